@@ -1,0 +1,1 @@
+"""knoten: an event-driven facilitation service for civic-engagement networks."""

@@ -1,0 +1,114 @@
+"""Who is asking, and may they? Three kinds of bearer token, one guard.
+
+Every route declares its rule in `opt["access"]`; the guard enforces it, and the access
+test walks the app's route list, so a route without a rule cannot slip through.
+
+- organiser: `KNOTEN_ADMIN_TOKEN`; may do everything.
+- facilitator `f.<workshop>.<secret>`: everything inside that workshop.
+- participant `p.<workshop>.<participant>.<secret>`: their own data.
+Tokens are stored only as keyed hashes, in the events that issued them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+import msgspec
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from service.security import same_secret, token_hash
+from service.settings import Settings
+from service.workshops import WorkshopService
+
+
+class Access(StrEnum):
+    PUBLIC = "public"  # no token needed; a token, if sent, is still checked
+    ORGANISER = "organiser"
+    FACILITATOR = "facilitator"  # organiser or this workshop's facilitator
+    MEMBER = "member"  # any of the above or a participant of this workshop
+    PARTICIPANT = "participant"  # only a participant (their own data)
+
+
+class Principal(msgspec.Struct, frozen=True):
+    kind: Literal["organiser", "facilitator", "participant"]
+    workshop_id: str | None = None
+    participant_id: str | None = None
+
+    def manages(self, workshop_id: str) -> bool:
+        return self.kind == "organiser" or (self.kind == "facilitator" and self.workshop_id == workshop_id)
+
+
+def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if connection.scope.get("method") == "GET":  # EventSource cannot send headers
+        return connection.query_params.get("token") or None
+    return None
+
+
+async def identify(token: str, settings: Settings, service: WorkshopService) -> Principal | None:
+    """The principal a token stands for, or None when it is not a valid token."""
+    if same_secret(token, settings.admin_token):
+        return Principal("organiser")
+    kind, *scope = token.split(".")
+    if kind == "f" and len(scope) == 2:
+        state = await service.state(scope[0])
+        if token_hash(settings.secret_key, token) in state.facilitator_token_hashes:
+            return Principal("facilitator", scope[0])
+    if kind == "p" and len(scope) == 3:
+        state = await service.state(scope[0])
+        participant = state.participants.get(scope[1])
+        if participant is not None and token_hash(settings.secret_key, token) in participant.token_hashes:
+            return Principal("participant", scope[0], scope[1])
+    return None
+
+
+async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Enforce the route's access rule; remember the principal for the handler."""
+    access = access_of(handler, connection.scope["path"])
+    token = bearer(connection)
+    principal = None
+    if token is not None:
+        app_state = connection.app.state
+        principal = await identify(token, app_state.settings, app_state.service)
+    connection.state.principal = principal
+    if access is Access.PUBLIC:
+        return  # a stale token on a public page is no reason to refuse it
+    if token is not None and principal is None:
+        raise NotAuthorizedException("The token is not valid (any more).")
+    if principal is None:
+        raise NotAuthorizedException("This needs a token: Authorization: Bearer <token>.")
+    workshop_id = connection.path_params.get("workshop_id")
+    if not _allowed(access, principal, workshop_id):
+        raise PermissionDeniedException("This token does not give the right to do that.")
+
+
+def access_of(handler: BaseRouteHandler, path: str) -> Access:
+    """The route's rule; a route without one is for the organiser only, the API docs excepted."""
+    rule = handler.opt.get("access")
+    if rule is None:
+        return Access.PUBLIC if path == "/schema" or path.startswith("/schema/") else Access.ORGANISER
+    return Access(rule)
+
+
+def _allowed(access: Access, principal: Principal, workshop_id: str | None) -> bool:
+    if access is Access.ORGANISER:
+        return principal.kind == "organiser"
+    if access is Access.PARTICIPANT:
+        return principal.kind == "participant"
+    if principal.kind == "organiser":
+        return True
+    if workshop_id is None or principal.workshop_id != workshop_id:
+        return False
+    return access is Access.MEMBER or principal.kind == "facilitator"
+
+
+def provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
+    principal: Principal | None = request.state.get("principal")
+    return principal

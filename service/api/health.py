@@ -1,0 +1,28 @@
+"""Liveness for load balancers and people: can the API reach Redis?"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import Response, get
+
+from service.api.auth import Access
+from service.api.schemas import Health
+from service.workshops import WorkshopService
+
+
+def _version() -> str:
+    try:
+        return version("knoten")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@get("/health", opt={"access": Access.PUBLIC}, tags=["service"])
+async def health(service: WorkshopService) -> Response[Health]:
+    """200 when Redis answers, 503 when it does not."""
+    try:
+        await service.store.ping()
+    except Exception:  # noqa: BLE001 - any failure to reach Redis means "not healthy"
+        return Response(Health("unavailable", "unreachable", _version()), status_code=503)
+    return Response(Health("ok", "ok", _version()), status_code=200)

@@ -1,0 +1,275 @@
+"""What happens at the table: sign-ups and withdrawals, commitments, notes, cards and votes,
+offers and matches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, post
+from litestar.exceptions import PermissionDeniedException
+
+from service.api.auth import Access, Principal
+from service.api.common import checked_email, hashed_email, idempotency_of, person, respond
+from service.api.problems import BadInput
+from service.api.schemas import (
+    CardIn,
+    CommitmentIn,
+    MatchIn,
+    NoteIn,
+    OfferIn,
+    SignupIn,
+    SignupOut,
+    VoteIn,
+    WithdrawalOut,
+)
+from service.api.sessions import SESSION
+from service.api.workshops import existing
+from service.domain import commands as c
+from service.domain.events import Person, WaitlistPromoted
+from service.domain.state import SignupState, WorkshopState
+from service.domain.views import (
+    CardEntry,
+    CommitmentEntry,
+    MatchEntry,
+    NoteEntry,
+    OfferEntry,
+    card_entry,
+    commitment_entry,
+    match_entry,
+    note_entry,
+    offer_entry,
+    waitlist_position,
+)
+from service.domain.workshop import decide, existing_signup, signup_of
+from service.security import new_id, new_token, token_hash
+from service.settings import Settings
+from service.workshops import Outcome, WorkshopService
+
+
+def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> SignupOut:
+    return SignupOut(
+        signup_id=signup.id,
+        status=signup.status,
+        waitlist_position=waitlist_position(state.sessions[signup.session_id], signup.id),
+        participant_token=token,
+        newcomer=signup.newcomer,
+    )
+
+
+def _owner_of(data: CommitmentIn | OfferIn, required: bool) -> Person | None:
+    if data.signup_id is not None:
+        return None
+    if data.owner_name is None:
+        if required:
+            raise BadInput("owner_name", "signup_id or owner_name is required")
+        return None
+    return person(new_id(), data.owner_name, data.owner_email, None, "owner_email")
+
+
+def _only_own(principal: Principal | None, participant_id: str | None) -> None:
+    if principal is not None and principal.kind == "participant" and principal.participant_id != participant_id:
+        raise PermissionDeniedException("Participants may only change their own data.")
+
+
+class ParticipationController(Controller):
+    path = "/api/workshops"
+    tags = ["participation"]
+
+    @post(SESSION + "/signups", opt={"access": Access.PUBLIC}, status_code=201)
+    async def sign_up(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: SignupIn,
+        service: WorkshopService,
+        settings: Settings,
+        principal: Principal | None,
+    ) -> Response[SignupOut]:
+        """Sign up without an account: a place, or a waitlist position when the session is full.
+
+        The same e-mail on the same session again answers 200 with the existing sign-up.
+        A participant token of this workshop, if sent, adds the sign-up to that participant.
+        """
+        if not data.consent:
+            raise BadInput("consent", "must be true: we need your consent to store your sign-up")
+        email = checked_email(data.email, "email")
+        ehash = hashed_email(settings, email)
+        seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
+        known = (
+            principal
+            if principal and principal.kind == "participant" and principal.workshop_id == workshop_id
+            else None
+        )
+        pid = known.participant_id if known and known.participant_id else new_id()
+        token = None if known else new_token("p", workshop_id, pid)
+        signup_id = new_id()
+        command = c.RecordSignup(
+            signup_id=signup_id,
+            session_id=session_id,
+            participant_id=pid,
+            person=person(pid, data.name, email, data.organisation, "email"),
+            email_hash=ehash,
+            newcomer=data.newcomer,
+            email_seen_before=seen,
+            language=data.language,
+            consent=data.consent,
+            token_hash=None if token is None else token_hash(settings.secret_key, token),
+        )
+
+        def plan(state: WorkshopState) -> Outcome:
+            existing(state)
+            if (already := existing_signup(state, session_id, ehash)) is not None:
+                return Outcome([], lambda s: (200, signup_out(s, already, None)))
+            events = decide(state, command, service.clock.now())
+            return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token)))
+
+        reply = await service.execute(workshop_id, plan, await idempotency_of(request))
+        if ehash is not None and reply.status == 201:
+            await service.store.mark_seen(ehash)
+        return respond(reply)
+
+    @delete("/{workshop_id:str}/signups/{signup_id:str}", opt={"access": Access.MEMBER}, status_code=200)
+    async def withdraw(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        signup_id: str,
+        service: WorkshopService,
+        principal: Principal | None,
+    ) -> Response[WithdrawalOut]:
+        """Withdraw a sign-up; a freed place goes to the first on the waitlist."""
+
+        def plan(state: WorkshopState) -> Outcome:
+            _only_own(principal, signup_of(existing(state), signup_id).participant_id)
+            events = decide(state, c.WithdrawSignup(signup_id=signup_id), service.clock.now())
+            promoted = next((e.signup_id for e in events if isinstance(e, WaitlistPromoted)), None)
+            return Outcome(
+                events,
+                lambda s: (200, WithdrawalOut(signup_id=signup_id, status="withdrawn", promoted_signup_id=promoted)),
+            )
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/commitments", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def make_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: CommitmentIn,
+        service: WorkshopService,
+    ) -> Response[CommitmentEntry]:
+        """Record who promised what by when: an owner from the sign-ups or a typed name."""
+        cid = new_id()
+        command = c.MakeCommitment(
+            commitment_id=cid,
+            session_id=session_id,
+            text=data.text.strip(),
+            signup_id=data.signup_id,
+            owner=_owner_of(data, required=True),
+            due=data.due,
+        )
+        plan = service.command(command, lambda s: (201, commitment_entry(s.commitments[cid])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post("/{workshop_id:str}/commitments/{commitment_id:str}/done", opt={"access": Access.MEMBER}, status_code=200)
+    async def complete_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        commitment_id: str,
+        service: WorkshopService,
+        principal: Principal | None,
+    ) -> Response[CommitmentEntry]:
+        """Mark a commitment done (its owner or a facilitator)."""
+
+        def plan(state: WorkshopState) -> Outcome:
+            commitment = existing(state).commitments.get(commitment_id)
+            _only_own(principal, commitment.owner.subject if commitment else None)
+            events = decide(state, c.CompleteCommitment(commitment_id=commitment_id), service.clock.now())
+            return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])))
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/notes", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def take_note(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: NoteIn,
+        service: WorkshopService,
+    ) -> Response[NoteEntry]:
+        nid = new_id()
+        command = c.TakeNote(note_id=nid, session_id=session_id, text=data.text.strip(), phase=data.phase)
+        plan = service.command(command, lambda s: (201, note_entry(s.notes[nid])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/cards", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def add_card(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: CardIn,
+        service: WorkshopService,
+    ) -> Response[CardEntry]:
+        """A card in the Zukunftswerkstatt's current phase."""
+        card_id = new_id()
+        command = c.AddCard(card_id=card_id, session_id=session_id, text=data.text.strip())
+        plan = service.command(command, lambda s: (201, card_entry(s.cards[card_id])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post("/{workshop_id:str}/cards/{card_id:str}/votes", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def vote_card(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        card_id: str,
+        data: VoteIn,
+        service: WorkshopService,
+    ) -> Response[CardEntry]:
+        """Add dot votes (1 to 5) to a card."""
+        plan = service.command(
+            c.VoteCard(card_id=card_id, count=data.count), lambda s: (200, card_entry(s.cards[card_id]))
+        )
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/offers", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def post_offer(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: OfferIn,
+        service: WorkshopService,
+    ) -> Response[OfferEntry]:
+        """An offer ("Biete") or a request ("Suche") on the Marktplatz."""
+        oid = new_id()
+        command = c.PostOffer(
+            offer_id=oid,
+            session_id=session_id,
+            kind=data.kind,
+            text=data.text.strip(),
+            signup_id=data.signup_id,
+            owner=_owner_of(data, required=False),
+        )
+        plan = service.command(command, lambda s: (201, offer_entry(s.offers[oid])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post("/{workshop_id:str}/matches", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def make_match(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        data: MatchIn,
+        service: WorkshopService,
+    ) -> Response[MatchEntry]:
+        """Match an offer with a request; each side with an owner gets a commitment."""
+        mid = new_id()
+        command = c.MakeMatch(
+            match_id=mid, offer_id=data.offer_id, request_id=data.request_id, commitment_ids=(new_id(), new_id())
+        )
+        plan = service.command(command, lambda s: (201, match_entry(s, mid)))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

@@ -1,0 +1,134 @@
+"""Request and response bodies of the HTTP API, kept apart from events and read models.
+
+Unknown fields are rejected; limits are declared here so that the OpenAPI document shows them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+import msgspec
+
+from service.domain.events import Format, Language, OfferKind, Phase
+
+Aware = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset")]
+Duration = Annotated[timedelta, msgspec.Meta(description="ISO 8601 duration, e.g. P3D, PT2H, PT5S")]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+Email = Annotated[str, msgspec.Meta(max_length=254)]
+Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+NoteText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class WorkshopIn(Input):
+    title: Title
+    starts_at: Aware
+    ends_at: Aware
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Berlin"
+    location: Short | None = None
+    language: Language = "de"
+    follow_up_after: Duration = timedelta(days=3)
+    intro_deadline: Duration = timedelta(days=14)
+    organiser_email: Email | None = None
+
+
+class WorkshopCreatedOut(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    location: str | None
+    language: Language
+    follow_up_after: str
+    intro_deadline: str
+    organiser_email: str | None
+    status: str
+    facilitator_token: str
+    console_url: str
+    report_url: str
+
+
+class SessionIn(Input):
+    title: Title
+    format: Format
+    room: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    starts_at: Aware | None = None
+    ends_at: Aware | None = None
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
+    host: Name | None = None
+    next_meeting_at: Aware | None = None
+
+
+class PhaseIn(Input):
+    phase: Phase
+
+
+class SignupIn(Input):
+    name: Name
+    consent: bool
+    email: Email | None = None
+    organisation: Short | None = None
+    newcomer: bool | None = None
+    language: Language = "de"
+
+
+class SignupOut(msgspec.Struct, kw_only=True):
+    signup_id: str
+    status: str
+    waitlist_position: int | None
+    participant_token: str | None
+    newcomer: bool
+
+
+class WithdrawalOut(msgspec.Struct, kw_only=True):
+    signup_id: str
+    status: str
+    promoted_signup_id: str | None
+
+
+class CommitmentIn(Input):
+    text: Text
+    signup_id: Ident | None = None
+    owner_name: Name | None = None
+    owner_email: Email | None = None
+    due: date | None = None
+
+
+class NoteIn(Input):
+    text: NoteText
+    phase: Phase | None = None
+
+
+class CardIn(Input):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+
+
+class VoteIn(Input):
+    count: Annotated[int, msgspec.Meta(ge=1, le=5)]
+
+
+class OfferIn(Input):
+    kind: OfferKind
+    text: Text
+    signup_id: Ident | None = None
+    owner_name: Name | None = None
+    owner_email: Email | None = None
+
+
+class MatchIn(Input):
+    offer_id: Ident
+    request_id: Ident
+
+
+class Health(msgspec.Struct):
+    status: str
+    redis: str
+    version: str

@@ -1,0 +1,121 @@
+"""Sessions: plan, open, close, advance a phase, read (full or public), QR code."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from litestar import Controller, Request, Response, get, post
+
+from service.api.auth import Access, Principal
+from service.api.common import idempotency_of, respond
+from service.api.problems import BadInput
+from service.api.schemas import PhaseIn, SessionIn
+from service.api.workshops import existing
+from service.domain import commands as c
+from service.domain.state import WorkshopState
+from service.domain.views import FullSession, Links, PublicSession, full_session, public_session
+from service.domain.workshop import session_of
+from service.security import new_id
+from service.workshops import Render, WorkshopService
+
+SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
+
+
+def session_reply(session_id: str, links: Links, status: int = 200) -> Render:
+    def render(state: WorkshopState) -> tuple[int, FullSession]:
+        return status, full_session(state, state.sessions[session_id], links)
+
+    return render
+
+
+class SessionController(Controller):
+    path = "/api/workshops"
+    tags = ["sessions"]
+
+    @post("/{workshop_id:str}/sessions", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def plan_session(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        data: SessionIn,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[FullSession]:
+        """Plan a session of one of the five formats."""
+        if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
+            raise BadInput("ends_at", "must not be before starts_at")
+        sid = new_id()
+        fields = {name: getattr(data, name) for name in data.__struct_fields__}
+        fields["title"] = data.title.strip()
+        command = c.PlanSession(session_id=sid, **fields)
+        plan = service.command(command, session_reply(sid, links, 201))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @get(SESSION, opt={"access": Access.PUBLIC})
+    async def get_session(
+        self,
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        links: Links,
+        principal: Principal | None,
+    ) -> FullSession | PublicSession:
+        """The facilitator's full view with a facilitator token; the public view without."""
+        state = existing(await service.state(workshop_id))
+        session = session_of(state, session_id)
+        if principal is not None and principal.manages(workshop_id):
+            return full_session(state, session, links)
+        return public_session(state, session, links)
+
+    @post(SESSION + "/open", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def open_session(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[FullSession]:
+        plan = service.command(c.OpenSession(session_id=session_id), session_reply(session_id, links))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/close", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def close_session(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[FullSession]:
+        """Close the session: no more writes; its digest and follow-up clock start."""
+        plan = service.command(c.CloseSession(session_id=session_id), session_reply(session_id, links))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/phase", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def advance_phase(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: PhaseIn,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[FullSession]:
+        """Zukunftswerkstatt only, forward only: kritik → phantasie → verwirklichung."""
+        command = c.AdvancePhase(session_id=session_id, phase=data.phase)
+        plan = service.command(command, session_reply(session_id, links))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @get(SESSION + "/qr.svg", opt={"access": Access.PUBLIC}, media_type="image/svg+xml")
+    async def qr_code(self, workshop_id: str, session_id: str, service: WorkshopService, links: Links) -> bytes:
+        """The QR code of the session's sign-up link, for the table."""
+        state = existing(await service.state(workshop_id))
+        session_of(state, session_id)
+        out = io.BytesIO()
+        segno.make(links.signup(workshop_id, session_id), error="m").save(
+            out, kind="svg", scale=8, border=2, title="Sign-up"
+        )
+        return out.getvalue()

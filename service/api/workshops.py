@@ -1,0 +1,97 @@
+"""Workshops: create (organiser), read and close (facilitator)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+
+from service.api.auth import Access
+from service.api.common import checked_email, checked_timezone, idempotency_of, respond
+from service.api.problems import BadInput
+from service.api.schemas import WorkshopCreatedOut, WorkshopIn
+from service.domain import commands as c
+from service.domain.errors import NotFound
+from service.domain.state import WorkshopState
+from service.domain.views import Links, WorkshopView, iso_duration, workshop_view
+from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
+from service.settings import Settings
+from service.workshops import WorkshopService
+
+
+def existing(state: WorkshopState) -> WorkshopState:
+    if not state.exists:
+        raise NotFound("workshop", state.id)
+    return state
+
+
+class WorkshopController(Controller):
+    path = "/api/workshops"
+    tags = ["workshops"]
+
+    @post("/", opt={"access": Access.ORGANISER}, status_code=201)
+    async def create_workshop(
+        self,
+        request: Request[Any, Any, Any],
+        data: WorkshopIn,
+        service: WorkshopService,
+        settings: Settings,
+        links: Links,
+    ) -> Response[WorkshopCreatedOut]:
+        """Create a workshop; the reply holds the facilitator's token and sign-in links."""
+        for name in ("follow_up_after", "intro_deadline"):
+            if getattr(data, name).total_seconds() <= 0:
+                raise BadInput(name, "must be a positive duration")
+        idempotency = await idempotency_of(request)
+        # A retried create must land on the same workshop, so its id follows from the key.
+        wid = derived_id(settings.secret_key, "workshop", idempotency.key) if idempotency else new_id()
+        token = new_token("f", wid)
+        code = secrets.token_urlsafe(18)
+        command = c.CreateWorkshop(
+            workshop_id=wid,
+            title=data.title.strip(),
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            timezone=checked_timezone(data.timezone),
+            location=data.location,
+            language=data.language,
+            follow_up_after=data.follow_up_after,
+            intro_deadline=data.intro_deadline,
+            organiser_email=checked_email(data.organiser_email, "organiser_email"),
+            facilitator_token_hash=token_hash(settings.secret_key, token),
+            login_code_hash=keyed_hash(settings.secret_key, "login", code),
+        )
+
+        def render(state: WorkshopState) -> tuple[int, WorkshopCreatedOut]:
+            return 201, WorkshopCreatedOut(
+                id=wid,
+                title=state.title,
+                starts_at=command.starts_at,
+                ends_at=command.ends_at,
+                timezone=state.timezone,
+                location=state.location,
+                language=state.language,
+                follow_up_after=iso_duration(state.follow_up_after.total_seconds()),
+                intro_deadline=iso_duration(state.intro_deadline.total_seconds()),
+                organiser_email=state.organiser_email,
+                status=state.status,
+                facilitator_token=token,
+                console_url=links.console(wid, code),
+                report_url=links.report(wid, code),
+            )
+
+        return respond(await service.execute(wid, service.command(command, render), idempotency))
+
+    @get("/{workshop_id:str}", opt={"access": Access.FACILITATOR})
+    async def get_workshop(self, workshop_id: str, service: WorkshopService, links: Links) -> WorkshopView:
+        """The workshop with its sessions and their counts."""
+        return workshop_view(existing(await service.state(workshop_id)), links)
+
+    @post("/{workshop_id:str}/close", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def close_workshop(
+        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+    ) -> Response[WorkshopView]:
+        """Close every open session and the workshop itself."""
+        plan = service.command(c.CloseWorkshop(), lambda state: (200, workshop_view(state, links)))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

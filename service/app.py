@@ -1,0 +1,76 @@
+"""The Litestar application, built by `create_app(settings)`: nothing is created at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+import redis
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from service.api.auth import guard, provide_principal
+from service.api.common import provide_links, provide_service, provide_settings
+from service.api.health import health
+from service.api.participation import ParticipationController
+from service.api.problems import exception_handlers
+from service.api.sessions import SessionController
+from service.api.stream import stream_events
+from service.api.workshops import WorkshopController
+from service.clock import Clock, SystemClock
+from service.durability import ensure_durable
+from service.settings import Settings
+from service.store.base import EventStore
+from service.store.codec import EventCodec, PlainVault
+from service.store.redis import RedisEventStore
+from service.workshops import WorkshopService
+
+
+def redis_store(settings: Settings) -> RedisEventStore:
+    return RedisEventStore.from_url(settings.redis_url, EventCodec(PlainVault()))
+
+
+def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
+    """The app; `store` and `clock` are injected by tests, otherwise Redis and the system clock."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        event_store = store
+        if event_store is None:
+            client = redis.Redis.from_url(settings.redis_url)
+            try:
+                await anyio.to_thread.run_sync(ensure_durable, client, settings.allow_volatile_redis)
+            finally:
+                client.close()
+            event_store = redis_store(settings)
+        app.state.service = WorkshopService(event_store, clock or SystemClock())
+        try:
+            yield
+        finally:
+            await event_store.close()
+
+    return Litestar(
+        route_handlers=[WorkshopController, SessionController, ParticipationController, stream_events, health],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        guards=[guard],
+        dependencies={
+            "service": Provide(provide_service, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "links": Provide(provide_links, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="knoten",
+            version="0.1.0",
+            description="Facilitation service for civic-engagement networks. See API.md for the contract.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        ),
+    )

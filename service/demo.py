@@ -1,0 +1,140 @@
+"""The demo workshop `knoten dev` creates through the public API, so it shows real flows."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from service.settings import Settings
+
+SESSIONS: list[dict[str, Any]] = [
+    {
+        "title": "Nachbarschaftshilfe im Quartier",
+        "format": "thementisch",
+        "room": "Saal 2",
+        "capacity": 12,
+        "host": "Agnes W.",
+    },
+    {"title": "Runder Tisch Ehrenamt", "format": "runder_tisch", "room": "Ratssaal", "host": "Bernd K."},
+    {
+        "title": "Engagement 2030",
+        "format": "zukunftswerkstatt",
+        "room": "Werkstatt",
+        "capacity": 20,
+        "host": "Carla M.",
+    },
+    {"title": "Vereine und Schulen: Nachwuchs gewinnen", "format": "barcamp", "room": "Raum 1.04", "capacity": 15},
+    {"title": "Engagement-Marktplatz", "format": "marktplatz", "room": "Foyer"},
+]
+
+PEOPLE = [
+    ("Anna Beispiel", "AWO", True),
+    ("Jonas Muster", "Sportverein Nord", False),
+    ("Leyla Demir", "Migrantenverein Miteinander", True),
+    ("Peter Probe", "Freiwilligenagentur", False),
+]
+
+
+async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    admin = {"Authorization": f"Bearer {settings.admin_token}"}
+    workshop = (
+        (
+            await client.post(
+                "/api/workshops",
+                headers=admin,
+                json={
+                    "title": "Barcamp Engagierte Stadt",
+                    "starts_at": now.isoformat(),
+                    "ends_at": (now + timedelta(hours=8)).isoformat(),
+                    "location": "Rathaus",
+                    "organiser_email": "orga@example.org",
+                },
+            )
+        )
+        .raise_for_status()
+        .json()
+    )
+    facilitator = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+    base = f"/api/workshops/{workshop['id']}"
+    sessions = []
+    for spec in SESSIONS:
+        body = {
+            **spec,
+            "starts_at": (now + timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(hours=2)).isoformat(),
+        }
+        if spec["format"] == "thementisch":
+            body["next_meeting_at"] = (now + timedelta(days=10)).isoformat()
+        sessions.append(
+            (await client.post(f"{base}/sessions", headers=facilitator, json=body)).raise_for_status().json()
+        )
+    table = sessions[0]
+    for i, (name, organisation, newcomer) in enumerate(PEOPLE):
+        email = f"demo{i + 1}@example.org"
+        signup = (
+            (
+                await client.post(
+                    f"{base}/sessions/{table['id']}/signups",
+                    json={
+                        "name": name,
+                        "email": email,
+                        "organisation": organisation,
+                        "newcomer": newcomer,
+                        "consent": True,
+                    },
+                )
+            )
+            .raise_for_status()
+            .json()
+        )
+        if i == 0:
+            await client.post(
+                f"{base}/sessions/{table['id']}/commitments",
+                headers=facilitator,
+                json={
+                    "signup_id": signup["signup_id"],
+                    "text": "Aushang im Treppenhaus entwerfen",
+                    "due": (now + timedelta(days=7)).date().isoformat(),
+                },
+            )
+    workshop["sessions"] = [{"id": s["id"], "title": s["title"], "signup_url": s["signup_url"]} for s in sessions]
+    created: dict[str, Any] = workshop
+    return created
+
+
+async def seed_demo(settings: Settings, saved: Path) -> None:
+    """Create the demo workshop once (kept in `saved`) and print where to go."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    async with httpx.AsyncClient(base_url=settings.base_url, timeout=10) as client:
+        workshop = json.loads(saved.read_text()) if saved.exists() else None
+        if workshop is not None:
+            check = await client.get(
+                f"/api/workshops/{workshop['id']}", headers={"Authorization": f"Bearer {workshop['facilitator_token']}"}
+            )
+            workshop = workshop if check.status_code == 200 else None
+        if workshop is None:
+            workshop = await _create(client, settings)
+            saved.write_text(json.dumps(workshop, indent=2))
+            saved.chmod(0o600)
+    lines = [
+        "",
+        "knoten is running.",
+        f"  API docs:           {settings.base_url}/schema",
+        f"  Health:             {settings.base_url}/health",
+        f"  Organiser token:    {settings.admin_token}",
+        f"  Demo workshop:      {workshop['title']} ({workshop['id']})",
+        f"  Facilitator token:  {workshop['facilitator_token']}",
+        f"  Console (tablet):   {workshop['console_url']}",
+        f"  Report:             {workshop['report_url']}",
+        "  Sign-up pages (phone):",
+        *(f"    {s['title']}: {s['signup_url']}" for s in workshop["sessions"]),
+        "Stop with Ctrl+C; data stays in .knoten/.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)

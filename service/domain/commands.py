@@ -1,0 +1,122 @@
+"""What someone asks a workshop to do. Commands carry every new id and secret hash they
+need, so that deciding stays a pure function of state, command and time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import msgspec
+
+from service.domain.events import Format, Language, OfferKind, Person, Phase
+
+
+class Command(msgspec.Struct, frozen=True, kw_only=True):
+    pass
+
+
+class CreateWorkshop(Command, frozen=True, kw_only=True):
+    workshop_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = "Europe/Berlin"
+    location: str | None = None
+    language: Language = "de"
+    follow_up_after: timedelta = timedelta(days=3)
+    intro_deadline: timedelta = timedelta(days=14)
+    organiser_email: str | None = None
+    facilitator_token_hash: str
+    login_code_hash: str
+
+
+class CloseWorkshop(Command, frozen=True, kw_only=True):
+    pass
+
+
+class PlanSession(Command, frozen=True, kw_only=True):
+    session_id: str
+    title: str
+    format: Format
+    room: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    host: str | None = None
+    next_meeting_at: datetime | None = None
+
+
+class OpenSession(Command, frozen=True, kw_only=True):
+    session_id: str
+
+
+class CloseSession(Command, frozen=True, kw_only=True):
+    session_id: str
+
+
+class AdvancePhase(Command, frozen=True, kw_only=True):
+    session_id: str
+    phase: Phase
+
+
+class RecordSignup(Command, frozen=True, kw_only=True):
+    signup_id: str
+    session_id: str
+    participant_id: str
+    person: Person
+    email_hash: str | None = None
+    newcomer: bool | None = None
+    email_seen_before: bool = False
+    language: Language = "de"
+    consent: bool
+    token_hash: str | None = None
+
+
+class WithdrawSignup(Command, frozen=True, kw_only=True):
+    signup_id: str
+
+
+class MakeCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+    session_id: str
+    text: str
+    signup_id: str | None = None
+    owner: Person | None = None
+    due: date | None = None
+
+
+class CompleteCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+
+
+class TakeNote(Command, frozen=True, kw_only=True):
+    note_id: str
+    session_id: str
+    text: str
+    phase: Phase | None = None
+
+
+class AddCard(Command, frozen=True, kw_only=True):
+    card_id: str
+    session_id: str
+    text: str
+
+
+class VoteCard(Command, frozen=True, kw_only=True):
+    card_id: str
+    count: int
+
+
+class PostOffer(Command, frozen=True, kw_only=True):
+    offer_id: str
+    session_id: str
+    kind: OfferKind
+    text: str
+    signup_id: str | None = None
+    owner: Person | None = None
+
+
+class MakeMatch(Command, frozen=True, kw_only=True):
+    match_id: str
+    offer_id: str
+    request_id: str
+    commitment_ids: tuple[str, str]

@@ -1,0 +1,208 @@
+"""The facts of a workshop: frozen, keyword-only, tagged msgspec Structs in one union.
+
+Events are named in the past tense and only ever gain fields with defaults; a field never
+changes type. Personal data (name, e-mail, organisation) lives only in `Person`, which the
+storage codec seals before anything reaches Redis.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import msgspec
+
+Format = Literal["thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz"]
+Phase = Literal["kritik", "phantasie", "verwirklichung"]
+PlacementStatus = Literal["confirmed", "waitlisted"]
+OfferKind = Literal["offer", "request"]
+Language = Literal["de", "en"]
+
+PHASES: tuple[Phase, ...] = ("kritik", "phantasie", "verwirklichung")
+
+
+class Person:
+    """A person's personal fields, kept together so that they can be sealed as one.
+
+    `subject` is the id the sealing key belongs to (a participant or a named owner). A person
+    whose key was erased decodes with every personal field set to None.
+    """
+
+    __slots__ = ("email", "name", "organisation", "subject")
+
+    def __init__(
+        self,
+        subject: str,
+        name: str | None,
+        email: str | None = None,
+        organisation: str | None = None,
+    ) -> None:
+        self.subject = subject
+        self.name = name
+        self.email = email
+        self.organisation = organisation
+
+    @property
+    def erased(self) -> bool:
+        return self.name is None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Person) and (
+            (self.subject, self.name, self.email, self.organisation)
+            == (other.subject, other.name, other.email, other.organisation)
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.subject)
+
+    def __repr__(self) -> str:
+        return f"Person(subject={self.subject!r}, erased={self.erased})"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag=_snake, tag_field="type"):
+    """Base of every event: when it happened, by the injected clock."""
+
+    at: datetime
+
+
+class WorkshopCreated(Event, frozen=True, kw_only=True):
+    workshop_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = "Europe/Berlin"
+    location: str | None = None
+    language: Language = "de"
+    follow_up_after: timedelta = timedelta(days=3)
+    intro_deadline: timedelta = timedelta(days=14)
+    organiser_email: str | None = None
+    facilitator_token_hash: str
+    login_code_hash: str
+
+
+class WorkshopClosed(Event, frozen=True, kw_only=True):
+    pass
+
+
+class SessionPlanned(Event, frozen=True, kw_only=True):
+    session_id: str
+    title: str
+    format: Format
+    room: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    host: str | None = None
+    next_meeting_at: datetime | None = None
+
+
+class SessionOpened(Event, frozen=True, kw_only=True):
+    session_id: str
+
+
+class PhaseAdvanced(Event, frozen=True, kw_only=True):
+    session_id: str
+    phase: Phase
+
+
+class SessionClosed(Event, frozen=True, kw_only=True):
+    session_id: str
+
+
+class SignupRecorded(Event, frozen=True, kw_only=True):
+    signup_id: str
+    session_id: str
+    participant_id: str
+    person: Person
+    email_hash: str | None = None
+    newcomer: bool
+    status: PlacementStatus
+    language: Language = "de"
+    consent: bool = True
+    token_hash: str | None = None
+
+
+class SignupWithdrawn(Event, frozen=True, kw_only=True):
+    signup_id: str
+
+
+class WaitlistPromoted(Event, frozen=True, kw_only=True):
+    signup_id: str
+
+
+class CommitmentMade(Event, frozen=True, kw_only=True):
+    commitment_id: str
+    session_id: str
+    owner: Person
+    signup_id: str | None = None
+    text: str
+    due: date | None = None
+    match_id: str | None = None
+
+
+class CommitmentCompleted(Event, frozen=True, kw_only=True):
+    commitment_id: str
+
+
+class NoteTaken(Event, frozen=True, kw_only=True):
+    note_id: str
+    session_id: str
+    text: str
+    phase: Phase | None = None
+
+
+class CardAdded(Event, frozen=True, kw_only=True):
+    card_id: str
+    session_id: str
+    phase: Phase
+    text: str
+
+
+class CardVoted(Event, frozen=True, kw_only=True):
+    card_id: str
+    count: int
+
+
+class OfferPosted(Event, frozen=True, kw_only=True):
+    offer_id: str
+    session_id: str
+    kind: OfferKind
+    text: str
+    owner: Person | None = None
+    signup_id: str | None = None
+
+
+class MatchMade(Event, frozen=True, kw_only=True):
+    match_id: str
+    offer_id: str
+    request_id: str
+
+
+AnyEvent = (
+    WorkshopCreated
+    | WorkshopClosed
+    | SessionPlanned
+    | SessionOpened
+    | PhaseAdvanced
+    | SessionClosed
+    | SignupRecorded
+    | SignupWithdrawn
+    | WaitlistPromoted
+    | CommitmentMade
+    | CommitmentCompleted
+    | NoteTaken
+    | CardAdded
+    | CardVoted
+    | OfferPosted
+    | MatchMade
+)
+
+
+def event_type(event: Event) -> str:
+    """The tag an event is stored and streamed under, e.g. `signup_recorded`."""
+    return _snake(type(event).__name__)

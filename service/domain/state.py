@@ -1,0 +1,154 @@
+"""The state of one workshop, folded from its events.
+
+State objects are plain mutable dataclasses: `evolve` updates them in place, because a
+large workshop holds tens of thousands of sign-ups and copying them per event would be
+quadratic. Whoever holds a state must not share it across concurrent deciders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from service.domain.events import Format, Language, OfferKind, Person, Phase
+
+SessionStatus = Literal["planned", "open", "closed"]
+SignupStatus = Literal["confirmed", "waitlisted", "withdrawn"]
+CommitmentStatus = Literal["open", "done"]
+
+
+@dataclass(slots=True)
+class SessionState:
+    id: str
+    title: str
+    format: Format
+    room: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    capacity: int | None
+    host: str | None
+    next_meeting_at: datetime | None
+    planned_at: datetime
+    status: SessionStatus = "planned"
+    phase: Phase | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    confirmed: list[str] = field(default_factory=list)
+    waitlist: list[str] = field(default_factory=list)
+    signups: list[str] = field(default_factory=list)
+    commitments: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
+
+    def has_room(self) -> bool:
+        return self.capacity is None or len(self.confirmed) < self.capacity
+
+
+@dataclass(slots=True)
+class SignupState:
+    id: str
+    session_id: str
+    participant_id: str
+    person: Person
+    email_hash: str | None
+    newcomer: bool
+    status: SignupStatus
+    language: Language
+    recorded_at: datetime
+    withdrawn_at: datetime | None = None
+    promoted_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class ParticipantState:
+    id: str
+    person: Person
+    token_hashes: set[str] = field(default_factory=set)
+    signups: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CommitmentState:
+    id: str
+    session_id: str
+    owner: Person
+    signup_id: str | None
+    text: str
+    due: date | None
+    made_at: datetime
+    match_id: str | None = None
+    status: CommitmentStatus = "open"
+    completed_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class NoteState:
+    id: str
+    session_id: str
+    text: str
+    phase: Phase | None
+    taken_at: datetime
+
+
+@dataclass(slots=True)
+class CardState:
+    id: str
+    session_id: str
+    phase: Phase
+    text: str
+    added_at: datetime
+    votes: int = 0
+
+
+@dataclass(slots=True)
+class OfferState:
+    id: str
+    session_id: str
+    kind: OfferKind
+    text: str
+    owner: Person | None
+    signup_id: str | None
+    posted_at: datetime
+    match_id: str | None = None
+
+
+@dataclass(slots=True)
+class MatchState:
+    id: str
+    offer_id: str
+    request_id: str
+    made_at: datetime
+    commitment_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WorkshopState:
+    """Everything a workshop knows. `version` is the log position of the last event folded."""
+
+    id: str
+    version: int = 0
+    exists: bool = False
+    title: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: str = "Europe/Berlin"
+    location: str | None = None
+    language: Language = "de"
+    follow_up_after: timedelta = timedelta(days=3)
+    intro_deadline: timedelta = timedelta(days=14)
+    organiser_email: str | None = None
+    status: Literal["planned", "closed"] = "planned"
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+    facilitator_token_hashes: set[str] = field(default_factory=set)
+    login_code_hashes: set[str] = field(default_factory=set)
+    sessions: dict[str, SessionState] = field(default_factory=dict)
+    signups: dict[str, SignupState] = field(default_factory=dict)
+    participants: dict[str, ParticipantState] = field(default_factory=dict)
+    commitments: dict[str, CommitmentState] = field(default_factory=dict)
+    notes: dict[str, NoteState] = field(default_factory=dict)
+    cards: dict[str, CardState] = field(default_factory=dict)
+    offers: dict[str, OfferState] = field(default_factory=dict)
+    matches: dict[str, MatchState] = field(default_factory=dict)

@@ -1,0 +1,316 @@
+"""Read models folded from workshop state: what facilitators, participants and the public see.
+
+These are not events and not request schemas; the API returns them as JSON. Links are
+built from a `Links` value the edge passes in, so this module stays pure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from service.domain.events import Format, Language, OfferKind, Person, Phase
+from service.domain.state import (
+    CardState,
+    CommitmentState,
+    NoteState,
+    OfferState,
+    SessionState,
+    SignupState,
+    WorkshopState,
+)
+
+
+class Links(msgspec.Struct, frozen=True):
+    """Absolute URLs of the pages that belong to a workshop."""
+
+    base_url: str
+
+    def signup(self, wid: str, sid: str) -> str:
+        return f"{self.base_url}/s/{wid}/{sid}"
+
+    def qr(self, wid: str, sid: str) -> str:
+        return f"{self.base_url}/api/workshops/{wid}/sessions/{sid}/qr.svg"
+
+    def console(self, wid: str, code: str) -> str:
+        return f"{self.base_url}/w/{wid}/login?code={code}"
+
+    def report(self, wid: str, code: str) -> str:
+        return f"{self.base_url}/w/{wid}/login?code={code}&next=report"
+
+
+class PublicSession(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    format: Format
+    room: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    host: str | None
+    status: str
+    phase: Phase | None
+    capacity: int | None
+    confirmed: int
+    waitlisted: int
+    seats_left: int | None
+    signup_url: str
+    qr_url: str
+
+
+class SignupEntry(msgspec.Struct, kw_only=True):
+    signup_id: str
+    name: str | None
+    email: str | None
+    organisation: str | None
+    newcomer: bool
+    status: str
+    language: Language
+    signed_up_at: datetime
+    waitlist_position: int | None = None
+
+
+class CommitmentEntry(msgspec.Struct, kw_only=True):
+    id: str
+    session_id: str
+    owner_name: str | None
+    signup_id: str | None
+    text: str
+    due: date | None
+    status: str
+    made_at: datetime
+    completed_at: datetime | None
+    match_id: str | None
+
+
+class NoteEntry(msgspec.Struct, kw_only=True):
+    id: str
+    text: str
+    phase: Phase | None
+    taken_at: datetime
+
+
+class CardEntry(msgspec.Struct, kw_only=True):
+    id: str
+    phase: Phase
+    text: str
+    votes: int
+    added_at: datetime
+
+
+class OfferEntry(msgspec.Struct, kw_only=True):
+    id: str
+    kind: OfferKind
+    text: str
+    owner_name: str | None
+    signup_id: str | None
+    match_id: str | None
+    posted_at: datetime
+
+
+class FullSession(PublicSession, kw_only=True):
+    next_meeting_at: datetime | None
+    newcomers: int
+    signups: list[SignupEntry]
+    waitlist: list[SignupEntry]
+    commitments: list[CommitmentEntry]
+    notes: list[NoteEntry]
+    cards: list[CardEntry]
+    offers: list[OfferEntry]
+
+
+class SessionSummary(PublicSession, kw_only=True):
+    next_meeting_at: datetime | None
+    newcomers: int
+    commitments: int
+
+
+class WorkshopView(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    timezone: str
+    location: str | None
+    language: Language
+    follow_up_after: str
+    intro_deadline: str
+    organiser_email: str | None
+    status: str
+    created_at: datetime | None
+    closed_at: datetime | None
+    sessions: list[SessionSummary]
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration as the API writes it (`P3D`, `PT2H`, `PT5S`, `P1DT2H`)."""
+    total = int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    time = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "") if total else "PT0S"
+
+
+def _public_fields(state: WorkshopState, session: SessionState, links: Links) -> dict[str, object]:
+    return {
+        "id": session.id,
+        "title": session.title,
+        "format": session.format,
+        "room": session.room,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "host": session.host,
+        "status": session.status,
+        "phase": session.phase,
+        "capacity": session.capacity,
+        "confirmed": len(session.confirmed),
+        "waitlisted": len(session.waitlist),
+        "seats_left": None if session.capacity is None else max(0, session.capacity - len(session.confirmed)),
+        "signup_url": links.signup(state.id, session.id),
+        "qr_url": links.qr(state.id, session.id),
+    }
+
+
+def public_session(state: WorkshopState, session: SessionState, links: Links) -> PublicSession:
+    """What anyone with the sign-up link may see: no personal data."""
+    return PublicSession(**_public_fields(state, session, links))  # type: ignore[arg-type]
+
+
+def waitlist_position(session: SessionState, signup_id: str) -> int | None:
+    try:
+        return session.waitlist.index(signup_id) + 1
+    except ValueError:
+        return None
+
+
+def signup_entry(signup: SignupState, session: SessionState) -> SignupEntry:
+    person = signup.person
+    return SignupEntry(
+        signup_id=signup.id,
+        name=person.name,
+        email=person.email,
+        organisation=person.organisation,
+        newcomer=signup.newcomer,
+        status=signup.status,
+        language=signup.language,
+        signed_up_at=signup.recorded_at,
+        waitlist_position=waitlist_position(session, signup.id) if signup.status == "waitlisted" else None,
+    )
+
+
+def commitment_entry(commitment: CommitmentState) -> CommitmentEntry:
+    return CommitmentEntry(
+        id=commitment.id,
+        session_id=commitment.session_id,
+        owner_name=commitment.owner.name,
+        signup_id=commitment.signup_id,
+        text=commitment.text,
+        due=commitment.due,
+        status=commitment.status,
+        made_at=commitment.made_at,
+        completed_at=commitment.completed_at,
+        match_id=commitment.match_id,
+    )
+
+
+def note_entry(note: NoteState) -> NoteEntry:
+    return NoteEntry(id=note.id, text=note.text, phase=note.phase, taken_at=note.taken_at)
+
+
+def card_entry(card: CardState) -> CardEntry:
+    return CardEntry(id=card.id, phase=card.phase, text=card.text, votes=card.votes, added_at=card.added_at)
+
+
+def offer_entry(offer: OfferState) -> OfferEntry:
+    return OfferEntry(
+        id=offer.id,
+        kind=offer.kind,
+        text=offer.text,
+        owner_name=offer.owner.name if offer.owner else None,
+        signup_id=offer.signup_id,
+        match_id=offer.match_id,
+        posted_at=offer.posted_at,
+    )
+
+
+def full_session(state: WorkshopState, session: SessionState, links: Links) -> FullSession:
+    """The facilitator's view of a session, with names."""
+    active = [state.signups[s] for s in session.signups if state.signups[s].status != "withdrawn"]
+    return FullSession(
+        **_public_fields(state, session, links),  # type: ignore[arg-type]
+        next_meeting_at=session.next_meeting_at,
+        newcomers=sum(1 for s in active if s.newcomer),
+        signups=[signup_entry(s, session) for s in active],
+        waitlist=[signup_entry(state.signups[s], session) for s in session.waitlist],
+        commitments=[commitment_entry(state.commitments[cid]) for cid in session.commitments],
+        notes=[note_entry(state.notes[nid]) for nid in session.notes],
+        cards=[card_entry(state.cards[cid]) for cid in session.cards],
+        offers=[offer_entry(state.offers[oid]) for oid in session.offers],
+    )
+
+
+def session_summary(state: WorkshopState, session: SessionState, links: Links) -> SessionSummary:
+    active = (state.signups[s] for s in session.signups)
+    return SessionSummary(
+        **_public_fields(state, session, links),  # type: ignore[arg-type]
+        next_meeting_at=session.next_meeting_at,
+        newcomers=sum(1 for s in active if s.newcomer and s.status != "withdrawn"),
+        commitments=len(session.commitments),
+    )
+
+
+def workshop_view(state: WorkshopState, links: Links) -> WorkshopView:
+    return WorkshopView(
+        id=state.id,
+        title=state.title,
+        starts_at=state.starts_at,
+        ends_at=state.ends_at,
+        timezone=state.timezone,
+        location=state.location,
+        language=state.language,
+        follow_up_after=iso_duration(state.follow_up_after.total_seconds()),
+        intro_deadline=iso_duration(state.intro_deadline.total_seconds()),
+        organiser_email=state.organiser_email,
+        status=state.status,
+        created_at=state.created_at,
+        closed_at=state.closed_at,
+        sessions=[session_summary(state, s, links) for s in state.sessions.values()],
+    )
+
+
+class MatchEntry(msgspec.Struct, kw_only=True):
+    id: str
+    offer_id: str
+    request_id: str
+    made_at: datetime
+    commitments: list[CommitmentEntry]
+
+
+def match_entry(state: WorkshopState, match_id: str) -> MatchEntry:
+    match = state.matches[match_id]
+    return MatchEntry(
+        id=match.id,
+        offer_id=match.offer_id,
+        request_id=match.request_id,
+        made_at=match.made_at,
+        commitments=[commitment_entry(state.commitments[cid]) for cid in match.commitment_ids],
+    )
+
+
+_HIDDEN_FIELDS = frozenset(
+    {"facilitator_token_hash", "login_code_hash", "token_hash", "email_hash", "organiser_email", "consent"}
+)
+
+
+def _names_only(obj: object) -> object:
+    if isinstance(obj, Person):
+        return {"name": obj.name}
+    raise NotImplementedError(type(obj).__name__)
+
+
+def streamed(event: object) -> dict[str, object]:
+    """An event as the live stream shows it: no secrets, no personal data beyond names."""
+    data = msgspec.to_builtins(event, enc_hook=_names_only)
+    assert isinstance(data, dict)
+    return {key: value for key, value in data.items() if key not in _HIDDEN_FIELDS}

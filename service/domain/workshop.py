@@ -1,0 +1,467 @@
+"""The rules of a workshop: `decide` turns a command into events, `evolve` folds an event
+into state. Both are pure: no I/O, no clock (time comes in as `now`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from service.domain import commands as c
+from service.domain import events as e
+from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.state import (
+    CardState,
+    CommitmentState,
+    MatchState,
+    NoteState,
+    OfferState,
+    ParticipantState,
+    SessionState,
+    SignupState,
+    WorkshopState,
+)
+
+# ---------------------------------------------------------------------------- lookups
+
+
+def session_of(state: WorkshopState, session_id: str) -> SessionState:
+    session = state.sessions.get(session_id)
+    if session is None:
+        raise NotFound("session", session_id)
+    return session
+
+
+def writable_session(state: WorkshopState, session_id: str) -> SessionState:
+    """A session that still takes writes; a closed one is a conflict."""
+    session = session_of(state, session_id)
+    if session.status == "closed":
+        raise Conflict(f"Session {session_id!r} is closed and takes no more changes.")
+    return session
+
+
+def signup_of(state: WorkshopState, signup_id: str) -> SignupState:
+    signup = state.signups.get(signup_id)
+    if signup is None:
+        raise NotFound("sign-up", signup_id)
+    return signup
+
+
+def existing_signup(state: WorkshopState, session_id: str, email_hash: str | None) -> SignupState | None:
+    """The active sign-up of this e-mail on this session, if there is one."""
+    if email_hash is None:
+        return None
+    for signup_id in session_of(state, session_id).signups:
+        signup = state.signups[signup_id]
+        if signup.email_hash == email_hash and signup.status != "withdrawn":
+            return signup
+    return None
+
+
+# ---------------------------------------------------------------------------- decide
+
+
+def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:  # noqa: PLR0912
+    """The events a command causes, or a DomainError saying why it is refused."""
+    if isinstance(command, c.CreateWorkshop):
+        return _create_workshop(state, command, now)
+    if not state.exists:
+        raise NotFound("workshop", state.id)
+    if state.status == "closed" and not isinstance(command, c.CompleteCommitment):
+        raise Conflict("The workshop is closed and takes no more changes.")
+    match command:
+        case c.CloseWorkshop():
+            return _close_workshop(state, now)
+        case c.PlanSession():
+            return [_planned(command, now)]
+        case c.OpenSession(session_id=sid):
+            return _open_session(state, sid, now)
+        case c.CloseSession(session_id=sid):
+            writable_session(state, sid)
+            return [e.SessionClosed(at=now, session_id=sid)]
+        case c.AdvancePhase():
+            return _advance_phase(state, command, now)
+        case c.RecordSignup():
+            return _record_signup(state, command, now)
+        case c.WithdrawSignup(signup_id=signup_id):
+            return _withdraw_signup(state, signup_id, now)
+        case c.MakeCommitment():
+            return _make_commitment(state, command, now)
+        case c.CompleteCommitment(commitment_id=cid):
+            return _complete_commitment(state, cid, now)
+        case c.TakeNote():
+            return _take_note(state, command, now)
+        case c.AddCard():
+            return _add_card(state, command, now)
+        case c.VoteCard():
+            return _vote_card(state, command, now)
+        case c.PostOffer():
+            return _post_offer(state, command, now)
+        case c.MakeMatch():
+            return _make_match(state, command, now)
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _planned(command: c.PlanSession, now: datetime) -> e.SessionPlanned:
+    return e.SessionPlanned(
+        at=now,
+        session_id=command.session_id,
+        title=command.title,
+        format=command.format,
+        room=command.room,
+        starts_at=command.starts_at,
+        ends_at=command.ends_at,
+        capacity=command.capacity,
+        host=command.host,
+        next_meeting_at=command.next_meeting_at,
+    )
+
+
+def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datetime) -> list[e.Event]:
+    if state.exists:
+        raise Conflict(f"Workshop {state.id!r} exists already.")
+    if command.ends_at < command.starts_at:
+        raise Invalid("ends_at", "must not be before starts_at")
+    return [
+        e.WorkshopCreated(
+            at=now,
+            workshop_id=command.workshop_id,
+            title=command.title,
+            starts_at=command.starts_at,
+            ends_at=command.ends_at,
+            timezone=command.timezone,
+            location=command.location,
+            language=command.language,
+            follow_up_after=command.follow_up_after,
+            intro_deadline=command.intro_deadline,
+            organiser_email=command.organiser_email,
+            facilitator_token_hash=command.facilitator_token_hash,
+            login_code_hash=command.login_code_hash,
+        )
+    ]
+
+
+def _close_workshop(state: WorkshopState, now: datetime) -> list[e.Event]:
+    closing: list[e.Event] = [
+        e.SessionClosed(at=now, session_id=sid) for sid, session in state.sessions.items() if session.status != "closed"
+    ]
+    return [*closing, e.WorkshopClosed(at=now)]
+
+
+def _open_session(state: WorkshopState, session_id: str, now: datetime) -> list[e.Event]:
+    session = writable_session(state, session_id)
+    if session.status == "open":
+        return []
+    return [e.SessionOpened(at=now, session_id=session_id)]
+
+
+def _advance_phase(state: WorkshopState, command: c.AdvancePhase, now: datetime) -> list[e.Event]:
+    session = writable_session(state, command.session_id)
+    if session.format != "zukunftswerkstatt":
+        raise Conflict("Only a zukunftswerkstatt has phases.")
+    current = e.PHASES.index(session.phase or "kritik")
+    wanted = e.PHASES.index(command.phase)
+    if wanted != current + 1:
+        raise Conflict(
+            f"Phases go forward one at a time: after {e.PHASES[current]!r} comes "
+            + (repr(e.PHASES[current + 1]) if current + 1 < len(e.PHASES) else "nothing")
+            + f", not {command.phase!r}."
+        )
+    return [e.PhaseAdvanced(at=now, session_id=command.session_id, phase=command.phase)]
+
+
+def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime) -> list[e.Event]:
+    session = writable_session(state, command.session_id)
+    if not command.consent:
+        raise Invalid("consent", "must be true to sign up")
+    if existing_signup(state, command.session_id, command.email_hash) is not None:
+        raise Conflict("This e-mail is signed up to this session already.")
+    newcomer = command.newcomer if command.newcomer is not None else not command.email_seen_before
+    return [
+        e.SignupRecorded(
+            at=now,
+            signup_id=command.signup_id,
+            session_id=command.session_id,
+            participant_id=command.participant_id,
+            person=command.person,
+            email_hash=command.email_hash,
+            newcomer=newcomer,
+            status="confirmed" if session.has_room() else "waitlisted",
+            language=command.language,
+            consent=command.consent,
+            token_hash=command.token_hash,
+        )
+    ]
+
+
+def _withdraw_signup(state: WorkshopState, signup_id: str, now: datetime) -> list[e.Event]:
+    signup = signup_of(state, signup_id)
+    session = writable_session(state, signup.session_id)
+    if signup.status == "withdrawn":
+        return []
+    withdrawn: list[e.Event] = [e.SignupWithdrawn(at=now, signup_id=signup_id)]
+    if signup.status == "confirmed" and session.waitlist:
+        withdrawn.append(e.WaitlistPromoted(at=now, signup_id=session.waitlist[0]))
+    return withdrawn
+
+
+def _owner(state: WorkshopState, signup_id: str | None, owner: e.Person | None, session_id: str) -> e.Person:
+    if signup_id is not None:
+        signup = signup_of(state, signup_id)
+        if signup.session_id != session_id:
+            raise NotFound("sign-up", signup_id)
+        return signup.person
+    if owner is None:
+        raise Invalid("owner_name", "signup_id or owner_name is required")
+    return owner
+
+
+def _make_commitment(state: WorkshopState, command: c.MakeCommitment, now: datetime) -> list[e.Event]:
+    writable_session(state, command.session_id)
+    owner = _owner(state, command.signup_id, command.owner, command.session_id)
+    return [
+        e.CommitmentMade(
+            at=now,
+            commitment_id=command.commitment_id,
+            session_id=command.session_id,
+            owner=owner,
+            signup_id=command.signup_id,
+            text=command.text,
+            due=command.due,
+        )
+    ]
+
+
+def _complete_commitment(state: WorkshopState, commitment_id: str, now: datetime) -> list[e.Event]:
+    commitment = state.commitments.get(commitment_id)
+    if commitment is None:
+        raise NotFound("commitment", commitment_id)
+    if commitment.status == "done":
+        return []
+    return [e.CommitmentCompleted(at=now, commitment_id=commitment_id)]
+
+
+def _take_note(state: WorkshopState, command: c.TakeNote, now: datetime) -> list[e.Event]:
+    session = writable_session(state, command.session_id)
+    phase = command.phase
+    if phase is not None and session.format != "zukunftswerkstatt":
+        raise Invalid("phase", "only a zukunftswerkstatt has phases")
+    if phase is None and session.format == "zukunftswerkstatt":
+        phase = session.phase
+    return [e.NoteTaken(at=now, note_id=command.note_id, session_id=command.session_id, text=command.text, phase=phase)]
+
+
+def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e.Event]:
+    session = writable_session(state, command.session_id)
+    if session.format != "zukunftswerkstatt" or session.phase is None:
+        raise Conflict("Cards belong to a zukunftswerkstatt.")
+    return [
+        e.CardAdded(
+            at=now, card_id=command.card_id, session_id=command.session_id, phase=session.phase, text=command.text
+        )
+    ]
+
+
+def _vote_card(state: WorkshopState, command: c.VoteCard, now: datetime) -> list[e.Event]:
+    card = state.cards.get(command.card_id)
+    if card is None:
+        raise NotFound("card", command.card_id)
+    writable_session(state, card.session_id)
+    return [e.CardVoted(at=now, card_id=command.card_id, count=command.count)]
+
+
+def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> list[e.Event]:
+    session = writable_session(state, command.session_id)
+    if session.format != "marktplatz":
+        raise Conflict("Offers and requests belong to a marktplatz.")
+    owner = None
+    if command.signup_id is not None or command.owner is not None:
+        owner = _owner(state, command.signup_id, command.owner, command.session_id)
+    return [
+        e.OfferPosted(
+            at=now,
+            offer_id=command.offer_id,
+            session_id=command.session_id,
+            kind=command.kind,
+            text=command.text,
+            owner=owner,
+            signup_id=command.signup_id,
+        )
+    ]
+
+
+def _offer(state: WorkshopState, offer_id: str, kind: e.OfferKind, field: str) -> OfferState:
+    offer = state.offers.get(offer_id)
+    if offer is None:
+        raise NotFound("offer", offer_id)
+    if offer.kind != kind:
+        raise Invalid(field, f"{offer_id!r} is not an {kind}" if kind == "offer" else f"{offer_id!r} is not a request")
+    writable_session(state, offer.session_id)
+    if offer.match_id is not None:
+        raise Conflict(f"{offer_id!r} is matched already.")
+    return offer
+
+
+def _make_match(state: WorkshopState, command: c.MakeMatch, now: datetime) -> list[e.Event]:
+    offer = _offer(state, command.offer_id, "offer", "offer_id")
+    request = _offer(state, command.request_id, "request", "request_id")
+    made: list[e.Event] = [e.MatchMade(at=now, match_id=command.match_id, offer_id=offer.id, request_id=request.id)]
+    sides = ((offer, request), (request, offer))
+    for commitment_id, (side, other) in zip(command.commitment_ids, sides, strict=True):
+        if side.owner is None:
+            continue
+        text = f"{side.text} ↔ {other.text}"
+        made.append(
+            e.CommitmentMade(
+                at=now,
+                commitment_id=commitment_id,
+                session_id=side.session_id,
+                owner=side.owner,
+                signup_id=side.signup_id,
+                text=text[:500],
+                match_id=command.match_id,
+            )
+        )
+    return made
+
+
+# ---------------------------------------------------------------------------- evolve
+
+
+def fold(state: WorkshopState, events: Iterable[tuple[int, e.Event]]) -> WorkshopState:
+    """Fold positioned events into state; the state's version follows the log."""
+    for position, event in events:
+        evolve(state, event)
+        state.version = position
+    return state
+
+
+def evolve(state: WorkshopState, event: e.Event) -> WorkshopState:  # noqa: PLR0912
+    """Apply one event to the state, in place, and return it."""
+    match event:
+        case e.WorkshopCreated():
+            _evolve_created(state, event)
+        case e.WorkshopClosed(at=at):
+            state.status, state.closed_at = "closed", at
+        case e.SessionPlanned():
+            state.sessions[event.session_id] = SessionState(
+                id=event.session_id,
+                title=event.title,
+                format=event.format,
+                room=event.room,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                capacity=event.capacity,
+                host=event.host,
+                next_meeting_at=event.next_meeting_at,
+                planned_at=event.at,
+                phase="kritik" if event.format == "zukunftswerkstatt" else None,
+            )
+        case e.SessionOpened(session_id=sid, at=at):
+            session = state.sessions[sid]
+            session.status, session.opened_at = "open", at
+        case e.PhaseAdvanced(session_id=sid, phase=phase):
+            state.sessions[sid].phase = phase
+        case e.SessionClosed(session_id=sid, at=at):
+            session = state.sessions[sid]
+            session.status, session.closed_at = "closed", at
+        case e.SignupRecorded():
+            _evolve_signup(state, event)
+        case e.SignupWithdrawn(signup_id=signup_id, at=at):
+            _evolve_withdrawn(state, signup_id, at)
+        case e.WaitlistPromoted(signup_id=signup_id, at=at):
+            signup = state.signups[signup_id]
+            session = state.sessions[signup.session_id]
+            session.waitlist.remove(signup_id)
+            session.confirmed.append(signup_id)
+            signup.status, signup.promoted_at = "confirmed", at
+        case e.CommitmentMade():
+            state.commitments[event.commitment_id] = CommitmentState(
+                id=event.commitment_id,
+                session_id=event.session_id,
+                owner=event.owner,
+                signup_id=event.signup_id,
+                text=event.text,
+                due=event.due,
+                made_at=event.at,
+                match_id=event.match_id,
+            )
+            state.sessions[event.session_id].commitments.append(event.commitment_id)
+            if event.match_id is not None:
+                state.matches[event.match_id].commitment_ids.append(event.commitment_id)
+        case e.CommitmentCompleted(commitment_id=cid, at=at):
+            commitment = state.commitments[cid]
+            commitment.status, commitment.completed_at = "done", at
+        case e.NoteTaken():
+            state.notes[event.note_id] = NoteState(
+                id=event.note_id, session_id=event.session_id, text=event.text, phase=event.phase, taken_at=event.at
+            )
+            state.sessions[event.session_id].notes.append(event.note_id)
+        case e.CardAdded():
+            state.cards[event.card_id] = CardState(
+                id=event.card_id, session_id=event.session_id, phase=event.phase, text=event.text, added_at=event.at
+            )
+            state.sessions[event.session_id].cards.append(event.card_id)
+        case e.CardVoted(card_id=card_id, count=count):
+            state.cards[card_id].votes += count
+        case e.OfferPosted():
+            state.offers[event.offer_id] = OfferState(
+                id=event.offer_id,
+                session_id=event.session_id,
+                kind=event.kind,
+                text=event.text,
+                owner=event.owner,
+                signup_id=event.signup_id,
+                posted_at=event.at,
+            )
+            state.sessions[event.session_id].offers.append(event.offer_id)
+        case e.MatchMade():
+            state.matches[event.match_id] = MatchState(
+                id=event.match_id, offer_id=event.offer_id, request_id=event.request_id, made_at=event.at
+            )
+            state.offers[event.offer_id].match_id = event.match_id
+            state.offers[event.request_id].match_id = event.match_id
+    return state
+
+
+def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
+    state.exists = True
+    state.title = event.title
+    state.starts_at, state.ends_at = event.starts_at, event.ends_at
+    state.timezone, state.location, state.language = event.timezone, event.location, event.language
+    state.follow_up_after, state.intro_deadline = event.follow_up_after, event.intro_deadline
+    state.organiser_email = event.organiser_email
+    state.created_at = event.at
+    state.facilitator_token_hashes.add(event.facilitator_token_hash)
+    state.login_code_hashes.add(event.login_code_hash)
+
+
+def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
+    state.signups[event.signup_id] = SignupState(
+        id=event.signup_id,
+        session_id=event.session_id,
+        participant_id=event.participant_id,
+        person=event.person,
+        email_hash=event.email_hash,
+        newcomer=event.newcomer,
+        status=event.status,
+        language=event.language,
+        recorded_at=event.at,
+    )
+    session = state.sessions[event.session_id]
+    session.signups.append(event.signup_id)
+    (session.confirmed if event.status == "confirmed" else session.waitlist).append(event.signup_id)
+    participant = state.participants.get(event.participant_id)
+    if participant is None:
+        participant = state.participants[event.participant_id] = ParticipantState(
+            id=event.participant_id, person=event.person
+        )
+    participant.signups.append(event.signup_id)
+    if event.token_hash is not None:
+        participant.token_hashes.add(event.token_hash)
+
+
+def _evolve_withdrawn(state: WorkshopState, signup_id: str, at: datetime) -> None:
+    signup = state.signups[signup_id]
+    session = state.sessions[signup.session_id]
+    (session.confirmed if signup.status == "confirmed" else session.waitlist).remove(signup_id)
+    signup.status, signup.withdrawn_at = "withdrawn", at

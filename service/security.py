@@ -1,0 +1,44 @@
+"""Random ids and secrets, and the keyed hashes under which secrets are stored."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from typing import Literal
+
+TokenKind = Literal["f", "p"]
+
+
+def new_id() -> str:
+    """A short random id, URL-safe and without separators: 16 lowercase base32 characters."""
+    return base64.b32encode(secrets.token_bytes(10)).decode().lower()
+
+
+def derived_id(secret_key: str, purpose: str, value: str) -> str:
+    """An id derived from a client's value (so a retry finds the same id), unguessable without the key."""
+    digest = hmac.new(secret_key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
+    """HMAC-SHA256 of a value, separated by purpose; what is stored instead of a secret."""
+    return hmac.new(secret_key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_token(kind: TokenKind, *scope: str) -> str:
+    """A bearer token: kind and scope in clear (to find the workshop), 160 random bits."""
+    return ".".join((kind, *scope, secrets.token_urlsafe(20)))
+
+
+def token_hash(secret_key: str, token: str) -> str:
+    return keyed_hash(secret_key, "token", token)
+
+
+def email_hash(secret_key: str, email: str) -> str:
+    return keyed_hash(secret_key, "email", email.strip().lower())
+
+
+def same_secret(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())

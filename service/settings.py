@@ -1,0 +1,40 @@
+"""Typed settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+
+import msgspec
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    redis_url: str
+    admin_token: str
+    secret_key: str
+    base_url: str = DEFAULT_BASE_URL
+    smtp_url: str | None = None
+    allow_volatile_redis: bool = False
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Read `KNOTEN_*` variables; `overrides` win (the dev command fills in defaults)."""
+        env = os.environ
+        values: dict[str, object] = {
+            "redis_url": env.get("KNOTEN_REDIS_URL"),
+            "admin_token": env.get("KNOTEN_ADMIN_TOKEN"),
+            "secret_key": env.get("KNOTEN_SECRET_KEY"),
+            "base_url": env.get("KNOTEN_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
+            "smtp_url": env.get("KNOTEN_SMTP_URL") or None,
+            "allow_volatile_redis": env.get("KNOTEN_ALLOW_VOLATILE_REDIS", "") in {"1", "true", "yes"},
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        missing = [name for name in ("redis_url", "admin_token", "secret_key") if not values.get(name)]
+        if missing:
+            names = ", ".join("KNOTEN_" + name.upper() for name in missing)
+            raise SystemExit(f"knoten: {names} must be set (or use `knoten dev`, which sets them up).")
+        if len(str(values["secret_key"])) < 32:
+            raise SystemExit("knoten: KNOTEN_SECRET_KEY must be at least 32 characters long.")
+        return msgspec.convert(values, cls)

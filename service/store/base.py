@@ -1,0 +1,98 @@
+"""The event log port: append with optimistic concurrency and idempotency, read from a
+position, tail live. `MemoryEventStore` and `RedisEventStore` both pass tests/contract."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from typing import NamedTuple
+
+import msgspec
+
+from service.domain.events import Event
+
+IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
+
+
+class Recorded(NamedTuple):
+    """An event at its position in the workshop's log (1, 2, 3, ...)."""
+
+    position: int
+    event: Event
+
+
+class IdempotencyRecord(msgspec.Struct, frozen=True):
+    """The first response to a request with an Idempotency-Key, and what it was for."""
+
+    fingerprint: str
+    status: int
+    body: bytes
+
+
+class VersionConflict(Exception):
+    """Someone appended since the caller read: re-read and decide again."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"expected version {expected}, log is at {actual}")
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyKeyTaken(Exception):
+    """The key was used before; `record` is the first response."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("idempotency key used before")
+        self.record = record
+
+
+class EventStore(ABC):
+    """One append-only log per workshop."""
+
+    @abstractmethod
+    async def append(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        idempotency: tuple[str, IdempotencyRecord] | None = None,
+    ) -> list[Recorded]:
+        """Append atomically if the log is at `expected_version` and the key is unused.
+
+        Raises VersionConflict or IdempotencyKeyTaken and then writes nothing.
+        """
+
+    @abstractmethod
+    async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        """Every event after position `after`, in order."""
+
+    @abstractmethod
+    def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
+        """Every event after `after`, then each new one as it is appended; never ends."""
+
+    @abstractmethod
+    async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
+        """The record stored under an idempotency key, if any."""
+
+    @abstractmethod
+    async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        """Store a record for a request that appended nothing; the first one stored wins."""
+
+    @abstractmethod
+    async def seen_before(self, email_hash: str) -> bool:
+        """Whether this deployment has seen a sign-up with this (keyed hash of an) e-mail."""
+
+    @abstractmethod
+    async def mark_seen(self, email_hash: str) -> None:
+        """Remember that this e-mail has signed up somewhere."""
+
+    async def ping(self) -> None:  # noqa: B027 - optional hook
+        """Raise if the store cannot be reached."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+record_encoder = msgspec.msgpack.Encoder()
+record_decoder = msgspec.msgpack.Decoder(IdempotencyRecord)

@@ -1,0 +1,30 @@
+"""Every Redis key knoten writes, built in one place.
+
+All keys of one workshop share the hash tag `{<workshop id>}`, so that on Redis Cluster
+they live in one slot and a workshop's append stays one transaction.
+"""
+
+from __future__ import annotations
+
+PREFIX = "knoten"
+
+
+def workshop_key(workshop_id: str, *parts: str) -> str:
+    return ":".join((PREFIX, "{" + workshop_id + "}", *parts))
+
+
+def log_key(workshop_id: str) -> str:
+    return workshop_key(workshop_id, "log")
+
+
+def idempotency_key(workshop_id: str, key: str) -> str:
+    return workshop_key(workshop_id, "idem", key)
+
+
+def global_key(*parts: str) -> str:
+    """Keys that belong to the deployment, not to one workshop."""
+    return ":".join((PREFIX, *parts))
+
+
+def seen_emails_key() -> str:
+    return global_key("seen-emails")

@@ -1,0 +1,74 @@
+"""The in-memory twin of the event log, for unit tests and single-process development."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+
+from service.domain.events import Event
+from service.store.base import (
+    EventStore,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    Recorded,
+    VersionConflict,
+)
+from service.store.codec import EventCodec
+
+
+class MemoryEventStore(EventStore):
+    """Keeps encoded events in lists, so that codec faults show here as in Redis."""
+
+    def __init__(self, codec: EventCodec) -> None:
+        self._codec = codec
+        self._logs: dict[str, list[bytes]] = defaultdict(list)
+        self._records: dict[tuple[str, str], IdempotencyRecord] = {}
+        self._appended = asyncio.Condition()
+        self._seen: set[str] = set()
+
+    async def append(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        idempotency: tuple[str, IdempotencyRecord] | None = None,
+    ) -> list[Recorded]:
+        log = self._logs[workshop_id]
+        if idempotency is not None and (existing := self._records.get((workshop_id, idempotency[0]))):
+            raise IdempotencyKeyTaken(existing)
+        if len(log) != expected_version:
+            raise VersionConflict(expected_version, len(log))
+        log.extend(self._codec.encode(event) for event in events)
+        if idempotency is not None:
+            self._records[(workshop_id, idempotency[0])] = idempotency[1]
+        async with self._appended:
+            self._appended.notify_all()
+        return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
+
+    async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        log = self._logs.get(workshop_id, [])
+        return [Recorded(i, self._codec.decode(data)) for i, data in enumerate(log[after:], start=after + 1)]
+
+    async def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
+        position = after
+        while True:
+            for recorded in await self.read(workshop_id, position):
+                position = recorded.position
+                yield recorded
+            async with self._appended:
+                if len(self._logs.get(workshop_id, [])) <= position:
+                    await self._appended.wait()
+
+    async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
+        return self._records.get((workshop_id, key))
+
+    async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        return self._records.setdefault((workshop_id, key), record)
+
+    async def seen_before(self, email_hash: str) -> bool:
+        return email_hash in self._seen
+
+    async def mark_seen(self, email_hash: str) -> None:
+        self._seen.add(email_hash)

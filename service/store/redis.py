@@ -1,0 +1,157 @@
+"""The event log on Redis Streams: one stream per workshop, positions as stream ids.
+
+Position n is stored as stream id `n-0`, so a position is the same number in the log,
+in `Last-Event-ID` and in job ids. An append runs in a WATCH/MULTI transaction on a
+synchronous connection (in a worker thread), because RQ enqueues jobs onto a synchronous
+pipeline: the events, the idempotency record and the jobs the events call for commit
+together or not at all. Reads and the live tail use the asyncio client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, cast
+
+import anyio.to_thread
+import redis
+import redis.asyncio
+from redis.client import Pipeline
+
+from service.domain.events import Event, event_type
+from service.store import keys
+from service.store.base import (
+    IDEMPOTENCY_TTL_SECONDS,
+    EventStore,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    Recorded,
+    VersionConflict,
+    record_decoder,
+    record_encoder,
+)
+from service.store.codec import EventCodec
+
+Dispatch = Callable[[Pipeline, str, list[Recorded]], None]
+"""Adds the jobs that recorded events call for onto the append's transaction."""
+
+READ_BATCH = 1000
+TAIL_BLOCK_MS = 10_000
+
+
+def _position(stream_id: bytes) -> int:
+    return int(stream_id.split(b"-", 1)[0])
+
+
+class RedisEventStore(EventStore):
+    def __init__(
+        self,
+        sync_client: redis.Redis,
+        async_client: redis.asyncio.Redis,
+        codec: EventCodec,
+        dispatch: Dispatch | None = None,
+    ) -> None:
+        self._sync = sync_client
+        self._async = async_client
+        self._codec = codec
+        self._dispatch = dispatch
+
+    @classmethod
+    def from_url(cls, url: str, codec: EventCodec, dispatch: Dispatch | None = None) -> RedisEventStore:
+        return cls(redis.Redis.from_url(url), redis.asyncio.Redis.from_url(url), codec, dispatch)
+
+    async def append(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        idempotency: tuple[str, IdempotencyRecord] | None = None,
+    ) -> list[Recorded]:
+        payloads = [(event_type(event), self._codec.encode(event)) for event in events]
+        recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
+        await anyio.to_thread.run_sync(self._append_sync, workshop_id, payloads, recorded, idempotency)
+        return recorded
+
+    def _append_sync(
+        self,
+        workshop_id: str,
+        payloads: list[tuple[str, bytes]],
+        recorded: list[Recorded],
+        idempotency: tuple[str, IdempotencyRecord] | None,
+    ) -> None:
+        log = keys.log_key(workshop_id)
+        watched = [log]
+        if idempotency is not None:
+            watched.append(keys.idempotency_key(workshop_id, idempotency[0]))
+        with self._sync.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(*watched)  # type: ignore[no-untyped-call]
+                    self._check(pipe, log, watched, recorded[0].position - 1)
+                    pipe.multi()
+                    for (kind, data), entry in zip(payloads, recorded, strict=True):
+                        pipe.xadd(log, {"type": kind, "data": data}, id=f"{entry.position}-0")
+                    if idempotency is not None:
+                        pipe.set(watched[1], record_encoder.encode(idempotency[1]), ex=IDEMPOTENCY_TTL_SECONDS)
+                    if self._dispatch is not None:
+                        self._dispatch(pipe, workshop_id, recorded)
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue  # someone wrote meanwhile: check again, which now raises
+
+    @staticmethod
+    def _check(pipe: Pipeline, log: str, watched: list[str], expected: int) -> None:
+        if len(watched) > 1 and (existing := pipe.get(watched[1])) is not None:
+            raise IdempotencyKeyTaken(record_decoder.decode(cast(bytes, existing)))
+        actual = pipe.xlen(log)
+        if actual != expected:
+            raise VersionConflict(expected, actual)
+
+    async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        log = keys.log_key(workshop_id)
+        found: list[Recorded] = []
+        while True:
+            entries: Any = await self._async.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
+            found.extend(self._decode(entries))
+            if len(entries) < READ_BATCH:
+                return found
+            after = found[-1].position
+
+    def _decode(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Recorded]:
+        return [Recorded(_position(sid), self._codec.decode(fields[b"data"])) for sid, fields in entries]
+
+    async def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
+        log = keys.log_key(workshop_id)
+        position = after
+        while True:
+            reply: Any = await self._async.xread({log: f"{position}-0"}, count=READ_BATCH, block=TAIL_BLOCK_MS)
+            for _stream, entries in reply:
+                for recorded in self._decode(entries):
+                    position = recorded.position
+                    yield recorded
+
+    async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
+        data = await self._async.get(keys.idempotency_key(workshop_id, key))
+        return None if data is None else record_decoder.decode(cast(bytes, data))
+
+    async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        redis_key = keys.idempotency_key(workshop_id, key)
+        stored = await self._async.set(redis_key, record_encoder.encode(record), nx=True, ex=IDEMPOTENCY_TTL_SECONDS)
+        if stored:
+            return record
+        existing = await self.recall(workshop_id, key)
+        return existing if existing is not None else record
+
+    async def seen_before(self, email_hash: str) -> bool:
+        return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+
+    async def mark_seen(self, email_hash: str) -> None:
+        await self._async.sadd(keys.seen_emails_key(), email_hash)
+
+    async def ping(self) -> None:
+        await self._async.ping()
+
+    async def close(self) -> None:
+        await self._async.aclose()
+        self._sync.close()

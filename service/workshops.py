@@ -1,0 +1,165 @@
+"""Running commands against a workshop: catch up on the log, decide, record, reply.
+
+`WorkshopService` keeps the folded state of recently used workshops in memory. Before every
+read or decision it reads the log from the cached position on, so a cache is never trusted
+over the log. Commands for one workshop are serialised per process by a lock; across
+processes the expected version of the append keeps them apart.
+
+Replies are rendered from the state *after* the new events, before they are appended,
+because the reply is stored with the events under the request's idempotency key. If the
+append fails, the tentatively evolved state is dropped and rebuilt from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import msgspec
+
+from service.clock import Clock
+from service.domain import commands as c
+from service.domain.errors import Conflict, DomainError
+from service.domain.events import Event
+from service.domain.state import WorkshopState
+from service.domain.workshop import decide, evolve, fold
+from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, VersionConflict
+
+CACHED_WORKSHOPS = 256
+APPEND_ATTEMPTS = 20
+
+_json = msgspec.json.Encoder()
+
+
+class Reply(NamedTuple):
+    """A response as it was first given: status and JSON body."""
+
+    status: int
+    body: bytes
+
+
+class Idempotency(NamedTuple):
+    key: str
+    fingerprint: str
+
+
+class IdempotencyMismatch(Exception):
+    """The key was used before for another request (422)."""
+
+
+Render = Callable[[WorkshopState], tuple[int, Any]]
+
+
+class Outcome(NamedTuple):
+    """What a planned request does: the events to append and how to render the reply."""
+
+    events: list[Event]
+    render: Render
+
+
+Plan = Callable[[WorkshopState], Outcome]
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    """The same request, however its JSON was spaced or ordered, has the same fingerprint."""
+    canonical = msgspec.json.encode(body, order="sorted")
+    return hashlib.sha256(b"\0".join((method.encode(), path.encode(), canonical))).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, idempotency: Idempotency) -> Reply:
+    if record.fingerprint != idempotency.fingerprint:
+        raise IdempotencyMismatch
+    return Reply(record.status, record.body)
+
+
+class WorkshopService:
+    def __init__(self, store: EventStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self._states: OrderedDict[str, WorkshopState] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _lock(self, workshop_id: str) -> asyncio.Lock:
+        lock = self._locks.get(workshop_id)
+        if lock is None:
+            lock = self._locks[workshop_id] = asyncio.Lock()
+        return lock
+
+    async def _caught_up(self, workshop_id: str) -> WorkshopState:
+        # Popped while folding: a failed read or fold leaves nothing half-applied in the cache.
+        state = self._states.pop(workshop_id, None) or WorkshopState(id=workshop_id)
+        fold(state, await self.store.read(workshop_id, after=state.version))
+        self._states[workshop_id] = state
+        while len(self._states) > CACHED_WORKSHOPS:
+            evicted, _ = self._states.popitem(last=False)
+            self._locks.pop(evicted, None)
+        return state
+
+    async def state(self, workshop_id: str) -> WorkshopState:
+        """The workshop as its log says now. Read it without awaiting in between."""
+        async with self._lock(workshop_id):
+            return await self._caught_up(workshop_id)
+
+    def command(self, command: c.Command, render: Render) -> Plan:
+        """A plan that decides one command at the current time."""
+        return lambda state: Outcome(decide(state, command, self.clock.now()), render)
+
+    async def execute(self, workshop_id: str, plan: Plan, idempotency: Idempotency | None) -> Reply:
+        """Run a plan once: a retried request gets its first reply, never a second effect."""
+        async with self._lock(workshop_id):
+            for _ in range(APPEND_ATTEMPTS):
+                if idempotency is not None and (record := await self.store.recall(workshop_id, idempotency.key)):
+                    return _replay(record, idempotency)
+                state = await self._caught_up(workshop_id)
+                try:
+                    outcome = plan(state)
+                except DomainError:
+                    # Another process may have just run this very request; then its reply stands.
+                    if idempotency is not None and (record := await self.store.recall(workshop_id, idempotency.key)):
+                        return _replay(record, idempotency)
+                    raise
+                if not outcome.events:
+                    return await self._reply_without_events(workshop_id, outcome, state, idempotency)
+                try:
+                    return await self._record(workshop_id, state, outcome, idempotency)
+                except VersionConflict:
+                    continue
+                except IdempotencyKeyTaken as taken:
+                    assert idempotency is not None
+                    return _replay(taken.record, idempotency)
+        raise Conflict("The workshop is changing too fast; please try again.")
+
+    async def _record(
+        self, workshop_id: str, state: WorkshopState, outcome: Outcome, idempotency: Idempotency | None
+    ) -> Reply:
+        version = state.version
+        try:
+            for event in outcome.events:
+                evolve(state, event)
+            state.version = version + len(outcome.events)
+            reply = _render(outcome.render, state)
+            stored = None
+            if idempotency is not None:
+                stored = (idempotency.key, IdempotencyRecord(idempotency.fingerprint, *reply))
+            await self.store.append(workshop_id, outcome.events, expected_version=version, idempotency=stored)
+        except BaseException:
+            self._states.pop(workshop_id, None)  # tentative state: rebuild from the log
+            raise
+        return reply
+
+    async def _reply_without_events(
+        self, workshop_id: str, outcome: Outcome, state: WorkshopState, idempotency: Idempotency | None
+    ) -> Reply:
+        reply = _render(outcome.render, state)
+        if idempotency is None:
+            return reply
+        record = IdempotencyRecord(idempotency.fingerprint, *reply)
+        return _replay(await self.store.remember(workshop_id, idempotency.key, record), idempotency)
+
+
+def _render(render: Render, state: WorkshopState) -> Reply:
+    status, body = render(state)
+    return Reply(status, _json.encode(body))

@@ -1,0 +1,124 @@
+"""The contract every event store honours: the in-memory twin and Redis run the same suite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from service.domain.events import Person, SessionOpened, SignupRecorded
+from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, VersionConflict
+from service.store.codec import EventCodec, PlainVault
+from service.store.memory import MemoryEventStore
+from service.store.redis import RedisEventStore
+
+AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[EventStore]:
+    codec = EventCodec(PlainVault())
+    if request.param == "memory":
+        yield MemoryEventStore(codec)
+        return
+    redis_store = RedisEventStore.from_url(request.getfixturevalue("redis_url"), codec)
+    yield redis_store
+    await redis_store.close()
+
+
+def opened(n: int) -> SessionOpened:
+    return SessionOpened(at=AT, session_id=f"s{n}")
+
+
+async def test_appends_get_consecutive_positions_from_one(store: EventStore) -> None:
+    first = await store.append("w1", [opened(1), opened(2)], expected_version=0)
+    second = await store.append("w1", [opened(3)], expected_version=2)
+    assert [r.position for r in first + second] == [1, 2, 3]
+    assert [(r.position, r.event) for r in await store.read("w1")] == [(1, opened(1)), (2, opened(2)), (3, opened(3))]
+
+
+async def test_read_after_a_position_returns_only_later_events(store: EventStore) -> None:
+    await store.append("w1", [opened(n) for n in range(1, 6)], expected_version=0)
+    assert [r.position for r in await store.read("w1", after=3)] == [4, 5]
+    assert await store.read("w1", after=5) == []
+    assert await store.read("unknown") == []
+
+
+async def test_a_stale_expected_version_is_refused_and_writes_nothing(store: EventStore) -> None:
+    await store.append("w1", [opened(1)], expected_version=0)
+    with pytest.raises(VersionConflict):
+        await store.append("w1", [opened(2)], expected_version=0)
+    assert [r.event for r in await store.read("w1")] == [opened(1)]
+
+
+async def test_a_used_idempotency_key_returns_the_first_record_and_writes_nothing(store: EventStore) -> None:
+    record = IdempotencyRecord("fp", 201, b'{"id":"x"}')
+    await store.append("w1", [opened(1)], expected_version=0, idempotency=("k1", record))
+    with pytest.raises(IdempotencyKeyTaken) as taken:
+        await store.append("w1", [opened(2)], expected_version=1, idempotency=("k1", IdempotencyRecord("o", 201, b"")))
+    assert taken.value.record == record
+    assert await store.recall("w1", "k1") == record
+    assert len(await store.read("w1")) == 1
+
+
+async def test_idempotency_keys_belong_to_one_workshop(store: EventStore) -> None:
+    await store.append("w1", [opened(1)], expected_version=0, idempotency=("k", IdempotencyRecord("a", 201, b"")))
+    assert await store.recall("w2", "k") is None
+
+
+async def test_of_many_concurrent_appends_at_one_version_exactly_one_wins(store: EventStore) -> None:
+    results = await asyncio.gather(
+        *(store.append("w1", [opened(n)], expected_version=0) for n in range(20)), return_exceptions=True
+    )
+    assert sum(1 for r in results if isinstance(r, list)) == 1
+    assert all(isinstance(r, VersionConflict) for r in results if not isinstance(r, list))
+    assert len(await store.read("w1")) == 1
+
+
+async def test_remember_keeps_the_first_record(store: EventStore) -> None:
+    first = IdempotencyRecord("a", 200, b"1")
+    assert await store.remember("w1", "k", first) == first
+    assert await store.remember("w1", "k", IdempotencyRecord("b", 200, b"2")) == first
+
+
+async def test_tail_gives_the_past_then_each_new_event_once(store: EventStore) -> None:
+    await store.append("w1", [opened(1), opened(2)], expected_version=0)
+    seen: list[int] = []
+
+    async def follow() -> None:
+        async for recorded in store.tail("w1", after=1):
+            seen.append(recorded.position)
+            if recorded.position == 4:
+                return
+
+    follower = asyncio.create_task(follow())
+    await asyncio.sleep(0.1)
+    await store.append("w1", [opened(3)], expected_version=2)
+    await store.append("w1", [opened(4)], expected_version=3)
+    await asyncio.wait_for(follower, 5)
+    assert seen == [2, 3, 4]
+
+
+async def test_personal_fields_survive_the_round_trip(store: EventStore) -> None:
+    signup = SignupRecorded(
+        at=AT,
+        signup_id="a",
+        session_id="s",
+        participant_id="p",
+        person=Person("p", "Anna Beispiel", "anna@example.org", "AWO"),
+        newcomer=True,
+        status="confirmed",
+    )
+    await store.append("w1", [signup], expected_version=0)
+    (recorded,) = await store.read("w1")
+    assert isinstance(recorded.event, SignupRecorded)
+    assert recorded.event.person == Person("p", "Anna Beispiel", "anna@example.org", "AWO")
+
+
+async def test_seen_emails_are_remembered_across_workshops(store: EventStore) -> None:
+    assert not await store.seen_before("h1")
+    await store.mark_seen("h1")
+    assert await store.seen_before("h1")
+    assert not await store.seen_before("h2")

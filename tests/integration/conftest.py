@@ -1,0 +1,85 @@
+"""A real `knoten api` process on a real redis-server, shared by the integration tests.
+
+Every test makes its own workshop, so tests do not see each other's data.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from tests.processes import ApiProcess, RedisProcess
+
+ADMIN_TOKEN = "test-admin-" + secrets.token_urlsafe(16)
+SECRET_KEY = secrets.token_urlsafe(48)
+
+
+@pytest.fixture(scope="session")
+def api_process(redis_server: RedisProcess, artifacts: Path) -> Iterator[ApiProcess]:
+    process = ApiProcess(
+        {
+            "KNOTEN_REDIS_URL": redis_server.url,
+            "KNOTEN_ADMIN_TOKEN": ADMIN_TOKEN,
+            "KNOTEN_SECRET_KEY": SECRET_KEY,
+            "KNOTEN_BASE_URL": "http://knoten.test",
+        },
+        artifacts / "api-integration.log",
+    )
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisProcess) -> redis.Redis:
+    return redis_server.client()
+
+
+class Api:
+    """A client that knows the organiser token and makes workshops and sessions in one line."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    async def workshop(self, **fields: Any) -> dict[str, Any]:
+        body = {
+            "title": "Barcamp Engagierte Stadt",
+            "starts_at": "2026-05-09T10:00:00+02:00",
+            "ends_at": "2026-05-09T18:00:00+02:00",
+            **fields,
+        }
+        response = await self.client.post("/api/workshops", json=body, headers=self.admin)
+        assert response.status_code == 201, response.text
+        workshop: dict[str, Any] = response.json()
+        workshop["auth"] = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+        return workshop
+
+    async def session(self, workshop: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        body = {"title": "Nachbarschaftshilfe", "format": "thementisch", **fields}
+        response = await self.client.post(
+            f"/api/workshops/{workshop['id']}/sessions", json=body, headers=workshop["auth"]
+        )
+        assert response.status_code == 201, response.text
+        session: dict[str, Any] = response.json()
+        return session
+
+    async def signup(self, workshop: dict[str, Any], session: dict[str, Any], **fields: Any) -> httpx.Response:
+        body = {"name": "Anna Beispiel", "consent": True, **fields}
+        return await self.client.post(f"/api/workshops/{workshop['id']}/sessions/{session['id']}/signups", json=body)
+
+
+@pytest.fixture
+async def api(api_process: ApiProcess) -> AsyncIterator[Api]:
+    async with httpx.AsyncClient(base_url=api_process.url, timeout=30) as client:
+        yield Api(client)
+
+
+def log_length(redis_client: redis.Redis, workshop_id: str) -> int:
+    return int(redis_client.xlen(f"knoten:{{{workshop_id}}}:log"))

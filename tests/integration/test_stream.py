@@ -1,0 +1,60 @@
+"""Live updates: every event once, in order, resumable with Last-Event-ID."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.integration.conftest import Api
+from tests.integration.sse import collect
+
+
+async def test_the_stream_starts_at_the_beginning_and_shows_names_but_no_emails(api: Api) -> None:
+    workshop = await api.workshop(organiser_email="orga@example.org")
+    session = await api.session(workshop)
+    await api.signup(workshop, session, name="Anna Beispiel", email="anna@example.org", organisation="AWO")
+    got = await asyncio.wait_for(
+        collect(api.client, f"/api/workshops/{workshop['id']}/stream", 3, headers=workshop["auth"]), 10
+    )
+    assert [(m.id, m.event) for m in got] == [(1, "workshop_created"), (2, "session_planned"), (3, "signup_recorded")]
+    assert got[2].data["person"] == {"name": "Anna Beispiel"}
+    text = repr([m.data for m in got])
+    for hidden in ("anna@example.org", "AWO", "orga@example.org", "token_hash", "email_hash"):
+        assert hidden not in text
+
+
+async def test_a_reconnect_with_the_last_id_gets_every_later_event_exactly_once(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    path = f"/api/workshops/{workshop['id']}/stream"
+    first = await asyncio.wait_for(collect(api.client, path, 2, headers=workshop["auth"]), 10)
+    last_seen = first[-1].id
+    # while the tablet is away, more happens
+    for i in range(5):
+        await api.signup(workshop, session, name=f"Person {i}", email=f"p{i}@example.org")
+
+    async def more_after_reconnect() -> None:
+        await asyncio.sleep(0.3)
+        for i in range(5, 8):
+            await api.signup(workshop, session, name=f"Person {i}", email=f"p{i}@example.org")
+
+    writer = asyncio.create_task(more_after_reconnect())
+    resumed = await asyncio.wait_for(
+        collect(api.client, path, 8, headers={**workshop["auth"], "Last-Event-ID": str(last_seen)}), 10
+    )
+    await writer
+    assert [m.id for m in resumed] == list(range(last_seen + 1, last_seen + 9))
+    assert [m.data["person"]["name"] for m in resumed] == [f"Person {i}" for i in range(8)]
+    by_query = await asyncio.wait_for(
+        collect(api.client, f"{path}?token={workshop['facilitator_token']}&last_event_id=9", 1), 10
+    )
+    assert by_query[0].id == 10
+
+
+async def test_the_stream_needs_the_facilitator(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    participant = (await api.signup(workshop, session, email="a@example.org")).json()["participant_token"]
+    path = f"/api/workshops/{workshop['id']}/stream"
+    assert (await api.client.get(path)).status_code == 401
+    assert (await api.client.get(path, headers={"Authorization": f"Bearer {participant}"})).status_code == 403
+    assert (await api.client.get(path, headers={**workshop["auth"], "Last-Event-ID": "abc"})).status_code == 400

@@ -1,0 +1,230 @@
+"""The workshop's rules, pure: given these events, when this command, then these events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from service.domain import commands as c
+from service.domain import events as e
+from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.state import WorkshopState
+from service.domain.workshop import decide, evolve
+
+NOW = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
+
+
+def given(*events: e.Event) -> WorkshopState:
+    state = WorkshopState(id="w")
+    for event in events:
+        evolve(state, event)
+    return state
+
+
+def created() -> e.WorkshopCreated:
+    return e.WorkshopCreated(
+        at=NOW,
+        workshop_id="w",
+        title="Barcamp",
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=8),
+        facilitator_token_hash="h",
+        login_code_hash="l",
+    )
+
+
+def planned(sid: str = "s", fmt: e.Format = "thementisch", capacity: int | None = None) -> e.SessionPlanned:
+    return e.SessionPlanned(at=NOW, session_id=sid, title="Tisch", format=fmt, capacity=capacity)
+
+
+def signup(n: int, status: e.PlacementStatus = "confirmed", sid: str = "s") -> e.SignupRecorded:
+    return e.SignupRecorded(
+        at=NOW,
+        signup_id=f"a{n}",
+        session_id=sid,
+        participant_id=f"p{n}",
+        person=e.Person(f"p{n}", f"P{n}"),
+        email_hash=f"h{n}",
+        newcomer=False,
+        status=status,
+    )
+
+
+def record(n: int, sid: str = "s", **overrides: object) -> c.RecordSignup:
+    fields: dict[str, object] = {
+        "signup_id": f"a{n}",
+        "session_id": sid,
+        "participant_id": f"p{n}",
+        "person": e.Person(f"p{n}", f"P{n}"),
+        "email_hash": f"h{n}",
+        "consent": True,
+    }
+    return c.RecordSignup(**{**fields, **overrides})  # type: ignore[arg-type]
+
+
+def test_signups_are_confirmed_until_capacity_then_waitlisted() -> None:
+    state = given(created(), planned(capacity=2), signup(1), signup(2))
+    (event,) = decide(state, record(3), NOW)
+    assert isinstance(event, e.SignupRecorded)
+    assert event.status == "waitlisted"
+
+
+def test_unlimited_sessions_confirm_everyone() -> None:
+    state = given(created(), planned(capacity=None), *(signup(n) for n in range(50)))
+    (event,) = decide(state, record(99), NOW)
+    assert isinstance(event, e.SignupRecorded) and event.status == "confirmed"
+
+
+def test_withdrawing_a_confirmed_place_promotes_the_first_waitlisted() -> None:
+    state = given(created(), planned(capacity=1), signup(1), signup(2, "waitlisted"), signup(3, "waitlisted"))
+    assert decide(state, c.WithdrawSignup(signup_id="a1"), NOW) == [
+        e.SignupWithdrawn(at=NOW, signup_id="a1"),
+        e.WaitlistPromoted(at=NOW, signup_id="a2"),
+    ]
+
+
+def test_withdrawing_from_the_waitlist_promotes_nobody_and_keeps_the_order() -> None:
+    state = given(created(), planned(capacity=1), signup(1), signup(2, "waitlisted"), signup(3, "waitlisted"))
+    events = decide(state, c.WithdrawSignup(signup_id="a2"), NOW)
+    assert events == [e.SignupWithdrawn(at=NOW, signup_id="a2")]
+    for event in events:
+        evolve(state, event)
+    assert state.sessions["s"].waitlist == ["a3"]
+
+
+def test_the_same_email_cannot_sign_up_twice_to_one_session() -> None:
+    state = given(created(), planned(), signup(1))
+    with pytest.raises(Conflict):
+        decide(state, record(2, email_hash="h1"), NOW)
+
+
+def test_after_withdrawing_the_same_email_may_sign_up_again() -> None:
+    state = given(created(), planned(), signup(1), e.SignupWithdrawn(at=NOW, signup_id="a1"))
+    assert len(decide(state, record(2, email_hash="h1"), NOW)) == 1
+
+
+@pytest.mark.parametrize(
+    ("declared", "seen", "expected"),
+    [(True, True, True), (False, False, False), (None, False, True), (None, True, False)],
+)
+def test_newcomer_is_as_declared_else_whether_the_email_was_seen(
+    declared: bool | None, seen: bool, expected: bool
+) -> None:
+    state = given(created(), planned())
+    (event,) = decide(state, record(1, newcomer=declared, email_seen_before=seen), NOW)
+    assert isinstance(event, e.SignupRecorded) and event.newcomer is expected
+
+
+def test_signing_up_needs_consent() -> None:
+    with pytest.raises(Invalid) as refused:
+        decide(given(created(), planned()), record(1, consent=False), NOW)
+    assert refused.value.field == "consent"
+
+
+def test_a_closed_session_takes_no_more_writes() -> None:
+    state = given(created(), planned(), signup(1), e.SessionClosed(at=NOW, session_id="s"))
+    for command in (
+        record(2),
+        c.WithdrawSignup(signup_id="a1"),
+        c.MakeCommitment(commitment_id="c", session_id="s", text="x", signup_id="a1"),
+        c.TakeNote(note_id="n", session_id="s", text="x"),
+        c.CloseSession(session_id="s"),
+        c.OpenSession(session_id="s"),
+    ):
+        with pytest.raises(Conflict):
+            decide(state, command, NOW)
+
+
+def test_zukunftswerkstatt_phases_only_go_forward_one_at_a_time() -> None:
+    state = given(created(), planned(fmt="zukunftswerkstatt"))
+    assert state.sessions["s"].phase == "kritik"
+    with pytest.raises(Conflict):
+        decide(state, c.AdvancePhase(session_id="s", phase="verwirklichung"), NOW)
+    with pytest.raises(Conflict):
+        decide(state, c.AdvancePhase(session_id="s", phase="kritik"), NOW)
+    evolve(state, decide(state, c.AdvancePhase(session_id="s", phase="phantasie"), NOW)[0])
+    with pytest.raises(Conflict):
+        decide(state, c.AdvancePhase(session_id="s", phase="phantasie"), NOW)
+    assert decide(state, c.AdvancePhase(session_id="s", phase="verwirklichung"), NOW)
+
+
+def test_other_formats_have_no_phases() -> None:
+    with pytest.raises(Conflict):
+        decide(given(created(), planned()), c.AdvancePhase(session_id="s", phase="phantasie"), NOW)
+
+
+def test_cards_land_in_the_current_phase() -> None:
+    state = given(
+        created(), planned(fmt="zukunftswerkstatt"), e.PhaseAdvanced(at=NOW, session_id="s", phase="phantasie")
+    )
+    (card,) = decide(state, c.AddCard(card_id="k", session_id="s", text="Ein Haus für alle"), NOW)
+    assert isinstance(card, e.CardAdded) and card.phase == "phantasie"
+
+
+def test_a_match_becomes_a_commitment_for_each_side_with_an_owner() -> None:
+    anna, ben = e.Person("pa", "Anna"), e.Person("pb", "Ben")
+    state = given(
+        created(),
+        planned(fmt="marktplatz"),
+        e.OfferPosted(at=NOW, offer_id="o", session_id="s", kind="offer", text="Biete Transporter", owner=anna),
+        e.OfferPosted(at=NOW, offer_id="r", session_id="s", kind="request", text="Suche Umzugshilfe", owner=ben),
+    )
+    events = decide(state, c.MakeMatch(match_id="m", offer_id="o", request_id="r", commitment_ids=("c1", "c2")), NOW)
+    made = [event for event in events if isinstance(event, e.CommitmentMade)]
+    assert [(m.commitment_id, m.owner.name, m.match_id) for m in made] == [("c1", "Anna", "m"), ("c2", "Ben", "m")]
+    for event in events:
+        evolve(state, event)
+    with pytest.raises(Conflict):
+        decide(state, c.MakeMatch(match_id="m2", offer_id="o", request_id="r", commitment_ids=("c3", "c4")), NOW)
+
+
+def test_a_match_needs_an_offer_and_a_request() -> None:
+    state = given(
+        created(),
+        planned(fmt="marktplatz"),
+        e.OfferPosted(at=NOW, offer_id="o", session_id="s", kind="offer", text="Biete"),
+        e.OfferPosted(at=NOW, offer_id="o2", session_id="s", kind="offer", text="Biete auch"),
+    )
+    with pytest.raises(Invalid) as refused:
+        decide(state, c.MakeMatch(match_id="m", offer_id="o", request_id="o2", commitment_ids=("a", "b")), NOW)
+    assert refused.value.field == "request_id"
+
+
+def test_closing_the_workshop_closes_its_open_sessions() -> None:
+    state = given(created(), planned("s1"), planned("s2"), e.SessionClosed(at=NOW, session_id="s2"))
+    assert decide(state, c.CloseWorkshop(), NOW) == [e.SessionClosed(at=NOW, session_id="s1"), e.WorkshopClosed(at=NOW)]
+
+
+def test_a_closed_workshop_still_lets_owners_mark_commitments_done() -> None:
+    state = given(
+        created(),
+        planned(),
+        signup(1),
+        e.CommitmentMade(
+            at=NOW, commitment_id="c", session_id="s", owner=e.Person("p1", "P1"), signup_id="a1", text="x"
+        ),
+        e.SessionClosed(at=NOW, session_id="s"),
+        e.WorkshopClosed(at=NOW),
+    )
+    assert decide(state, c.CompleteCommitment(commitment_id="c"), NOW) == [
+        e.CommitmentCompleted(at=NOW, commitment_id="c")
+    ]
+    with pytest.raises(Conflict):
+        decide(state, c.CloseWorkshop(), NOW)
+
+
+def test_unknown_ids_are_not_found() -> None:
+    state = given(created(), planned())
+    with pytest.raises(NotFound):
+        decide(state, record(1, sid="nope"), NOW)
+    with pytest.raises(NotFound):
+        decide(state, c.WithdrawSignup(signup_id="nope"), NOW)
+    with pytest.raises(NotFound):
+        decide(WorkshopState(id="x"), c.CloseWorkshop(), NOW)
+
+
+def test_a_commitment_owner_from_the_signups_must_be_in_that_session() -> None:
+    state = given(created(), planned("s1"), planned("s2"), signup(1, sid="s1"))
+    with pytest.raises(NotFound):
+        decide(state, c.MakeCommitment(commitment_id="c", session_id="s2", text="x", signup_id="a1"), NOW)

@@ -1,0 +1,1 @@
+"""Background jobs: follow-ups, intro talks, digests, reconcile."""
