@@ -11,6 +11,7 @@ from typing import Annotated
 import msgspec
 
 from service.domain.events import Format, Language, OfferKind, Phase
+from service.domain.views import WorkshopView
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset")]
 Duration = Annotated[timedelta, msgspec.Meta(description="ISO 8601 duration, e.g. P3D, PT2H, PT5S")]
@@ -39,18 +40,9 @@ class WorkshopIn(Input):
     organiser_email: Email | None = None
 
 
-class WorkshopCreatedOut(msgspec.Struct, kw_only=True):
-    id: str
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    timezone: str
-    location: str | None
-    language: Language
-    follow_up_after: str
-    intro_deadline: str
-    organiser_email: str | None
-    status: str
+class WorkshopCreatedOut(WorkshopView, kw_only=True):
+    """The new workshop, with what only its creator gets to see once."""
+
     facilitator_token: str
     console_url: str
     report_url: str

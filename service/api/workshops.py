@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access
@@ -14,7 +15,7 @@ from service.api.schemas import WorkshopCreatedOut, WorkshopIn
 from service.domain import commands as c
 from service.domain.errors import NotFound
 from service.domain.state import WorkshopState
-from service.domain.views import Links, WorkshopView, iso_duration, workshop_view
+from service.domain.views import Links, WorkshopView, workshop_view
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
 from service.workshops import WorkshopService
@@ -65,17 +66,7 @@ class WorkshopController(Controller):
 
         def render(state: WorkshopState) -> tuple[int, WorkshopCreatedOut]:
             return 201, WorkshopCreatedOut(
-                id=wid,
-                title=state.title,
-                starts_at=command.starts_at,
-                ends_at=command.ends_at,
-                timezone=state.timezone,
-                location=state.location,
-                language=state.language,
-                follow_up_after=iso_duration(state.follow_up_after.total_seconds()),
-                intro_deadline=iso_duration(state.intro_deadline.total_seconds()),
-                organiser_email=state.organiser_email,
-                status=state.status,
+                **msgspec.structs.asdict(workshop_view(state, links)),
                 facilitator_token=token,
                 console_url=links.console(wid, code),
                 report_url=links.report(wid, code),
