@@ -24,7 +24,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check service workers tests bench
 	$(BIN)/ruff format --check service workers tests bench
-	$(BIN)/mypy service
+	$(BIN)/mypy service workers
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -28,10 +28,15 @@ from service.store.base import EventStore
 from service.store.codec import EventCodec, PlainVault
 from service.store.redis import RedisEventStore
 from service.workshops import WorkshopService
+from workers.dispatch import dispatch
+from workers.queue import enqueue_onto, queue
 
 
 def redis_store(settings: Settings) -> RedisEventStore:
-    return RedisEventStore.from_url(settings.redis_url, EventCodec(PlainVault()))
+    """The event store on Redis, enqueueing the jobs events call for onto the same Redis."""
+    store = RedisEventStore.from_url(settings.redis_url, EventCodec(PlainVault()))
+    store.enqueue_with(enqueue_onto(queue(store.sync_client)))
+    return store
 
 
 def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
@@ -47,7 +52,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             finally:
                 client.close()
             event_store = redis_store(settings)
-        app.state.service = WorkshopService(event_store, clock or SystemClock())
+        app.state.service = WorkshopService(event_store, clock or SystemClock(), dispatch)
         try:
             yield
         finally:

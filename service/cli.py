@@ -17,6 +17,7 @@ import redis
 import uvicorn
 
 from service.app import create_app
+from service.durability import ensure_durable
 from service.settings import Settings
 
 DEV_DIR = Path(".knoten")
@@ -95,6 +96,7 @@ def dev_settings(port: int, redis_url: str) -> Settings:
         secret_key=os.environ.get("KNOTEN_SECRET_KEY")
         or _kept_secret(DEV_DIR / "secret_key", secrets.token_urlsafe(48)),
         base_url=os.environ.get("KNOTEN_BASE_URL") or f"http://127.0.0.1:{port}",
+        outbox_dir=os.environ.get("KNOTEN_OUTBOX_DIR") or str((DEV_DIR / "outbox").resolve()),
     )
 
 
@@ -106,9 +108,13 @@ def run_dev(args: argparse.Namespace) -> None:
         redis_port = args.redis_port or free_port()
         redis_process = start_redis(DEV_DIR / "redis", redis_port)
         redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    settings = dev_settings(args.port, redis_url)
+    worker = start_worker(settings)
     try:
-        serve_dev(args, dev_settings(args.port, redis_url))
+        serve_dev(args, settings)
     finally:
+        worker.terminate()
+        worker.wait(timeout=30)
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=10)
@@ -130,6 +136,31 @@ def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(main())
 
 
+def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    """`knoten worker` in its own process, configured like this one."""
+    env = {
+        **os.environ,
+        "KNOTEN_REDIS_URL": settings.redis_url,
+        "KNOTEN_ADMIN_TOKEN": settings.admin_token,
+        "KNOTEN_SECRET_KEY": settings.secret_key,
+        "KNOTEN_BASE_URL": settings.base_url,
+        "KNOTEN_OUTBOX_DIR": settings.outbox_dir,
+    }
+    if settings.smtp_url:
+        env["KNOTEN_SMTP_URL"] = settings.smtp_url
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env)
+
+
+def run_worker(_args: argparse.Namespace) -> None:
+    """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile)."""
+    from workers.queue import run_worker as work
+
+    settings = Settings.from_env()
+    client = redis.Redis.from_url(settings.redis_url)
+    ensure_durable(client, settings.allow_volatile_redis)
+    work(client)
+
+
 def run_api(args: argparse.Namespace) -> None:
     uvicorn.run(create_app(Settings.from_env()), host=args.host, port=args.port, proxy_headers=True)
 
@@ -146,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
     api.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a container listens on all
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(run=run_api)
+    worker = commands.add_parser("worker", help="the background worker with its scheduler (production)")
+    worker.set_defaults(run=run_worker)
     args = parser.parse_args(argv)
     args.run(args)
 

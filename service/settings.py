@@ -15,6 +15,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret_key: str
     base_url: str = DEFAULT_BASE_URL
     smtp_url: str | None = None
+    mail_from: str = "knoten <knoten@localhost>"
+    outbox_dir: str = ".knoten/outbox"
     allow_volatile_redis: bool = False
     max_body_bytes: int = 64 * 1024
 
@@ -28,9 +30,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "secret_key": env.get("KNOTEN_SECRET_KEY"),
             "base_url": env.get("KNOTEN_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
             "smtp_url": env.get("KNOTEN_SMTP_URL") or None,
+            "mail_from": env.get("KNOTEN_MAIL_FROM") or None,
+            "outbox_dir": env.get("KNOTEN_OUTBOX_DIR") or None,
             "allow_volatile_redis": env.get("KNOTEN_ALLOW_VOLATILE_REDIS", "") in {"1", "true", "yes"},
         }
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update(overrides)
+        values = {k: v for k, v in values.items() if v is not None}
         missing = [name for name in ("redis_url", "admin_token", "secret_key") if not values.get(name)]
         if missing:
             names = ", ".join("KNOTEN_" + name.upper() for name in missing)

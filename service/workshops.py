@@ -26,7 +26,7 @@ from service.domain.errors import Conflict, DomainError
 from service.domain.events import Event
 from service.domain.state import WorkshopState
 from service.domain.workshop import decide, evolve, fold
-from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, VersionConflict
+from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, JobSpec, VersionConflict
 
 CACHED_WORKSHOPS = 256
 APPEND_ATTEMPTS = 20
@@ -75,10 +75,18 @@ def _replay(record: IdempotencyRecord, idempotency: Idempotency) -> Reply:
     return Reply(record.status, record.body)
 
 
+Dispatch = Callable[[WorkshopState, list[tuple[int, Event]]], list[JobSpec]]
+
+
+def no_jobs(_state: WorkshopState, _recorded: list[tuple[int, Event]]) -> list[JobSpec]:
+    return []
+
+
 class WorkshopService:
-    def __init__(self, store: EventStore, clock: Clock) -> None:
+    def __init__(self, store: EventStore, clock: Clock, dispatch: Dispatch = no_jobs) -> None:
         self.store = store
         self.clock = clock
+        self.dispatch = dispatch
         self._states: OrderedDict[str, WorkshopState] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -144,7 +152,10 @@ class WorkshopService:
             stored = None
             if idempotency is not None:
                 stored = (idempotency.key, IdempotencyRecord(idempotency.fingerprint, *reply))
-            await self.store.append(workshop_id, outcome.events, expected_version=version, idempotency=stored)
+            jobs = self.dispatch(state, list(enumerate(outcome.events, start=version + 1)))
+            await self.store.append(
+                workshop_id, outcome.events, expected_version=version, idempotency=stored, jobs=jobs
+            )
         except BaseException:
             self._states.pop(workshop_id, None)  # tentative state: rebuild from the log
             raise

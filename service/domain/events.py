@@ -127,6 +127,13 @@ class SignupRecorded(Event, frozen=True, kw_only=True):
     token_hash: str | None = None
 
 
+class ParticipantLinkIssued(Event, frozen=True, kw_only=True):
+    """A personal link (a participant token) was made for a mail; only its hash is kept."""
+
+    participant_id: str
+    token_hash: str
+
+
 class SignupWithdrawn(Event, frozen=True, kw_only=True):
     signup_id: str
 
@@ -191,6 +198,7 @@ AnyEvent = (
     | PhaseAdvanced
     | SessionClosed
     | SignupRecorded
+    | ParticipantLinkIssued
     | SignupWithdrawn
     | WaitlistPromoted
     | CommitmentMade

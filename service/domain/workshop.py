@@ -3,8 +3,9 @@ into state. Both are pure: no I/O, no clock (time comes in as `now`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from service.domain import commands as c
 from service.domain import events as e
@@ -335,92 +336,116 @@ def fold(state: WorkshopState, events: Iterable[tuple[int, e.Event]]) -> Worksho
     return state
 
 
-def evolve(state: WorkshopState, event: e.Event) -> WorkshopState:  # noqa: PLR0912
+def evolve(state: WorkshopState, event: e.Event) -> WorkshopState:
     """Apply one event to the state, in place, and return it."""
-    match event:
-        case e.WorkshopCreated():
-            _evolve_created(state, event)
-        case e.WorkshopClosed(at=at):
-            state.status, state.closed_at = "closed", at
-        case e.SessionPlanned():
-            state.sessions[event.session_id] = SessionState(
-                id=event.session_id,
-                title=event.title,
-                format=event.format,
-                room=event.room,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                capacity=event.capacity,
-                host=event.host,
-                next_meeting_at=event.next_meeting_at,
-                planned_at=event.at,
-                phase="kritik" if event.format == "zukunftswerkstatt" else None,
-            )
-        case e.SessionOpened(session_id=sid, at=at):
-            session = state.sessions[sid]
-            session.status, session.opened_at = "open", at
-        case e.PhaseAdvanced(session_id=sid, phase=phase):
-            state.sessions[sid].phase = phase
-        case e.SessionClosed(session_id=sid, at=at):
-            session = state.sessions[sid]
-            session.status, session.closed_at = "closed", at
-        case e.SignupRecorded():
-            _evolve_signup(state, event)
-        case e.SignupWithdrawn(signup_id=signup_id, at=at):
-            _evolve_withdrawn(state, signup_id, at)
-        case e.WaitlistPromoted(signup_id=signup_id, at=at):
-            signup = state.signups[signup_id]
-            session = state.sessions[signup.session_id]
-            session.waitlist.remove(signup_id)
-            session.confirmed.append(signup_id)
-            signup.status, signup.promoted_at = "confirmed", at
-        case e.CommitmentMade():
-            state.commitments[event.commitment_id] = CommitmentState(
-                id=event.commitment_id,
-                session_id=event.session_id,
-                owner=event.owner,
-                signup_id=event.signup_id,
-                text=event.text,
-                due=event.due,
-                made_at=event.at,
-                match_id=event.match_id,
-            )
-            state.sessions[event.session_id].commitments.append(event.commitment_id)
-            if event.match_id is not None:
-                state.matches[event.match_id].commitment_ids.append(event.commitment_id)
-        case e.CommitmentCompleted(commitment_id=cid, at=at):
-            commitment = state.commitments[cid]
-            commitment.status, commitment.completed_at = "done", at
-        case e.NoteTaken():
-            state.notes[event.note_id] = NoteState(
-                id=event.note_id, session_id=event.session_id, text=event.text, phase=event.phase, taken_at=event.at
-            )
-            state.sessions[event.session_id].notes.append(event.note_id)
-        case e.CardAdded():
-            state.cards[event.card_id] = CardState(
-                id=event.card_id, session_id=event.session_id, phase=event.phase, text=event.text, added_at=event.at
-            )
-            state.sessions[event.session_id].cards.append(event.card_id)
-        case e.CardVoted(card_id=card_id, count=count):
-            state.cards[card_id].votes += count
-        case e.OfferPosted():
-            state.offers[event.offer_id] = OfferState(
-                id=event.offer_id,
-                session_id=event.session_id,
-                kind=event.kind,
-                text=event.text,
-                owner=event.owner,
-                signup_id=event.signup_id,
-                posted_at=event.at,
-            )
-            state.sessions[event.session_id].offers.append(event.offer_id)
-        case e.MatchMade():
-            state.matches[event.match_id] = MatchState(
-                id=event.match_id, offer_id=event.offer_id, request_id=event.request_id, made_at=event.at
-            )
-            state.offers[event.offer_id].match_id = event.match_id
-            state.offers[event.request_id].match_id = event.match_id
+    _EVOLVERS[type(event)](state, event)
     return state
+
+
+def _evolve_workshop_closed(state: WorkshopState, event: e.WorkshopClosed) -> None:
+    state.status, state.closed_at = "closed", event.at
+
+
+def _evolve_planned(state: WorkshopState, event: e.SessionPlanned) -> None:
+    state.sessions[event.session_id] = SessionState(
+        id=event.session_id,
+        title=event.title,
+        format=event.format,
+        room=event.room,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        capacity=event.capacity,
+        host=event.host,
+        next_meeting_at=event.next_meeting_at,
+        planned_at=event.at,
+        phase="kritik" if event.format == "zukunftswerkstatt" else None,
+    )
+
+
+def _evolve_opened(state: WorkshopState, event: e.SessionOpened) -> None:
+    session = state.sessions[event.session_id]
+    session.status, session.opened_at = "open", event.at
+
+
+def _evolve_phase(state: WorkshopState, event: e.PhaseAdvanced) -> None:
+    state.sessions[event.session_id].phase = event.phase
+
+
+def _evolve_session_closed(state: WorkshopState, event: e.SessionClosed) -> None:
+    session = state.sessions[event.session_id]
+    session.status, session.closed_at = "closed", event.at
+
+
+def _evolve_link(state: WorkshopState, event: e.ParticipantLinkIssued) -> None:
+    state.participants[event.participant_id].token_hashes.add(event.token_hash)
+
+
+def _evolve_promoted(state: WorkshopState, event: e.WaitlistPromoted) -> None:
+    signup = state.signups[event.signup_id]
+    session = state.sessions[signup.session_id]
+    session.waitlist.remove(event.signup_id)
+    session.confirmed.append(event.signup_id)
+    signup.status, signup.promoted_at = "confirmed", event.at
+
+
+def _evolve_commitment(state: WorkshopState, event: e.CommitmentMade) -> None:
+    state.commitments[event.commitment_id] = CommitmentState(
+        id=event.commitment_id,
+        session_id=event.session_id,
+        owner=event.owner,
+        signup_id=event.signup_id,
+        text=event.text,
+        due=event.due,
+        made_at=event.at,
+        match_id=event.match_id,
+    )
+    state.sessions[event.session_id].commitments.append(event.commitment_id)
+    if event.match_id is not None:
+        state.matches[event.match_id].commitment_ids.append(event.commitment_id)
+
+
+def _evolve_completed(state: WorkshopState, event: e.CommitmentCompleted) -> None:
+    commitment = state.commitments[event.commitment_id]
+    commitment.status, commitment.completed_at = "done", event.at
+
+
+def _evolve_note(state: WorkshopState, event: e.NoteTaken) -> None:
+    state.notes[event.note_id] = NoteState(
+        id=event.note_id, session_id=event.session_id, text=event.text, phase=event.phase, taken_at=event.at
+    )
+    state.sessions[event.session_id].notes.append(event.note_id)
+
+
+def _evolve_card(state: WorkshopState, event: e.CardAdded) -> None:
+    state.cards[event.card_id] = CardState(
+        id=event.card_id, session_id=event.session_id, phase=event.phase, text=event.text, added_at=event.at
+    )
+    state.sessions[event.session_id].cards.append(event.card_id)
+
+
+def _evolve_vote(state: WorkshopState, event: e.CardVoted) -> None:
+    state.cards[event.card_id].votes += event.count
+
+
+def _evolve_offer(state: WorkshopState, event: e.OfferPosted) -> None:
+    state.offers[event.offer_id] = OfferState(
+        id=event.offer_id,
+        session_id=event.session_id,
+        kind=event.kind,
+        text=event.text,
+        owner=event.owner,
+        signup_id=event.signup_id,
+        posted_at=event.at,
+    )
+    state.sessions[event.session_id].offers.append(event.offer_id)
+
+
+def _evolve_match(state: WorkshopState, event: e.MatchMade) -> None:
+    state.matches[event.match_id] = MatchState(
+        id=event.match_id, offer_id=event.offer_id, request_id=event.request_id, made_at=event.at
+    )
+    state.offers[event.offer_id].match_id = event.match_id
+    state.offers[event.request_id].match_id = event.match_id
 
 
 def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
@@ -460,8 +485,29 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
         participant.token_hashes.add(event.token_hash)
 
 
-def _evolve_withdrawn(state: WorkshopState, signup_id: str, at: datetime) -> None:
-    signup = state.signups[signup_id]
+def _evolve_withdrawn(state: WorkshopState, event: e.SignupWithdrawn) -> None:
+    signup = state.signups[event.signup_id]
     session = state.sessions[signup.session_id]
-    (session.confirmed if signup.status == "confirmed" else session.waitlist).remove(signup_id)
-    signup.status, signup.withdrawn_at = "withdrawn", at
+    (session.confirmed if signup.status == "confirmed" else session.waitlist).remove(event.signup_id)
+    signup.status, signup.withdrawn_at = "withdrawn", event.at
+
+
+_EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
+    e.WorkshopCreated: _evolve_created,
+    e.WorkshopClosed: _evolve_workshop_closed,
+    e.SessionPlanned: _evolve_planned,
+    e.SessionOpened: _evolve_opened,
+    e.PhaseAdvanced: _evolve_phase,
+    e.SessionClosed: _evolve_session_closed,
+    e.SignupRecorded: _evolve_signup,
+    e.ParticipantLinkIssued: _evolve_link,
+    e.SignupWithdrawn: _evolve_withdrawn,
+    e.WaitlistPromoted: _evolve_promoted,
+    e.CommitmentMade: _evolve_commitment,
+    e.CommitmentCompleted: _evolve_completed,
+    e.NoteTaken: _evolve_note,
+    e.CardAdded: _evolve_card,
+    e.CardVoted: _evolve_vote,
+    e.OfferPosted: _evolve_offer,
+    e.MatchMade: _evolve_match,
+}

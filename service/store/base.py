@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 import msgspec
@@ -12,6 +13,15 @@ import msgspec
 from service.domain.events import Event
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
+
+
+class JobSpec(msgspec.Struct, frozen=True):
+    """A job that an append enqueues in its own transaction: handler, ids, when (None: now)."""
+
+    job_id: str
+    handler: str
+    args: tuple[str, ...]
+    at: datetime | None = None
 
 
 class Recorded(NamedTuple):
@@ -57,8 +67,10 @@ class EventStore(ABC):
         *,
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
+        jobs: Sequence[JobSpec] = (),
     ) -> list[Recorded]:
-        """Append atomically if the log is at `expected_version` and the key is unused.
+        """Append atomically, with the idempotency record and the jobs the events call for,
+        if the log is at `expected_version` and the key is unused.
 
         Raises VersionConflict or IdempotencyKeyTaken and then writes nothing.
         """

@@ -28,3 +28,16 @@ def global_key(*parts: str) -> str:
 
 def seen_emails_key() -> str:
     return global_key("seen-emails")
+
+
+def workshops_key() -> str:
+    return global_key("workshops")
+
+
+def effects_key(workshop_id: str) -> str:
+    """Hash of effect id → when it happened: the ledger that makes effects happen once."""
+    return workshop_key(workshop_id, "effects")
+
+
+def claim_key(workshop_id: str, effect: str) -> str:
+    return workshop_key(workshop_id, "claim", effect)

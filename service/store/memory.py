@@ -11,6 +11,7 @@ from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    JobSpec,
     Recorded,
     VersionConflict,
 )
@@ -26,6 +27,7 @@ class MemoryEventStore(EventStore):
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
+        self.jobs: list[JobSpec] = []  # what Redis would have enqueued, in order
 
     async def append(
         self,
@@ -34,6 +36,7 @@ class MemoryEventStore(EventStore):
         *,
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
+        jobs: Sequence[JobSpec] = (),
     ) -> list[Recorded]:
         log = self._logs[workshop_id]
         if idempotency is not None and (existing := self._records.get((workshop_id, idempotency[0]))):
@@ -43,6 +46,7 @@ class MemoryEventStore(EventStore):
         log.extend(self._codec.encode(event) for event in events)
         if idempotency is not None:
             self._records[(workshop_id, idempotency[0])] = idempotency[1]
+        self.jobs.extend(jobs)
         async with self._appended:
             self._appended.notify_all()
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]

@@ -24,6 +24,7 @@ from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    JobSpec,
     Recorded,
     VersionConflict,
     record_decoder,
@@ -31,8 +32,8 @@ from service.store.base import (
 )
 from service.store.codec import EventCodec
 
-Dispatch = Callable[[Pipeline, str, list[Recorded]], None]
-"""Adds the jobs that recorded events call for onto the append's transaction."""
+Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
+"""Puts jobs onto the append's transaction (RQ's `pipeline=`)."""
 
 READ_BATCH = 1000
 TAIL_BLOCK_MS = 10_000
@@ -48,16 +49,24 @@ class RedisEventStore(EventStore):
         sync_client: redis.Redis,
         async_client: redis.asyncio.Redis,
         codec: EventCodec,
-        dispatch: Dispatch | None = None,
+        enqueue: Enqueue | None = None,
     ) -> None:
         self._sync = sync_client
         self._async = async_client
         self._codec = codec
-        self._dispatch = dispatch
+        self._enqueue = enqueue
 
     @classmethod
-    def from_url(cls, url: str, codec: EventCodec, dispatch: Dispatch | None = None) -> RedisEventStore:
-        return cls(redis.Redis.from_url(url), redis.asyncio.Redis.from_url(url), codec, dispatch)
+    def from_url(cls, url: str, codec: EventCodec) -> RedisEventStore:
+        return cls(redis.Redis.from_url(url), redis.asyncio.Redis.from_url(url), codec)
+
+    @property
+    def sync_client(self) -> redis.Redis:
+        return self._sync
+
+    def enqueue_with(self, enqueue: Enqueue) -> None:
+        """Install how jobs are put onto an append's transaction."""
+        self._enqueue = enqueue
 
     async def append(
         self,
@@ -66,11 +75,38 @@ class RedisEventStore(EventStore):
         *,
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
+        jobs: Sequence[JobSpec] = (),
     ) -> list[Recorded]:
+        if jobs and self._enqueue is None:
+            raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
         payloads = [(event_type(event), self._codec.encode(event)) for event in events]
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        await anyio.to_thread.run_sync(self._append_sync, workshop_id, payloads, recorded, idempotency)
+        await anyio.to_thread.run_sync(self._append_sync, workshop_id, payloads, recorded, idempotency, jobs)
         return recorded
+
+    def append_sync(
+        self, workshop_id: str, events: Sequence[Event], *, expected_version: int, jobs: Sequence[JobSpec] = ()
+    ) -> list[Recorded]:
+        """The same append for synchronous callers (RQ jobs)."""
+        payloads = [(event_type(event), self._codec.encode(event)) for event in events]
+        recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
+        self._append_sync(workshop_id, payloads, recorded, None, jobs)
+        return recorded
+
+    def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        """Every event after `after`, for synchronous callers (RQ jobs)."""
+        log = keys.log_key(workshop_id)
+        found: list[Recorded] = []
+        while True:
+            entries: Any = self._sync.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
+            found.extend(self._decode(entries))
+            if len(entries) < READ_BATCH:
+                return found
+            after = found[-1].position
+
+    def workshop_ids(self) -> list[str]:
+        """Every workshop this deployment holds."""
+        return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
 
     def _append_sync(
         self,
@@ -78,6 +114,7 @@ class RedisEventStore(EventStore):
         payloads: list[tuple[str, bytes]],
         recorded: list[Recorded],
         idempotency: tuple[str, IdempotencyRecord] | None,
+        jobs: Sequence[JobSpec],
     ) -> None:
         log = keys.log_key(workshop_id)
         watched = [log]
@@ -93,12 +130,14 @@ class RedisEventStore(EventStore):
                         pipe.xadd(log, {"type": kind, "data": data}, id=f"{entry.position}-0")
                     if idempotency is not None:
                         pipe.set(watched[1], record_encoder.encode(idempotency[1]), ex=IDEMPOTENCY_TTL_SECONDS)
-                    if self._dispatch is not None:
-                        self._dispatch(pipe, workshop_id, recorded)
+                    if jobs and self._enqueue is not None:
+                        self._enqueue(pipe, jobs)
                     pipe.execute()
-                    return
+                    break
                 except redis.WatchError:
                     continue  # someone wrote meanwhile: check again, which now raises
+        if recorded[0].position == 1:
+            self._sync.sadd(keys.workshops_key(), workshop_id)  # the registry reconcile walks
 
     @staticmethod
     def _check(pipe: Pipeline, log: str, watched: list[str], expected: int) -> None:

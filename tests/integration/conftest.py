@@ -14,23 +14,44 @@ import httpx
 import pytest
 import redis
 
-from tests.processes import ApiProcess, RedisProcess
+from tests.mail_sink import MailSink
+from tests.processes import ApiProcess, RedisProcess, WorkerProcess
 
 ADMIN_TOKEN = "test-admin-" + secrets.token_urlsafe(16)
 SECRET_KEY = secrets.token_urlsafe(48)
 
 
+def knoten_env(redis_url: str, smtp_url: str | None = None) -> dict[str, str]:
+    env = {
+        "KNOTEN_REDIS_URL": redis_url,
+        "KNOTEN_ADMIN_TOKEN": ADMIN_TOKEN,
+        "KNOTEN_SECRET_KEY": SECRET_KEY,
+        "KNOTEN_BASE_URL": "http://knoten.test",
+    }
+    if smtp_url:
+        env["KNOTEN_SMTP_URL"] = smtp_url
+    return env
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink().start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture(scope="session")
 def api_process(redis_server: RedisProcess, artifacts: Path) -> Iterator[ApiProcess]:
-    process = ApiProcess(
-        {
-            "KNOTEN_REDIS_URL": redis_server.url,
-            "KNOTEN_ADMIN_TOKEN": ADMIN_TOKEN,
-            "KNOTEN_SECRET_KEY": SECRET_KEY,
-            "KNOTEN_BASE_URL": "http://knoten.test",
-        },
-        artifacts / "api-integration.log",
-    )
+    process = ApiProcess(knoten_env(redis_server.url), artifacts / "api-integration.log")
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def worker_process(redis_server: RedisProcess, mail_sink: MailSink, artifacts: Path) -> Iterator[WorkerProcess]:
+    """One worker for the shared stack; it works the jobs of every test's workshops."""
+    process = WorkerProcess(knoten_env(redis_server.url, mail_sink.url), artifacts / "worker-integration.log")
     process.start()
     yield process
     process.stop()

@@ -228,3 +228,11 @@ def test_a_commitment_owner_from_the_signups_must_be_in_that_session() -> None:
     state = given(created(), planned("s1"), planned("s2"), signup(1, sid="s1"))
     with pytest.raises(NotFound):
         decide(state, c.MakeCommitment(commitment_id="c", session_id="s2", text="x", signup_id="a1"), NOW)
+
+
+def test_every_event_type_can_be_folded() -> None:
+    from typing import get_args
+
+    from service.domain.workshop import _EVOLVERS
+
+    assert set(get_args(e.AnyEvent)) == set(_EVOLVERS)

@@ -1,0 +1,63 @@
+"""Translations from the Babel catalogues in `service/locales`, and locale-aware formatting.
+
+Message ids are English; German is the default language of the UI. The `.po` files are
+compiled in memory when first used, so the repository holds no binary catalogues.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = Path(__file__).parent / "locales"
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+
+
+def language_or_default(language: str | None) -> str:
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The compiled catalogue of one language."""
+    path = LOCALES / language_or_default(language) / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language_or_default(language))
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def when(value: datetime | None, language: str, timezone: str) -> str:
+    """A moment as the reader expects it: in the workshop's time zone and the reader's locale,
+    e.g. "Samstag, 9. Mai 2026, 10:00" or "Saturday, May 9, 2026, 10:00 AM"."""
+    if value is None:
+        return ""
+    locale = language_or_default(language)
+    local = value.astimezone(ZoneInfo(timezone))
+    return f"{format_date(local, 'full', locale=locale)}, {format_time(local, 'short', locale=locale)}"
+
+
+def short_when(value: datetime | None, language: str, timezone: str) -> str:
+    """A moment in tables: "09.05.26, 10:00"."""
+    if value is None:
+        return ""
+    return format_datetime(value, "short", tzinfo=ZoneInfo(timezone), locale=language_or_default(language))
+
+
+def day(value: date | None, language: str) -> str:
+    return "" if value is None else format_date(value, "medium", locale=language_or_default(language))

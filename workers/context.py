@@ -1,0 +1,83 @@
+"""What every job needs, built once per worker process from the environment: settings,
+the event store, the effect ledger, the mailer and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from service.clock import Clock, SystemClock
+from service.domain import events as e
+from service.domain.state import WorkshopState
+from service.domain.workshop import evolve, fold
+from service.security import new_token, token_hash
+from service.settings import Settings
+from service.store.base import VersionConflict
+from service.store.codec import EventCodec, PlainVault
+from service.store.redis import RedisEventStore
+from workers.dispatch import dispatch
+from workers.ledger import Ledger
+from workers.mail import Mail, Mailer, build_message, mailer_for
+from workers.queue import enqueue_onto, queue
+
+APPEND_ATTEMPTS = 20
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: RedisEventStore
+    ledger: Ledger
+    mailer: Mailer
+    clock: Clock
+
+    def state(self, workshop_id: str) -> WorkshopState:
+        """The workshop as its log says now."""
+        return fold(WorkshopState(id=workshop_id), self.store.read_sync(workshop_id))
+
+    def record(self, workshop_id: str, event: e.Event) -> None:
+        """Append one event decided by a job, with the jobs it calls for."""
+        for _ in range(APPEND_ATTEMPTS):
+            state = self.state(workshop_id)
+            evolve(state, event)
+            jobs = dispatch(state, [(state.version + 1, event)])
+            try:
+                self.store.append_sync(workshop_id, [event], expected_version=state.version, jobs=jobs)
+                return
+            except VersionConflict:
+                continue
+        raise VersionConflict(-1, -1)
+
+    def personal_link(self, workshop_id: str, participant_id: str) -> str:
+        """A fresh personal link for a mail; the token's hash goes into the log."""
+        token = new_token("p", workshop_id, participant_id)
+        self.record(
+            workshop_id,
+            e.ParticipantLinkIssued(
+                at=self.clock.now(),
+                participant_id=participant_id,
+                token_hash=token_hash(self.settings.secret_key, token),
+            ),
+        )
+        return f"{self.settings.base_url}/me?token={token}"
+
+    def send_once(self, workshop_id: str, effect: str, compose: Callable[[], Mail]) -> bool:
+        """Compose and send a mail unless the ledger says it went out; True when it went now.
+
+        Composing happens only when the mail is really sent, so a personal link is made once.
+        """
+
+        def deliver() -> None:
+            self.mailer.send(build_message(compose(), self.settings.mail_from, self.clock))
+
+        return self.ledger.once(workshop_id, effect, deliver)
+
+
+@cache
+def context() -> Context:
+    settings = Settings.from_env()
+    store = RedisEventStore.from_url(settings.redis_url, EventCodec(PlainVault()))
+    store.enqueue_with(enqueue_onto(queue(store.sync_client)))
+    clock = SystemClock()
+    return Context(settings, store, Ledger(store.sync_client, clock), mailer_for(settings), clock)

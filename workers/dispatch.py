@@ -1,0 +1,67 @@
+"""Which jobs an event calls for: a pure function of the workshop state and the new events.
+
+The service calls `dispatch` inside the append, and the jobs are enqueued in the same Redis
+transaction as the events. A job's id follows from the workshop, the event's log position
+and the handler, so the same event can never enqueue the same job twice. Jobs carry ids,
+never names or e-mail addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from service.domain import events as e
+from service.domain.state import WorkshopState
+from service.store.base import JobSpec
+
+DUE_REMINDER_HOUR = time(9, 0)
+
+
+def job_id(workshop_id: str, position: int, handler: str) -> str:
+    return f"{workshop_id}-{position}-{handler.rsplit('.', 1)[-1]}"
+
+
+def _job(workshop_id: str, position: int, handler: str, *args: str, at: datetime | None = None) -> JobSpec:
+    return JobSpec(job_id(workshop_id, position, handler), handler, (workshop_id, *args), at)
+
+
+MAIL = "workers.mail_jobs"
+FOLLOW_UPS = "workers.follow_ups"
+INTRO = "workers.intro_talks"
+DIGESTS = "workers.digests"
+
+
+def reminder_time(state: WorkshopState, day: date) -> datetime:
+    """09:00 in the workshop's time zone on the due day."""
+    return datetime.combine(day, DUE_REMINDER_HOUR, tzinfo=ZoneInfo(state.timezone))
+
+
+def follow_up_time(state: WorkshopState, closed_at: datetime) -> datetime:
+    return closed_at + state.follow_up_after
+
+
+def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpec]:
+    """The jobs one recorded event calls for, given the state after it."""
+    wid = state.id
+    match event:
+        case e.SignupRecorded(signup_id=signup_id):
+            return [_job(wid, position, f"{MAIL}.send_signup_confirmation", signup_id)]
+        case e.WaitlistPromoted(signup_id=signup_id):
+            return [_job(wid, position, f"{MAIL}.send_waitlist_promotion", signup_id)]
+        case e.SessionClosed(session_id=sid, at=at):
+            return [
+                _job(wid, position, f"{DIGESTS}.produce_session_digest", sid),
+                _job(wid, position, f"{FOLLOW_UPS}.send_follow_ups", sid, at=follow_up_time(state, at)),
+            ]
+        case e.CommitmentMade(commitment_id=cid, due=due) if due is not None:
+            return [_job(wid, position, f"{FOLLOW_UPS}.send_due_reminder", cid, at=reminder_time(state, due))]
+        case e.WorkshopClosed():
+            return [_job(wid, position, f"{DIGESTS}.produce_workshop_report")]
+    return []
+
+
+def dispatch(state: WorkshopState, recorded: Iterable[tuple[int, e.Event]]) -> list[JobSpec]:
+    """Every job that a batch of recorded events calls for."""
+    return [job for position, event in recorded for job in jobs_for(state, position, event)]

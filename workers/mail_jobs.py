@@ -1,0 +1,83 @@
+"""Mails to participants about their sign-ups: confirmation and waitlist promotion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.domain.state import SessionState, SignupState, WorkshopState
+from service.domain.views import waitlist_position
+from workers.calendar import session_ics
+from workers.context import Context, context
+from workers.mail import Attachment, Mail, render_mail
+
+
+def session_details(state: WorkshopState, session: SessionState) -> dict[str, Any]:
+    """What every mail about a session shows."""
+    return {
+        "workshop_title": state.title,
+        "session_title": session.title,
+        "starts_at": session.starts_at,
+        "room": session.room,
+        "location": state.location,
+        "host": session.host,
+        "timezone": state.timezone,
+    }
+
+
+def session_attachment(ctx: Context, state: WorkshopState, session: SessionState) -> tuple[Attachment, ...]:
+    if session.starts_at is None:
+        return ()
+    ics = session_ics(
+        uid=f"session-{state.id}-{session.id}@knoten",
+        title=session.title,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=", ".join(filter(None, (session.room, state.location))) or None,
+        url=f"{ctx.settings.base_url}/s/{state.id}/{session.id}",
+        stamp=ctx.clock.now(),
+    )
+    return (Attachment("session.ics", "text/calendar; method=PUBLISH", ics),)
+
+
+def _recipient(state: WorkshopState, signup_id: str) -> SignupState | None:
+    """The sign-up, if a mail to it can and may still be sent."""
+    signup = state.signups.get(signup_id)
+    if signup is None or signup.person.erased or not signup.person.email:
+        return None
+    return signup
+
+
+def _mail_about_signup(kind: str, effect: str, workshop_id: str, signup_id: str) -> bool:
+    ctx = context()
+    state = ctx.state(workshop_id)
+    signup = _recipient(state, signup_id)
+    if signup is None:
+        return False
+    session = state.sessions[signup.session_id]
+    email = signup.person.email
+    assert email is not None
+
+    def compose() -> Mail:
+        return render_mail(
+            kind,
+            signup.language,
+            email,
+            effect,
+            name=signup.person.name,
+            waitlist_position=waitlist_position(session, signup.id),
+            link=ctx.personal_link(workshop_id, signup.participant_id),
+            attachments=session_attachment(ctx, state, session),
+            **session_details(state, session),
+        )
+
+    return ctx.send_once(workshop_id, effect, compose)
+
+
+def send_signup_confirmation(workshop_id: str, signup_id: str) -> bool:
+    """Confirm a sign-up: the place or the waitlist position, the personal link, the .ics."""
+    return _mail_about_signup("signup_confirmation", f"mail:signup:{signup_id}", workshop_id, signup_id)
+
+
+def send_waitlist_promotion(workshop_id: str, signup_id: str) -> bool:
+    """Tell someone from the waitlist that they have a place now."""
+    return _mail_about_signup("waitlist_promotion", f"mail:promotion:{signup_id}", workshop_id, signup_id)

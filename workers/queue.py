@@ -1,0 +1,62 @@
+"""RQ wiring: the queue, how jobs are enqueued onto an append's transaction, and the worker.
+
+Settings chosen so that a job of a killed worker comes back within about two minutes:
+the work-horse heartbeats every 10 s, its started-job entry expires 60 s after the last
+heartbeat (RQ adds 60 s), and every worker cleans the registries every 30 s, requeueing
+abandoned jobs that have retries left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import redis
+from redis.client import Pipeline
+from rq import Queue, Retry, Worker
+
+from service.store.base import JobSpec
+
+QUEUE_NAME = "knoten"
+JOB_TIMEOUT_SECONDS = 120
+RETRY = Retry(max=6, interval=[5, 15, 60, 180, 600, 1800])
+RESULT_TTL_SECONDS = 24 * 3600
+FAILURE_TTL_SECONDS = 90 * 24 * 3600
+JOB_MONITORING_INTERVAL = 10
+MAINTENANCE_INTERVAL = 30
+
+
+def queue(connection: redis.Redis) -> Queue:
+    return Queue(QUEUE_NAME, connection=connection, default_timeout=JOB_TIMEOUT_SECONDS)
+
+
+def enqueue_onto(jobs_queue: Queue) -> Callable[[Pipeline, Sequence[JobSpec]], None]:
+    """An `Enqueue` for the event store: puts jobs onto the append's MULTI pipeline."""
+
+    def enqueue(pipe: Pipeline, jobs: Sequence[JobSpec]) -> None:
+        for job in jobs:
+            options = {
+                "job_id": job.job_id,
+                "retry": RETRY,
+                "job_timeout": JOB_TIMEOUT_SECONDS,
+                "result_ttl": RESULT_TTL_SECONDS,
+                "failure_ttl": FAILURE_TTL_SECONDS,
+                "description": f"{job.handler.rsplit('.', 1)[-1]} {' '.join(job.args)}",
+                "pipeline": pipe,
+            }
+            if job.at is None:
+                jobs_queue.enqueue(job.handler, *job.args, **options)
+            else:
+                jobs_queue.enqueue_at(job.at, job.handler, *job.args, **options)
+
+    return enqueue
+
+
+def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
+    """Work the knoten queue, with the scheduler for jobs due later."""
+    worker = Worker(
+        [queue(connection)],
+        connection=connection,
+        job_monitoring_interval=JOB_MONITORING_INTERVAL,
+        maintenance_interval=MAINTENANCE_INTERVAL,
+    )
+    worker.work(with_scheduler=True, burst=burst)
