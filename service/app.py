@@ -15,6 +15,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from service.api.auth import guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
+from service.api.follow_ups import list_follow_ups
 from service.api.health import health
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
@@ -59,7 +60,14 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await event_store.close()
 
     return Litestar(
-        route_handlers=[WorkshopController, SessionController, ParticipationController, stream_events, health],
+        route_handlers=[
+            WorkshopController,
+            SessionController,
+            ParticipationController,
+            stream_events,
+            health,
+            list_follow_ups,
+        ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         guards=[guard],

@@ -9,14 +9,12 @@ never names or e-mail addresses.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from service.domain import events as e
 from service.domain.state import WorkshopState
+from service.domain.timing import due_reminder_at, follow_up_at
 from service.store.base import JobSpec
-
-DUE_REMINDER_HOUR = time(9, 0)
 
 
 def job_id(workshop_id: str, position: int, handler: str) -> str:
@@ -33,15 +31,6 @@ INTRO = "workers.intro_talks"
 DIGESTS = "workers.digests"
 
 
-def reminder_time(state: WorkshopState, day: date) -> datetime:
-    """09:00 in the workshop's time zone on the due day."""
-    return datetime.combine(day, DUE_REMINDER_HOUR, tzinfo=ZoneInfo(state.timezone))
-
-
-def follow_up_time(state: WorkshopState, closed_at: datetime) -> datetime:
-    return closed_at + state.follow_up_after
-
-
 def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpec]:
     """The jobs one recorded event calls for, given the state after it."""
     wid = state.id
@@ -50,13 +39,13 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, f"{MAIL}.send_signup_confirmation", signup_id)]
         case e.WaitlistPromoted(signup_id=signup_id):
             return [_job(wid, position, f"{MAIL}.send_waitlist_promotion", signup_id)]
-        case e.SessionClosed(session_id=sid, at=at):
+        case e.SessionClosed(session_id=sid):
             return [
                 _job(wid, position, f"{DIGESTS}.produce_session_digest", sid),
-                _job(wid, position, f"{FOLLOW_UPS}.send_follow_ups", sid, at=follow_up_time(state, at)),
+                _job(wid, position, f"{FOLLOW_UPS}.send_follow_ups", sid, at=follow_up_at(state, state.sessions[sid])),
             ]
         case e.CommitmentMade(commitment_id=cid, due=due) if due is not None:
-            return [_job(wid, position, f"{FOLLOW_UPS}.send_due_reminder", cid, at=reminder_time(state, due))]
+            return [_job(wid, position, f"{FOLLOW_UPS}.send_due_reminder", cid, at=due_reminder_at(state, due))]
         case e.WorkshopClosed():
             return [_job(wid, position, f"{DIGESTS}.produce_workshop_report")]
     return []

@@ -8,17 +8,16 @@ import mailbox
 import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import jinja2
 import msgspec
 
 from service.clock import Clock
-from service.i18n import day, language_or_default, translations, when
+from service.i18n import language_or_default
 from service.settings import Settings
+from service.templating import environment, helpers
 
 
 class Attachment(msgspec.Struct, frozen=True):
@@ -73,32 +72,11 @@ def mailer_for(settings: Settings) -> Mailer:
     return SmtpMailer(settings.smtp_url) if settings.smtp_url else OutboxMailer(settings.outbox_dir)
 
 
-@cache
-def environment(language: str) -> jinja2.Environment:
-    """Templates for one language; HTML templates are autoescaped, text ones are not."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("workers", "templates"),
-        extensions=["jinja2.ext.i18n"],
-        autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
 def render_mail(kind: str, language: str, to: str, effect: str, **context: Any) -> Mail:
     """Render `mail/<kind>.txt` (blocks `subject` and `body`) and `mail/<kind>.html`."""
     language = language_or_default(language)
     env = environment(language)
-    timezone = context.get("timezone", "Europe/Berlin")
-    variables = {
-        **context,
-        "when": lambda value: when(value, language, timezone),
-        "day": lambda value: day(value, language),
-        "language": language,
-    }
+    variables = {**context, **helpers(language, context.get("timezone", "Europe/Berlin"))}
     text_template = env.get_template(f"mail/{kind}.txt")
     blocks = text_template.new_context(variables)
     subject = "".join(text_template.blocks["subject"](blocks)).strip()

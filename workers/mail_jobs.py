@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.domain import effects
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import waitlist_position
 from workers.calendar import session_ics
@@ -75,9 +76,9 @@ def _mail_about_signup(kind: str, effect: str, workshop_id: str, signup_id: str)
 
 def send_signup_confirmation(workshop_id: str, signup_id: str) -> bool:
     """Confirm a sign-up: the place or the waitlist position, the personal link, the .ics."""
-    return _mail_about_signup("signup_confirmation", f"mail:signup:{signup_id}", workshop_id, signup_id)
+    return _mail_about_signup("signup_confirmation", effects.signup_confirmation(signup_id), workshop_id, signup_id)
 
 
 def send_waitlist_promotion(workshop_id: str, signup_id: str) -> bool:
     """Tell someone from the waitlist that they have a place now."""
-    return _mail_about_signup("waitlist_promotion", f"mail:promotion:{signup_id}", workshop_id, signup_id)
+    return _mail_about_signup("waitlist_promotion", effects.waitlist_promotion(signup_id), workshop_id, signup_id)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from service.domain import effects
 from service.domain.events import Format, Language, OfferKind, Person, Phase
 from service.domain.state import (
     CardState,
@@ -20,6 +21,7 @@ from service.domain.state import (
     SignupState,
     WorkshopState,
 )
+from service.domain.timing import due_reminder_at, follow_up_at, local_today
 
 
 class Links(msgspec.Struct, frozen=True):
@@ -314,3 +316,52 @@ def streamed(event: object) -> dict[str, object]:
     data = msgspec.to_builtins(event, enc_hook=_names_only)
     assert isinstance(data, dict)
     return {key: value for key, value in data.items() if key not in _HIDDEN_FIELDS}
+
+
+class FollowUpEntry(msgspec.Struct, kw_only=True):
+    commitment_id: str
+    session_id: str
+    owner_name: str | None
+    text: str
+    due: date | None
+    status: str
+    remind_at: datetime | None
+    sent_at: datetime | None
+    reachable: bool
+
+
+def follow_up_entry(
+    state: WorkshopState, commitment: CommitmentState, done: dict[str, datetime], now: datetime
+) -> FollowUpEntry:
+    """Where a commitment's reminders stand: scheduled, sent, done or overdue."""
+    session = state.sessions[commitment.session_id]
+    planned = (
+        (follow_up_at(state, session), done.get(effects.follow_up(session.id, commitment.owner.subject))),
+        (
+            due_reminder_at(state, commitment.due) if commitment.due else None,
+            done.get(effects.due_reminder(commitment.id)),
+        ),
+    )
+    sent = [sent_at for _, sent_at in planned if sent_at is not None]
+    pending = [at for at, sent_at in planned if at is not None and sent_at is None]
+    if commitment.status == "done":
+        status = "done"
+    elif commitment.due is not None and commitment.due < local_today(state, now):
+        status = "overdue"
+    else:
+        status = "sent" if sent else "scheduled"
+    return FollowUpEntry(
+        commitment_id=commitment.id,
+        session_id=commitment.session_id,
+        owner_name=commitment.owner.name,
+        text=commitment.text,
+        due=commitment.due,
+        status=status,
+        remind_at=min(pending) if pending and commitment.status == "open" else None,
+        sent_at=max(sent) if sent else None,
+        reachable=bool(commitment.owner.email),
+    )
+
+
+def follow_ups(state: WorkshopState, done: dict[str, datetime], now: datetime) -> list[FollowUpEntry]:
+    return [follow_up_entry(state, c, done, now) for c in state.commitments.values()]

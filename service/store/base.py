@@ -92,6 +92,10 @@ class EventStore(ABC):
         """Store a record for a request that appended nothing; the first one stored wins."""
 
     @abstractmethod
+    async def effects(self, workshop_id: str) -> dict[str, datetime]:
+        """The effect ledger of a workshop: which effects happened, and when."""
+
+    @abstractmethod
     async def seen_before(self, email_hash: str) -> bool:
         """Whether this deployment has seen a sign-up with this (keyed hash of an) e-mail."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 
 from service.domain.events import Event
 from service.store.base import (
@@ -28,6 +29,7 @@ class MemoryEventStore(EventStore):
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
         self.jobs: list[JobSpec] = []  # what Redis would have enqueued, in order
+        self.done: dict[str, dict[str, datetime]] = defaultdict(dict)  # the effect ledger
 
     async def append(
         self,
@@ -70,6 +72,9 @@ class MemoryEventStore(EventStore):
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         return self._records.setdefault((workshop_id, key), record)
+
+    async def effects(self, workshop_id: str) -> dict[str, datetime]:
+        return dict(self.done.get(workshop_id, {}))
 
     async def seen_before(self, email_hash: str) -> bool:
         return email_hash in self._seen

@@ -10,6 +10,7 @@ together or not at all. Reads and the live tail use the asyncio client.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import anyio.to_thread
@@ -181,6 +182,10 @@ class RedisEventStore(EventStore):
             return record
         existing = await self.recall(workshop_id, key)
         return existing if existing is not None else record
+
+    async def effects(self, workshop_id: str) -> dict[str, datetime]:
+        raw: Any = await self._async.hgetall(keys.effects_key(workshop_id))
+        return {k.decode(): datetime.fromisoformat(v.decode()) for k, v in raw.items()}
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))

@@ -1,0 +1,18 @@
+"""Follow-ups: where every commitment's reminders stand."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from service.api.auth import Access
+from service.api.workshops import existing
+from service.domain.views import FollowUpEntry, follow_ups
+from service.workshops import WorkshopService
+
+
+@get("/api/workshops/{workshop_id:str}/follow-ups", opt={"access": Access.FACILITATOR}, tags=["follow-ups"])
+async def list_follow_ups(workshop_id: str, service: WorkshopService) -> list[FollowUpEntry]:
+    """Each commitment with its reminder status: scheduled, sent, done or overdue."""
+    done = await service.store.effects(workshop_id)
+    state = existing(await service.state(workshop_id))
+    return follow_ups(state, done, service.clock.now())

@@ -1,0 +1,36 @@
+"""Names of effects in the ledger, shared by the jobs that cause them and the views that
+report them: one mail or one digest is one effect."""
+
+from __future__ import annotations
+
+
+def signup_confirmation(signup_id: str) -> str:
+    return f"mail:signup:{signup_id}"
+
+
+def waitlist_promotion(signup_id: str) -> str:
+    return f"mail:promotion:{signup_id}"
+
+
+def follow_up(session_id: str, subject: str) -> str:
+    return f"mail:follow-up:{session_id}:{subject}"
+
+
+def due_reminder(commitment_id: str) -> str:
+    return f"mail:due:{commitment_id}"
+
+
+def session_digest(session_id: str) -> str:
+    return f"digest:session:{session_id}"
+
+
+def workshop_report() -> str:
+    return "digest:workshop"
+
+
+def intro_invitation(talk_id: str, sequence: int, role: str) -> str:
+    return f"mail:intro:{talk_id}:{sequence}:{role}"
+
+
+def intro_cancellation(talk_id: str, sequence: int, role: str) -> str:
+    return f"mail:intro-cancel:{talk_id}:{sequence}:{role}"

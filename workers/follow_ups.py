@@ -1,0 +1,86 @@
+"""Nachhaken: a personal reminder some days after the meeting, and one on the due date."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from service.domain import effects
+from service.domain.events import Person
+from service.domain.state import CommitmentState, WorkshopState
+from workers.context import context
+from workers.mail import Mail, render_mail
+from workers.mail_jobs import session_details
+
+
+def _language(state: WorkshopState, commitment: CommitmentState) -> str:
+    signup = state.signups.get(commitment.signup_id or "")
+    return signup.language if signup is not None else state.language
+
+
+def _link(state: WorkshopState, commitment: CommitmentState) -> str | None:
+    """A personal link when the owner is a participant (they can mark it done there)."""
+    signup = state.signups.get(commitment.signup_id or "")
+    if signup is None:
+        return None
+    return context().personal_link(state.id, signup.participant_id)
+
+
+def send_follow_ups(workshop_id: str, session_id: str) -> int:
+    """One mail to each owner with an e-mail who still has open commitments from the session."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    session = state.sessions[session_id]
+    open_ones = [
+        state.commitments[cid]
+        for cid in session.commitments
+        if state.commitments[cid].status == "open" and state.commitments[cid].owner.email
+    ]
+    sent = 0
+    for subject, owned in groupby(sorted(open_ones, key=lambda c: c.owner.subject), key=lambda c: c.owner.subject):
+        commitments = list(owned)
+        owner: Person = commitments[0].owner
+        effect = effects.follow_up(session_id, subject)
+
+        def compose(
+            owner: Person = owner, commitments: list[CommitmentState] = commitments, effect: str = effect
+        ) -> Mail:
+            assert owner.email is not None
+            return render_mail(
+                "follow_up",
+                _language(state, commitments[0]),
+                owner.email,
+                effect,
+                name=owner.name,
+                commitments=commitments,
+                link=_link(state, commitments[0]),
+                **session_details(state, session),
+            )
+
+        sent += ctx.send_once(workshop_id, effect, compose)
+    return sent
+
+
+def send_due_reminder(workshop_id: str, commitment_id: str) -> bool:
+    """On the due date, if the commitment is still open and its owner has an e-mail."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    commitment = state.commitments.get(commitment_id)
+    if commitment is None or commitment.status != "open" or not commitment.owner.email:
+        return False
+    owner_email = commitment.owner.email
+    session = state.sessions[commitment.session_id]
+    effect = effects.due_reminder(commitment_id)
+
+    def compose() -> Mail:
+        return render_mail(
+            "due_reminder",
+            _language(state, commitment),
+            owner_email,
+            effect,
+            name=commitment.owner.name,
+            commitment=commitment,
+            link=_link(state, commitment),
+            **session_details(state, session),
+        )
+
+    return ctx.send_once(workshop_id, effect, compose)
