@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import groupby
 
 from service.domain import effects
-from service.domain.events import Person
 from service.domain.state import CommitmentState, WorkshopState
 from workers.context import context
 from workers.mail import Mail, render_mail
@@ -36,28 +36,26 @@ def send_follow_ups(workshop_id: str, session_id: str) -> int:
         if state.commitments[cid].status == "open" and state.commitments[cid].owner.email
     ]
     sent = 0
-    for subject, owned in groupby(sorted(open_ones, key=lambda c: c.owner.subject), key=lambda c: c.owner.subject):
-        commitments = list(owned)
-        owner: Person = commitments[0].owner
+    by_owner = groupby(sorted(open_ones, key=lambda c: c.owner.subject), key=lambda c: c.owner.subject)
+    for subject, owned in by_owner:
         effect = effects.follow_up(session_id, subject)
-
-        def compose(
-            owner: Person = owner, commitments: list[CommitmentState] = commitments, effect: str = effect
-        ) -> Mail:
-            assert owner.email is not None
-            return render_mail(
-                "follow_up",
-                _language(state, commitments[0]),
-                owner.email,
-                effect,
-                name=owner.name,
-                commitments=commitments,
-                link=_link(state, commitments[0]),
-                **session_details(state, session),
-            )
-
-        sent += ctx.send_once(workshop_id, effect, compose)
+        sent += ctx.send_once(workshop_id, effect, partial(_follow_up_mail, state, list(owned), effect))
     return sent
+
+
+def _follow_up_mail(state: WorkshopState, commitments: list[CommitmentState], effect: str) -> Mail:
+    owner = commitments[0].owner
+    assert owner.email is not None
+    return render_mail(
+        "follow_up",
+        _language(state, commitments[0]),
+        owner.email,
+        effect,
+        name=owner.name,
+        commitments=commitments,
+        link=_link(state, commitments[0]),
+        **session_details(state, state.sessions[commitments[0].session_id]),
+    )
 
 
 def send_due_reminder(workshop_id: str, commitment_id: str) -> bool:
