@@ -15,6 +15,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from service.api.auth import guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
+from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
 from service.api.health import health
 from service.api.participation import ParticipationController
@@ -65,6 +66,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             SessionController,
             ParticipationController,
             stream_events,
+            get_session_digest,
+            get_workshop_report,
             health,
             list_follow_ups,
         ],

@@ -1,0 +1,108 @@
+"""Digests and the workshop report as JSON, HTML, Markdown, PDF and CSV.
+
+The read model is taken from the state on the event loop (a snapshot), and rendered to a
+document in a worker thread, so drawing charts never blocks other requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import anyio.to_thread
+from litestar import Request, Response, get
+
+from service.api.auth import Access
+from service.api.problems import BadInput
+from service.api.workshops import existing
+from service.domain.digests import SessionDigest, WorkshopReport, session_digest, workshop_report
+from service.domain.errors import NotFound
+from service.domain.workshop import session_of
+from service.i18n import LANGUAGES
+from service.reports import pdf, render
+from service.workshops import WorkshopService
+
+Kind = Literal["json", "html", "md", "pdf", "csv"]
+MEDIA = {
+    "html": "text/html",
+    "md": "text/markdown",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+}
+DIGEST = "/api/workshops/{workshop_id:str}/sessions/{session_id:str}/digest"
+REPORT = "/api/workshops/{workshop_id:str}/report"
+
+
+def _kind(request: Request[Any, Any, Any]) -> Kind:
+    last = request.url.path.rsplit("/", 1)[-1]
+    return last.rsplit(".", 1)[-1] if "." in last else "json"  # type: ignore[return-value]
+
+
+def _language(lang: str | None, default: str) -> str:
+    if lang is None:
+        return default
+    if lang not in LANGUAGES:
+        raise BadInput("lang", f"must be one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+async def _document(kind: Kind, draw: Callable[[], str | bytes], filename: str) -> Response[Any]:
+    content = await anyio.to_thread.run_sync(draw)
+    return Response(
+        content, media_type=MEDIA[kind], headers={"Content-Disposition": f'inline; filename="{filename}.{kind}"'}
+    )
+
+
+@get(
+    [DIGEST, *(f"{DIGEST}.{kind}" for kind in ("html", "md", "pdf"))],
+    opt={"access": Access.FACILITATOR},
+    tags=["digests"],
+)
+async def get_session_digest(
+    request: Request[Any, Any, Any],
+    workshop_id: str,
+    session_id: str,
+    service: WorkshopService,
+    lang: str | None = None,
+) -> SessionDigest | Response[Any]:
+    """A closed session's digest; 404 while the session is not closed (no digest yet)."""
+    state = existing(await service.state(workshop_id))
+    session = session_of(state, session_id)
+    if session.status != "closed":
+        raise NotFound("digest", session_id)
+    digest = session_digest(state, session, service.clock.now())
+    language = _language(lang, state.language)
+    kind = _kind(request)
+    if kind == "json":
+        return digest
+    drawers: dict[str, Callable[[], str | bytes]] = {
+        "html": lambda: render.digest_html(digest, language),
+        "md": lambda: render.digest_markdown(digest, language),
+        "pdf": lambda: pdf.digest_pdf(digest, language),
+    }
+    return await _document(kind, drawers[kind], f"digest-{session_id}")
+
+
+@get(
+    [REPORT, *(f"{REPORT}.{kind}" for kind in ("html", "md", "pdf", "csv"))],
+    opt={"access": Access.FACILITATOR},
+    tags=["digests"],
+)
+async def get_workshop_report(
+    request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, lang: str | None = None
+) -> WorkshopReport | Response[Any]:
+    """The workshop report, as it stands now (also before the workshop closes)."""
+    done = await service.store.effects(workshop_id)
+    state = existing(await service.state(workshop_id))
+    report = workshop_report(state, done, service.clock.now())
+    language = _language(lang, state.language)
+    kind = _kind(request)
+    if kind == "json":
+        return report
+    drawers: dict[str, Callable[[], str | bytes]] = {
+        "html": lambda: render.report_html(report, language),
+        "md": lambda: render.report_markdown(report, language),
+        "pdf": lambda: pdf.report_pdf(report, language),
+        "csv": lambda: render.report_csv(report),
+    }
+    return await _document(kind, drawers[kind], f"report-{workshop_id}")

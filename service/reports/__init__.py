@@ -1,0 +1,1 @@
+"""Digests and reports as HTML, Markdown, PDF and CSV, with charts."""

@@ -1,0 +1,64 @@
+"""Charts for the report, drawn by matplotlib: SVG for the page, PNG for the PDF."""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from service.domain.digests import WorkshopReport
+from service.i18n import gettext
+
+Kind = Literal["svg", "png"]
+MOST_SESSIONS = 25
+GREEN, AMBER, GREY, RED = "#2f6f5e", "#d8a031", "#9aa7ab", "#b3453a"
+
+plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9})
+
+
+def _save(figure: Figure, kind: Kind) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format=kind, bbox_inches="tight", dpi=150)
+    plt.close(figure)
+    data = out.getvalue()
+    if kind == "svg":  # inline in HTML: drop the XML prologue and DOCTYPE
+        data = data[data.index(b"<svg") :]
+    return data
+
+
+def signups_per_session(report: WorkshopReport, language: str, kind: Kind) -> bytes:
+    """Confirmed and waitlisted sign-ups of the busiest sessions, as horizontal bars."""
+    rows = sorted(report.sessions, key=lambda r: -(r.confirmed + r.waitlisted))[:MOST_SESSIONS][::-1]
+    figure, axes = plt.subplots(figsize=(7, 0.35 * max(len(rows), 3) + 0.8))
+    titles = [r.title if len(r.title) <= 40 else r.title[:39] + "…" for r in rows]
+    axes.barh(titles, [r.confirmed for r in rows], color=GREEN, label=gettext(language, "confirmed"))
+    axes.barh(
+        titles,
+        [r.waitlisted for r in rows],
+        left=[r.confirmed for r in rows],
+        color=AMBER,
+        label=gettext(language, "waitlist"),
+    )
+    axes.set_xlabel(gettext(language, "Sign-ups"))
+    axes.legend(loc="lower right", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _save(figure, kind)
+
+
+def commitment_status(report: WorkshopReport, language: str, kind: Kind) -> bytes:
+    """How many commitments are open, done and overdue."""
+    totals = report.totals
+    values = [totals.commitments_open, totals.commitments_done, totals.commitments_overdue]
+    names = [gettext(language, "open"), gettext(language, "done"), gettext(language, "overdue")]
+    figure, axes = plt.subplots(figsize=(4.5, 2.4))
+    bars = axes.bar(names, values, color=[GREY, GREEN, RED])
+    axes.bar_label(bars)
+    axes.set_ylabel(gettext(language, "Commitments"))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _save(figure, kind)

@@ -1,0 +1,42 @@
+"""Words for the values that digests show, marked for translation."""
+
+from __future__ import annotations
+
+from service.i18n import gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogue; it is translated where it is shown."""
+    return message
+
+
+FORMATS = {
+    "thementisch": N_("Topic table"),
+    "runder_tisch": N_("Round table"),
+    "zukunftswerkstatt": N_("Future workshop"),
+    "barcamp": N_("Barcamp session"),
+    "marktplatz": N_("Market place"),
+}
+PHASES = {"kritik": N_("Critique"), "phantasie": N_("Fantasy"), "verwirklichung": N_("Implementation")}
+STATUSES = {
+    "planned": N_("planned"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "confirmed": N_("confirmed"),
+    "waitlisted": N_("waitlist"),
+    "done": N_("done"),
+    "overdue": N_("overdue"),
+    "scheduled": N_("scheduled"),
+    "sent": N_("sent"),
+    "unscheduled": N_("not scheduled"),
+}
+
+
+def label(language: str, value: str | None) -> str:
+    """The translated word for a format, phase or status."""
+    if value is None:
+        return ""
+    for table in (FORMATS, PHASES, STATUSES):
+        if value in table:
+            return gettext(language, table[value])
+    return value

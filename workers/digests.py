@@ -1,0 +1,59 @@
+"""Digests: when a session or the workshop closes, the organisers get the record by mail
+(Markdown as text, the print-ready page as HTML, the PDF attached)."""
+
+from __future__ import annotations
+
+from service.domain import effects
+from service.domain.digests import session_digest, workshop_report
+from service.i18n import gettext
+from service.reports import pdf, render
+from workers.context import context
+from workers.mail import Attachment, Mail
+
+
+def produce_session_digest(workshop_id: str, session_id: str) -> bool:
+    """Mail a closed session's digest to the organisers (once); without an address, just record it."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    language = state.language
+    effect = effects.session_digest(session_id)
+    if not state.organiser_email:
+        return ctx.ledger.once(workshop_id, effect, lambda: None)
+    to = state.organiser_email
+
+    def compose() -> Mail:
+        digest = session_digest(state, state.sessions[session_id], ctx.clock.now())
+        return Mail(
+            effect=effect,
+            to=to,
+            subject=gettext(language, "Documentation: %(title)s") % {"title": digest.title},
+            text=render.digest_markdown(digest, language),
+            html=render.digest_html(digest, language),
+            attachments=(Attachment(f"digest-{session_id}.pdf", "application/pdf", pdf.digest_pdf(digest, language)),),
+        )
+
+    return ctx.send_once(workshop_id, effect, compose)
+
+
+def produce_workshop_report(workshop_id: str) -> bool:
+    """Mail the workshop report to the organisers when the workshop closes (once)."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    language = state.language
+    effect = effects.workshop_report()
+    if not state.organiser_email:
+        return ctx.ledger.once(workshop_id, effect, lambda: None)
+    to = state.organiser_email
+
+    def compose() -> Mail:
+        report = workshop_report(state, ctx.ledger.all_done(workshop_id), ctx.clock.now())
+        return Mail(
+            effect=effect,
+            to=to,
+            subject=gettext(language, "Report: %(title)s") % {"title": report.title},
+            text=render.report_markdown(report, language),
+            html=render.report_html(report, language),
+            attachments=(Attachment(f"report-{workshop_id}.pdf", "application/pdf", pdf.report_pdf(report, language)),),
+        )
+
+    return ctx.send_once(workshop_id, effect, compose)
