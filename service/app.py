@@ -18,6 +18,7 @@ from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
 from service.api.health import health
+from service.api.intro_talks import IntroTalkController
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
@@ -65,6 +66,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             WorkshopController,
             SessionController,
             ParticipationController,
+            IntroTalkController,
             stream_events,
             get_session_digest,
             get_workshop_report,

@@ -24,6 +24,7 @@ from service.clock import Clock
 from service.domain import commands as c
 from service.domain.errors import Conflict, DomainError
 from service.domain.events import Event
+from service.domain.intro import TRIGGERS, react
 from service.domain.state import WorkshopState
 from service.domain.workshop import decide, evolve, fold
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, JobSpec, VersionConflict
@@ -115,6 +116,17 @@ class WorkshopService:
         """A plan that decides one command at the current time."""
         return lambda state: Outcome(decide(state, command, self.clock.now()), render)
 
+    def _evolve_with_reactions(self, state: WorkshopState, events: list[Event]) -> list[Event]:
+        """Fold the events, then whatever the intro-talk reaction decides on top; all of them."""
+        for event in events:
+            evolve(state, event)
+        if not any(isinstance(event, TRIGGERS) for event in events):
+            return events
+        reactions = react(state, self.clock.now())
+        for event in reactions:
+            evolve(state, event)
+        return [*events, *reactions]
+
     async def execute(self, workshop_id: str, plan: Plan, idempotency: Idempotency | None) -> Reply:
         """Run a plan once: a retried request gets its first reply, never a second effect."""
         async with self._lock(workshop_id):
@@ -145,17 +157,14 @@ class WorkshopService:
     ) -> Reply:
         version = state.version
         try:
-            for event in outcome.events:
-                evolve(state, event)
-            state.version = version + len(outcome.events)
+            events = self._evolve_with_reactions(state, outcome.events)
+            state.version = version + len(events)
             reply = _render(outcome.render, state)
             stored = None
             if idempotency is not None:
                 stored = (idempotency.key, IdempotencyRecord(idempotency.fingerprint, *reply))
-            jobs = self.dispatch(state, list(enumerate(outcome.events, start=version + 1)))
-            await self.store.append(
-                workshop_id, outcome.events, expected_version=version, idempotency=stored, jobs=jobs
-            )
+            jobs = self.dispatch(state, list(enumerate(events, start=version + 1)))
+            await self.store.append(workshop_id, events, expected_version=version, idempotency=stored, jobs=jobs)
         except BaseException:
             self._states.pop(workshop_id, None)  # tentative state: rebuild from the log
             raise

@@ -52,7 +52,7 @@ def intro_talk_ics(
     starts_at: datetime,
     duration: timedelta,
     organizer: tuple[str, str],
-    attendee: tuple[str, str],
+    attendee: tuple[str, str | None],
     stamp: datetime,
 ) -> bytes:
     """An invitation (REQUEST) or its cancellation (CANCEL); the UID stays, SEQUENCE rises."""
@@ -68,10 +68,11 @@ def intro_talk_ics(
     host = vCalAddress(f"mailto:{organizer[1]}")
     host.params["cn"] = vText(organizer[0])
     event.add("organizer", host)
-    guest = vCalAddress(f"mailto:{attendee[1]}")
-    guest.params["cn"] = vText(attendee[0])
-    guest.params["role"] = vText("REQ-PARTICIPANT")
-    event.add("attendee", guest)
+    if attendee[1]:
+        guest = vCalAddress(f"mailto:{attendee[1]}")
+        guest.params["cn"] = vText(attendee[0])
+        guest.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", guest)
     calendar.add_component(event)
     ics: bytes = calendar.to_ical()
     return ics

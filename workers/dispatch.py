@@ -46,6 +46,10 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             ]
         case e.CommitmentMade(commitment_id=cid, due=due) if due is not None:
             return [_job(wid, position, f"{FOLLOW_UPS}.send_due_reminder", cid, at=due_reminder_at(state, due))]
+        case e.IntroTalkScheduled(participant_id=pid, sequence=sequence):
+            return [_job(wid, position, f"{INTRO}.send_invitations", pid, str(sequence))]
+        case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
+            return [_job(wid, position, f"{INTRO}.send_cancellations", pid, str(sequence))]
         case e.WorkshopClosed():
             return [_job(wid, position, f"{DIGESTS}.produce_workshop_report")]
     return []

@@ -124,3 +124,24 @@ class Health(msgspec.Struct):
     status: str
     redis: str
     version: str
+
+
+class IntroSlotIn(Input):
+    host_name: Name
+    host_email: Email
+    starts_at: Aware
+    duration: Duration = timedelta(minutes=30)
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
+    language: Language = "de"
+
+
+class IntroSlotOut(msgspec.Struct, kw_only=True):
+    id: str
+    host_name: str | None
+    host_email: str | None
+    starts_at: datetime
+    duration: str
+    capacity: int
+    language: Language
+    talks: int
+    withdrawn: bool

@@ -120,3 +120,16 @@ class MakeMatch(Command, frozen=True, kw_only=True):
     offer_id: str
     request_id: str
     commitment_ids: tuple[str, str]
+
+
+class OfferIntroSlot(Command, frozen=True, kw_only=True):
+    slot_id: str
+    host: Person
+    starts_at: datetime
+    duration: timedelta = timedelta(minutes=30)
+    capacity: int = 1
+    language: Language = "de"
+
+
+class WithdrawIntroSlot(Command, frozen=True, kw_only=True):
+    slot_id: str

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import msgspec
 
 from service.domain.events import PHASES, Format, Phase
+from service.domain.intro import intro_talks
 from service.domain.state import SessionState, WorkshopState
 from service.domain.timing import local_today
 from service.domain.views import follow_ups
@@ -296,9 +297,21 @@ def _totals(state: WorkshopState, digests: list[SessionDigest]) -> Totals:
     )
 
 
-def workshop_report(
-    state: WorkshopState, done: dict[str, datetime], now: datetime, intro_talks: list[IntroTalkLine] | None = None
-) -> WorkshopReport:
+def _intro_lines(state: WorkshopState, now: datetime) -> list[IntroTalkLine]:
+    return [
+        IntroTalkLine(
+            name=t.name,
+            status=t.status,
+            host_name=t.host_name,
+            starts_at=t.starts_at,
+            deadline=t.deadline,
+            reason=t.reason,
+        )
+        for t in intro_talks(state, now)
+    ]
+
+
+def workshop_report(state: WorkshopState, done: dict[str, datetime], now: datetime) -> WorkshopReport:
     """The report an organiser forwards: totals, sessions, organisations, follow-ups, intro talks."""
     digests = [session_digest(state, session, now) for session in state.sessions.values()]
     return WorkshopReport(
@@ -314,7 +327,7 @@ def workshop_report(
         sessions=[_row(d) for d in digests],
         organisations=_organisations(state),
         follow_ups=dict(Counter(entry.status for entry in follow_ups(state, done, now))),
-        intro_talks=intro_talks or [],
+        intro_talks=_intro_lines(state, now),
         digests=digests,
         generated_at=now,
     )

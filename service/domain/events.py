@@ -190,6 +190,39 @@ class MatchMade(Event, frozen=True, kw_only=True):
     request_id: str
 
 
+class IntroSlotOffered(Event, frozen=True, kw_only=True):
+    """A host offers a time for intro talks with newcomers."""
+
+    slot_id: str
+    host: Person
+    starts_at: datetime
+    duration: timedelta = timedelta(minutes=30)
+    capacity: int = 1
+    language: Language = "de"
+
+
+class IntroSlotWithdrawn(Event, frozen=True, kw_only=True):
+    slot_id: str
+
+
+class IntroTalkScheduled(Event, frozen=True, kw_only=True):
+    """A newcomer's intro talk got a slot; `sequence` rises each time it moves."""
+
+    participant_id: str
+    slot_id: str
+    sequence: int = 0
+    previous_slot_id: str | None = None
+
+
+class IntroTalkCancelled(Event, frozen=True, kw_only=True):
+    """A newcomer's talk has no slot any more (the slot went, or they are no newcomer here now)."""
+
+    participant_id: str
+    slot_id: str
+    sequence: int
+    reason: str
+
+
 AnyEvent = (
     WorkshopCreated
     | WorkshopClosed
@@ -208,6 +241,10 @@ AnyEvent = (
     | CardVoted
     | OfferPosted
     | MatchMade
+    | IntroSlotOffered
+    | IntroSlotWithdrawn
+    | IntroTalkScheduled
+    | IntroTalkCancelled
 )
 
 

@@ -124,6 +124,29 @@ class MatchState:
 
 
 @dataclass(slots=True)
+class IntroSlotState:
+    id: str
+    host: Person
+    starts_at: datetime
+    duration: timedelta
+    capacity: int
+    language: Language
+    offered_at: datetime
+    withdrawn: bool = False
+    talks: set[str] = field(default_factory=set)  # participant ids
+
+
+@dataclass(slots=True)
+class IntroTalkState:
+    participant_id: str
+    slot_id: str | None
+    sequence: int
+    changed_at: datetime
+    reason: str | None = None
+    previous_slot_id: str | None = None
+
+
+@dataclass(slots=True)
 class WorkshopState:
     """Everything a workshop knows. `version` is the log position of the last event folded."""
 
@@ -152,3 +175,5 @@ class WorkshopState:
     cards: dict[str, CardState] = field(default_factory=dict)
     offers: dict[str, OfferState] = field(default_factory=dict)
     matches: dict[str, MatchState] = field(default_factory=dict)
+    intro_slots: dict[str, IntroSlotState] = field(default_factory=dict)
+    intro_talks: dict[str, IntroTalkState] = field(default_factory=dict)  # by participant id

@@ -13,6 +13,8 @@ from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.state import (
     CardState,
     CommitmentState,
+    IntroSlotState,
+    IntroTalkState,
     MatchState,
     NoteState,
     OfferState,
@@ -99,6 +101,20 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _post_offer(state, command, now)
         case c.MakeMatch():
             return _make_match(state, command, now)
+        case c.OfferIntroSlot():
+            return [
+                e.IntroSlotOffered(
+                    at=now,
+                    slot_id=command.slot_id,
+                    host=command.host,
+                    starts_at=command.starts_at,
+                    duration=command.duration,
+                    capacity=command.capacity,
+                    language=command.language,
+                )
+            ]
+        case c.WithdrawIntroSlot(slot_id=slot_id):
+            return _withdraw_slot(state, slot_id, now)
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
@@ -325,6 +341,13 @@ def _make_match(state: WorkshopState, command: c.MakeMatch, now: datetime) -> li
     return made
 
 
+def _withdraw_slot(state: WorkshopState, slot_id: str, now: datetime) -> list[e.Event]:
+    slot = state.intro_slots.get(slot_id)
+    if slot is None:
+        raise NotFound("intro slot", slot_id)
+    return [] if slot.withdrawn else [e.IntroSlotWithdrawn(at=now, slot_id=slot_id)]
+
+
 # ---------------------------------------------------------------------------- evolve
 
 
@@ -492,6 +515,48 @@ def _evolve_withdrawn(state: WorkshopState, event: e.SignupWithdrawn) -> None:
     signup.status, signup.withdrawn_at = "withdrawn", event.at
 
 
+def _evolve_slot_offered(state: WorkshopState, event: e.IntroSlotOffered) -> None:
+    state.intro_slots[event.slot_id] = IntroSlotState(
+        id=event.slot_id,
+        host=event.host,
+        starts_at=event.starts_at,
+        duration=event.duration,
+        capacity=event.capacity,
+        language=event.language,
+        offered_at=event.at,
+    )
+
+
+def _evolve_slot_withdrawn(state: WorkshopState, event: e.IntroSlotWithdrawn) -> None:
+    state.intro_slots[event.slot_id].withdrawn = True
+
+
+def _evolve_talk_scheduled(state: WorkshopState, event: e.IntroTalkScheduled) -> None:
+    talk = state.intro_talks.get(event.participant_id)
+    if talk is not None and talk.slot_id is not None:
+        state.intro_slots[talk.slot_id].talks.discard(event.participant_id)
+    state.intro_talks[event.participant_id] = IntroTalkState(
+        participant_id=event.participant_id,
+        slot_id=event.slot_id,
+        sequence=event.sequence,
+        changed_at=event.at,
+        previous_slot_id=event.previous_slot_id,
+    )
+    state.intro_slots[event.slot_id].talks.add(event.participant_id)
+
+
+def _evolve_talk_cancelled(state: WorkshopState, event: e.IntroTalkCancelled) -> None:
+    state.intro_slots[event.slot_id].talks.discard(event.participant_id)
+    state.intro_talks[event.participant_id] = IntroTalkState(
+        participant_id=event.participant_id,
+        slot_id=None,
+        sequence=event.sequence,
+        changed_at=event.at,
+        reason=event.reason,
+        previous_slot_id=event.slot_id,
+    )
+
+
 _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WorkshopCreated: _evolve_created,
     e.WorkshopClosed: _evolve_workshop_closed,
@@ -510,4 +575,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.CardVoted: _evolve_vote,
     e.OfferPosted: _evolve_offer,
     e.MatchMade: _evolve_match,
+    e.IntroSlotOffered: _evolve_slot_offered,
+    e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
+    e.IntroTalkScheduled: _evolve_talk_scheduled,
+    e.IntroTalkCancelled: _evolve_talk_cancelled,
 }

@@ -32,11 +32,19 @@ STATUSES = {
 }
 
 
+REASONS = {
+    "no_slots": N_("no intro slots offered yet"),
+    "none_before_deadline": N_("no slot before the deadline"),
+    "all_full": N_("every slot before the deadline is full"),
+    "no_longer_newcomer": N_("no longer signed up as a newcomer"),
+}
+
+
 def label(language: str, value: str | None) -> str:
-    """The translated word for a format, phase or status."""
+    """The translated word for a format, phase, status or reason."""
     if value is None:
         return ""
-    for table in (FORMATS, PHASES, STATUSES):
+    for table in (FORMATS, PHASES, STATUSES, REASONS):
         if value in table:
             return gettext(language, table[value])
     return value

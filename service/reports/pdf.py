@@ -181,7 +181,7 @@ def report_pdf(report: WorkshopReport, language: str) -> bytes:
         [
             [
                 i.name or t("(erased)"),
-                label(language, i.status) + (f" – {i.reason}" if i.reason else ""),
+                label(language, i.status) + (f" – {label(language, i.reason)}" if i.reason else ""),
                 i.host_name or "",
                 short_when(i.starts_at, language, report.timezone),
             ]

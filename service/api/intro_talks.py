@@ -1,0 +1,76 @@
+"""Intro talks for newcomers: hosts' slots, and who talks with whom when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+
+from service.api.auth import Access
+from service.api.common import idempotency_of, person, respond
+from service.api.problems import BadInput
+from service.api.schemas import IntroSlotIn, IntroSlotOut
+from service.api.workshops import existing
+from service.domain import commands as c
+from service.domain.intro import IntroTalkEntry, intro_talks
+from service.domain.state import IntroSlotState
+from service.domain.views import iso_duration
+from service.security import new_id
+from service.workshops import WorkshopService
+
+
+def slot_out(slot: IntroSlotState) -> IntroSlotOut:
+    return IntroSlotOut(
+        id=slot.id,
+        host_name=slot.host.name,
+        host_email=slot.host.email,
+        starts_at=slot.starts_at,
+        duration=iso_duration(slot.duration.total_seconds()),
+        capacity=slot.capacity,
+        language=slot.language,
+        talks=len(slot.talks),
+        withdrawn=slot.withdrawn,
+    )
+
+
+class IntroTalkController(Controller):
+    path = "/api/workshops/{workshop_id:str}"
+    tags = ["intro talks"]
+
+    @post("/intro-slots", opt={"access": Access.FACILITATOR}, status_code=201)
+    async def offer_slot(
+        self, request: Request[Any, Any, Any], workshop_id: str, data: IntroSlotIn, service: WorkshopService
+    ) -> Response[IntroSlotOut]:
+        """A host offers a time; newcomers without a talk are assigned at once."""
+        if data.duration.total_seconds() <= 0:
+            raise BadInput("duration", "must be a positive duration")
+        slot_id = new_id()
+        command = c.OfferIntroSlot(
+            slot_id=slot_id,
+            host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
+            starts_at=data.starts_at,
+            duration=data.duration,
+            capacity=data.capacity,
+            language=data.language,
+        )
+        plan = service.command(command, lambda s: (201, slot_out(s.intro_slots[slot_id])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/intro-slots/{slot_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def withdraw_slot(
+        self, request: Request[Any, Any, Any], workshop_id: str, slot_id: str, service: WorkshopService
+    ) -> Response[IntroSlotOut]:
+        """Withdraw a slot; its talks move to other slots where there is room, else are cancelled."""
+        plan = service.command(c.WithdrawIntroSlot(slot_id=slot_id), lambda s: (200, slot_out(s.intro_slots[slot_id])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @get("/intro-slots", opt={"access": Access.FACILITATOR})
+    async def list_slots(self, workshop_id: str, service: WorkshopService) -> list[IntroSlotOut]:
+        state = existing(await service.state(workshop_id))
+        return [slot_out(slot) for slot in sorted(state.intro_slots.values(), key=lambda s: s.starts_at)]
+
+    @get("/intro-talks", opt={"access": Access.FACILITATOR})
+    async def list_talks(self, workshop_id: str, service: WorkshopService) -> list[IntroTalkEntry]:
+        """Every newcomer with their talk, or `unscheduled` with the reason."""
+        state = existing(await service.state(workshop_id))
+        return intro_talks(state, service.clock.now())
