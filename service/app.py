@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from service.api.admin import list_dead_letters, outbox, retry_dead_letter
 from service.api.auth import guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
@@ -67,6 +68,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             SessionController,
             ParticipationController,
             IntroTalkController,
+            list_dead_letters,
+            retry_dead_letter,
+            outbox,
             stream_events,
             get_session_digest,
             get_workshop_report,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import secrets
 import shutil
@@ -17,8 +18,10 @@ import redis
 import uvicorn
 
 from service.app import create_app
+from service.clock import SystemClock
 from service.durability import ensure_durable
 from service.settings import Settings
+from service.store.redis import sync_client
 
 DEV_DIR = Path(".knoten")
 
@@ -154,10 +157,13 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 def run_worker(_args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile)."""
     from workers.queue import run_worker as work
+    from workers.reconcile import schedule_next
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    client = redis.Redis.from_url(settings.redis_url)
+    client = sync_client(settings.redis_url)
     ensure_durable(client, settings.allow_volatile_redis)
+    schedule_next(client, SystemClock().now())
     work(client)
 
 

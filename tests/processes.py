@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -12,6 +13,23 @@ from pathlib import Path
 
 import httpx
 import redis
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def free_port() -> int:
@@ -155,11 +173,16 @@ class WorkerProcess:
             )
         return self
 
-    def kill(self) -> None:
-        """SIGKILL the worker and its work-horse (the whole process group)."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, 9)
-            self.process.wait(timeout=10)
+    def kill(self) -> list[int]:
+        """SIGKILL the worker and its work-horse (which RQ puts in a session of its own)."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        victims = [self.process.pid, *descendants(self.process.pid)]
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
+        self.process.wait(timeout=10)
+        return victims
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

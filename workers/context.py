@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
+from typing import Concatenate, ParamSpec, TypeVar
+
+from rq import get_current_job
 
 from service.clock import Clock, SystemClock
 from service.domain import events as e
@@ -13,6 +16,7 @@ from service.domain.state import WorkshopState
 from service.domain.workshop import evolve, fold
 from service.security import new_token, token_hash
 from service.settings import Settings
+from service.store import keys
 from service.store.base import VersionConflict
 from service.store.codec import EventCodec, PlainVault
 from service.store.redis import RedisEventStore
@@ -81,3 +85,21 @@ def context() -> Context:
     store.enqueue_with(enqueue_onto(queue(store.sync_client)))
     clock = SystemClock()
     return Context(settings, store, Ledger(store.sync_client, clock), mailer_for(settings), clock)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def job(handler: Callable[Concatenate[str, P], R]) -> Callable[Concatenate[str, P], R]:
+    """Mark a job handler: when it returns, its job id is recorded as done for reconcile."""
+
+    @wraps(handler)
+    def run(workshop_id: str, *args: P.args, **kwargs: P.kwargs) -> R:
+        result = handler(workshop_id, *args, **kwargs)
+        current = get_current_job()
+        if current is not None:
+            context().store.sync_client.sadd(keys.jobs_done_key(workshop_id), current.id)
+        return result
+
+    return run

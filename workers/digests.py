@@ -7,10 +7,11 @@ from service.domain import effects
 from service.domain.digests import session_digest, workshop_report
 from service.i18n import gettext
 from service.reports import pdf, render
-from workers.context import context
+from workers.context import context, job
 from workers.mail import Attachment, Mail
 
 
+@job
 def produce_session_digest(workshop_id: str, session_id: str) -> bool:
     """Mail a closed session's digest to the organisers (once); without an address, just record it."""
     ctx = context()
@@ -35,6 +36,7 @@ def produce_session_digest(workshop_id: str, session_id: str) -> bool:
     return ctx.send_once(workshop_id, effect, compose)
 
 
+@job
 def produce_workshop_report(workshop_id: str) -> bool:
     """Mail the workshop report to the organisers when the workshop closes (once)."""
     ctx = context()

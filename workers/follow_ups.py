@@ -7,7 +7,7 @@ from itertools import groupby
 
 from service.domain import effects
 from service.domain.state import CommitmentState, WorkshopState
-from workers.context import context
+from workers.context import context, job
 from workers.mail import Mail, render_mail
 from workers.mail_jobs import session_details
 
@@ -25,6 +25,7 @@ def _link(state: WorkshopState, commitment: CommitmentState) -> str | None:
     return context().personal_link(state.id, signup.participant_id)
 
 
+@job
 def send_follow_ups(workshop_id: str, session_id: str) -> int:
     """One mail to each owner with an e-mail who still has open commitments from the session."""
     ctx = context()
@@ -58,6 +59,7 @@ def _follow_up_mail(state: WorkshopState, commitments: list[CommitmentState], ef
     )
 
 
+@job
 def send_due_reminder(workshop_id: str, commitment_id: str) -> bool:
     """On the due date, if the commitment is still open and its owner has an e-mail."""
     ctx = context()

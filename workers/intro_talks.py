@@ -10,7 +10,7 @@ from service.domain import effects
 from service.domain.state import IntroSlotState, IntroTalkState, WorkshopState
 from service.i18n import gettext
 from workers.calendar import intro_talk_ics
-from workers.context import Context, context
+from workers.context import Context, context, job
 from workers.mail import Attachment, Mail, render_mail
 
 Role = Literal["newcomer", "host", "previous-host"]
@@ -79,6 +79,7 @@ def _newcomer_language(state: WorkshopState, participant_id: str) -> str:
     return state.signups[first].language
 
 
+@job
 def send_invitations(workshop_id: str, participant_id: str, sequence: str) -> int:
     """Invite newcomer and host; if the talk moved away from another host, cancel theirs."""
     ctx = context()
@@ -94,6 +95,7 @@ def send_invitations(workshop_id: str, participant_id: str, sequence: str) -> in
     return sent
 
 
+@job
 def send_cancellations(workshop_id: str, participant_id: str, sequence: str) -> int:
     """The talk is off: tell newcomer and host, with a CANCEL for their calendars."""
     ctx = context()

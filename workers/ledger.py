@@ -18,7 +18,7 @@ import redis
 from service.clock import Clock
 from service.store import keys
 
-CLAIM_LEASE_SECONDS = 120
+CLAIM_LEASE_SECONDS = 60  # longer than one SMTP delivery (30 s timeout), shorter than abandoned-job pickup
 T = TypeVar("T")
 
 

@@ -8,7 +8,7 @@ from service.domain import effects
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import waitlist_position
 from workers.calendar import session_ics
-from workers.context import Context, context
+from workers.context import Context, context, job
 from workers.mail import Attachment, Mail, render_mail
 
 
@@ -74,11 +74,13 @@ def _mail_about_signup(kind: str, effect: str, workshop_id: str, signup_id: str)
     return ctx.send_once(workshop_id, effect, compose)
 
 
+@job
 def send_signup_confirmation(workshop_id: str, signup_id: str) -> bool:
     """Confirm a sign-up: the place or the waitlist position, the personal link, the .ics."""
     return _mail_about_signup("signup_confirmation", effects.signup_confirmation(signup_id), workshop_id, signup_id)
 
 
+@job
 def send_waitlist_promotion(workshop_id: str, signup_id: str) -> bool:
     """Tell someone from the waitlist that they have a place now."""
     return _mail_about_signup("waitlist_promotion", effects.waitlist_promotion(signup_id), workshop_id, signup_id)

@@ -2,12 +2,14 @@
 
 Settings chosen so that a job of a killed worker comes back within about two minutes:
 the work-horse heartbeats every 10 s, its started-job entry expires 60 s after the last
-heartbeat (RQ adds 60 s), and every worker cleans the registries every 30 s, requeueing
-abandoned jobs that have retries left.
+heartbeat (RQ adds 60 s), and an idle worker wakes every 30 s to clean the registries,
+requeueing abandoned jobs that have retries left.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Sequence
 
 import redis
@@ -23,6 +25,9 @@ RESULT_TTL_SECONDS = 24 * 3600
 FAILURE_TTL_SECONDS = 90 * 24 * 3600
 JOB_MONITORING_INTERVAL = 10
 MAINTENANCE_INTERVAL = 30
+WORKER_TTL = 45  # an idle worker wakes every 30 s (TTL - 15), so maintenance really runs every ~30 s
+RESTART_DELAY_SECONDS = 2
+log = logging.getLogger("knoten.worker")
 
 
 def queue(connection: redis.Redis) -> Queue:
@@ -52,11 +57,23 @@ def enqueue_onto(jobs_queue: Queue) -> Callable[[Pipeline, Sequence[JobSpec]], N
 
 
 def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
-    """Work the knoten queue, with the scheduler for jobs due later."""
-    worker = Worker(
-        [queue(connection)],
-        connection=connection,
-        job_monitoring_interval=JOB_MONITORING_INTERVAL,
-        maintenance_interval=MAINTENANCE_INTERVAL,
-    )
-    worker.work(with_scheduler=True, burst=burst)
+    """Work the knoten queue, with the scheduler for jobs due later.
+
+    If Redis goes away for longer than RQ waits, the worker stops; this loop starts a new one,
+    so a restarted Redis never leaves scheduled reminders without a worker.
+    """
+    while True:
+        worker = Worker(
+            [queue(connection)],
+            connection=connection,
+            job_monitoring_interval=JOB_MONITORING_INTERVAL,
+            maintenance_interval=MAINTENANCE_INTERVAL,
+            worker_ttl=WORKER_TTL,
+        )
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        except redis.ConnectionError:
+            log.warning("lost Redis; starting a new worker in %s s", RESTART_DELAY_SECONDS)
+        if burst or worker._stop_requested:
+            return
+        time.sleep(RESTART_DELAY_SECONDS)

@@ -41,3 +41,8 @@ def effects_key(workshop_id: str) -> str:
 
 def claim_key(workshop_id: str, effect: str) -> str:
     return workshop_key(workshop_id, "claim", effect)
+
+
+def jobs_done_key(workshop_id: str) -> str:
+    """Set of the ids of a workshop's jobs that ran to the end (what reconcile checks)."""
+    return workshop_key(workshop_id, "jobs-done")

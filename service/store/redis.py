@@ -16,7 +16,10 @@ from typing import Any, cast
 import anyio.to_thread
 import redis
 import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
+from redis.retry import Retry
 
 from service.domain.events import Event, event_type
 from service.store import keys
@@ -40,6 +43,23 @@ READ_BATCH = 1000
 TAIL_BLOCK_MS = 10_000
 
 
+# A restarted Redis breaks pooled connections: retry such commands a few times, backing off.
+# A transaction that loses its connection while WATCHing is not retried by redis-py but
+# raises WatchError, and the append then checks version and idempotency key again.
+RETRIES = 6
+RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
+
+
+def sync_client(url: str) -> redis.Redis:
+    retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
+    return redis.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
+
+
+def async_client(url: str) -> redis.asyncio.Redis:
+    retry = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
+    return redis.asyncio.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
+
+
 def _position(stream_id: bytes) -> int:
     return int(stream_id.split(b"-", 1)[0])
 
@@ -59,7 +79,7 @@ class RedisEventStore(EventStore):
 
     @classmethod
     def from_url(cls, url: str, codec: EventCodec) -> RedisEventStore:
-        return cls(redis.Redis.from_url(url), redis.asyncio.Redis.from_url(url), codec)
+        return cls(sync_client(url), async_client(url), codec)
 
     @property
     def sync_client(self) -> redis.Redis:

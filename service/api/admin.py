@@ -1,0 +1,133 @@
+"""For the organiser: the dead-letter list (jobs that failed for good) with retry, and the
+development outbox (mails when no SMTP server is configured)."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import anyio.to_thread
+import msgspec
+from litestar import Response, get, post
+from litestar.exceptions import NotFoundException
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+
+from service.api.auth import Access
+from service.settings import Settings
+from service.templating import render
+from service.workshops import WorkshopService
+from workers.queue import queue
+
+
+class DeadLetter(msgspec.Struct, kw_only=True):
+    job_id: str
+    handler: str
+    workshop_id: str | None
+    args: list[str]
+    failed_at: datetime | None
+    reason: str
+
+
+def _reason(job: Job) -> str:
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else None) or "unknown"
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else text
+
+
+def _dead_letters(service: WorkshopService) -> list[DeadLetter]:
+    client = service.store.sync_client  # type: ignore[attr-defined]
+    registry = FailedJobRegistry(queue=queue(client))
+    jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=client) if job is not None]
+    return [
+        DeadLetter(
+            job_id=job.id,
+            handler=job.func_name,
+            workshop_id=str(job.args[0]) if job.args else None,
+            args=[str(a) for a in job.args],
+            failed_at=job.ended_at,
+            reason=_reason(job),
+        )
+        for job in jobs
+    ]
+
+
+def _retry(service: WorkshopService, job_id: str) -> None:
+    client = service.store.sync_client  # type: ignore[attr-defined]
+    registry = FailedJobRegistry(queue=queue(client))
+    if job_id not in registry.get_job_ids():
+        raise NotFoundException(f"No failed job with id {job_id!r}.")
+    try:
+        registry.requeue(job_id)
+    except NoSuchJobError as exc:
+        raise NotFoundException(f"No failed job with id {job_id!r}.") from exc
+
+
+class Requeued(msgspec.Struct):
+    job_id: str
+    status: str
+
+
+@get("/api/admin/dead-letters", opt={"access": Access.ORGANISER}, tags=["operations"])
+async def list_dead_letters(service: WorkshopService) -> list[DeadLetter]:
+    """Jobs that failed after every retry, with the reason; retry them after fixing the cause."""
+    return await anyio.to_thread.run_sync(_dead_letters, service)
+
+
+@post(
+    "/api/admin/dead-letters/{job_id:str}/retry", opt={"access": Access.ORGANISER}, status_code=200, tags=["operations"]
+)
+async def retry_dead_letter(job_id: str, service: WorkshopService) -> Requeued:
+    """Put a failed job back on the queue."""
+    await anyio.to_thread.run_sync(_retry, service, job_id)
+    return Requeued(job_id=job_id, status="queued")
+
+
+def _outbox(settings: Settings) -> list[tuple[str, EmailMessage]]:
+    """The development outbox, newest first; empty when mail goes out over SMTP."""
+    directory = Path(settings.outbox_dir)
+    if settings.smtp_url or not directory.is_dir():
+        return []
+    box = mailbox.Maildir(directory, create=False)
+    found = []
+    for key in box.iterkeys():
+        message = message_from_bytes(box.get_bytes(key), policy=default)
+        if isinstance(message, EmailMessage):
+            found.append((key, message))
+    return sorted(found, key=lambda item: parsedate_to_datetime(str(item[1]["Date"])), reverse=True)
+
+
+def _text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    return str(body.get_content()) if body is not None else ""
+
+
+@get("/dev/outbox", opt={"access": Access.ORGANISER}, tags=["operations"], include_in_schema=False)
+async def outbox(settings: Settings) -> Response[str]:
+    """Mails that would have gone out, for development without an SMTP server."""
+    messages = await anyio.to_thread.run_sync(_outbox, settings)
+    page = render(
+        "web/outbox.html",
+        "en",
+        "Europe/Berlin",
+        messages=[
+            {
+                "key": key,
+                "to": str(m["To"]),
+                "subject": str(m["Subject"]),
+                "date": str(m["Date"]),
+                "text": _text(m),
+                "attachments": [part.get_filename() or "" for part in m.iter_attachments()],
+            }
+            for key, m in messages
+        ],
+        smtp=bool(settings.smtp_url),
+    )
+    return Response(page, media_type="text/html")

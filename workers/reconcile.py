@@ -1,0 +1,60 @@
+"""Reconcile: re-derive from the log every job that events call for, and enqueue the ones
+that neither ran to the end nor wait in RQ (queued, scheduled, running or dead-lettered).
+Running it twice changes nothing: jobs are identified by workshop, log position and handler,
+and every effect is guarded by the ledger anyway."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import redis
+from rq.job import Job
+
+from service.domain.state import WorkshopState
+from service.domain.workshop import fold
+from service.store import keys
+from workers.context import context
+from workers.dispatch import dispatch
+from workers.queue import enqueue_onto, queue
+
+log = logging.getLogger("knoten.reconcile")
+RECONCILE_EVERY = timedelta(minutes=5)
+
+
+def reconcile_workshop(workshop_id: str) -> int:
+    """Enqueue the missing jobs of one workshop; how many there were."""
+    ctx = context()
+    client = ctx.store.sync_client
+    recorded = ctx.store.read_sync(workshop_id)
+    state = fold(WorkshopState(id=workshop_id), recorded)
+    done = {member.decode() for member in client.smembers(keys.jobs_done_key(workshop_id))}  # type: ignore[union-attr]
+    missing = [
+        spec
+        for spec in dispatch(state, recorded)
+        if spec.job_id not in done and not Job.exists(spec.job_id, connection=client)
+    ]
+    if missing:
+        with client.pipeline(transaction=True) as pipe:
+            enqueue_onto(queue(client))(pipe, missing)
+            pipe.execute()
+        log.warning("reconcile: %s had %d missing jobs: %s", workshop_id, len(missing), [j.job_id for j in missing])
+    return len(missing)
+
+
+def reconcile() -> int:
+    """Reconcile every workshop, then schedule the next round."""
+    ctx = context()
+    found = sum(reconcile_workshop(workshop_id) for workshop_id in ctx.store.workshop_ids())
+    schedule_next(ctx.store.sync_client, ctx.clock.now())
+    return found
+
+
+def schedule_next(client: redis.Redis, now: datetime) -> None:
+    """One reconcile per period, however many workers schedule it: the id names the period."""
+    period = int(now.timestamp() // RECONCILE_EVERY.total_seconds()) + 1
+    job_id = f"knoten-reconcile-{period}"
+    if not Job.exists(job_id, connection=client):
+        queue(client).enqueue_in(
+            RECONCILE_EVERY, "workers.reconcile.reconcile", job_id=job_id, description="reconcile every workshop"
+        )
