@@ -102,4 +102,4 @@ def job(handler: Callable[Concatenate[str, P], R]) -> Callable[Concatenate[str, 
             context().store.sync_client.sadd(keys.jobs_done_key(workshop_id), current.id)
         return result
 
-    return run
+    return run  # type: ignore[return-value]

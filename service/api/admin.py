@@ -49,7 +49,7 @@ def _dead_letters(service: WorkshopService) -> list[DeadLetter]:
     return [
         DeadLetter(
             job_id=job.id,
-            handler=job.func_name,
+            handler=job.func_name or "",
             workshop_id=str(job.args[0]) if job.args else None,
             args=[str(a) for a in job.args],
             failed_at=job.ended_at,
