@@ -4,7 +4,7 @@ the event store, the effect ledger, the mailer and the clock."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -26,6 +26,7 @@ from workers.mail import Mail, Mailer, build_message, mailer_for
 from workers.queue import enqueue_onto, queue
 
 APPEND_ATTEMPTS = 20
+CACHED_WORKSHOPS = 64
 
 
 @dataclass
@@ -35,22 +36,36 @@ class Context:
     ledger: Ledger
     mailer: Mailer
     clock: Clock
+    states: dict[str, WorkshopState] = field(default_factory=dict)
 
     def state(self, workshop_id: str) -> WorkshopState:
-        """The workshop as its log says now."""
-        return fold(WorkshopState(id=workshop_id), self.store.read_sync(workshop_id))
+        """The workshop as its log says now: the cached fold, caught up with what is new.
+
+        Jobs only read the state; it changes only by folding the log.
+        """
+        state = self.states.pop(workshop_id, None) or WorkshopState(id=workshop_id)
+        fold(state, self.store.read_sync(workshop_id, after=state.version))
+        self.states[workshop_id] = state
+        while len(self.states) > CACHED_WORKSHOPS:
+            self.states.pop(next(iter(self.states)))
+        return state
 
     def record(self, workshop_id: str, event: e.Event) -> None:
         """Append one event decided by a job, with the jobs it calls for."""
         for _ in range(APPEND_ATTEMPTS):
             state = self.state(workshop_id)
+            version = state.version
             evolve(state, event)
-            jobs = dispatch(state, [(state.version + 1, event)])
+            state.version = version + 1
             try:
-                self.store.append_sync(workshop_id, [event], expected_version=state.version, jobs=jobs)
+                jobs = dispatch(state, [(version + 1, event)])
+                self.store.append_sync(workshop_id, [event], expected_version=version, jobs=jobs)
                 return
             except VersionConflict:
-                continue
+                self.states.pop(workshop_id, None)  # the tentative fold: rebuild from the log
+            except BaseException:
+                self.states.pop(workshop_id, None)
+                raise
         raise VersionConflict(-1, -1)
 
     def personal_link(self, workshop_id: str, participant_id: str) -> str:

@@ -1,5 +1,9 @@
 """RQ wiring: the queue, how jobs are enqueued onto an append's transaction, and the worker.
 
+The worker runs jobs in its own process (RQ's SimpleWorker, no fork per job), so it keeps
+the folded state of recent workshops between jobs and reads only what is new in a log.
+A job that kills the process is recovered like a job of a killed worker.
+
 Settings chosen so that a job of a killed worker comes back within about two minutes:
 the work-horse heartbeats every 10 s, its started-job entry expires 60 s after the last
 heartbeat (RQ adds 60 s), and an idle worker wakes every 30 s to clean the registries,
@@ -8,13 +12,14 @@ requeueing abandoned jobs that have retries left.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 
 import redis
 from redis.client import Pipeline
-from rq import Queue, Retry, Worker
+from rq import Queue, Retry, SimpleWorker
 
 from service.store.base import JobSpec
 
@@ -56,14 +61,25 @@ def enqueue_onto(jobs_queue: Queue) -> Callable[[Pipeline, Sequence[JobSpec]], N
     return enqueue
 
 
+JOB_MODULES = ("workers.mail_jobs", "workers.follow_ups", "workers.intro_talks", "workers.digests", "workers.reconcile")
+
+
+def preload_job_modules() -> None:
+    """Import every job's module before the first job (about a second with the PDF and
+    chart libraries), so no job waits for it."""
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+
+
 def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
     """Work the knoten queue, with the scheduler for jobs due later.
 
     If Redis goes away for longer than RQ waits, the worker stops; this loop starts a new one,
     so a restarted Redis never leaves scheduled reminders without a worker.
     """
+    preload_job_modules()
     while True:
-        worker = Worker(
+        worker = SimpleWorker(
             [queue(connection)],
             connection=connection,
             job_monitoring_interval=JOB_MONITORING_INTERVAL,

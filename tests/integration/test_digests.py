@@ -109,6 +109,13 @@ async def test_a_closed_session_has_a_digest_in_every_format_and_the_organisers_
     for body in (html.text, markdown.text, text, str(digest)):
         assert "@example.net" not in body and "@example.org" not in body
 
+    # a change after the close shows in the digest at once
+    done = await api.client.post(
+        f"/api/workshops/{workshop['id']}/commitments/{digest['commitments'][0]['id']}/done", headers=auth
+    )
+    assert done.status_code == 200
+    assert (await api.client.get(path, headers=auth)).json()["commitments"][0]["status"] == "done"
+
     (mail,) = mail_sink.wait_for(lambda found: len(found) == 1, to="orga.digest@example.org")
     assert mail["Subject"] == "Dokumentation: Zukunftswerkstatt Quartier"
     assert "Raumliste anlegen" in text_of(mail) and "Raumliste anlegen" in html_of(mail)
