@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean i18n
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Extract messages from code and templates and merge them into the German and English catalogues.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext:2 -k N_ --no-location --omit-header -o service/locales/messages.pot .
+	$(BIN)/pybabel update -i service/locales/messages.pot -d service/locales --no-location --omit-header --no-fuzzy-matching
