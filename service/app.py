@@ -20,6 +20,7 @@ from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
+from service.api.me import erase_me, get_me
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
@@ -68,6 +69,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             SessionController,
             ParticipationController,
             IntroTalkController,
+            get_me,
+            erase_me,
             list_dead_letters,
             retry_dead_letter,
             outbox,

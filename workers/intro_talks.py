@@ -37,8 +37,8 @@ def _mail(
     newcomer = state.participants[talk.participant_id].person
     language = slot.language if role != "newcomer" else _newcomer_language(state, talk.participant_id)
     to = newcomer.email if role == "newcomer" else slot.host.email
-    if not to or newcomer.erased:
-        return False
+    if not to or (role == "newcomer" and newcomer.erased):
+        return False  # an erased person gets nothing; the host still hears the talk is off
     kind = "intro_invitation" if method == "REQUEST" else "intro_cancellation"
     make = effects.intro_invitation if method == "REQUEST" else effects.intro_cancellation
     effect = make(talk.participant_id, talk.sequence, role)
@@ -48,8 +48,7 @@ def _mail(
             method=method,
             uid=uid(state.id, talk.participant_id),
             sequence=talk.sequence,
-            summary=gettext(language, "Intro talk: %(newcomer)s with %(host)s")
-            % {"newcomer": newcomer.name, "host": slot.host.name},
+            summary=gettext(language, "Intro talk with %(host)s") % {"host": slot.host.name},
             starts_at=slot.starts_at,
             duration=slot.duration,
             organizer=(slot.host.name or "", slot.host.email or ""),
@@ -62,7 +61,7 @@ def _mail(
             to,
             effect,
             role=role,
-            newcomer=newcomer.name,
+            newcomer=newcomer.name or gettext(language, "a newcomer"),
             host=slot.host.name,
             starts_at=slot.starts_at,
             minutes=int(slot.duration.total_seconds() // 60),

@@ -133,3 +133,7 @@ class OfferIntroSlot(Command, frozen=True, kw_only=True):
 
 class WithdrawIntroSlot(Command, frozen=True, kw_only=True):
     slot_id: str
+
+
+class ErasePerson(Command, frozen=True, kw_only=True):
+    subject: str

@@ -223,6 +223,13 @@ class IntroTalkCancelled(Event, frozen=True, kw_only=True):
     reason: str
 
 
+class PersonErased(Event, frozen=True, kw_only=True):
+    """The tombstone of an erased person: their personal fields are gone from every view;
+    what they did (sign-ups, commitments) stays, without their name."""
+
+    subject: str
+
+
 AnyEvent = (
     WorkshopCreated
     | WorkshopClosed
@@ -245,6 +252,7 @@ AnyEvent = (
     | IntroSlotWithdrawn
     | IntroTalkScheduled
     | IntroTalkCancelled
+    | PersonErased
 )
 
 

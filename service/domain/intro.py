@@ -16,7 +16,7 @@ from service.domain import events as e
 from service.domain.scheduling import Newcomer, Reason, Slot, assign, host_load, reasons
 from service.domain.state import WorkshopState
 
-TRIGGERS = (e.SignupRecorded, e.SignupWithdrawn, e.IntroSlotOffered, e.IntroSlotWithdrawn)
+TRIGGERS = (e.SignupRecorded, e.SignupWithdrawn, e.IntroSlotOffered, e.IntroSlotWithdrawn, e.PersonErased)
 
 
 def newcomers(state: WorkshopState) -> dict[str, Newcomer]:
@@ -24,7 +24,7 @@ def newcomers(state: WorkshopState) -> dict[str, Newcomer]:
     earliest deadline (the session's next meeting, else sign-up + `intro_deadline`)."""
     found: dict[str, Newcomer] = {}
     for signup in state.signups.values():
-        if not signup.newcomer or signup.status == "withdrawn":
+        if not signup.newcomer or signup.status == "withdrawn" or signup.person.erased:
             continue
         next_meeting = state.sessions[signup.session_id].next_meeting_at
         deadline = next_meeting or signup.recorded_at + state.intro_deadline

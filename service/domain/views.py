@@ -365,3 +365,101 @@ def follow_up_entry(
 
 def follow_ups(state: WorkshopState, done: dict[str, datetime], now: datetime) -> list[FollowUpEntry]:
     return [follow_up_entry(state, c, done, now) for c in state.commitments.values()]
+
+
+class MySignup(msgspec.Struct, kw_only=True):
+    signup_id: str
+    session_id: str
+    session_title: str
+    session_starts_at: datetime | None
+    room: str | None
+    status: str
+    waitlist_position: int | None
+    newcomer: bool
+    language: Language
+    signed_up_at: datetime
+    consent: bool
+
+
+class MyCommitment(msgspec.Struct, kw_only=True):
+    id: str
+    session_title: str
+    text: str
+    due: date | None
+    status: str
+
+
+class MyIntroTalk(msgspec.Struct, kw_only=True):
+    status: str
+    starts_at: datetime | None
+    duration_minutes: int | None
+    host_name: str | None
+
+
+class PersonalData(msgspec.Struct, kw_only=True):
+    """Everything knoten holds about one participant of a workshop."""
+
+    participant_id: str
+    workshop_id: str
+    workshop_title: str
+    name: str | None
+    email: str | None
+    organisation: str | None
+    signups: list[MySignup]
+    commitments: list[MyCommitment]
+    offers: list[OfferEntry]
+    intro_talk: MyIntroTalk | None
+
+
+def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
+    participant = state.participants[participant_id]
+    signups = []
+    for signup_id in participant.signups:
+        signup = state.signups[signup_id]
+        session = state.sessions[signup.session_id]
+        signups.append(
+            MySignup(
+                signup_id=signup.id,
+                session_id=session.id,
+                session_title=session.title,
+                session_starts_at=session.starts_at,
+                room=session.room,
+                status=signup.status,
+                waitlist_position=waitlist_position(session, signup.id),
+                newcomer=signup.newcomer,
+                language=signup.language,
+                signed_up_at=signup.recorded_at,
+                consent=True,
+            )
+        )
+    commitments = [
+        MyCommitment(id=c.id, session_title=state.sessions[c.session_id].title, text=c.text, due=c.due, status=c.status)
+        for c in state.commitments.values()
+        if c.owner.subject == participant_id
+    ]
+    offers = [
+        offer_entry(o) for o in state.offers.values() if o.owner is not None and o.owner.subject == participant_id
+    ]
+    talk = state.intro_talks.get(participant_id)
+    intro = None
+    if talk is not None:
+        slot = state.intro_slots[talk.slot_id] if talk.slot_id else None
+        intro = MyIntroTalk(
+            status="scheduled" if slot else "unscheduled",
+            starts_at=slot.starts_at if slot else None,
+            duration_minutes=int(slot.duration.total_seconds() // 60) if slot else None,
+            host_name=slot.host.name if slot else None,
+        )
+    person = participant.person
+    return PersonalData(
+        participant_id=participant_id,
+        workshop_id=state.id,
+        workshop_title=state.title,
+        name=person.name,
+        email=person.email,
+        organisation=person.organisation,
+        signups=signups,
+        commitments=commitments,
+        offers=offers,
+        intro_talk=intro,
+    )

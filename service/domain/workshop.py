@@ -69,7 +69,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         return _create_workshop(state, command, now)
     if not state.exists:
         raise NotFound("workshop", state.id)
-    if state.status == "closed" and not isinstance(command, c.CompleteCommitment):
+    if state.status == "closed" and not isinstance(command, c.CompleteCommitment | c.ErasePerson):
         raise Conflict("The workshop is closed and takes no more changes.")
     match command:
         case c.CloseWorkshop():
@@ -115,6 +115,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             ]
         case c.WithdrawIntroSlot(slot_id=slot_id):
             return _withdraw_slot(state, slot_id, now)
+        case c.ErasePerson(subject=subject):
+            if subject not in state.participants:
+                raise NotFound("participant", subject)
+            return [e.PersonErased(at=now, subject=subject)]
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
@@ -557,6 +561,24 @@ def _evolve_talk_cancelled(state: WorkshopState, event: e.IntroTalkCancelled) ->
     )
 
 
+def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
+    """Every copy of the person's fields goes; their tokens stop working."""
+    blank = e.Person(event.subject, None)
+    participant = state.participants.get(event.subject)
+    if participant is not None:
+        participant.person = blank
+        participant.token_hashes.clear()
+        for signup_id in participant.signups:
+            state.signups[signup_id].person = blank
+            state.signups[signup_id].email_hash = None
+    for commitment in state.commitments.values():
+        if commitment.owner.subject == event.subject:
+            commitment.owner = blank
+    for offer in state.offers.values():
+        if offer.owner is not None and offer.owner.subject == event.subject:
+            offer.owner = blank
+
+
 _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WorkshopCreated: _evolve_created,
     e.WorkshopClosed: _evolve_workshop_closed,
@@ -579,4 +601,5 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,
     e.IntroTalkCancelled: _evolve_talk_cancelled,
+    e.PersonErased: _evolve_erased,
 }

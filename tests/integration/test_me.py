@@ -1,0 +1,86 @@
+"""A participant sees, exports and erases their own data with their personal token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.integration.conftest import Api
+from tests.mail_sink import MailSink
+
+
+async def test_me_shows_everything_held_and_erasing_removes_the_person_but_keeps_counts(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop, title="Nachbarschaftshilfe", capacity=1)
+    base = f"/api/workshops/{workshop['id']}"
+    anna = (
+        await api.signup(
+            workshop, session, name="Anna Beispiel", email="anna.me@example.org", organisation="AWO", newcomer=True
+        )
+    ).json()
+    await api.signup(workshop, session, name="Ben", email="ben.me@example.org")
+    await api.client.post(
+        f"{base}/sessions/{session['id']}/commitments",
+        headers=workshop["auth"],
+        json={"signup_id": anna["signup_id"], "text": "Aushang", "due": "2027-01-01"},
+    )
+    mine = {"Authorization": f"Bearer {anna['participant_token']}"}
+
+    me = (await api.client.get("/api/me", headers=mine)).json()
+    assert (me["name"], me["email"], me["organisation"]) == ("Anna Beispiel", "anna.me@example.org", "AWO")
+    assert [s["session_title"] for s in me["signups"]] == ["Nachbarschaftshilfe"]
+    assert [c["text"] for c in me["commitments"]] == ["Aushang"]
+
+    erased = await api.client.delete("/api/me", headers=mine)
+    assert erased.status_code == 200 and erased.json()["erased"] is True
+    assert (await api.client.get("/api/me", headers=mine)).status_code == 401  # the token is gone too
+
+    full = await api.client.get(f"{base}/sessions/{session['id']}", headers=workshop["auth"])
+    assert full.json()["confirmed"] == 1 and full.json()["waitlisted"] == 1  # counts stay
+    for where in (
+        full.text,
+        (await api.client.get(f"{base}/report.md", headers=workshop["auth"])).text,
+        (await api.client.get(f"{base}/report.csv", headers=workshop["auth"])).text,
+        (await api.client.get(f"{base}/follow-ups", headers=workshop["auth"])).text,
+    ):
+        assert "Anna" not in where and "anna.me@example.org" not in where and "AWO" not in where
+    assert "Ben" in full.text
+
+
+@pytest.mark.usefixtures("worker_process")
+async def test_an_erased_person_gets_no_pending_mail_and_loses_the_intro_talk(api: Api, mail_sink: MailSink) -> None:
+    workshop = await api.workshop(follow_up_after="PT2S")
+    session = await api.session(workshop, next_meeting_at=(datetime.now(UTC) + timedelta(days=3)).isoformat())
+    base = f"/api/workshops/{workshop['id']}"
+    nora = (await api.signup(workshop, session, name="Nora", email="nora.erase@example.org", newcomer=True)).json()
+    await api.client.post(
+        f"{base}/intro-slots",
+        headers=workshop["auth"],
+        json={
+            "host_name": "Agnes",
+            "host_email": "agnes.erase@example.org",
+            "starts_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        },
+    )
+    await api.client.post(
+        f"{base}/sessions/{session['id']}/commitments",
+        headers=workshop["auth"],
+        json={"signup_id": nora["signup_id"], "text": "Etwas"},
+    )
+    mail_sink.wait_for(lambda found: len(found) == 2, to="nora.erase@example.org")  # confirmation + invitation
+    await api.client.delete("/api/me", headers={"Authorization": f"Bearer {nora['participant_token']}"})
+    talks = (await api.client.get(f"{base}/intro-talks", headers=workshop["auth"])).json()
+    assert talks == []
+    await api.client.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
+    cancelled = mail_sink.wait_for(lambda found: len(found) == 2, to="agnes.erase@example.org")
+    assert "Abgesagt" in str(cancelled[-1]["Subject"]) or "Cancelled" in str(cancelled[-1]["Subject"])
+    await __import__("asyncio").sleep(4)  # the follow-up would have gone out by now
+    assert len(mail_sink.messages("nora.erase@example.org")) == 2
+
+
+async def test_me_needs_a_participant_token(api: Api) -> None:
+    workshop = await api.workshop()
+    assert (await api.client.get("/api/me")).status_code == 401
+    assert (await api.client.get("/api/me", headers=workshop["auth"])).status_code == 403
+    assert (await api.client.delete("/api/me", headers=api.admin)).status_code == 403
