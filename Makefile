@@ -34,5 +34,5 @@ clean:
 
 # Extract messages from code and templates and merge them into the German and English catalogues.
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext:2 -k N_ --no-location --omit-header -o service/locales/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext:2 -k N_ -k ngettext:1,2 --no-location --omit-header -o service/locales/messages.pot .
 	$(BIN)/pybabel update -i service/locales/messages.pot -d service/locales --no-fuzzy-matching --width 1000

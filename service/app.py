@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
 import redis
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 
 from service.api.admin import list_dead_letters, outbox, retry_dead_letter
-from service.api.auth import guard, provide_principal
+from service.api.auth import Access, guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
@@ -32,9 +35,13 @@ from service.settings import Settings
 from service.store.base import EventStore
 from service.store.codec import EventCodec, PlainVault
 from service.store.redis import RedisEventStore
+from service.web.participant import PersonalPages, SignupPages
+from service.web.rendering import error_page
 from service.workshops import WorkshopService
 from workers.dispatch import dispatch
 from workers.queue import enqueue_onto, queue
+
+STATIC = Path(__file__).parent / "web" / "static"
 
 
 def redis_store(settings: Settings) -> RedisEventStore:
@@ -71,6 +78,11 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             IntroTalkController,
             get_me,
             erase_me,
+            SignupPages,
+            PersonalPages,
+            create_static_files_router(
+                path="/static", directories=[STATIC], opt={"access": Access.PUBLIC}, send_as_attachment=False
+            ),
             list_dead_letters,
             retry_dead_letter,
             outbox,
@@ -81,7 +93,13 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             list_follow_ups,
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "error_page": error_page}),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="knoten_csrf",
+            cookie_samesite="strict",
+            exclude=["^/api/", "^/health", "^/schema"],
+        ),
         guards=[guard],
         dependencies={
             "service": Provide(provide_service, sync_to_thread=False),

@@ -22,6 +22,11 @@ LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 
 
+def N_(message: str) -> str:
+    """Mark a string for the catalogue; it is translated where it is shown."""
+    return message
+
+
 def language_or_default(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 

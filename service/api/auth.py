@@ -42,13 +42,29 @@ class Principal(msgspec.Struct, frozen=True):
         return self.kind == "organiser" or (self.kind == "facilitator" and self.workshop_id == workshop_id)
 
 
+FACILITATOR_COOKIE = "knoten_f_{}"
+PARTICIPANT_COOKIE = "knoten_p"
+ORGANISER_COOKIE = "knoten_o"
+
+
 def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The token of a request: the Authorization header; for GET also `?token=` (EventSource
+    cannot send headers); and the sign-in cookies of the pages, except for API writes, which
+    must bring their token in the header (so no other site can make a browser write)."""
     header = connection.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    if connection.scope.get("method") == "GET":  # EventSource cannot send headers
-        return connection.query_params.get("token") or None
+    method = connection.scope.get("method")
+    if method == "GET" and connection.query_params.get("token"):
+        return connection.query_params.get("token")
+    if method not in {"GET", "HEAD"} and connection.scope["path"].startswith("/api/"):
+        return None
+    workshop_id = connection.path_params.get("workshop_id")
+    names = [FACILITATOR_COOKIE.format(workshop_id)] if workshop_id else []
+    for name in (*names, PARTICIPANT_COOKIE, ORGANISER_COOKIE):
+        if connection.cookies.get(name):
+            return connection.cookies[name]
     return None
 
 

@@ -43,7 +43,7 @@ from service.domain.views import (
 from service.domain.workshop import decide, existing_signup, signup_of
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
-from service.workshops import Outcome, WorkshopService
+from service.workshops import Idempotency, Outcome, Reply, WorkshopService
 
 
 def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> SignupOut:
@@ -71,6 +71,51 @@ def _only_own(principal: Principal | None, participant_id: str | None) -> None:
         raise PermissionDeniedException("Participants may only change their own data.")
 
 
+async def record_signup(
+    service: WorkshopService,
+    settings: Settings,
+    workshop_id: str,
+    session_id: str,
+    data: SignupIn,
+    principal: Principal | None,
+    idempotency: Idempotency | None,
+) -> Reply:
+    """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there."""
+    if not data.consent:
+        raise BadInput("consent", "must be true: we need your consent to store your sign-up")
+    email = checked_email(data.email, "email")
+    ehash = hashed_email(settings, email)
+    seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
+    returning = principal is not None and principal.kind == "participant" and principal.workshop_id == workshop_id
+    pid = principal.participant_id if returning and principal and principal.participant_id else new_id()
+    token = None if returning else new_token("p", workshop_id, pid)
+    signup_id = new_id()
+    command = c.RecordSignup(
+        signup_id=signup_id,
+        session_id=session_id,
+        participant_id=pid,
+        person=person(pid, data.name, email, data.organisation, "email"),
+        email_hash=ehash,
+        newcomer=data.newcomer,
+        email_seen_before=seen,
+        language=data.language,
+        consent=data.consent,
+        token_hash=None if token is None else token_hash(settings.secret_key, token),
+    )
+
+    def plan(state: WorkshopState) -> Outcome:
+        existing(state)
+        if (already := existing_signup(state, session_id, ehash)) is not None:
+            return Outcome([], lambda s: (200, signup_out(s, already, None)))
+        events = decide(state, command, service.clock.now())
+        return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token)))
+
+    reply = await service.execute(workshop_id, plan, idempotency)
+    if ehash is not None and reply.status == 201:
+        await service.store.mark_seen(ehash)
+    return reply
+
+
 class ParticipationController(Controller):
     path = "/api/workshops"
     tags = ["participation"]
@@ -91,42 +136,9 @@ class ParticipationController(Controller):
         The same e-mail on the same session again answers 200 with the existing sign-up.
         A participant token of this workshop, if sent, adds the sign-up to that participant.
         """
-        if not data.consent:
-            raise BadInput("consent", "must be true: we need your consent to store your sign-up")
-        email = checked_email(data.email, "email")
-        ehash = hashed_email(settings, email)
-        seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
-        known = (
-            principal
-            if principal and principal.kind == "participant" and principal.workshop_id == workshop_id
-            else None
+        reply = await record_signup(
+            service, settings, workshop_id, session_id, data, principal, await idempotency_of(request)
         )
-        pid = known.participant_id if known and known.participant_id else new_id()
-        token = None if known else new_token("p", workshop_id, pid)
-        signup_id = new_id()
-        command = c.RecordSignup(
-            signup_id=signup_id,
-            session_id=session_id,
-            participant_id=pid,
-            person=person(pid, data.name, email, data.organisation, "email"),
-            email_hash=ehash,
-            newcomer=data.newcomer,
-            email_seen_before=seen,
-            language=data.language,
-            consent=data.consent,
-            token_hash=None if token is None else token_hash(settings.secret_key, token),
-        )
-
-        def plan(state: WorkshopState) -> Outcome:
-            existing(state)
-            if (already := existing_signup(state, session_id, ehash)) is not None:
-                return Outcome([], lambda s: (200, signup_out(s, already, None)))
-            events = decide(state, command, service.clock.now())
-            return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token)))
-
-        reply = await service.execute(workshop_id, plan, await idempotency_of(request))
-        if ehash is not None and reply.status == 201:
-            await service.store.mark_seen(ehash)
         return respond(reply)
 
     @delete("/{workshop_id:str}/signups/{signup_id:str}", opt={"access": Access.MEMBER}, status_code=200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -41,9 +42,28 @@ class BadInput(Exception):
         self.message = message
 
 
+PageRenderer = Callable[[Request[Any, Any, Any], int, str], Response[Any]]
+"""Shows an error on a page as a page; the app puts one in `app.state.error_page`."""
+
+
+def _page_renderer(request: Request[Any, Any, Any] | None) -> PageRenderer | None:
+    if request is None or request.url.path.startswith(("/api/", "/schema", "/health", "/static/")):
+        return None
+    renderer: PageRenderer | None = request.app.state.get("error_page")
+    return renderer
+
+
 def problem(
-    status: int, detail: str, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None
-) -> Response[Problem]:
+    status: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    request: Request[Any, Any, Any] | None = None,
+) -> Response[Any]:
+    """An RFC 9457 problem; for a page request, the same error as a page people can read."""
+    if (renderer := _page_renderer(request)) is not None:
+        assert request is not None
+        return renderer(request, status, detail)
     body = Problem(status=status, title=HTTPStatus(status).phrase, detail=detail, errors=errors)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
@@ -60,38 +80,35 @@ def _field_of(entry: dict[str, Any]) -> str:
     return key or "body"
 
 
-def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+def on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = [FieldError(_field_of(e), str(e.get("message", ""))) for e in extra if isinstance(e, dict)]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) if errors else str(exc.detail)
-    return problem(400, detail, errors or None)
+    return problem(400, detail, errors or None, request=request)
 
 
-def on_bad_input(_: Request[Any, Any, Any], exc: BadInput) -> Response[Problem]:
-    return problem(400, f"{exc.field}: {exc.message}", [FieldError(exc.field, exc.message)])
+def on_bad_input(request: Request[Any, Any, Any], exc: BadInput) -> Response[Any]:
+    return problem(400, f"{exc.field}: {exc.message}", [FieldError(exc.field, exc.message)], request=request)
 
 
-def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+def on_domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, Invalid):
-        return problem(400, exc.detail, [FieldError(exc.field, exc.message)])
-    if isinstance(exc, NotFound):
-        return problem(404, exc.detail)
-    if isinstance(exc, Conflict):
-        return problem(409, exc.detail)
-    return problem(400, exc.detail)
+        return problem(400, exc.detail, [FieldError(exc.field, exc.message)], request=request)
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+    return problem(status, exc.detail, request=request)
 
 
-def on_idempotency_mismatch(_: Request[Any, Any, Any], __: IdempotencyMismatch) -> Response[Problem]:
-    return problem(422, "This Idempotency-Key was used before with another request.")
+def on_idempotency_mismatch(request: Request[Any, Any, Any], _: IdempotencyMismatch) -> Response[Any]:
+    return problem(422, "This Idempotency-Key was used before with another request.", request=request)
 
 
-def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
-    return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}), request=request)
 
 
-def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "Something went wrong on our side; nothing you sent was lost or half-done.")
+    return problem(500, "Something went wrong on our side; nothing you sent was lost or half-done.", request=request)
 
 
 exception_handlers = {

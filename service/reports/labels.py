@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from service.i18n import gettext
-
-
-def N_(message: str) -> str:
-    """Mark a string for the catalogue; it is translated where it is shown."""
-    return message
-
+from service.i18n import N_, gettext
 
 FORMATS = {
     "thementisch": N_("Topic table"),

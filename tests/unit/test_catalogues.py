@@ -23,7 +23,13 @@ def extracted() -> set[str]:
 
 def catalogue(language: str) -> dict[str, str]:
     with (ROOT / "service" / "locales" / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {m.id: m.string for m in read_po(po) if m.id and isinstance(m.id, str)}
+        return {
+            (m.id if isinstance(m.id, str) else m.id[0]): (
+                m.string if isinstance(m.string, str) else all(m.string) and m.string[0]
+            )
+            for m in read_po(po)
+            if m.id
+        }
 
 
 def test_every_message_has_a_german_translation() -> None:
