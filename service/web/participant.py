@@ -47,6 +47,11 @@ def _me(principal: Principal | None) -> tuple[str, str]:
     return principal.workshop_id, principal.participant_id
 
 
+async def _run(service: WorkshopService, workshop_id: str, command: c.Command) -> None:
+    """Run a command for a page; the page shows the new state after a redirect."""
+    await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
+
+
 class SignupPages(Controller):
     tags = ["pages"]
     include_in_schema = False
@@ -224,9 +229,7 @@ class PersonalPages(Controller):
         state = await service.state(workshop_id)
         if signup_of(state, signup_id).participant_id != participant_id:
             raise PermissionDeniedException("Not your sign-up.")
-        await service.execute(
-            workshop_id, service.command(c.WithdrawSignup(signup_id=signup_id), lambda _: (200, {})), None
-        )
+        await _run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
         return Redirect("/me?done=withdrawn", status_code=303)
 
     @post("/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
@@ -235,8 +238,7 @@ class PersonalPages(Controller):
         commitment = (await service.state(workshop_id)).commitments.get(commitment_id)
         if commitment is None or commitment.owner.subject != participant_id:
             raise PermissionDeniedException("Not your commitment.")
-        plan = service.command(c.CompleteCommitment(commitment_id=commitment_id), lambda _: (200, {}))
-        await service.execute(workshop_id, plan, None)
+        await _run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
         return Redirect("/me?done=done", status_code=303)
 
     @get("/export.json", opt={"access": Access.PARTICIPANT})
@@ -285,9 +287,7 @@ class PersonalPages(Controller):
         self, request: Request[Any, Any, Any], service: WorkshopService, principal: Principal | None
     ) -> Response[str]:
         workshop_id, participant_id = _me(principal)
-        await service.execute(
-            workshop_id, service.command(c.ErasePerson(subject=participant_id), lambda _: (200, {})), None
-        )
+        await _run(service, workshop_id, c.ErasePerson(subject=participant_id))
         language = language_of(request)
         return page(
             request,

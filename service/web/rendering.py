@@ -41,7 +41,8 @@ def _accepted_language(request: Request[Any, Any, Any]) -> str | None:
 
 
 def csrf_token(request: Request[Any, Any, Any]) -> str:
-    return ScopeState.from_scope(request.scope).csrf_token or ""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return token if isinstance(token, str) else ""
 
 
 def page(
