@@ -35,6 +35,7 @@ from service.settings import Settings
 from service.store.base import EventStore
 from service.store.codec import EventCodec, PlainVault
 from service.store.redis import RedisEventStore
+from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
 from service.workshops import WorkshopService
@@ -80,6 +81,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             erase_me,
             SignupPages,
             PersonalPages,
+            FacilitatorPages,
+            service_worker_script,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": Access.PUBLIC}, send_as_attachment=False
             ),

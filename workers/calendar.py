@@ -76,3 +76,18 @@ def intro_talk_ics(
     calendar.add_component(event)
     ics: bytes = calendar.to_ical()
     return ics
+
+
+def talks_calendar(talks: list[tuple[str, str, datetime, timedelta]], stamp: datetime) -> bytes:
+    """Every scheduled intro talk as one calendar: (uid, summary, start, duration)."""
+    calendar = _calendar("PUBLISH")
+    for uid, summary, starts_at, duration in talks:
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", _utc(stamp))
+        event.add("dtstart", _utc(starts_at))
+        event.add("dtend", _utc(starts_at + duration))
+        event.add("summary", summary)
+        calendar.add_component(event)
+    ics: bytes = calendar.to_ical()
+    return ics

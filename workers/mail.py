@@ -64,8 +64,8 @@ class OutboxMailer:
         self._directory = directory
 
     def send(self, message: EmailMessage) -> None:
-        Path(self._directory).mkdir(parents=True, exist_ok=True)
-        mailbox.Maildir(self._directory, create=True).add(message)
+        Path(self._directory).parent.mkdir(parents=True, exist_ok=True)
+        mailbox.Maildir(self._directory, create=True).add(message)  # makes tmp/, new/ and cur/
 
 
 def mailer_for(settings: Settings) -> Mailer:

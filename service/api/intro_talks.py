@@ -17,6 +17,7 @@ from service.domain.state import IntroSlotState
 from service.domain.views import iso_duration
 from service.security import new_id
 from service.workshops import WorkshopService
+from workers.calendar import talks_calendar
 
 
 def slot_out(slot: IntroSlotState) -> IntroSlotOut:
@@ -68,6 +69,25 @@ class IntroTalkController(Controller):
     async def list_slots(self, workshop_id: str, service: WorkshopService) -> list[IntroSlotOut]:
         state = existing(await service.state(workshop_id))
         return [slot_out(slot) for slot in sorted(state.intro_slots.values(), key=lambda s: s.starts_at)]
+
+    @get("/intro-talks.ics", opt={"access": Access.FACILITATOR}, media_type="text/calendar")
+    async def talks_ics(self, workshop_id: str, service: WorkshopService) -> Response[bytes]:
+        """All scheduled intro talks as one calendar, for the organisers."""
+        state = existing(await service.state(workshop_id))
+        talks = []
+        for pid, talk in state.intro_talks.items():
+            if talk.slot_id is None:
+                continue
+            slot = state.intro_slots[talk.slot_id]
+            name = state.participants[pid].person.name or "–"
+            talks.append(
+                (f"intro-{workshop_id}-{pid}@knoten", f"{name} · {slot.host.name}", slot.starts_at, slot.duration)
+            )
+        return Response(
+            talks_calendar(talks, service.clock.now()),
+            media_type="text/calendar",
+            headers={"Content-Disposition": 'attachment; filename="intro-talks.ics"'},
+        )
 
     @get("/intro-talks", opt={"access": Access.FACILITATOR})
     async def list_talks(self, workshop_id: str, service: WorkshopService) -> list[IntroTalkEntry]:

@@ -137,3 +137,8 @@ class WithdrawIntroSlot(Command, frozen=True, kw_only=True):
 
 class ErasePerson(Command, frozen=True, kw_only=True):
     subject: str
+
+
+class SignInFacilitator(Command, frozen=True, kw_only=True):
+    login_code_hash: str
+    token_hash: str

@@ -85,6 +85,12 @@ class WorkshopCreated(Event, frozen=True, kw_only=True):
     login_code_hash: str
 
 
+class FacilitatorSignedIn(Event, frozen=True, kw_only=True):
+    """A device signed in with the workshop's login code and got a token of its own."""
+
+    token_hash: str
+
+
 class WorkshopClosed(Event, frozen=True, kw_only=True):
     pass
 
@@ -233,6 +239,7 @@ class PersonErased(Event, frozen=True, kw_only=True):
 AnyEvent = (
     WorkshopCreated
     | WorkshopClosed
+    | FacilitatorSignedIn
     | SessionPlanned
     | SessionOpened
     | PhaseAdvanced

@@ -69,7 +69,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         return _create_workshop(state, command, now)
     if not state.exists:
         raise NotFound("workshop", state.id)
-    if state.status == "closed" and not isinstance(command, c.CompleteCommitment | c.ErasePerson):
+    if state.status == "closed" and not isinstance(command, c.CompleteCommitment | c.ErasePerson | c.SignInFacilitator):
         raise Conflict("The workshop is closed and takes no more changes.")
     match command:
         case c.CloseWorkshop():
@@ -115,6 +115,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             ]
         case c.WithdrawIntroSlot(slot_id=slot_id):
             return _withdraw_slot(state, slot_id, now)
+        case c.SignInFacilitator(login_code_hash=code, token_hash=token_hash):
+            if code not in state.login_code_hashes:
+                raise Invalid("code", "this sign-in link is not (or no longer) valid")
+            return [e.FacilitatorSignedIn(at=now, token_hash=token_hash)]
         case c.ErasePerson(subject=subject):
             if subject not in state.participants:
                 raise NotFound("participant", subject)
@@ -602,4 +606,5 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.IntroTalkScheduled: _evolve_talk_scheduled,
     e.IntroTalkCancelled: _evolve_talk_cancelled,
     e.PersonErased: _evolve_erased,
+    e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
 }

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from service.domain.digests import WorkshopReport
 from service.i18n import gettext
@@ -46,6 +47,7 @@ def signups_per_session(report: WorkshopReport, language: str, kind: Kind) -> by
         label=gettext(language, "waitlist"),
     )
     axes.set_xlabel(gettext(language, "Sign-ups"))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(loc="lower right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _save(figure, kind)
@@ -60,5 +62,6 @@ def commitment_status(report: WorkshopReport, language: str, kind: Kind) -> byte
     bars = axes.bar(names, values, color=[GREY, GREEN, RED])
     axes.bar_label(bars)
     axes.set_ylabel(gettext(language, "Commitments"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     return _save(figure, kind)

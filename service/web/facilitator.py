@@ -1,0 +1,230 @@
+"""The facilitator's and organiser's pages: sign in with the login code, the workshop board,
+the session console (live, offline-tolerant), the intro talks, and the report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import anyio
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect
+from markupsafe import Markup
+
+from service.api.auth import FACILITATOR_COOKIE, Access, bearer
+from service.api.common import person
+from service.api.intro_talks import slot_out
+from service.api.problems import BadInput
+from service.api.workshops import existing
+from service.domain import commands as c
+from service.domain.digests import workshop_report
+from service.domain.events import PHASES
+from service.domain.intro import intro_talks
+from service.domain.state import WorkshopState
+from service.domain.views import Links, full_session, session_summary, workshop_view
+from service.domain.workshop import session_of
+from service.i18n import short_when
+from service.reports import charts
+from service.security import keyed_hash, new_id, new_token, token_hash
+from service.settings import Settings
+from service.web.rendering import language_of, page
+from service.workshops import WorkshopService
+
+STATIC = Path(__file__).parent / "static"
+WORKSHOP = "/w/{workshop_id:str}"
+FORMATS = ("thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz")
+MONTH = 30 * 24 * 3600
+
+
+def _offset(state: WorkshopState, now: datetime) -> str:
+    """The workshop's UTC offset now, e.g. +01:00, for times typed into the pages."""
+    delta = now.astimezone(ZoneInfo(state.timezone)).utcoffset() or timedelta(0)
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _context(request: Request[Any, Any, Any], state: WorkshopState, links: Links, section: str) -> dict[str, Any]:
+    return {
+        "workshop": workshop_view(state, links),
+        "token": bearer(request) or "",
+        "version": state.version,
+        "section": section,
+        "timezone": state.timezone,
+    }
+
+
+def _slots(state: WorkshopState, links: Links, language: str) -> list[tuple[str, list[Any]]]:
+    """Sessions by time slot, then room."""
+    far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+    ordered = sorted(state.sessions.values(), key=lambda s: (s.starts_at or far, s.room or "", s.title))
+    grouped = []
+    for starts_at, sessions in groupby(ordered, key=lambda s: s.starts_at):
+        heading = short_when(starts_at, language, state.timezone) if starts_at else "–"
+        grouped.append((heading, [session_summary(state, s, links) for s in sessions]))
+    return grouped
+
+
+class FacilitatorPages(Controller):
+    path = WORKSHOP
+    tags = ["pages"]
+    include_in_schema = False
+
+    @get("/login", opt={"access": Access.PUBLIC})
+    async def login(
+        self, workshop_id: str, code: str, service: WorkshopService, settings: Settings, next: str | None = None
+    ) -> Redirect:
+        """The console link: trades the login code for a token of this device, kept in a cookie."""
+        token = new_token("f", workshop_id)
+        command = c.SignInFacilitator(
+            login_code_hash=keyed_hash(settings.secret_key, "login", code),
+            token_hash=token_hash(settings.secret_key, token),
+        )
+        await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
+        cookie = Cookie(
+            key=FACILITATOR_COOKIE.format(workshop_id),
+            value=token,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            max_age=3 * MONTH,
+        )
+        target = f"/w/{workshop_id}/report" if next == "report" else f"/w/{workshop_id}"
+        return Redirect(target, status_code=303, cookies=[cookie])
+
+    @get("/", opt={"access": Access.FACILITATOR})
+    async def board(
+        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+    ) -> Response[str]:
+        """Sessions by time slot and room, with status and counts; live."""
+        state = existing(await service.state(workshop_id))
+        return page(
+            request,
+            "web/board.html",
+            slots=_slots(state, links, language_of(request)),
+            formats=FORMATS,
+            offset=_offset(state, service.clock.now()),
+            **_context(request, state, links, "board"),
+        )
+
+    @get("/board", opt={"access": Access.FACILITATOR})
+    async def board_panel(
+        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+    ) -> Response[str]:
+        state = existing(await service.state(workshop_id))
+        return page(
+            request,
+            "web/_board.html",
+            slots=_slots(state, links, language_of(request)),
+            **_context(request, state, links, "board"),
+        )
+
+    @get("/s/{session_id:str}", opt={"access": Access.FACILITATOR})
+    async def console(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[str]:
+        """The session console: QR code, sign-ups and waitlist live, commitments, notes, cards, offers."""
+        state = existing(await service.state(workshop_id))
+        session = full_session(state, session_of(state, session_id), links)
+        qr = Markup(segno.make(session.signup_url, error="m").svg_inline(scale=6, border=2))  # noqa: S704 - segno SVG
+        short = session.signup_url.split("://", 1)[-1]
+        return page(
+            request,
+            "web/console.html",
+            session=session,
+            phases=list(PHASES),
+            qr=qr,
+            short_link=short,
+            **_context(request, state, links, "board"),
+        )
+
+    @get("/s/{session_id:str}/panel", opt={"access": Access.FACILITATOR})
+    async def console_panel(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[str]:
+        state = existing(await service.state(workshop_id))
+        session = full_session(state, session_of(state, session_id), links)
+        return page(
+            request, "web/_panel.html", session=session, phases=list(PHASES), **_context(request, state, links, "board")
+        )
+
+    @get("/report", opt={"access": Access.FACILITATOR})
+    async def report(
+        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+    ) -> Response[str]:
+        """The organiser's report: totals, charts, sessions, organisations, follow-ups, intro talks."""
+        done = await service.store.effects(workshop_id)
+        state = existing(await service.state(workshop_id))
+        report = workshop_report(state, done, service.clock.now())
+        language = language_of(request)
+        figures = {
+            "signups": Markup(charts.signups_per_session(report, language, "svg").decode()),  # noqa: S704
+            "commitments": Markup(charts.commitment_status(report, language, "svg").decode()),  # noqa: S704
+        }
+        return page(request, "web/report.html", r=report, charts=figures, **_context(request, state, links, "report"))
+
+    @get("/intro", opt={"access": Access.FACILITATOR})
+    async def intro(
+        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+    ) -> Response[str]:
+        """Newcomers and their talks (the unscheduled ones stand out), and the form for hosts."""
+        state = existing(await service.state(workshop_id))
+        slots = [slot_out(s) for s in sorted(state.intro_slots.values(), key=lambda s: s.starts_at)]
+        return page(
+            request,
+            "web/intro.html",
+            talks=intro_talks(state, service.clock.now()),
+            slots=slots,
+            **_context(request, state, links, "intro"),
+        )
+
+    @post("/intro", opt={"access": Access.FACILITATOR}, status_code=303)
+    async def offer_slot(self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService) -> Redirect:
+        form = dict(await request.form())
+        state = existing(await service.state(workshop_id))
+        try:
+            starts_at = datetime.fromisoformat(str(form.get("starts_at"))).replace(tzinfo=ZoneInfo(state.timezone))
+            minutes, capacity = int(form.get("minutes") or 30), int(form.get("capacity") or 1)
+        except ValueError as exc:
+            raise BadInput("starts_at", "please give a date and time") from exc
+        if not 5 <= minutes <= 240 or not 1 <= capacity <= 50:
+            raise BadInput("minutes", "5 to 240 minutes, 1 to 50 newcomers")
+        slot_id = new_id()
+        command = c.OfferIntroSlot(
+            slot_id=slot_id,
+            host=person(
+                slot_id,
+                str(form.get("host_name") or "").strip() or "?",
+                str(form.get("host_email") or ""),
+                None,
+                "host_email",
+            ),
+            starts_at=starts_at,
+            duration=timedelta(minutes=minutes),
+            capacity=capacity,
+            language="en" if form.get("language") == "en" else "de",
+        )
+        await service.execute(workshop_id, service.command(command, lambda _: (201, {})), None)
+        return Redirect(f"/w/{workshop_id}/intro", status_code=303)
+
+
+@get("/sw.js", opt={"access": Access.PUBLIC}, include_in_schema=False)
+async def service_worker_script() -> Response[bytes]:
+    """The service worker lives at the root so that it may look after every page."""
+    script = await anyio.Path(STATIC / "sw.js").read_bytes()
+    return Response(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})

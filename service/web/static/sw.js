@@ -1,0 +1,35 @@
+// knoten service worker: keeps the facilitator's pages usable when the venue network drops.
+// Pages under /w/ are fetched from the network first and kept; offline, the last copy is shown.
+// API calls are never cached: writes wait in the page's queue instead.
+"use strict";
+const CACHE = "knoten-v1";
+const ASSETS = ["/static/app.css", "/static/console.js"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }));
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return n !== CACHE; }).map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("fetch", function (event) {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(caches.match(event.request).then(function (hit) { return hit || fetch(event.request); }));
+  } else if (url.pathname.startsWith("/w/")) {
+    event.respondWith(fetch(event.request).then(function (response) {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(event.request, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(event.request).then(function (hit) { return hit || Response.error(); });
+    }));
+  }
+});
