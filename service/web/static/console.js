@@ -38,7 +38,7 @@
     list.replaceChildren(...load().map(function (item) {
       const li = document.createElement("li");
       li.className = "pending";
-      li.textContent = "⏳ " + (item.label || "") + (item.summary ? ": " + item.summary : "");
+      li.textContent = "… " + (item.label || "") + (item.summary ? ": " + item.summary : "");
       return li;
     }));
   }
@@ -198,7 +198,12 @@
   window.addEventListener("online", function () { online = true; showStatus(); flush(); });
   window.addEventListener("offline", function () { online = false; showStatus(); });
   setInterval(flush, 5000);
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({ keep: location.href });
+    });
+  }
   showStatus();
   flush();
   listen();

@@ -16,6 +16,15 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// A page asks to be kept as soon as the worker runs, so even the first visit survives a reload offline.
+self.addEventListener("message", function (event) {
+  const url = event.data && event.data.keep;
+  if (!url || new URL(url).origin !== self.location.origin) return;
+  event.waitUntil(fetch(url, { credentials: "same-origin" }).then(function (response) {
+    if (response.ok) return caches.open(CACHE).then(function (cache) { return cache.put(url, response); });
+  }).catch(function () {}));
+});
+
 self.addEventListener("fetch", function (event) {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
