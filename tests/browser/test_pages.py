@@ -69,7 +69,7 @@ def test_the_facilitator_runs_a_future_workshop_and_a_market_place_and_the_repor
         f"/api/workshops/{workshop['id']}/sessions/{market['id']}/signups", json={"name": "Ben Bauer", "consent": True}
     )
     page = sign_in(contexts, workshop, TABLET_PORTRAIT)
-    page.click("text=Engagement 2030")
+    page.click(f"text={future['title']}")
 
     card = page.get_by_placeholder("Neue Karte in Kritik")
     card.fill("Zu wenig Räume")
