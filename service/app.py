@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from service.api.admin import list_dead_letters, outbox, retry_dead_letter
+from service.api.admin import admin_login, admin_page, admin_retry, list_dead_letters, outbox, retry_dead_letter
 from service.api.auth import Access, guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
@@ -89,6 +89,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             list_dead_letters,
             retry_dead_letter,
             outbox,
+            admin_page,
+            admin_login,
+            admin_retry,
             stream_events,
             get_session_digest,
             get_workshop_report,

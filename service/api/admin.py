@@ -10,18 +10,23 @@ from email.message import EmailMessage
 from email.policy import default
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 import msgspec
-from litestar import Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.response import Redirect
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from service.api.auth import Access
+from service.api.auth import ORGANISER_COOKIE, Access, Principal
+from service.security import same_secret
 from service.settings import Settings
 from service.templating import render
+from service.web.rendering import page
 from service.workshops import WorkshopService
 from workers.queue import queue
 
@@ -131,3 +136,32 @@ async def outbox(settings: Settings) -> Response[str]:
         smtp=bool(settings.smtp_url),
     )
     return Response(page, media_type="text/html")
+
+
+@get("/admin", opt={"access": Access.PUBLIC}, include_in_schema=False)
+async def admin_page(
+    request: Request[Any, Any, Any], service: WorkshopService, principal: Principal | None
+) -> Response[str]:
+    """The organiser's operations page: failed jobs with retry, and the outbox."""
+    signed_in = principal is not None and principal.kind == "organiser"
+    letters = await anyio.to_thread.run_sync(_dead_letters, service) if signed_in else []
+    return page(request, "web/admin.html", signed_in=signed_in, letters=letters)
+
+
+@post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
+async def admin_login(request: Request[Any, Any, Any], settings: Settings) -> Redirect:
+    form = await request.form()
+    if not same_secret(str(form.get("token") or ""), settings.admin_token):
+        raise NotAuthorizedException("That is not the organiser token.")
+    cookie = Cookie(
+        key=ORGANISER_COOKIE, value=settings.admin_token, httponly=True, samesite="strict", path="/", max_age=12 * 3600
+    )
+    return Redirect("/admin", status_code=303, cookies=[cookie])
+
+
+@post(
+    "/admin/dead-letters/{job_id:str}/retry", opt={"access": Access.ORGANISER}, status_code=303, include_in_schema=False
+)
+async def admin_retry(job_id: str, service: WorkshopService) -> Redirect:
+    await anyio.to_thread.run_sync(_retry, service, job_id)
+    return Redirect("/admin", status_code=303)

@@ -177,3 +177,51 @@ def test_pages_in_german_and_english_show_no_untranslated_text(contexts: Context
             assert "%(" not in text, (path, language)
             leftovers = [m for m in foreign if m in text]
             assert leftovers == [], (path, language, leftovers)
+
+
+def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -> None:
+    workshop = knoten.workshop(title="Barrierearm")
+    session = knoten.session(workshop, title="Tastatur-Tisch", format="zukunftswerkstatt")
+    tablet = sign_in(contexts, workshop)
+    phone = contexts.new(PHONE).new_page()
+    for page, path in (
+        (phone, session["signup_url"]),
+        (tablet, f"{knoten.url}/w/{workshop['id']}/s/{session['id']}"),
+        (tablet, f"{knoten.url}/w/{workshop['id']}/intro"),
+    ):
+        page.goto(path)
+        small = page.evaluate("""() => [...document.querySelectorAll('main button, main a.button, main input, main select, main textarea, header a')]
+            .filter(el => el.offsetParent !== null && !['checkbox', 'hidden'].includes(el.type))
+            .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""")
+        assert small == [], (path, small)
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
+            .filter(el => el.type !== 'hidden' && el.labels.length === 0 && !el.getAttribute('aria-label'))
+            .map(el => el.outerHTML.slice(0, 80))""")
+        assert unlabelled == [], (path, unlabelled)
+
+    phone.goto(session["signup_url"])  # signing up with the keyboard alone
+    phone.locator("#name").focus()
+    phone.keyboard.type("Kim Keyboard")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")  # over e-mail and organisation to "I'm new here"
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Space")  # consent
+    phone.keyboard.press("Tab")  # the privacy notice link inside the consent
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
+
+
+def test_the_organiser_sees_failed_jobs_and_the_outbox_link(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    from tests.browser.conftest import ADMIN
+
+    page = contexts.new(LAPTOP).new_page()
+    page.goto(f"{knoten.url}/admin")
+    page.get_by_label("Token des Orga-Teams").fill(ADMIN)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", name="Fehlgeschlagene Aufträge")).to_be_visible()
+    expect(page.get_by_role("link", name="Entwicklungs-Postausgang")).to_be_visible()
+    shoot(page, screenshots, "operations-laptop-1366x900")
