@@ -179,6 +179,9 @@ def test_pages_in_german_and_english_show_no_untranslated_text(contexts: Context
             assert leftovers == [], (path, language, leftovers)
 
 
+TARGETS = "main button, main a.button, main input, main select, main textarea, header a"
+
+
 def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -> None:
     workshop = knoten.workshop(title="Barrierearm")
     session = knoten.session(workshop, title="Tastatur-Tisch", format="zukunftswerkstatt")
@@ -190,9 +193,13 @@ def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -
         (tablet, f"{knoten.url}/w/{workshop['id']}/intro"),
     ):
         page.goto(path)
-        small = page.evaluate("""() => [...document.querySelectorAll('main button, main a.button, main input, main select, main textarea, header a')]
+        small = page.evaluate(
+            """() => [...document.querySelectorAll(TARGETS)]
             .filter(el => el.offsetParent !== null && !['checkbox', 'hidden'].includes(el.type))
-            .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""")
+            .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""".replace(
+                "TARGETS", repr(TARGETS)
+            )
+        )
         assert small == [], (path, small)
         unlabelled = page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
             .filter(el => el.type !== 'hidden' && el.labels.length === 0 && !el.getAttribute('aria-label'))
