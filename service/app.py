@@ -21,6 +21,7 @@ from service.api.auth import Access, guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
+from service.api.headers import security_headers
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me
@@ -31,6 +32,7 @@ from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
 from service.clock import Clock, SystemClock
 from service.durability import ensure_durable
+from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
 from service.store.base import EventStore
 from service.store.codec import EventCodec, PlainVault
@@ -66,6 +68,11 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
                 client.close()
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), dispatch)
+        app.state.limiter = (
+            RedisRateLimiter(event_store.async_client)
+            if isinstance(event_store, RedisEventStore)
+            else MemoryRateLimiter()
+        )
         try:
             yield
         finally:
@@ -114,6 +121,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        middleware=[security_headers],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="knoten",

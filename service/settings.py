@@ -19,6 +19,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_dir: str = ".knoten/outbox"
     allow_volatile_redis: bool = False
     max_body_bytes: int = 64 * 1024
+    signups_per_client_minute: int = 60
+    signups_per_session_minute: int = 600
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -33,6 +35,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "mail_from": env.get("KNOTEN_MAIL_FROM") or None,
             "outbox_dir": env.get("KNOTEN_OUTBOX_DIR") or None,
             "allow_volatile_redis": env.get("KNOTEN_ALLOW_VOLATILE_REDIS", "") in {"1", "true", "yes"},
+            "signups_per_client_minute": env.get("KNOTEN_SIGNUPS_PER_CLIENT_MINUTE"),
+            "signups_per_session_minute": env.get("KNOTEN_SIGNUPS_PER_SESSION_MINUTE"),
         }
         values.update(overrides)
         values = {k: v for k, v in values.items() if v is not None}
@@ -42,4 +46,4 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SystemExit(f"knoten: {names} must be set (or use `knoten dev`, which sets them up).")
         if len(str(values["secret_key"])) < 32:
             raise SystemExit("knoten: KNOTEN_SECRET_KEY must be at least 32 characters long.")
-        return msgspec.convert(values, cls)
+        return msgspec.convert(values, cls, strict=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, post
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException, TooManyRequestsException
 
 from service.api.auth import Access, Principal
 from service.api.common import checked_email, hashed_email, idempotency_of, person, respond
@@ -41,6 +41,7 @@ from service.domain.views import (
     waitlist_position,
 )
 from service.domain.workshop import decide, existing_signup, signup_of
+from service.ratelimit import RateLimiter
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
 from service.workshops import Idempotency, Outcome, Reply, WorkshopService
@@ -71,7 +72,24 @@ def _only_own(principal: Principal | None, participant_id: str | None) -> None:
         raise PermissionDeniedException("Participants may only change their own data.")
 
 
+async def limit_signups(request: Request[Any, Any, Any], settings: Settings, workshop_id: str, session_id: str) -> None:
+    """Public sign-up is limited per client and per session (429 with Retry-After)."""
+    limiter: RateLimiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    for name, limit in (
+        (f"signup:{workshop_id}:{session_id}:{client}", settings.signups_per_client_minute),
+        (f"signup:{workshop_id}:{session_id}", settings.signups_per_session_minute),
+    ):
+        retry_after = await limiter.hit(name, limit, 60)
+        if retry_after is not None:
+            raise TooManyRequestsException(
+                "Too many sign-ups in a short time; please try again shortly.",
+                headers={"Retry-After": str(retry_after)},
+            )
+
+
 async def record_signup(
+    request: Request[Any, Any, Any],
     service: WorkshopService,
     settings: Settings,
     workshop_id: str,
@@ -81,6 +99,7 @@ async def record_signup(
     idempotency: Idempotency | None,
 ) -> Reply:
     """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there."""
+    await limit_signups(request, settings, workshop_id, session_id)
     if not data.consent:
         raise BadInput("consent", "must be true: we need your consent to store your sign-up")
     email = checked_email(data.email, "email")
@@ -137,7 +156,7 @@ class ParticipationController(Controller):
         A participant token of this workshop, if sent, adds the sign-up to that participant.
         """
         reply = await record_signup(
-            service, settings, workshop_id, session_id, data, principal, await idempotency_of(request)
+            request, service, settings, workshop_id, session_id, data, principal, await idempotency_of(request)
         )
         return respond(reply)
 

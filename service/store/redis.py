@@ -85,6 +85,10 @@ class RedisEventStore(EventStore):
     def sync_client(self) -> redis.Redis:
         return self._sync
 
+    @property
+    def async_client(self) -> redis.asyncio.Redis:
+        return self._async
+
     def enqueue_with(self, enqueue: Enqueue) -> None:
         """Install how jobs are put onto an append's transaction."""
         self._enqueue = enqueue

@@ -121,7 +121,9 @@ class SignupPages(Controller):
             signup = msgspec.convert(data, SignupIn)
             key = str(form.get("idempotency_key") or "")[:128] or secrets.token_urlsafe(16)
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
-            reply = await record_signup(service, settings, workshop_id, session_id, signup, principal, idempotency)
+            reply = await record_signup(
+                request, service, settings, workshop_id, session_id, signup, principal, idempotency
+            )
         except (msgspec.ValidationError, BadInput) as exc:
             message = _form_error(language, exc)
             return await self._form(

@@ -95,13 +95,15 @@ def knoten(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterato
     redis.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Module-scoped: Playwright's sync API runs an event loop that must be gone before
+    any asyncio test runs."""
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
     yield launched
