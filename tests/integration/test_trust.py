@@ -172,6 +172,11 @@ async def _world(api: Api) -> dict[str, Any]:
     }
 
 
+def _fill(path: str, world: dict[str, Any]) -> str:
+    """The route's path with real ids for its parameters."""
+    return re.sub(r"\{(\w+):\w+\}", lambda m: str(world[m.group(1)]), path)
+
+
 ALLOWED = {
     Access.PUBLIC: {"organiser", "facilitator", "other facilitator", "participant", "none"},
     Access.ORGANISER: {"organiser"},
@@ -187,7 +192,7 @@ async def test_every_route_lets_in_exactly_whom_its_rule_names(
 ) -> None:
     for who in ("none", "other facilitator", "participant", "facilitator", "organiser"):
         world = await _world(api)  # fresh each time: some calls close, erase or withdraw
-        concrete = re.sub(r"\{(\w+):\w+\}", lambda m: world[m.group(1)], path)
+        concrete = _fill(path, world)
         token = world["tokens"][who]
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if method in {"POST", "PUT", "PATCH"} and not path.startswith("/api/"):
