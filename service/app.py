@@ -35,8 +35,9 @@ from service.durability import ensure_durable
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
 from service.store.base import EventStore
-from service.store.codec import EventCodec, PlainVault
+from service.store.codec import EventCodec
 from service.store.redis import RedisEventStore
+from service.store.vault import KeyWrapper
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
@@ -49,7 +50,7 @@ STATIC = Path(__file__).parent / "web" / "static"
 
 def redis_store(settings: Settings) -> RedisEventStore:
     """The event store on Redis, enqueueing the jobs events call for onto the same Redis."""
-    store = RedisEventStore.from_url(settings.redis_url, EventCodec(PlainVault()))
+    store = RedisEventStore.from_url(settings.redis_url, EventCodec(), KeyWrapper(settings.secret_key))
     store.enqueue_with(enqueue_onto(queue(store.sync_client)))
     return store
 

@@ -18,8 +18,9 @@ from service.security import new_token, token_hash
 from service.settings import Settings
 from service.store import keys
 from service.store.base import VersionConflict
-from service.store.codec import EventCodec, PlainVault
+from service.store.codec import EventCodec
 from service.store.redis import RedisEventStore
+from service.store.vault import KeyWrapper
 from workers.dispatch import dispatch
 from workers.ledger import Ledger
 from workers.mail import Mail, Mailer, build_message, mailer_for
@@ -96,7 +97,7 @@ class Context:
 @cache
 def context() -> Context:
     settings = Settings.from_env()
-    store = RedisEventStore.from_url(settings.redis_url, EventCodec(PlainVault()))
+    store = RedisEventStore.from_url(settings.redis_url, EventCodec(), KeyWrapper(settings.secret_key))
     store.enqueue_with(enqueue_onto(queue(store.sync_client)))
     clock = SystemClock()
     return Context(settings, store, Ledger(store.sync_client, clock), mailer_for(settings), clock)

@@ -1,56 +1,46 @@
-"""How events become bytes and back: one msgspec encoder and one typed decoder.
-
-`Person` is the one custom type: the codec hands it to a `Vault`, which decides how
-personal fields are written (sealed per person, so that deleting a key forgets them).
-"""
+"""How events become bytes and back. `Person` is the one custom type: it is sealed with its
+subject's key on the way in and opened with it on the way out (see `vault`)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
 
 import msgspec
 
 from service.domain.events import AnyEvent, Event, Person
+from service.store.vault import seal, unseal
 
 
-class Vault(Protocol):
-    """Turns a person into a storable mapping and back."""
+def subjects_of(event: Event) -> list[str]:
+    """The subjects whose personal fields an event carries."""
+    found = []
+    for name in event.__struct_fields__:
+        value = getattr(event, name)
+        if isinstance(value, Person):
+            found.append(value.subject)
+    return found
 
-    def seal(self, person: Person) -> dict[str, Any]: ...
 
-    def open(self, sealed: dict[str, Any]) -> Person: ...
+def _seal(keys: Mapping[str, bytes], obj: Any) -> Any:
+    if isinstance(obj, Person):
+        return seal(obj, keys[obj.subject])
+    raise NotImplementedError(f"cannot encode {type(obj).__name__}")
 
 
-class PlainVault:
-    """Writes personal fields as they are: only for the in-memory twin and unit tests."""
-
-    def seal(self, person: Person) -> dict[str, Any]:
-        return {"subject": person.subject, "name": person.name, "email": person.email, "org": person.organisation}
-
-    def open(self, sealed: dict[str, Any]) -> Person:
-        return Person(sealed["subject"], sealed.get("name"), sealed.get("email"), sealed.get("org"))
+def _open(keys: Mapping[str, bytes], type_: type, obj: Any) -> Any:
+    if type_ is Person:
+        return unseal(obj, keys)
+    raise NotImplementedError(f"cannot decode {type_.__name__}")
 
 
 class EventCodec:
-    """Encodes and decodes events; reuse one instance, it keeps its encoder and decoder."""
+    """Encodes and decodes events, sealing personal fields with the keys it is given."""
 
-    def __init__(self, vault: Vault) -> None:
-        self._vault = vault
-        self._encoder = msgspec.json.Encoder(enc_hook=self._enc_hook)
-        self._decoder: msgspec.json.Decoder[AnyEvent] = msgspec.json.Decoder(AnyEvent, dec_hook=self._dec_hook)
+    def encode(self, event: Event, keys: Mapping[str, bytes]) -> bytes:
+        return msgspec.json.encode(event, enc_hook=partial(_seal, keys))
 
-    def encode(self, event: Event) -> bytes:
-        return self._encoder.encode(event)
-
-    def decode(self, data: bytes) -> Event:
-        return self._decoder.decode(data)
-
-    def _enc_hook(self, obj: Any) -> Any:
-        if isinstance(obj, Person):
-            return self._vault.seal(obj)
-        raise NotImplementedError(f"cannot encode {type(obj).__name__}")
-
-    def _dec_hook(self, type_: type, obj: Any) -> Any:
-        if type_ is Person:
-            return self._vault.open(obj)
-        raise NotImplementedError(f"cannot decode {type_.__name__}")
+    def decode(self, data: bytes, keys: Mapping[str, bytes]) -> Event:
+        event: Event = msgspec.json.decode(data, type=AnyEvent, dec_hook=partial(_open, keys))
+        return event

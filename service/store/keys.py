@@ -46,3 +46,8 @@ def claim_key(workshop_id: str, effect: str) -> str:
 def jobs_done_key(workshop_id: str) -> str:
     """Set of the ids of a workshop's jobs that ran to the end (what reconcile checks)."""
     return workshop_key(workshop_id, "jobs-done")
+
+
+def person_keys_key(workshop_id: str) -> str:
+    """Hash of subject → wrapped data key: deleting a field forgets that person."""
+    return workshop_key(workshop_id, "keys")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
-from service.domain.events import Event
+from service.domain.events import Event, PersonErased
 from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
@@ -16,7 +16,8 @@ from service.store.base import (
     Recorded,
     VersionConflict,
 )
-from service.store.codec import EventCodec
+from service.store.codec import EventCodec, subjects_of
+from service.store.vault import KeyWrapper
 
 
 class MemoryEventStore(EventStore):
@@ -25,6 +26,7 @@ class MemoryEventStore(EventStore):
     def __init__(self, codec: EventCodec) -> None:
         self._codec = codec
         self._logs: dict[str, list[bytes]] = defaultdict(list)
+        self.keys: dict[str, dict[str, bytes]] = defaultdict(dict)  # per workshop: subject → data key
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
@@ -45,7 +47,14 @@ class MemoryEventStore(EventStore):
             raise IdempotencyKeyTaken(existing)
         if len(log) != expected_version:
             raise VersionConflict(expected_version, len(log))
-        log.extend(self._codec.encode(event) for event in events)
+        keys = self.keys[workshop_id]
+        for event in events:
+            for subject in subjects_of(event):
+                keys.setdefault(subject, KeyWrapper.new_key())
+        log.extend(self._codec.encode(event, keys) for event in events)
+        for event in events:
+            if isinstance(event, PersonErased):
+                keys.pop(event.subject, None)  # forgetting a person is deleting their key
         if idempotency is not None:
             self._records[(workshop_id, idempotency[0])] = idempotency[1]
         self.jobs.extend(jobs)
@@ -55,7 +64,8 @@ class MemoryEventStore(EventStore):
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
         log = self._logs.get(workshop_id, [])
-        return [Recorded(i, self._codec.decode(data)) for i, data in enumerate(log[after:], start=after + 1)]
+        keys = self.keys.get(workshop_id, {})
+        return [Recorded(i, self._codec.decode(data, keys)) for i, data in enumerate(log[after:], start=after + 1)]
 
     async def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
         position = after

@@ -21,7 +21,7 @@ from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
 from redis.retry import Retry
 
-from service.domain.events import Event, event_type
+from service.domain.events import Event, PersonErased, event_type
 from service.store import keys
 from service.store.base import (
     IDEMPOTENCY_TTL_SECONDS,
@@ -34,7 +34,8 @@ from service.store.base import (
     record_decoder,
     record_encoder,
 )
-from service.store.codec import EventCodec
+from service.store.codec import EventCodec, subjects_of
+from service.store.vault import KeyWrapper
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
 """Puts jobs onto the append's transaction (RQ's `pipeline=`)."""
@@ -70,16 +71,19 @@ class RedisEventStore(EventStore):
         sync_client: redis.Redis,
         async_client: redis.asyncio.Redis,
         codec: EventCodec,
+        wrapper: KeyWrapper,
         enqueue: Enqueue | None = None,
     ) -> None:
         self._sync = sync_client
         self._async = async_client
         self._codec = codec
+        self._wrapper = wrapper
         self._enqueue = enqueue
+        self._keys: dict[str, dict[str, bytes]] = {}  # per workshop: subject → data key (unwrapped)
 
     @classmethod
-    def from_url(cls, url: str, codec: EventCodec) -> RedisEventStore:
-        return cls(sync_client(url), async_client(url), codec)
+    def from_url(cls, url: str, codec: EventCodec, wrapper: KeyWrapper) -> RedisEventStore:
+        return cls(sync_client(url), async_client(url), codec, wrapper)
 
     @property
     def sync_client(self) -> redis.Redis:
@@ -104,18 +108,16 @@ class RedisEventStore(EventStore):
     ) -> list[Recorded]:
         if jobs and self._enqueue is None:
             raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
-        payloads = [(event_type(event), self._codec.encode(event)) for event in events]
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        await anyio.to_thread.run_sync(self._append_sync, workshop_id, payloads, recorded, idempotency, jobs)
+        await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
         return recorded
 
     def append_sync(
         self, workshop_id: str, events: Sequence[Event], *, expected_version: int, jobs: Sequence[JobSpec] = ()
     ) -> list[Recorded]:
         """The same append for synchronous callers (RQ jobs)."""
-        payloads = [(event_type(event), self._codec.encode(event)) for event in events]
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        self._append_sync(workshop_id, payloads, recorded, None, jobs)
+        self._append_sync(workshop_id, recorded, None, jobs)
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
@@ -124,7 +126,8 @@ class RedisEventStore(EventStore):
         found: list[Recorded] = []
         while True:
             entries: Any = self._sync.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
-            found.extend(self._decode(entries))
+            self._load_keys_sync(workshop_id, self._unknown_subjects(workshop_id, entries))
+            found.extend(self._decode(workshop_id, entries))
             if len(entries) < READ_BATCH:
                 return found
             after = found[-1].position
@@ -133,14 +136,59 @@ class RedisEventStore(EventStore):
         """Every workshop this deployment holds."""
         return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
 
+    def _ensure_keys_sync(self, workshop_id: str, subjects: set[str]) -> dict[str, bytes]:
+        """The data keys of these subjects, made (and stored wrapped) for new ones."""
+        cache = self._keys.setdefault(workshop_id, {})
+        missing = sorted(subjects - cache.keys())
+        self._load_keys_sync(workshop_id, missing)
+        ring = keys.person_keys_key(workshop_id)
+        for subject in (s for s in missing if s not in cache):
+            key = KeyWrapper.new_key()
+            if not self._sync.hsetnx(ring, subject, self._wrapper.wrap(subject, key)):
+                self._load_keys_sync(workshop_id, [subject])  # someone else made it first
+                continue
+            cache[subject] = key
+        return cache
+
+    def _load_keys_sync(self, workshop_id: str, subjects: list[str]) -> None:
+        if subjects:
+            wrapped: Any = self._sync.hmget(keys.person_keys_key(workshop_id), subjects)
+            self._remember_keys(workshop_id, subjects, wrapped)
+
+    async def _load_keys(self, workshop_id: str, subjects: list[str]) -> None:
+        if subjects:
+            wrapped: Any = await self._async.hmget(keys.person_keys_key(workshop_id), subjects)
+            self._remember_keys(workshop_id, subjects, wrapped)
+
+    def _remember_keys(self, workshop_id: str, subjects: list[str], wrapped: list[bytes | None]) -> None:
+        cache = self._keys.setdefault(workshop_id, {})
+        for subject, value in zip(subjects, wrapped, strict=True):
+            if value is not None:  # no key: the person was erased
+                cache[subject] = self._wrapper.unwrap(subject, value)
+
+    def _unknown_subjects(self, workshop_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[str]:
+        cache = self._keys.get(workshop_id, {})
+        named = {s for _, fields in entries for s in fields.get(b"subjects", b"").decode().split(",") if s}
+        return sorted(named - cache.keys())
+
     def _append_sync(
         self,
         workshop_id: str,
-        payloads: list[tuple[str, bytes]],
         recorded: list[Recorded],
         idempotency: tuple[str, IdempotencyRecord] | None,
         jobs: Sequence[JobSpec],
     ) -> None:
+        subjects = [subjects_of(entry.event) for entry in recorded]
+        data_keys = self._ensure_keys_sync(workshop_id, {s for named in subjects for s in named})
+        payloads = [
+            {
+                "type": event_type(entry.event),
+                "data": self._codec.encode(entry.event, data_keys),
+                "subjects": ",".join(named),
+            }
+            for entry, named in zip(recorded, subjects, strict=True)
+        ]
+        erased = [entry.event.subject for entry in recorded if isinstance(entry.event, PersonErased)]
         log = keys.log_key(workshop_id)
         watched = [log]
         if idempotency is not None:
@@ -151,8 +199,10 @@ class RedisEventStore(EventStore):
                     pipe.watch(*watched)  # type: ignore[no-untyped-call]
                     self._check(pipe, log, watched, recorded[0].position - 1)
                     pipe.multi()
-                    for (kind, data), entry in zip(payloads, recorded, strict=True):
-                        pipe.xadd(log, {"type": kind, "data": data}, id=f"{entry.position}-0")
+                    for fields, entry in zip(payloads, recorded, strict=True):
+                        pipe.xadd(log, fields, id=f"{entry.position}-0")  # type: ignore[arg-type]
+                    if erased:  # forgetting a person is deleting their key, with the tombstone
+                        pipe.hdel(keys.person_keys_key(workshop_id), *erased)
                     if idempotency is not None:
                         pipe.set(watched[1], record_encoder.encode(idempotency[1]), ex=IDEMPOTENCY_TTL_SECONDS)
                     if jobs and self._enqueue is not None:
@@ -161,6 +211,8 @@ class RedisEventStore(EventStore):
                     break
                 except redis.WatchError:
                     continue  # someone wrote meanwhile: check again, which now raises
+        for subject in erased:
+            data_keys.pop(subject, None)
         if recorded[0].position == 1:
             self._sync.sadd(keys.workshops_key(), workshop_id)  # the registry reconcile walks
 
@@ -177,13 +229,21 @@ class RedisEventStore(EventStore):
         found: list[Recorded] = []
         while True:
             entries: Any = await self._async.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
-            found.extend(self._decode(entries))
+            await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
+            found.extend(self._decode(workshop_id, entries))
             if len(entries) < READ_BATCH:
                 return found
             after = found[-1].position
 
-    def _decode(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Recorded]:
-        return [Recorded(_position(sid), self._codec.decode(fields[b"data"])) for sid, fields in entries]
+    def _decode(self, workshop_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Recorded]:
+        cache = self._keys.setdefault(workshop_id, {})
+        decoded = []
+        for sid, fields in entries:
+            event = self._codec.decode(fields[b"data"], cache)
+            if isinstance(event, PersonErased):
+                cache.pop(event.subject, None)
+            decoded.append(Recorded(_position(sid), event))
+        return decoded
 
     async def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
         log = keys.log_key(workshop_id)
@@ -191,7 +251,8 @@ class RedisEventStore(EventStore):
         while True:
             reply: Any = await self._async.xread({log: f"{position}-0"}, count=READ_BATCH, block=TAIL_BLOCK_MS)
             for _stream, entries in reply:
-                for recorded in self._decode(entries):
+                await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
+                for recorded in self._decode(workshop_id, entries):
                     position = recorded.position
                     yield recorded
 

@@ -8,22 +8,23 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.domain.events import Person, SessionOpened, SignupRecorded
+from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, VersionConflict
-from service.store.codec import EventCodec, PlainVault
+from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
+from service.store.vault import KeyWrapper
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["memory", "redis"])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[EventStore]:
-    codec = EventCodec(PlainVault())
+    codec = EventCodec()
     if request.param == "memory":
         yield MemoryEventStore(codec)
         return
-    redis_store = RedisEventStore.from_url(request.getfixturevalue("redis_url"), codec)
+    redis_store = RedisEventStore.from_url(request.getfixturevalue("redis_url"), codec, KeyWrapper("k" * 40))
     yield redis_store
     await redis_store.close()
 
@@ -122,3 +123,38 @@ async def test_seen_emails_are_remembered_across_workshops(store: EventStore) ->
     await store.mark_seen("h1")
     assert await store.seen_before("h1")
     assert not await store.seen_before("h2")
+
+
+async def test_an_erased_person_reads_back_without_personal_fields(store: EventStore) -> None:
+    person = Person("p", "Anna Beispiel", "anna@example.org", "AWO")
+    signup = SignupRecorded(
+        at=AT, signup_id="a", session_id="s", participant_id="p", person=person, newcomer=True, status="confirmed"
+    )
+    await store.append("w1", [signup], expected_version=0)
+    await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1)
+    (first, _) = await store.read("w1")
+    assert isinstance(first.event, SignupRecorded)
+    assert first.event.person == Person("p", None)
+
+
+async def test_personal_fields_are_sealed_in_redis(redis_url: str) -> None:
+    store = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
+    try:
+        signup = SignupRecorded(
+            at=AT,
+            signup_id="a",
+            session_id="s",
+            participant_id="p",
+            person=Person("p", "Anna Beispiel", "anna@example.org", "AWO"),
+            newcomer=True,
+            status="confirmed",
+        )
+        await store.append("w1", [signup], expected_version=0)
+        client = store.sync_client
+        dump = b"".join(client.dump(key) or b"" for key in client.keys("*"))
+        assert b"Anna" not in dump and b"anna@example.org" not in dump and b"AWO" not in dump
+        fresh = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
+        assert (await fresh.read("w1"))[0].event.person.name == "Anna Beispiel"  # type: ignore[attr-defined]
+        await fresh.close()
+    finally:
+        await store.close()
