@@ -14,11 +14,16 @@ from service.api.problems import BadInput
 from service.api.schemas import WorkshopCreatedOut, WorkshopIn
 from service.domain import commands as c
 from service.domain.errors import NotFound
+from service.domain.events import Person
 from service.domain.state import WorkshopState
 from service.domain.views import Links, WorkshopView, workshop_view
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
 from service.workshops import WorkshopService
+
+
+def organiser(workshop_id: str, email: str | None) -> Person | None:
+    return None if email is None else Person(f"organiser-{workshop_id}", None, email)
 
 
 def existing(state: WorkshopState) -> WorkshopState:
@@ -59,7 +64,7 @@ class WorkshopController(Controller):
             language=data.language,
             follow_up_after=data.follow_up_after,
             intro_deadline=data.intro_deadline,
-            organiser_email=checked_email(data.organiser_email, "organiser_email"),
+            organiser=organiser(wid, checked_email(data.organiser_email, "organiser_email")),
             facilitator_token_hash=token_hash(settings.secret_key, token),
             login_code_hash=keyed_hash(settings.secret_key, "login", code),
         )

@@ -24,7 +24,7 @@ class CreateWorkshop(Command, frozen=True, kw_only=True):
     language: Language = "de"
     follow_up_after: timedelta = timedelta(days=3)
     intro_deadline: timedelta = timedelta(days=14)
-    organiser_email: str | None = None
+    organiser: Person | None = None
     facilitator_token_hash: str
     login_code_hash: str
 

@@ -45,7 +45,7 @@ class Person:
 
     @property
     def erased(self) -> bool:
-        return self.name is None
+        return self.name is None and self.email is None and self.organisation is None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Person) and (
@@ -80,9 +80,10 @@ class WorkshopCreated(Event, frozen=True, kw_only=True):
     language: Language = "de"
     follow_up_after: timedelta = timedelta(days=3)
     intro_deadline: timedelta = timedelta(days=14)
-    organiser_email: str | None = None
+    organiser_email: str | None = None  # unused since `organiser`; kept so old logs still decode
     facilitator_token_hash: str
     login_code_hash: str
+    organiser: Person | None = None  # the organisers' contact address, sealed like anyone's
 
 
 class FacilitatorSignedIn(Event, frozen=True, kw_only=True):

@@ -158,7 +158,7 @@ def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datet
             language=command.language,
             follow_up_after=command.follow_up_after,
             intro_deadline=command.intro_deadline,
-            organiser_email=command.organiser_email,
+            organiser=command.organiser,
             facilitator_token_hash=command.facilitator_token_hash,
             login_code_hash=command.login_code_hash,
         )
@@ -485,7 +485,7 @@ def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
     state.starts_at, state.ends_at = event.starts_at, event.ends_at
     state.timezone, state.location, state.language = event.timezone, event.location, event.language
     state.follow_up_after, state.intro_deadline = event.follow_up_after, event.intro_deadline
-    state.organiser_email = event.organiser_email
+    state.organiser_email = event.organiser.email if event.organiser is not None else event.organiser_email
     state.created_at = event.at
     state.facilitator_token_hashes.add(event.facilitator_token_hash)
     state.login_code_hashes.add(event.login_code_hash)

@@ -204,7 +204,7 @@ class RedisEventStore(EventStore):
                     if erased:  # forgetting a person is deleting their key, with the tombstone
                         pipe.hdel(keys.person_keys_key(workshop_id), *erased)
                     if idempotency is not None:
-                        pipe.set(watched[1], record_encoder.encode(idempotency[1]), ex=IDEMPOTENCY_TTL_SECONDS)
+                        pipe.set(watched[1], self._seal_record(watched[1], idempotency[1]), ex=IDEMPOTENCY_TTL_SECONDS)
                     if jobs and self._enqueue is not None:
                         self._enqueue(pipe, jobs)
                     pipe.execute()
@@ -216,10 +216,16 @@ class RedisEventStore(EventStore):
         if recorded[0].position == 1:
             self._sync.sadd(keys.workshops_key(), workshop_id)  # the registry reconcile walks
 
-    @staticmethod
-    def _check(pipe: Pipeline, log: str, watched: list[str], expected: int) -> None:
+    def _seal_record(self, redis_key: str, record: IdempotencyRecord) -> bytes:
+        """Replies can name people: stored sealed, bound to their key."""
+        return self._wrapper.seal_blob(redis_key, record_encoder.encode(record))
+
+    def _open_record(self, redis_key: str, sealed: bytes) -> IdempotencyRecord:
+        return record_decoder.decode(self._wrapper.open_blob(redis_key, sealed))
+
+    def _check(self, pipe: Pipeline, log: str, watched: list[str], expected: int) -> None:
         if len(watched) > 1 and (existing := pipe.get(watched[1])) is not None:
-            raise IdempotencyKeyTaken(record_decoder.decode(cast(bytes, existing)))
+            raise IdempotencyKeyTaken(self._open_record(watched[1], cast(bytes, existing)))
         actual = pipe.xlen(log)
         if actual != expected:
             raise VersionConflict(expected, actual)
@@ -257,12 +263,15 @@ class RedisEventStore(EventStore):
                     yield recorded
 
     async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
-        data = await self._async.get(keys.idempotency_key(workshop_id, key))
-        return None if data is None else record_decoder.decode(cast(bytes, data))
+        redis_key = keys.idempotency_key(workshop_id, key)
+        data = await self._async.get(redis_key)
+        return None if data is None else self._open_record(redis_key, cast(bytes, data))
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         redis_key = keys.idempotency_key(workshop_id, key)
-        stored = await self._async.set(redis_key, record_encoder.encode(record), nx=True, ex=IDEMPOTENCY_TTL_SECONDS)
+        stored = await self._async.set(
+            redis_key, self._seal_record(redis_key, record), nx=True, ex=IDEMPOTENCY_TTL_SECONDS
+        )
         if stored:
             return record
         existing = await self.recall(workshop_id, key)

@@ -1,0 +1,135 @@
+"""Proof: after sign-ups, commitments, mails, an intro talk and an erasure, no plaintext name
+or e-mail address of anyone is anywhere in Redis (every key, the RQ job hashes) or its AOF."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.integration.conftest import ADMIN_TOKEN
+from tests.integration.stack import Stack
+
+PEOPLE = {
+    "Zoë Quellenberg": "zoe.quellenberg@example.org",
+    "Ömer Wunderlich": "oemer.wunderlich@example.org",
+    "Hiltrud Sonnenfeld": "hiltrud.sonnenfeld@example.org",
+}
+OWNER = ("Jasper Kaltwasser", "jasper.kaltwasser@example.org")
+HOST = ("Agathe Morgenroth", "agathe.morgenroth@example.org")
+ORGANISER = "orga.vertraulich@example.org"
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    built = Stack(tmp_path)
+    built.start_worker()
+    yield built
+    built.stop()
+
+
+def everything_in(client: redis.Redis) -> dict[str, bytes]:
+    """The raw values of every key, by type (DUMP would compress and hide plaintext)."""
+    return {key.decode(): b"\n".join([key, *values_of(client, key)]) for key in client.scan_iter(count=1000)}
+
+
+def values_of(client: redis.Redis, key: bytes) -> list[bytes]:
+    kind = client.type(key).decode()  # type: ignore[union-attr]
+    if kind == "string":
+        return [client.get(key) or b""]  # type: ignore[list-item]
+    if kind == "hash":
+        return [b for pair in client.hgetall(key).items() for b in pair]  # type: ignore[union-attr]
+    if kind == "list":
+        return list(client.lrange(key, 0, -1))  # type: ignore[arg-type]
+    if kind == "set":
+        return list(client.smembers(key))  # type: ignore[arg-type]
+    if kind == "zset":
+        return list(client.zrange(key, 0, -1))  # type: ignore[arg-type]
+    if kind == "stream":
+        return [b for _, fields in client.xrange(key) for pair in fields.items() for b in pair]  # type: ignore[union-attr]
+    return []
+
+
+def forms(text: str) -> list[bytes]:
+    """How a string could be stored: UTF-8, JSON-escaped, lower case."""
+    escaped = text.encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00")
+    return [text.encode(), text.lower().encode(), escaped, text.split(maxsplit=1)[0].encode()]
+
+
+def test_no_plaintext_personal_data_in_redis_or_its_aof(stack: Stack) -> None:
+    http = httpx.Client(base_url=stack.api.url, timeout=30)
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    soon = datetime.now(UTC) + timedelta(days=2)
+    workshop = http.post(
+        "/api/workshops",
+        headers=admin,
+        json={
+            "title": "Scan",
+            "starts_at": "2026-05-09T10:00:00+02:00",
+            "ends_at": "2026-05-09T18:00:00+02:00",
+            "follow_up_after": "PT2S",
+            "organiser_email": ORGANISER,
+        },
+    ).json()
+    auth = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+    base = f"/api/workshops/{workshop['id']}"
+    session = http.post(
+        f"{base}/sessions",
+        headers=auth,
+        json={"title": "Tisch", "format": "thementisch", "capacity": 2, "next_meeting_at": soon.isoformat()},
+    ).json()
+    tokens = {}
+    for name, email in PEOPLE.items():
+        answer = http.post(
+            f"{base}/sessions/{session['id']}/signups",
+            headers={"Idempotency-Key": f"signup-{len(tokens)}"},
+            json={
+                "name": name,
+                "email": email,
+                "organisation": f"Verein {name.split()[1]}",
+                "newcomer": True,
+                "consent": True,
+            },
+        ).json()
+        tokens[name] = answer
+    http.post(
+        f"{base}/intro-slots",
+        headers=auth,
+        json={"host_name": HOST[0], "host_email": HOST[1], "starts_at": (soon - timedelta(days=1)).isoformat()},
+    )
+    first = tokens["Zoë Quellenberg"]
+    http.post(
+        f"{base}/sessions/{session['id']}/commitments",
+        headers={**auth, "Idempotency-Key": "c1"},
+        json={"signup_id": first["signup_id"], "text": "Plakat"},
+    )
+    http.post(
+        f"{base}/sessions/{session['id']}/commitments",
+        headers={**auth, "Idempotency-Key": "c2"},
+        json={"owner_name": OWNER[0], "owner_email": OWNER[1], "text": "Saal"},
+    )
+    http.delete("/api/me", headers={"Authorization": f"Bearer {tokens['Ömer Wunderlich']['participant_token']}"})
+    http.post(f"{base}/sessions/{session['id']}/close", headers=auth)
+    # the mails did go out: the digest to the organisers and the follow-ups to both owners
+    for address, count in ((ORGANISER, 1), (OWNER[1], 1), (PEOPLE["Zoë Quellenberg"], 3)):
+        stack.sink.wait_for(lambda found, count=count: len(found) >= count, timeout=60, to=address)
+    time.sleep(1)
+    http.close()
+
+    client = stack.redis.client()
+    stored = everything_in(client)
+    aof = b"".join(p.read_bytes() for p in (stack.redis.directory / "appendonlydir").iterdir())
+    assert len(aof) > 10_000
+    secrets = [*PEOPLE, *PEOPLE.values(), *OWNER, *HOST, ORGANISER] + [f"Verein {n.split()[1]}" for n in PEOPLE]
+    places = {**{f"redis {key}": blob for key, blob in stored.items()}, "aof": aof}
+    leaks = [(s, where) for s in secrets for form in forms(s) for where, blob in places.items() if form in blob]
+    assert leaks == []
+    size = sum(map(len, stored.values()))
+    print(
+        f"\nscanned {size:,} bytes in {len(stored)} Redis keys and {len(aof):,} bytes of AOF for {len(secrets)} items"
+    )
