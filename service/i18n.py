@@ -20,6 +20,7 @@ from babel.support import Translations
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
+PRIVACY_VERSION = "2026-11"  # the version of the privacy notice that sign-ups consent to
 
 
 def N_(message: str) -> str:

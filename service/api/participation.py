@@ -41,6 +41,7 @@ from service.domain.views import (
     waitlist_position,
 )
 from service.domain.workshop import decide, existing_signup, signup_of
+from service.i18n import PRIVACY_VERSION
 from service.ratelimit import RateLimiter
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
@@ -116,6 +117,7 @@ async def record_signup(
         person=person(pid, data.name, email, data.organisation, "email"),
         email_hash=ehash,
         newcomer=data.newcomer,
+        privacy_version=data.privacy_version or PRIVACY_VERSION,
         email_seen_before=seen,
         language=data.language,
         consent=data.consent,

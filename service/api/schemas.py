@@ -70,6 +70,7 @@ class SignupIn(Input):
     organisation: Short | None = None
     newcomer: bool | None = None
     language: Language = "de"
+    privacy_version: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
 
 class SignupOut(msgspec.Struct, kw_only=True):

@@ -22,6 +22,10 @@ from service.settings import Settings
 from service.workshops import WorkshopService
 
 
+class RotatedToken(msgspec.Struct):
+    facilitator_token: str
+
+
 def organiser(workshop_id: str, email: str | None) -> Person | None:
     return None if email is None else Person(f"organiser-{workshop_id}", None, email)
 
@@ -83,6 +87,16 @@ class WorkshopController(Controller):
     async def get_workshop(self, workshop_id: str, service: WorkshopService, links: Links) -> WorkshopView:
         """The workshop with its sessions and their counts."""
         return workshop_view(existing(await service.state(workshop_id)), links)
+
+    @post("/{workshop_id:str}/facilitator-token", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def rotate_facilitator_token(
+        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, settings: Settings
+    ) -> Response[RotatedToken]:
+        """A new facilitator token; every other token and device sign-in of this workshop stops working."""
+        token = new_token("f", workshop_id)
+        command = c.RotateFacilitatorToken(token_hash=token_hash(settings.secret_key, token))
+        plan = service.command(command, lambda _: (200, RotatedToken(facilitator_token=token)))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post("/{workshop_id:str}/close", opt={"access": Access.FACILITATOR}, status_code=200)
     async def close_workshop(

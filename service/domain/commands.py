@@ -69,6 +69,7 @@ class RecordSignup(Command, frozen=True, kw_only=True):
     language: Language = "de"
     consent: bool
     token_hash: str | None = None
+    privacy_version: str | None = None
 
 
 class WithdrawSignup(Command, frozen=True, kw_only=True):
@@ -141,4 +142,8 @@ class ErasePerson(Command, frozen=True, kw_only=True):
 
 class SignInFacilitator(Command, frozen=True, kw_only=True):
     login_code_hash: str
+    token_hash: str
+
+
+class RotateFacilitatorToken(Command, frozen=True, kw_only=True):
     token_hash: str

@@ -86,6 +86,12 @@ class WorkshopCreated(Event, frozen=True, kw_only=True):
     organiser: Person | None = None  # the organisers' contact address, sealed like anyone's
 
 
+class FacilitatorTokensRotated(Event, frozen=True, kw_only=True):
+    """Every facilitator token and device sign-in of the workshop stops working but this one."""
+
+    token_hash: str
+
+
 class FacilitatorSignedIn(Event, frozen=True, kw_only=True):
     """A device signed in with the workshop's login code and got a token of its own."""
 
@@ -132,6 +138,7 @@ class SignupRecorded(Event, frozen=True, kw_only=True):
     language: Language = "de"
     consent: bool = True
     token_hash: str | None = None
+    privacy_version: str | None = None  # the privacy notice consented to
 
 
 class ParticipantLinkIssued(Event, frozen=True, kw_only=True):
@@ -241,6 +248,7 @@ AnyEvent = (
     WorkshopCreated
     | WorkshopClosed
     | FacilitatorSignedIn
+    | FacilitatorTokensRotated
     | SessionPlanned
     | SessionOpened
     | PhaseAdvanced

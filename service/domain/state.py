@@ -57,6 +57,7 @@ class SignupState:
     status: SignupStatus
     language: Language
     recorded_at: datetime
+    privacy_version: str | None = None
     withdrawn_at: datetime | None = None
     promoted_at: datetime | None = None
 

@@ -379,6 +379,7 @@ class MySignup(msgspec.Struct, kw_only=True):
     language: Language
     signed_up_at: datetime
     consent: bool
+    privacy_version: str | None
 
 
 class MyCommitment(msgspec.Struct, kw_only=True):
@@ -430,6 +431,7 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
                 language=signup.language,
                 signed_up_at=signup.recorded_at,
                 consent=True,
+                privacy_version=signup.privacy_version,
             )
         )
     commitments = [

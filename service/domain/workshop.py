@@ -119,6 +119,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             if code not in state.login_code_hashes:
                 raise Invalid("code", "this sign-in link is not (or no longer) valid")
             return [e.FacilitatorSignedIn(at=now, token_hash=token_hash)]
+        case c.RotateFacilitatorToken(token_hash=token_hash):
+            return [e.FacilitatorTokensRotated(at=now, token_hash=token_hash)]
         case c.ErasePerson(subject=subject):
             if subject not in state.participants:
                 raise NotFound("participant", subject)
@@ -214,6 +216,7 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
             language=command.language,
             consent=command.consent,
             token_hash=command.token_hash,
+            privacy_version=command.privacy_version,
         )
     ]
 
@@ -502,6 +505,7 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
         status=event.status,
         language=event.language,
         recorded_at=event.at,
+        privacy_version=event.privacy_version,
     )
     session = state.sessions[event.session_id]
     session.signups.append(event.signup_id)
@@ -565,6 +569,10 @@ def _evolve_talk_cancelled(state: WorkshopState, event: e.IntroTalkCancelled) ->
     )
 
 
+def _evolve_rotated(state: WorkshopState, event: e.FacilitatorTokensRotated) -> None:
+    state.facilitator_token_hashes = {event.token_hash}
+
+
 def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     """Every copy of the person's fields goes; their tokens stop working."""
     blank = e.Person(event.subject, None)
@@ -607,4 +615,5 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.IntroTalkCancelled: _evolve_talk_cancelled,
     e.PersonErased: _evolve_erased,
     e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
+    e.FacilitatorTokensRotated: _evolve_rotated,
 }

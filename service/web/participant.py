@@ -21,14 +21,13 @@ from service.domain import commands as c
 from service.domain.errors import DomainError, NotFound
 from service.domain.views import Links, personal_data, public_session, waitlist_position
 from service.domain.workshop import session_of, signup_of
-from service.i18n import N_, gettext
+from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
 from service.web.rendering import language_of, page
 from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import intro_talk_ics
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
-PRIVACY_VERSION = "2026-11"
 MONTH = 30 * 24 * 3600
 
 
@@ -116,6 +115,7 @@ class SignupPages(Controller):
             "newcomer": True if form.get("newcomer") else None,
             "consent": bool(form.get("consent")),
             "language": language,
+            "privacy_version": PRIVACY_VERSION,
         }
         try:
             signup = msgspec.convert(data, SignupIn)

@@ -209,3 +209,24 @@ async def test_every_route_lets_in_exactly_whom_its_rule_names(
                 concrete,
                 response.status_code,
             )
+
+
+async def test_rotating_the_facilitator_token_revokes_every_other(api: Api) -> None:
+    workshop = await api.workshop()
+    old = workshop["auth"]
+    rotated = await api.client.post(f"/api/workshops/{workshop['id']}/facilitator-token", headers=old)
+    assert rotated.status_code == 200
+    new = {"Authorization": f"Bearer {rotated.json()['facilitator_token']}"}
+    assert (await api.client.get(f"/api/workshops/{workshop['id']}", headers=old)).status_code == 401
+    assert (await api.client.get(f"/api/workshops/{workshop['id']}", headers=new)).status_code == 200
+    assert rotated.json()["facilitator_token"] != workshop["facilitator_token"]
+
+
+async def test_consent_is_recorded_with_the_privacy_notice_version(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    token = (await api.signup(workshop, session, email="consent@example.org")).json()["participant_token"]
+    me = (await api.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})).json()
+    from service.i18n import PRIVACY_VERSION
+
+    assert me["signups"][0]["consent"] is True and me["signups"][0]["privacy_version"] == PRIVACY_VERSION
