@@ -308,7 +308,7 @@ _HIDDEN_FIELDS = frozenset(
 def _names_only(obj: object) -> object:
     if isinstance(obj, Person):
         return {"name": obj.name}
-    raise NotImplementedError(type(obj).__name__)
+    raise TypeError(type(obj).__name__)
 
 
 def streamed(event: object) -> dict[str, object]:

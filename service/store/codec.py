@@ -26,13 +26,13 @@ def subjects_of(event: Event) -> list[str]:
 def _seal(keys: Mapping[str, bytes], obj: Any) -> Any:
     if isinstance(obj, Person):
         return seal(obj, keys[obj.subject])
-    raise NotImplementedError(f"cannot encode {type(obj).__name__}")
+    raise TypeError(f"cannot encode {type(obj).__name__}")
 
 
 def _open(keys: Mapping[str, bytes], type_: type, obj: Any) -> Any:
     if type_ is Person:
         return unseal(obj, keys)
-    raise NotImplementedError(f"cannot decode {type_.__name__}")
+    raise TypeError(f"cannot decode {type_.__name__}")
 
 
 class EventCodec:
