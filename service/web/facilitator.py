@@ -70,6 +70,28 @@ def _slots(state: WorkshopState, links: Links, language: str) -> list[tuple[str,
     return grouped
 
 
+async def _console(
+    request: Request[Any, Any, Any],
+    service: WorkshopService,
+    links: Links,
+    workshop_id: str,
+    session_id: str,
+    template: str,
+) -> Response[str]:
+    state = existing(await service.state(workshop_id))
+    session = full_session(state, session_of(state, session_id), links)
+    qr = Markup(segno.make(session.signup_url, error="m").svg_inline(scale=6, border=2))  # noqa: S704 - segno SVG
+    return page(
+        request,
+        template,
+        session=session,
+        phases=list(PHASES),
+        qr=qr,
+        short_link=session.signup_url.split("://")[-1],
+        **_context(request, state, links, "board"),
+    )
+
+
 class FacilitatorPages(Controller):
     path = WORKSHOP
     tags = ["pages"]
@@ -134,19 +156,7 @@ class FacilitatorPages(Controller):
         links: Links,
     ) -> Response[str]:
         """The session console: QR code, sign-ups and waitlist live, commitments, notes, cards, offers."""
-        state = existing(await service.state(workshop_id))
-        session = full_session(state, session_of(state, session_id), links)
-        qr = Markup(segno.make(session.signup_url, error="m").svg_inline(scale=6, border=2))  # noqa: S704 - segno SVG
-        short = session.signup_url.split("://", 1)[-1]
-        return page(
-            request,
-            "web/console.html",
-            session=session,
-            phases=list(PHASES),
-            qr=qr,
-            short_link=short,
-            **_context(request, state, links, "board"),
-        )
+        return await _console(request, service, links, workshop_id, session_id, "web/console.html")
 
     @get("/s/{session_id:str}/panel", opt={"access": Access.FACILITATOR})
     async def console_panel(
@@ -157,11 +167,8 @@ class FacilitatorPages(Controller):
         service: WorkshopService,
         links: Links,
     ) -> Response[str]:
-        state = existing(await service.state(workshop_id))
-        session = full_session(state, session_of(state, session_id), links)
-        return page(
-            request, "web/_panel.html", session=session, phases=list(PHASES), **_context(request, state, links, "board")
-        )
+        """The console's live part, fetched again on every event."""
+        return await _console(request, service, links, workshop_id, session_id, "web/_panel.html")
 
     @get("/report", opt={"access": Access.FACILITATOR})
     async def report(
