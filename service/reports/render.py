@@ -28,11 +28,16 @@ def digest_markdown(digest: SessionDigest, language: str) -> str:
     return render("reports/session_digest.md", language, digest.timezone, d=digest, **_context(language))
 
 
-def report_html(report: WorkshopReport, language: str) -> str:
-    figures = {
-        "signups": Markup(charts.signups_per_session(report, language, "svg").decode()),  # noqa: S704 - matplotlib SVG
+def report_charts(report: WorkshopReport, language: str) -> dict[str, Markup]:
+    """The report's charts as inline SVG (drawn by matplotlib, so safe to embed)."""
+    return {
+        "signups": Markup(charts.signups_per_session(report, language, "svg").decode()),  # noqa: S704
         "commitments": Markup(charts.commitment_status(report, language, "svg").decode()),  # noqa: S704
     }
+
+
+def report_html(report: WorkshopReport, language: str) -> str:
+    figures = report_charts(report, language)
     return render(
         "reports/workshop_report.html", language, report.timezone, r=report, charts=figures, **_context(language)
     )

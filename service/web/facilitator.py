@@ -29,7 +29,7 @@ from service.domain.state import WorkshopState
 from service.domain.views import Links, full_session, session_summary, workshop_view
 from service.domain.workshop import session_of
 from service.i18n import short_when
-from service.reports import charts
+from service.reports.render import report_charts
 from service.security import keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
 from service.web.rendering import language_of, page
@@ -178,11 +178,8 @@ class FacilitatorPages(Controller):
         done = await service.store.effects(workshop_id)
         state = existing(await service.state(workshop_id))
         report = workshop_report(state, done, service.clock.now())
-        language = language_of(request)
-        figures = {
-            "signups": Markup(charts.signups_per_session(report, language, "svg").decode()),  # noqa: S704
-            "commitments": Markup(charts.commitment_status(report, language, "svg").decode()),  # noqa: S704
-        }
+        # drawing charts takes a while: in a thread, like the API's downloads, not on the event loop
+        figures = await anyio.to_thread.run_sync(report_charts, report, language_of(request))
         return page(request, "web/report.html", r=report, charts=figures, **_context(request, state, links, "report"))
 
     @get("/intro", opt={"access": Access.FACILITATOR})

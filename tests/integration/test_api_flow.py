@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import redis
 
 from tests.integration.conftest import Api, log_length
@@ -214,7 +213,3 @@ async def test_responses_are_json_and_errors_are_problem_details(api: Api) -> No
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert {"status", "title", "detail"} <= response.json().keys()
-
-
-def test_api_answers_plain_http(api_process: object) -> None:
-    assert httpx.get(f"{api_process.url}/health").status_code == 200  # type: ignore[attr-defined]

@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from icalendar import Calendar
 
-from tests.integration.conftest import SECRET_KEY, Api, knoten_env
+from tests.integration.conftest import Api, knoten_env
 from tests.mail_sink import MailSink, attachments_of, html_of, text_of
-from tests.processes import RedisProcess, WorkerProcess
+from tests.processes import RedisProcess
 
 pytestmark = pytest.mark.usefixtures("worker_process")
 
@@ -84,8 +84,3 @@ async def test_a_confirmation_job_that_runs_twice_sends_one_mail(
     finally:
         context.cache_clear()
     assert len(mail_sink.messages("twice@example.org")) == 1
-    assert SECRET_KEY  # the same secret as the API: the link would verify
-
-
-def test_worker_process_is_alive(worker_process: WorkerProcess) -> None:
-    assert worker_process.process is not None and worker_process.process.poll() is None
