@@ -155,15 +155,17 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 
 
 def run_worker(_args: argparse.Namespace) -> None:
-    """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile)."""
+    """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
     from workers.queue import run_worker as work
     from workers.reconcile import schedule_next
+    from workers.retention import schedule as schedule_retention
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     client = sync_client(settings.redis_url)
     ensure_durable(client, settings.allow_volatile_redis)
     schedule_next(client, SystemClock().now())
+    schedule_retention(client, SystemClock().now())
     work(client)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Annotated
 
 import msgspec
 
@@ -21,6 +22,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 64 * 1024
     signups_per_client_minute: int = 60
     signups_per_session_minute: int = 600
+    # a workshop's personal data is erased this many days after it ended
+    retention_days: Annotated[int, msgspec.Meta(ge=0)] = 365
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -37,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "allow_volatile_redis": env.get("KNOTEN_ALLOW_VOLATILE_REDIS", "") in {"1", "true", "yes"},
             "signups_per_client_minute": env.get("KNOTEN_SIGNUPS_PER_CLIENT_MINUTE"),
             "signups_per_session_minute": env.get("KNOTEN_SIGNUPS_PER_SESSION_MINUTE"),
+            "retention_days": env.get("KNOTEN_RETENTION_DAYS"),
         }
         values.update(overrides)
         values = {k: v for k, v in values.items() if v is not None}

@@ -51,16 +51,17 @@ class Context:
             self.states.pop(next(iter(self.states)))
         return state
 
-    def record(self, workshop_id: str, event: e.Event) -> None:
-        """Append one event decided by a job, with the jobs it calls for."""
+    def record(self, workshop_id: str, *events: e.Event) -> None:
+        """Append events decided by a job, with the jobs they call for."""
         for _ in range(APPEND_ATTEMPTS):
             state = self.state(workshop_id)
             version = state.version
-            evolve(state, event)
-            state.version = version + 1
+            for event in events:
+                evolve(state, event)
+            state.version = version + len(events)
             try:
-                jobs = dispatch(state, [(version + 1, event)])
-                self.store.append_sync(workshop_id, [event], expected_version=version, jobs=jobs)
+                jobs = dispatch(state, list(enumerate(events, start=version + 1)))
+                self.store.append_sync(workshop_id, events, expected_version=version, jobs=jobs)
                 return
             except VersionConflict:
                 self.states.pop(workshop_id, None)  # the tentative fold: rebuild from the log

@@ -61,7 +61,14 @@ def enqueue_onto(jobs_queue: Queue) -> Callable[[Pipeline, Sequence[JobSpec]], N
     return enqueue
 
 
-JOB_MODULES = ("workers.mail_jobs", "workers.follow_ups", "workers.intro_talks", "workers.digests", "workers.reconcile")
+JOB_MODULES = (
+    "workers.mail_jobs",
+    "workers.follow_ups",
+    "workers.intro_talks",
+    "workers.digests",
+    "workers.reconcile",
+    "workers.retention",
+)
 
 
 def preload_job_modules() -> None:

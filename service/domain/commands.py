@@ -140,6 +140,12 @@ class ErasePerson(Command, frozen=True, kw_only=True):
     subject: str
 
 
+class ExpirePersonalData(Command, frozen=True, kw_only=True):
+    """Retention: erase everyone the workshop names, `retention` after it ended."""
+
+    retention: timedelta
+
+
 class SignInFacilitator(Command, frozen=True, kw_only=True):
     login_code_hash: str
     token_hash: str

@@ -163,6 +163,7 @@ class WorkshopState:
     follow_up_after: timedelta = timedelta(days=3)
     intro_deadline: timedelta = timedelta(days=14)
     organiser_email: str | None = None
+    organiser: Person | None = None
     status: Literal["planned", "closed"] = "planned"
     created_at: datetime | None = None
     closed_at: datetime | None = None

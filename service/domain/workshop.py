@@ -4,7 +4,7 @@ into state. Both are pure: no I/O, no clock (time comes in as `now`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from service.domain import commands as c
@@ -60,7 +60,24 @@ def existing_signup(state: WorkshopState, session_id: str, email_hash: str | Non
     return None
 
 
+def named_people(state: WorkshopState) -> list[str]:
+    """The subjects whose name, e-mail or organisation the workshop still holds."""
+    people: list[e.Person | None] = [state.organiser]
+    people += [participant.person for participant in state.participants.values()]
+    people += [commitment.owner for commitment in state.commitments.values()]
+    people += [offer.owner for offer in state.offers.values()]
+    people += [slot.host for slot in state.intro_slots.values()]
+    return sorted({person.subject for person in people if person is not None and not person.erased})
+
+
+def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | None:
+    """When the workshop's personal data is to be erased (None before it is created)."""
+    return None if state.ends_at is None else state.ends_at + retention
+
+
 # ---------------------------------------------------------------------------- decide
+
+KEEP_WORKING_WHEN_CLOSED = c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator
 
 
 def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:  # noqa: PLR0912
@@ -69,7 +86,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         return _create_workshop(state, command, now)
     if not state.exists:
         raise NotFound("workshop", state.id)
-    if state.status == "closed" and not isinstance(command, c.CompleteCommitment | c.ErasePerson | c.SignInFacilitator):
+    if state.status == "closed" and not isinstance(command, KEEP_WORKING_WHEN_CLOSED):
         raise Conflict("The workshop is closed and takes no more changes.")
     match command:
         case c.CloseWorkshop():
@@ -125,7 +142,16 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             if subject not in state.participants:
                 raise NotFound("participant", subject)
             return [e.PersonErased(at=now, subject=subject)]
+        case c.ExpirePersonalData(retention=retention):
+            return _expire_personal_data(state, retention, now)
     raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _expire_personal_data(state: WorkshopState, retention: timedelta, now: datetime) -> list[e.Event]:
+    due = retention_ends(state, retention)
+    if due is None or now < due:
+        raise Conflict(f"The workshop's personal data is kept until {due:%Y-%m-%d %H:%M %Z}.")
+    return [e.PersonErased(at=now, subject=subject) for subject in named_people(state)]
 
 
 def _planned(command: c.PlanSession, now: datetime) -> e.SessionPlanned:
@@ -488,6 +514,7 @@ def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
     state.starts_at, state.ends_at = event.starts_at, event.ends_at
     state.timezone, state.location, state.language = event.timezone, event.location, event.language
     state.follow_up_after, state.intro_deadline = event.follow_up_after, event.intro_deadline
+    state.organiser = event.organiser
     state.organiser_email = event.organiser.email if event.organiser is not None else event.organiser_email
     state.created_at = event.at
     state.facilitator_token_hashes.add(event.facilitator_token_hash)
@@ -589,6 +616,11 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     for offer in state.offers.values():
         if offer.owner is not None and offer.owner.subject == event.subject:
             offer.owner = blank
+    for slot in state.intro_slots.values():
+        if slot.host.subject == event.subject:
+            slot.host = blank
+    if state.organiser is not None and state.organiser.subject == event.subject:
+        state.organiser, state.organiser_email = blank, None
 
 
 _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {

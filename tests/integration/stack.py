@@ -22,8 +22,9 @@ class Stack:
     def env(self) -> dict[str, str]:
         return knoten_env(self.redis.url, self.sink.url)
 
-    def start_worker(self) -> WorkerProcess:
-        worker = WorkerProcess(self.env, self.directory / f"worker-{len(self.workers)}.log").start()
+    def start_worker(self, **env: str) -> WorkerProcess:
+        """Another worker; `env` adds settings of its own (e.g. KNOTEN_RETENTION_DAYS)."""
+        worker = WorkerProcess({**self.env, **env}, self.directory / f"worker-{len(self.workers)}.log").start()
         self.workers.append(worker)
         return worker
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.state import WorkshopState
-from service.domain.workshop import decide, evolve
+from service.domain.workshop import decide, evolve, named_people
 
 NOW = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 
@@ -236,3 +237,40 @@ def test_every_event_type_can_be_folded() -> None:
     from service.domain.workshop import _EVOLVERS
 
     assert set(get_args(e.AnyEvent)) == set(_EVOLVERS)
+
+
+def test_personal_data_is_kept_until_the_retention_time_after_the_workshop_ended() -> None:
+    state = given(created(), planned(), signup(1))
+    ended = NOW + timedelta(hours=8)
+    with pytest.raises(Conflict):
+        decide(state, c.ExpirePersonalData(retention=timedelta(days=365)), ended + timedelta(days=364))
+    assert decide(state, c.ExpirePersonalData(retention=timedelta(days=365)), ended + timedelta(days=365))
+
+
+def test_retention_erases_everyone_the_workshop_names_and_keeps_the_counts() -> None:
+    organiser = e.Person("org", None, "orga@example.org")
+    state = given(
+        e.WorkshopCreated(**{**msgspec.structs.asdict(created()), "organiser": organiser}),
+        planned(),
+        signup(1),
+        signup(2),
+        e.CommitmentMade(at=NOW, commitment_id="c", session_id="s", owner=e.Person("o", "Olga"), text="Flyer"),
+        e.OfferPosted(at=NOW, offer_id="f", session_id="s", kind="offer", text="Biete", owner=e.Person("b", "Ben")),
+        e.IntroSlotOffered(at=NOW, slot_id="i", host=e.Person("h", "Hanna", "h@example.org"), starts_at=NOW),
+        e.PersonErased(at=NOW, subject="p2"),
+        e.WorkshopClosed(at=NOW),
+    )
+    events = decide(state, c.ExpirePersonalData(retention=timedelta(0)), NOW + timedelta(days=1))
+    assert sorted(event.subject for event in events if isinstance(event, e.PersonErased)) == [
+        "b",
+        "h",
+        "o",
+        "org",
+        "p1",
+    ]
+    for event in events:
+        evolve(state, event)
+    assert named_people(state) == []
+    assert state.organiser_email is None and state.intro_slots["i"].host.erased
+    assert len(state.signups) == 2 and len(state.commitments) == 1
+    assert decide(state, c.ExpirePersonalData(retention=timedelta(0)), NOW + timedelta(days=1)) == []
