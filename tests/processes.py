@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -54,9 +55,10 @@ class RedisProcess:
     test can never flush someone else's Redis.
     """
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> None:
         self.directory = directory
         self.port = port or free_port()
+        self.extra_args = tuple(extra_args)  # e.g. cluster mode
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -84,6 +86,7 @@ class RedisProcess:
                 "",
                 "--logfile",
                 "redis.log",
+                *self.extra_args,
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -151,6 +154,12 @@ class ApiProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flushing, as when the machine dies."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
             self.process.wait(timeout=10)
 
 

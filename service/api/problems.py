@@ -9,6 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 import msgspec
+import redis
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -106,6 +107,22 @@ def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any
     return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}), request=request)
 
 
+STORE_DOWN_RETRY_AFTER_SECONDS = 5
+
+
+def on_store_unavailable(request: Request[Any, Any, Any], exc: redis.RedisError) -> Response[Any]:
+    """Redis is away (restarting, failing over): try again shortly. Whether a write that was
+    under way landed is not known, so a retry must carry the same Idempotency-Key."""
+    log.warning("Redis unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        503,
+        "The service cannot reach its storage just now. Please try again in a few seconds "
+        "(with the same Idempotency-Key, so nothing is done twice).",
+        headers={"Retry-After": str(STORE_DOWN_RETRY_AFTER_SECONDS)},
+        request=request,
+    )
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Something went wrong on our side; nothing you sent was lost or half-done.", request=request)
@@ -117,5 +134,7 @@ exception_handlers = {
     DomainError: on_domain,
     IdempotencyMismatch: on_idempotency_mismatch,
     HTTPException: on_http,
+    redis.ConnectionError: on_store_unavailable,
+    redis.TimeoutError: on_store_unavailable,
     Exception: on_unexpected,
 }

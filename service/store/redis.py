@@ -210,11 +210,21 @@ class RedisEventStore(EventStore):
                     pipe.execute()
                     break
                 except redis.WatchError:
-                    continue  # someone wrote meanwhile: check again, which now raises
+                    # Someone wrote meanwhile (checking again then raises), or the connection
+                    # broke during EXEC and the transaction may have committed all the same.
+                    if self._landed(log, recorded[0].position, payloads[0]["data"]):
+                        break
+                    continue
         for subject in erased:
             data_keys.pop(subject, None)
         if recorded[0].position == 1:
             self._sync.sadd(keys.workshops_key(), workshop_id)  # the registry reconcile walks
+
+    def _landed(self, log: str, position: int, data: bytes) -> bool:
+        """Whether the log's entry at `position` is this append's (sealed data carries a
+        random nonce, so equal bytes mean the very same write)."""
+        entry: Any = self._sync.xrange(log, min=f"{position}-0", max=f"{position}-0")
+        return bool(entry) and entry[0][1].get(b"data") == data
 
     def _seal_record(self, redis_key: str, record: IdempotencyRecord) -> bytes:
         """Replies can name people: stored sealed, bound to their key."""

@@ -11,8 +11,10 @@ from tests.processes import ApiProcess, RedisProcess, WorkerProcess
 
 
 class Stack:
-    def __init__(self, directory: Path, mail_delay: float = 0.0) -> None:
+    def __init__(self, directory: Path, mail_delay: float = 0.0, **env: str) -> None:
+        """`env` adds settings for every process of the stack."""
         self.directory = directory
+        self.extra_env = env
         self.redis = RedisProcess(directory / "redis").start()
         self.sink = MailSink(delay=mail_delay).start()
         self.api = ApiProcess(self.env, directory / "api.log").start()
@@ -20,7 +22,7 @@ class Stack:
 
     @property
     def env(self) -> dict[str, str]:
-        return knoten_env(self.redis.url, self.sink.url)
+        return {**knoten_env(self.redis.url, self.sink.url), **self.extra_env}
 
     def start_worker(self, **env: str) -> WorkerProcess:
         """Another worker; `env` adds settings of its own (e.g. KNOTEN_RETENTION_DAYS)."""
@@ -35,6 +37,11 @@ class Stack:
         else:
             self.redis.stop()
         self.redis = RedisProcess(self.redis.directory, self.redis.port).start()
+
+    def restart_api(self) -> None:
+        """SIGKILL the API and start a new one on another port (clients follow `api.url`)."""
+        self.api.kill()
+        self.api = ApiProcess(self.env, self.directory / "api.log").start()
 
     def stop(self) -> None:
         for worker in self.workers:
