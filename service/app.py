@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-import redis
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -25,34 +24,25 @@ from service.api.headers import security_headers
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me
+from service.api.openapi import ClosedInputSchemas, document_problems, refine_document
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
 from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
 from service.clock import Clock, SystemClock
-from service.durability import ensure_durable
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
 from service.store.base import EventStore
-from service.store.codec import EventCodec
 from service.store.redis import RedisEventStore
-from service.store.vault import KeyWrapper
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
+from service.wiring import ensure_durable_redis, redis_store
 from service.workshops import WorkshopService
 from workers.dispatch import dispatch
-from workers.queue import enqueue_onto, queue
 
 STATIC = Path(__file__).parent / "web" / "static"
-
-
-def redis_store(settings: Settings) -> RedisEventStore:
-    """The event store on Redis, enqueueing the jobs events call for onto the same Redis."""
-    store = RedisEventStore.from_url(settings.redis_url, EventCodec(), KeyWrapper(settings.secret_key))
-    store.enqueue_with(enqueue_onto(queue(store.sync_client)))
-    return store
 
 
 def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
@@ -62,11 +52,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         event_store = store
         if event_store is None:
-            client = redis.Redis.from_url(settings.redis_url)
-            try:
-                await anyio.to_thread.run_sync(ensure_durable, client, settings.allow_volatile_redis)
-            finally:
-                client.close()
+            await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), dispatch)
         app.state.limiter = (
@@ -79,7 +65,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         finally:
             await event_store.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             WorkshopController,
             SessionController,
@@ -124,6 +110,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[security_headers],
         request_max_body_size=settings.max_body_bytes,
+        plugins=[ClosedInputSchemas()],
         openapi_config=OpenAPIConfig(
             title="knoten",
             version="0.1.0",
@@ -132,3 +119,6 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
         ),
     )
+    document_problems(app)
+    app.on_startup.append(refine_document)
+    return app

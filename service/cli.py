@@ -19,9 +19,9 @@ import uvicorn
 
 from service.app import create_app
 from service.clock import SystemClock
-from service.durability import ensure_durable
 from service.settings import Settings
 from service.store.redis import sync_client
+from service.wiring import ensure_durable_redis
 
 DEV_DIR = Path(".knoten")
 
@@ -154,16 +154,33 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env)
 
 
-def run_worker(_args: argparse.Namespace) -> None:
+def check_worker() -> int:
+    """`knoten worker --check`, the container health check: 0 when a worker on this host is
+    registered with RQ (RQ drops a worker whose heartbeats stop), else 1."""
+    from workers.queue import worker_registered_here
+
+    client = sync_client(Settings.from_env().redis_url)
+    try:
+        return 0 if worker_registered_here(client) else 1
+    except redis.RedisError as exc:
+        print(f"knoten worker --check: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+
+
+def run_worker(args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
+    if args.check:
+        raise SystemExit(check_worker())
     from workers.queue import run_worker as work
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    ensure_durable_redis(settings)
     client = sync_client(settings.redis_url)
-    ensure_durable(client, settings.allow_volatile_redis)
     schedule_next(client, SystemClock().now())
     schedule_retention(client, SystemClock().now())
     work(client)
@@ -186,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(run=run_api)
     worker = commands.add_parser("worker", help="the background worker with its scheduler (production)")
+    worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")
     worker.set_defaults(run=run_worker)
     args = parser.parse_args(argv)
     args.run(args)

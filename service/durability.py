@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import redis
+from redis.cluster import RedisCluster
 
 
 class UnsafeRedis(RuntimeError):
@@ -22,8 +23,18 @@ def durability_problems(client: redis.Redis) -> list[str]:
     return problems
 
 
-def ensure_durable(client: redis.Redis, allow_volatile: bool) -> None:
-    problems = durability_problems(client)
+def cluster_durability_problems(cluster: RedisCluster) -> list[str]:
+    """The problems of every primary of a cluster, each named by its node."""
+    return [
+        f"{node.name}: {problem}"
+        for node in cluster.get_primaries()  # type: ignore[no-untyped-call]
+        for problem in durability_problems(cluster.get_redis_connection(node))
+    ]
+
+
+def ensure_durable(client: redis.Redis | RedisCluster, allow_volatile: bool) -> None:
+    """Raise UnsafeRedis, saying what to change, unless the Redis (each primary of a cluster) is safe."""
+    problems = cluster_durability_problems(client) if isinstance(client, RedisCluster) else durability_problems(client)
     if problems and not allow_volatile:
         raise UnsafeRedis(
             "knoten refuses to start on this Redis, because acknowledged sign-ups could be lost:\n- "

@@ -9,9 +9,8 @@ import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
 
-import redis.asyncio
-
 from service.store import keys
+from service.store.redis import AsyncClient
 
 
 class RateLimiter(ABC):
@@ -33,7 +32,7 @@ class MemoryRateLimiter(RateLimiter):
 
 
 class RedisRateLimiter(RateLimiter):
-    def __init__(self, client: redis.asyncio.Redis) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     async def hit(self, name: str, limit: int, window_seconds: int) -> int | None:

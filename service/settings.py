@@ -7,11 +7,14 @@ from typing import Annotated
 
 import msgspec
 
+from service.store.redis import is_cluster_url
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str
+    events_url: str | None = None  # a Redis Cluster node for the event log; jobs stay on redis_url
     admin_token: str
     secret_key: str
     base_url: str = DEFAULT_BASE_URL
@@ -31,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         env = os.environ
         values: dict[str, object] = {
             "redis_url": env.get("KNOTEN_REDIS_URL"),
+            "events_url": env.get("KNOTEN_EVENTS_URL") or None,
             "admin_token": env.get("KNOTEN_ADMIN_TOKEN"),
             "secret_key": env.get("KNOTEN_SECRET_KEY"),
             "base_url": env.get("KNOTEN_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
@@ -48,6 +52,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if missing:
             names = ", ".join("KNOTEN_" + name.upper() for name in missing)
             raise SystemExit(f"knoten: {names} must be set (or use `knoten dev`, which sets them up).")
+        if is_cluster_url(str(values["redis_url"])):
+            raise SystemExit(
+                "knoten: KNOTEN_REDIS_URL holds the job queues and must be a plain Redis primary; "
+                "a cluster goes into KNOTEN_EVENTS_URL (docs/scaling.md)."
+            )
+        if values.get("events_url") and not is_cluster_url(str(values["events_url"])):
+            raise SystemExit("knoten: KNOTEN_EVENTS_URL must name a Redis Cluster node: redis+cluster://host:port.")
         if len(str(values["secret_key"])) < 32:
             raise SystemExit("knoten: KNOTEN_SECRET_KEY must be at least 32 characters long.")
         return msgspec.convert(values, cls, strict=False)

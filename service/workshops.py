@@ -120,7 +120,9 @@ class WorkshopService:
         """Fold the events, then whatever the intro-talk reaction decides on top; all of them."""
         for event in events:
             evolve(state, event)
-        if not any(isinstance(event, TRIGGERS) for event in events):
+        if not state.intro_slots or not any(isinstance(event, TRIGGERS) for event in events):
+            # Without any slot ever offered there is no talk to assign, move or cancel; `react`
+            # walks every sign-up, which made each sign-up O(sign-ups) (see bench/results.md).
             return events
         reactions = react(state, self.clock.now())
         for event in reactions:
@@ -146,6 +148,9 @@ class WorkshopService:
                 try:
                     return await self._record(workshop_id, state, outcome, idempotency)
                 except VersionConflict:
+                    # Rebuild the dropped state now, so the next attempt only catches up on what is
+                    # new and its window between read and append stays short.
+                    await self._caught_up(workshop_id)
                     continue
                 except IdempotencyKeyTaken as taken:
                     assert idempotency is not None

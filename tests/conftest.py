@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cluster import ClusterProcesses
 from tests.processes import RedisProcess
 
 
@@ -21,6 +22,21 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
 def redis_url(redis_server: RedisProcess) -> str:
     redis_server.client().flushall()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterProcesses]:
+    """Three primaries of our own in cluster mode, made once per test run."""
+    cluster = ClusterProcesses(tmp_path_factory.mktemp("cluster")).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def cluster_url(redis_cluster: ClusterProcesses) -> str:
+    """An empty cluster: `redis+cluster://` naming one node, as KNOTEN_EVENTS_URL does."""
+    redis_cluster.flush()
+    return redis_cluster.url
 
 
 @pytest.fixture(scope="session")

@@ -18,13 +18,11 @@ from service.security import new_token, token_hash
 from service.settings import Settings
 from service.store import keys
 from service.store.base import VersionConflict
-from service.store.codec import EventCodec
 from service.store.redis import RedisEventStore
-from service.store.vault import KeyWrapper
+from service.wiring import redis_store
 from workers.dispatch import dispatch
 from workers.ledger import Ledger
 from workers.mail import Mail, Mailer, build_message, mailer_for
-from workers.queue import enqueue_onto, queue
 
 APPEND_ATTEMPTS = 20
 CACHED_WORKSHOPS = 64
@@ -64,7 +62,11 @@ class Context:
                 self.store.append_sync(workshop_id, events, expected_version=version, jobs=jobs)
                 return
             except VersionConflict:
-                self.states.pop(workshop_id, None)  # the tentative fold: rebuild from the log
+                # Drop the tentative fold and rebuild it from the log now, so that the next attempt
+                # only catches up on what is new: refolding between its read and its append made
+                # that window as long as the whole fold, and two workers kept colliding in it.
+                self.states.pop(workshop_id, None)
+                self.state(workshop_id)
             except BaseException:
                 self.states.pop(workshop_id, None)
                 raise
@@ -98,8 +100,7 @@ class Context:
 @cache
 def context() -> Context:
     settings = Settings.from_env()
-    store = RedisEventStore.from_url(settings.redis_url, EventCodec(), KeyWrapper(settings.secret_key))
-    store.enqueue_with(enqueue_onto(queue(store.sync_client)))
+    store = redis_store(settings)
     clock = SystemClock()
     return Context(settings, store, Ledger(store.sync_client, clock), mailer_for(settings), clock)
 

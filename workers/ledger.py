@@ -13,10 +13,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-import redis
-
 from service.clock import Clock
 from service.store import keys
+from service.store.redis import SyncClient
 
 CLAIM_LEASE_SECONDS = 60  # longer than one SMTP delivery (30 s timeout), shorter than abandoned-job pickup
 T = TypeVar("T")
@@ -27,7 +26,7 @@ class EffectInProgress(Exception):
 
 
 class Ledger:
-    def __init__(self, client: redis.Redis, clock: Clock) -> None:
+    def __init__(self, client: SyncClient, clock: Clock) -> None:
         self._client = client
         self._clock = clock
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import socket
 import time
 from collections.abc import Callable, Sequence
 
@@ -78,6 +79,16 @@ def preload_job_modules() -> None:
         importlib.import_module(module)
 
 
+def worker_registered_here(connection: redis.Redis) -> bool:
+    """Whether a worker of the knoten queue on this host (container) is registered with RQ.
+
+    RQ lets a worker's registration expire when its heartbeats stop, and stretches it over
+    the longest job, so a registered worker is a live one.
+    """
+    host = socket.gethostname()
+    return any(worker.hostname == host for worker in SimpleWorker.all(queue=queue(connection)))
+
+
 def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
     """Work the knoten queue, with the scheduler for jobs due later.
 
@@ -97,6 +108,8 @@ def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
             worker.work(with_scheduler=True, burst=burst)
         except redis.ConnectionError:
             log.warning("lost Redis; starting a new worker in %s s", RESTART_DELAY_SECONDS)
-        if burst or worker._stop_requested:
+        # A SIGTERM while idle stops RQ's loop without setting `_stop_requested`; only the
+        # shutdown date tells a requested stop from a lost Redis.
+        if burst or worker._stop_requested or worker._shutdown_requested_date is not None:
             return
         time.sleep(RESTART_DELAY_SECONDS)

@@ -25,10 +25,11 @@ RECONCILE_EVERY = timedelta(minutes=5)
 def reconcile_workshop(workshop_id: str) -> int:
     """Enqueue the missing jobs of one workshop; how many there were."""
     ctx = context()
-    client = ctx.store.sync_client
+    client = ctx.store.jobs_client  # RQ's Redis; on a cluster not the log's
     recorded = ctx.store.read_sync(workshop_id)
     state = fold(WorkshopState(id=workshop_id), recorded)
-    done = {member.decode() for member in client.smembers(keys.jobs_done_key(workshop_id))}  # type: ignore[union-attr]
+    done_key = keys.jobs_done_key(workshop_id)
+    done = {member.decode() for member in ctx.store.sync_client.smembers(done_key)}  # type: ignore[union-attr]
     missing = [
         spec
         for spec in dispatch(state, recorded)
@@ -46,7 +47,7 @@ def reconcile() -> int:
     """Reconcile every workshop, then schedule the next round."""
     ctx = context()
     found = sum(reconcile_workshop(workshop_id) for workshop_id in ctx.store.workshop_ids())
-    schedule_next(ctx.store.sync_client, ctx.clock.now())
+    schedule_next(ctx.store.jobs_client, ctx.clock.now())
     return found
 
 

@@ -41,7 +41,7 @@ def expire() -> int:
     """One retention pass over every workshop, then schedule the next."""
     ctx = context()
     erased = sum(expire_workshop(workshop_id) for workshop_id in ctx.store.workshop_ids())
-    schedule(ctx.store.sync_client, ctx.clock.now() + RETENTION_EVERY)
+    schedule(ctx.store.jobs_client, ctx.clock.now() + RETENTION_EVERY)
     return erased
 
 

@@ -48,7 +48,7 @@ def _reason(job: Job) -> str:
 
 
 def _dead_letters(service: WorkshopService) -> list[DeadLetter]:
-    client = service.store.sync_client  # type: ignore[attr-defined]
+    client = service.store.jobs_client  # type: ignore[attr-defined]
     registry = FailedJobRegistry(queue=queue(client))
     jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=client) if job is not None]
     return [
@@ -65,7 +65,7 @@ def _dead_letters(service: WorkshopService) -> list[DeadLetter]:
 
 
 def _retry(service: WorkshopService, job_id: str) -> None:
-    client = service.store.sync_client  # type: ignore[attr-defined]
+    client = service.store.jobs_client  # type: ignore[attr-defined]
     registry = FailedJobRegistry(queue=queue(client))
     if job_id not in registry.get_job_ids():
         raise NotFoundException(f"No failed job with id {job_id!r}.")

@@ -12,6 +12,7 @@ import msgspec
 import redis
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from redis.exceptions import ClusterDownError, RedisClusterException, TryAgainError
 
 from service.domain.errors import Conflict, DomainError, Invalid, NotFound
 from service.workshops import IdempotencyMismatch
@@ -136,5 +137,9 @@ exception_handlers = {
     HTTPException: on_http,
     redis.ConnectionError: on_store_unavailable,
     redis.TimeoutError: on_store_unavailable,
+    # a Redis Cluster between topologies (failover, resharding, a slot without a primary)
+    ClusterDownError: on_store_unavailable,
+    TryAgainError: on_store_unavailable,
+    RedisClusterException: on_store_unavailable,
     Exception: on_unexpected,
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -37,34 +36,125 @@ def message(recorded: Recorded) -> ServerSentEventMessage:
     return ServerSentEventMessage(data=data, event=event_type(recorded.event), id=str(recorded.position))
 
 
-async def live(store: EventStore, workshop_id: str, after: int) -> AsyncGenerator[ServerSentEventMessage, None]:
-    """Events after `after`, then each new one; a comment every few seconds keeps proxies open."""
-    queue: asyncio.Queue[Recorded] = asyncio.Queue(BUFFERED_EVENTS)
+class _Encoded(ServerSentEventMessage):
+    """A message encoded once by the feed and sent to every stream as it is."""
 
-    async def pump() -> None:
-        async for recorded in store.tail(workshop_id, after):
-            await queue.put(recorded)
+    def __init__(self, position: int, frame: bytes) -> None:
+        super().__init__()
+        self.position = position
+        self.frame = frame
 
-    task = asyncio.create_task(pump())
+    def encode(self) -> bytes:
+        return self.frame
+
+
+class Subscription:
+    """One stream's place in a feed: the events fanned out to it, and why it ended, if it did."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[_Encoded | None] = asyncio.Queue(BUFFERED_EVENTS)
+        self.error: BaseException | None = None
+
+    def end(self, error: BaseException | None = None) -> None:
+        """Stop this stream: what waits is dropped (the client resumes with Last-Event-ID)."""
+        self.error = error
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+
+class Feed:
+    """One live tail of a workshop's log per process, fanned out to all of its streams.
+
+    With one tail per stream, every connected console read, opened and encoded every event
+    again: 50 consoles on a busy workshop kept the API's one core busy (bench/results.md).
+    A stream too slow to keep up with `BUFFERED_EVENTS` is ended; its client reconnects with
+    Last-Event-ID and misses nothing.
+    """
+
+    def __init__(self, store: EventStore, workshop_id: str, after: int, feeds: dict[str, Feed]) -> None:
+        self._subscriptions: set[Subscription] = set()
+        self._feeds = feeds
+        self._workshop_id = workshop_id
+        self._task = asyncio.create_task(self._run(store, after))
+
+    def subscribe(self) -> Subscription:
+        subscription = Subscription()
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+        if not self._subscriptions:
+            self._close()
+
+    def _close(self) -> None:
+        if self._feeds.get(self._workshop_id) is self:
+            del self._feeds[self._workshop_id]
+        self._task.cancel()
+
+    async def _run(self, store: EventStore, after: int) -> None:
+        try:
+            async for recorded in store.tail(self._workshop_id, after):
+                encoded = _Encoded(recorded.position, message(recorded).encode())
+                for subscription in list(self._subscriptions):
+                    try:
+                        subscription.queue.put_nowait(encoded)
+                    except asyncio.QueueFull:
+                        self._subscriptions.discard(subscription)
+                        subscription.end()
+        except Exception as exc:  # noqa: BLE001 - every stream of the feed ends with the tail's error
+            if self._feeds.get(self._workshop_id) is self:
+                del self._feeds[self._workshop_id]
+            for subscription in self._subscriptions:
+                subscription.end(exc)
+
+
+def _feeds(request: Request[Any, Any, Any]) -> dict[str, Feed]:
+    feeds: dict[str, Feed] | None = request.app.state.get("live_feeds")
+    if feeds is None:
+        feeds = request.app.state.live_feeds = {}
+    return feeds
+
+
+async def live(
+    store: EventStore, feeds: dict[str, Feed], workshop_id: str, after: int, version: int
+) -> AsyncGenerator[ServerSentEventMessage, None]:
+    """Events after `after`, then each new one; a comment every few seconds keeps proxies open.
+
+    The stream joins the workshop's feed first and then reads what came before from the log,
+    so nothing falls between the two; an event in both is sent once (by position).
+    """
+    feed = feeds.get(workshop_id)
+    if feed is None:
+        feed = feeds[workshop_id] = Feed(store, workshop_id, version, feeds)
+    subscription = feed.subscribe()
     try:
+        last = after
+        for recorded in await store.read(workshop_id, after):
+            yield message(recorded)
+            last = recorded.position
         while True:
             try:
-                recorded = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+                encoded = await asyncio.wait_for(subscription.queue.get(), HEARTBEAT_SECONDS)
             except TimeoutError:
-                if task.done():
-                    task.result()  # surfaces the tail's error
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue
-            yield message(recorded)
+            if encoded is None:
+                if subscription.error is not None:
+                    raise subscription.error
+                return
+            if encoded.position > last:
+                yield encoded
+                last = encoded.position
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        feed.unsubscribe(subscription)
 
 
 @get("/api/workshops/{workshop_id:str}/stream", opt={"access": Access.FACILITATOR}, tags=["live"])
 async def stream_events(request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService) -> ServerSentEvent:
     """Every event of the workshop from the start (or after `Last-Event-ID`), then live."""
     after = _resume_position(request)
-    existing(await service.state(workshop_id))
-    return ServerSentEvent(live(service.store, workshop_id, after), headers={"Cache-Control": "no-store"})
+    version = existing(await service.state(workshop_id)).version
+    events = live(service.store, _feeds(request), workshop_id, after, version)
+    return ServerSentEvent(events, headers={"Cache-Control": "no-store"})

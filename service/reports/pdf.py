@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import logging
+import unicodedata
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from service.domain.digests import SessionDigest, WorkshopReport
 from service.i18n import day, gettext, short_when, when
@@ -22,7 +23,9 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # it reports every sub
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 ACCENT = (47, 111, 94)
 MUTED = (91, 107, 112)
-HEADINGS = FontFace(emphasis="BOLD", color=MUTED, fill_color=(238, 243, 241))
+HEADING_FILL = (238, 243, 241)
+CELL_PADDING, LINE_HEIGHT = 1.0, 5.0  # mm
+RIGHT_TO_LEFT = {"R", "AL", "AN"}  # Unicode bidirectional classes that `cell` must reorder
 
 
 class _Document(FPDF):
@@ -60,13 +63,106 @@ class _Document(FPDF):
         self.set_text_color(0, 0, 0)
 
     def grid(self, header: list[str], rows: list[list[str]], widths: tuple[int, ...] | None = None) -> None:
+        """A table across the page, its heading row repeated on every page it runs onto.
+
+        Drawn cell by cell, wrapped at word boundaries with the font's widths: fpdf2's
+        `table()` runs its general line breaker over every cell twice (about 1.5 ms a cell),
+        which made the report of a workshop with 5,000 commitments take 40 s (bench/results.md).
+        """
         if not rows:
             return
-        with self.table(col_widths=widths, headings_style=HEADINGS, line_height=5, padding=1) as table:
-            table.row(header)
+        shares = widths or (1,) * len(header)
+        columns = [self.epw * share / sum(shares) for share in shares]
+        self.set_font("DejaVu", "B", 10)
+        heading = self._layout(header, columns)
+        self.set_font("DejaVu", size=10)
+        auto, margin = self.auto_page_break, self.b_margin
+        self.set_auto_page_break(False, margin)  # this table breaks its pages itself, between rows
+        try:
+            headed = False
             for row in rows:
-                table.row(row)
+                lines, height = self._layout(row, columns)
+                if self.get_y() + height + (0 if headed else heading[1]) > self.page_break_trigger:
+                    self.add_page()
+                    headed = False
+                if not headed:
+                    self._heading_row(*heading, columns)
+                    headed = True
+                self._draw_row(lines, columns, height)
+        finally:
+            self.set_auto_page_break(auto, margin)
         self.ln(2)
+
+    def _layout(self, cells: list[str], columns: list[float]) -> tuple[list[list[str]], float]:
+        """Each cell's lines in the current font, and the row's height."""
+        lines = [self._wrap(text, width - 2 * CELL_PADDING) for text, width in zip(cells, columns, strict=True)]
+        return lines, max(map(len, lines)) * LINE_HEIGHT + 2 * CELL_PADDING
+
+    def _heading_row(self, lines: list[list[str]], height: float, columns: list[float]) -> None:
+        """Bold and muted on a tinted ground."""
+        self.set_font("DejaVu", "B", 10)
+        self.set_text_color(*MUTED)
+        self.set_fill_color(*HEADING_FILL)
+        self._draw_row(lines, columns, height, fill=True)
+        self.set_font("DejaVu", size=10)
+        self.set_text_color(0, 0, 0)
+
+    def _draw_row(self, lines: list[list[str]], columns: list[float], height: float, fill: bool = False) -> None:
+        x, y = self.l_margin, self.get_y()
+        for cell_lines, width in zip(lines, columns, strict=True):
+            self.rect(x, y, width, height, style="DF" if fill else "D")
+            top = y + (height - len(cell_lines) * LINE_HEIGHT) / 2  # the text block centred, as in a table
+            for number, line in enumerate(cell_lines):
+                self._print(x + CELL_PADDING, top + number * LINE_HEIGHT, width - 2 * CELL_PADDING, line)
+            x += width
+        self.set_xy(self.l_margin, y + height)
+
+    def _print(self, x: float, top: float, width: float, line: str) -> None:
+        """One line of a cell. Left-to-right text goes straight onto the page with `text`,
+        placed as `cell` places it; right-to-left text goes through `cell`, which orders it."""
+        if any(unicodedata.bidirectional(char) in RIGHT_TO_LEFT for char in line):
+            self.set_xy(x, top)
+            self.cell(width, LINE_HEIGHT, line)
+        elif line:
+            self.text(x + self.c_margin, top + LINE_HEIGHT / 2 + 0.3 * self.font_size, line)
+
+    def _width(self, text: str) -> float:
+        """The width of `text` in the current font, from the font's own character widths:
+        `get_string_width` prepares the text for layout on every call (0.1 ms a word)."""
+        assert self.current_font is not None
+        widths = cast("dict[int, float]", self.current_font.cw)  # TTF: code point → 1/1000 em
+        return sum(widths[ord(char)] for char in text) * self.font_size_pt * 0.001 / self.k
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        """The lines `text` takes in a column `width` wide: broken between words, and inside a
+        word only when the word alone is wider than the column."""
+        lines: list[str] = []
+        space = self._width(" ")
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                size = self._width(word)
+                if line and used + space + size <= width:
+                    line, used = f"{line} {word}", used + space + size
+                    continue
+                if line:
+                    lines.append(line)
+                rest = word
+                while size > width and len(rest) > 1:
+                    cut = self._fitting(rest, width)
+                    lines.append(rest[:cut])
+                    rest = rest[cut:]
+                    size = self._width(rest)
+                line, used = rest, size
+            lines.append(line)
+        return lines
+
+    def _fitting(self, word: str, width: float) -> int:
+        """How many leading characters of `word` fit into `width` (at least one)."""
+        fits = 1
+        while fits < len(word) and self._width(word[: fits + 1]) <= width:
+            fits += 1
+        return fits
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

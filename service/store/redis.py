@@ -5,10 +5,18 @@ in `Last-Event-ID` and in job ids. An append runs in a WATCH/MULTI transaction o
 synchronous connection (in a worker thread), because RQ enqueues jobs onto a synchronous
 pipeline: the events, the idempotency record and the jobs the events call for commit
 together or not at all. Reads and the live tail use the asyncio client.
+
+On a Redis Cluster (`redis+cluster://` URLs) every key of a workshop shares the workshop's
+hash tag, so the append stays one transaction on the primary that owns the slot. RQ's keys
+are not in that slot: the jobs go to RQ on a plain Redis right after the commit, and the
+reconcile pass re-derives from the log whatever a crash in between left out
+(docs/scaling.md).
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -16,9 +24,12 @@ from typing import Any, cast
 import anyio.to_thread
 import redis
 import redis.asyncio
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
+from redis.cluster import RedisCluster
+from redis.exceptions import AskError, ClusterDownError, TryAgainError
 from redis.retry import Retry
 
 from service.domain.events import Event, PersonErased, event_type
@@ -38,10 +49,14 @@ from service.store.codec import EventCodec, subjects_of
 from service.store.vault import KeyWrapper
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
-"""Puts jobs onto the append's transaction (RQ's `pipeline=`)."""
+"""Puts jobs onto a transaction (RQ's `pipeline=`): the append's, or on a cluster one of their own."""
+
+SyncClient = redis.Redis | RedisCluster
+AsyncClient = redis.asyncio.Redis | AsyncRedisCluster
 
 READ_BATCH = 1000
 TAIL_BLOCK_MS = 10_000
+log = logging.getLogger("knoten.store")
 
 
 # A restarted Redis breaks pooled connections: retry such commands a few times, backing off.
@@ -49,6 +64,17 @@ TAIL_BLOCK_MS = 10_000
 # raises WatchError, and the append then checks version and idempotency key again.
 RETRIES = 6
 RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
+
+
+# On a cluster, an append whose slot moved (resharding) or whose primary failed over is run
+# again after the slot table is refreshed, a few times, backing off like the retries above.
+# AskError covers MovedError; ConnectionError covers a primary that is gone.
+CLUSTER_REROUTE_ON = (AskError, TryAgainError, ClusterDownError, redis.ConnectionError, redis.TimeoutError)
+CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+# Per node and process. Each open live stream holds one connection in a blocking XREAD, and
+# redis-py's asyncio cluster client refuses a command beyond this (default 100) instead of
+# waiting; the servers' `maxclients` (10000 by default) is the bound that matters.
+CLUSTER_MAX_CONNECTIONS = 10_000
 
 
 def sync_client(url: str) -> redis.Redis:
@@ -61,15 +87,57 @@ def async_client(url: str) -> redis.asyncio.Redis:
     return redis.asyncio.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
 
 
+def is_cluster_url(url: str) -> bool:
+    """`redis+cluster://host:port` (or `rediss+cluster://`) names a node of a Redis Cluster."""
+    return url.split("://", 1)[0] in CLUSTER_SCHEMES
+
+
+def _node_url(url: str) -> str:
+    """The cluster URL as redis-py reads it: the same node, with the plain scheme."""
+    scheme, rest = url.split("://", 1)
+    return f"{CLUSTER_SCHEMES[scheme]}://{rest}"
+
+
+def sync_cluster_client(url: str) -> RedisCluster:
+    """A cluster client that learns every node and slot from the one node in `url`."""
+    retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
+    return RedisCluster.from_url(_node_url(url), retry=retry)
+
+
+class _SlotsFirstCluster(AsyncRedisCluster):
+    """The asyncio cluster client, learning the slot table before its first command.
+
+    redis-py 8.1 decides where a command goes before it initialises: commands issued at once
+    on a fresh client go to the wrong nodes, and the refresh their redirects trigger closes
+    the connections the others are using (seen as "Connection closed by server" and
+    AttributeError under 200 concurrent first commands). `initialize` is idempotent and cheap
+    once done.
+    """
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        await self.initialize()
+        return await super().execute_command(*args, **kwargs)
+
+
+def async_cluster_client(url: str) -> AsyncRedisCluster:
+    """Like `sync_cluster_client`; its reads wait longer than the tail's blocking XREAD."""
+    retry = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
+    return _SlotsFirstCluster.from_url(
+        _node_url(url), retry=retry, socket_timeout=TAIL_BLOCK_MS / 1000 + 5, max_connections=CLUSTER_MAX_CONNECTIONS
+    )
+
+
 def _position(stream_id: bytes) -> int:
     return int(stream_id.split(b"-", 1)[0])
 
 
 class RedisEventStore(EventStore):
+    """The event log on one Redis, or sharded by workshop on a Redis Cluster."""
+
     def __init__(
         self,
-        sync_client: redis.Redis,
-        async_client: redis.asyncio.Redis,
+        sync_client: SyncClient,
+        async_client: AsyncClient,
         codec: EventCodec,
         wrapper: KeyWrapper,
         enqueue: Enqueue | None = None,
@@ -79,22 +147,37 @@ class RedisEventStore(EventStore):
         self._codec = codec
         self._wrapper = wrapper
         self._enqueue = enqueue
+        self._jobs_client: redis.Redis | None = sync_client if isinstance(sync_client, redis.Redis) else None
         self._keys: dict[str, dict[str, bytes]] = {}  # per workshop: subject → data key (unwrapped)
 
     @classmethod
     def from_url(cls, url: str, codec: EventCodec, wrapper: KeyWrapper) -> RedisEventStore:
+        """A plain `redis://` URL, or `redis+cluster://` for a node of a Redis Cluster."""
+        if is_cluster_url(url):
+            return cls(sync_cluster_client(url), async_cluster_client(url), codec, wrapper)
         return cls(sync_client(url), async_client(url), codec, wrapper)
 
     @property
-    def sync_client(self) -> redis.Redis:
+    def sync_client(self) -> SyncClient:
+        """The event store's Redis (a cluster client in cluster mode); RQ is at `jobs_client`."""
         return self._sync
 
     @property
-    def async_client(self) -> redis.asyncio.Redis:
+    def async_client(self) -> AsyncClient:
         return self._async
 
-    def enqueue_with(self, enqueue: Enqueue) -> None:
-        """Install how jobs are put onto an append's transaction."""
+    @property
+    def jobs_client(self) -> redis.Redis:
+        """The plain Redis that holds RQ's queues: the store's own, or on a cluster a separate one."""
+        if self._jobs_client is None:
+            raise RuntimeError("a clustered store needs a plain Redis for jobs: call enqueue_with(..., jobs_client)")
+        return self._jobs_client
+
+    def enqueue_with(self, enqueue: Enqueue, jobs_client: redis.Redis | None = None) -> None:
+        """Install how jobs are put onto a transaction, and (required on a cluster) the plain
+        Redis whose transaction that is. On one Redis the jobs join the append's MULTI."""
+        if jobs_client is not None:
+            self._jobs_client = jobs_client
         self._enqueue = enqueue
 
     async def append(
@@ -106,16 +189,21 @@ class RedisEventStore(EventStore):
         idempotency: tuple[str, IdempotencyRecord] | None = None,
         jobs: Sequence[JobSpec] = (),
     ) -> list[Recorded]:
-        if jobs and self._enqueue is None:
-            raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
+        self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
         return recorded
+
+    def _can_enqueue(self, jobs: Sequence[JobSpec]) -> None:
+        """Refuse before writing anything, rather than commit events whose jobs have nowhere to go."""
+        if jobs and (self._enqueue is None or self._jobs_client is None):
+            raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
 
     def append_sync(
         self, workshop_id: str, events: Sequence[Event], *, expected_version: int, jobs: Sequence[JobSpec] = ()
     ) -> list[Recorded]:
         """The same append for synchronous callers (RQ jobs)."""
+        self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         self._append_sync(workshop_id, recorded, None, jobs)
         return recorded
@@ -135,6 +223,15 @@ class RedisEventStore(EventStore):
     def workshop_ids(self) -> list[str]:
         """Every workshop this deployment holds."""
         return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
+
+    def _register(self, workshop_id: str) -> None:
+        """Add the workshop to the registry that reconcile and retention walk.
+
+        Before the first append's transaction, not after: a crash after the commit must not
+        leave a workshop with events (and, on a cluster, jobs to re-derive) that no pass finds.
+        A first append that then fails leaves an id with an empty log, which passes skip.
+        """
+        self._sync.sadd(keys.workshops_key(), workshop_id)
 
     def _ensure_keys_sync(self, workshop_id: str, subjects: set[str]) -> dict[str, bytes]:
         """The data keys of these subjects, made (and stored wrapped) for new ones."""
@@ -189,11 +286,81 @@ class RedisEventStore(EventStore):
             for entry, named in zip(recorded, subjects, strict=True)
         ]
         erased = [entry.event.subject for entry in recorded if isinstance(entry.event, PersonErased)]
+        if recorded[0].position == 1:
+            self._register(workshop_id)
+        if isinstance(self._sync, RedisCluster):
+            self._commit_on_cluster(self._sync, workshop_id, recorded, payloads, erased, idempotency)
+            self._enqueue_after_commit(jobs)
+        else:
+            self._commit(self._sync, workshop_id, recorded, payloads, erased, idempotency, jobs)
+        for subject in erased:
+            data_keys.pop(subject, None)
+
+    def _commit_on_cluster(
+        self,
+        cluster: RedisCluster,
+        workshop_id: str,
+        recorded: list[Recorded],
+        payloads: list[dict[str, Any]],
+        erased: list[str],
+        idempotency: tuple[str, IdempotencyRecord] | None,
+    ) -> None:
+        """The append's transaction on the primary that owns the workshop's slot.
+
+        It runs on that node's plain connection, not through redis-py's cluster pipeline: the
+        cluster transaction of redis-py 8.1 retries EXEC on a fresh connection when it loses the
+        one that WATCHed, which commits without the check (a lost update). A plain pipeline
+        raises WatchError there and the check runs again. When the slot moved or its primary is
+        gone, the slot table is refreshed and the transaction runs again, unless the log shows
+        it landed before the connection broke; the check comes first, so nothing is written twice.
+        """
+        backoff = ExponentialBackoff(cap=2.0, base=0.05)
+        log = keys.log_key(workshop_id)
+        for attempt in range(1, RETRIES + 1):
+            try:
+                if attempt > 1 and self._landed(log, recorded[0].position, payloads[0]["data"]):
+                    return
+                node = cluster.get_node_from_key(log)  # type: ignore[no-untyped-call]
+                self._commit(cluster.get_redis_connection(node), workshop_id, recorded, payloads, erased, idempotency)
+                return
+            except CLUSTER_REROUTE_ON:
+                if attempt == RETRIES:
+                    raise
+                time.sleep(backoff.compute(attempt))
+                cluster.nodes_manager.initialize()
+
+    def _enqueue_after_commit(self, jobs: Sequence[JobSpec]) -> None:
+        """On a cluster: the jobs, in a transaction of their own on RQ's Redis.
+
+        The events are committed, so a failure here does not fail the append: the jobs follow
+        from the log, and the next reconcile pass enqueues whatever did not arrive.
+        """
+        if not jobs or self._enqueue is None or self._jobs_client is None:
+            return
+        try:
+            with self._jobs_client.pipeline(transaction=True) as pipe:
+                self._enqueue(pipe, jobs)
+                pipe.execute()
+        except redis.RedisError:
+            log.exception("jobs %s are logged but not queued; reconcile will queue them", [j.job_id for j in jobs])
+
+    def _commit(
+        self,
+        client: redis.Redis,
+        workshop_id: str,
+        recorded: list[Recorded],
+        payloads: list[dict[str, Any]],
+        erased: list[str],
+        idempotency: tuple[str, IdempotencyRecord] | None,
+        jobs: Sequence[JobSpec] = (),
+    ) -> None:
+        """WATCH the log and the idempotency key, check, then MULTI: the events, the deleted keys
+        of erased people, the idempotency record and `jobs` (on a single Redis)."""
         log = keys.log_key(workshop_id)
         watched = [log]
         if idempotency is not None:
             watched.append(keys.idempotency_key(workshop_id, idempotency[0]))
-        with self._sync.pipeline(transaction=True) as pipe:
+        with client.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(*watched)  # type: ignore[no-untyped-call]
@@ -215,10 +382,6 @@ class RedisEventStore(EventStore):
                     if self._landed(log, recorded[0].position, payloads[0]["data"]):
                         break
                     continue
-        for subject in erased:
-            data_keys.pop(subject, None)
-        if recorded[0].position == 1:
-            self._sync.sadd(keys.workshops_key(), workshop_id)  # the registry reconcile walks
 
     def _landed(self, log: str, position: int, data: bytes) -> bool:
         """Whether the log's entry at `position` is this append's (sealed data carries a
@@ -298,8 +461,12 @@ class RedisEventStore(EventStore):
         await self._async.sadd(keys.seen_emails_key(), email_hash)
 
     async def ping(self) -> None:
+        """The log's Redis answers. On a cluster RQ's Redis is not asked: while it is away, appends
+        still succeed and their jobs wait for reconcile (the worker's health check notices)."""
         await self._async.ping()
 
     async def close(self) -> None:
         await self._async.aclose()
         self._sync.close()
+        if self._jobs_client is not None and self._jobs_client is not self._sync:
+            self._jobs_client.close()

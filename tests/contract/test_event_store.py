@@ -1,4 +1,5 @@
-"""The contract every event store honours: the in-memory twin and Redis run the same suite."""
+"""The contract every event store honours: the in-memory twin, Redis and a Redis Cluster run
+the same suite."""
 
 from __future__ import annotations
 
@@ -18,13 +19,17 @@ from service.store.vault import KeyWrapper
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "redis"])
+URL_FIXTURES = {"redis": "redis_url", "cluster": "cluster_url"}
+
+
+@pytest.fixture(params=["memory", "redis", "cluster"])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[EventStore]:
     codec = EventCodec()
     if request.param == "memory":
         yield MemoryEventStore(codec)
         return
-    redis_store = RedisEventStore.from_url(request.getfixturevalue("redis_url"), codec, KeyWrapper("k" * 40))
+    url = request.getfixturevalue(URL_FIXTURES[request.param])
+    redis_store = RedisEventStore.from_url(url, codec, KeyWrapper("k" * 40))
     yield redis_store
     await redis_store.close()
 
@@ -137,7 +142,9 @@ async def test_an_erased_person_reads_back_without_personal_fields(store: EventS
     assert first.event.person == Person("p", None)
 
 
-async def test_personal_fields_are_sealed_in_redis(redis_url: str) -> None:
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_personal_fields_are_sealed_in_redis(kind: str, request: pytest.FixtureRequest) -> None:
+    redis_url = request.getfixturevalue(URL_FIXTURES[kind])
     store = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
     try:
         signup = SignupRecorded(
@@ -150,8 +157,11 @@ async def test_personal_fields_are_sealed_in_redis(redis_url: str) -> None:
             status="confirmed",
         )
         await store.append("w1", [signup], expected_version=0)
-        client = store.sync_client
-        dump = b"".join(client.dump(key) or b"" for key in client.keys("*"))
+        # a cluster client's KEYS asks one node only: on a cluster, ask every node itself
+        clients = request.getfixturevalue("redis_cluster").clients() if kind == "cluster" else [store.sync_client]
+        found = [(client, key) for client in clients for key in client.keys("*")]
+        assert b"knoten:{w1}:log" in {key for _, key in found}
+        dump = b"".join(client.dump(key) or b"" for client, key in found)
         assert b"Anna" not in dump and b"anna@example.org" not in dump and b"AWO" not in dump
         fresh = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
         assert (await fresh.read("w1"))[0].event.person.name == "Anna Beispiel"  # type: ignore[attr-defined]

@@ -49,6 +49,16 @@ def api_process(redis_server: RedisProcess, artifacts: Path) -> Iterator[ApiProc
 
 
 @pytest.fixture(scope="session")
+def unlimited_api_url(redis_server: RedisProcess, artifacts: Path) -> Iterator[str]:
+    """A second API on the shared Redis without the per-client sign-up limit, for tests that
+    sign up hundreds of people from one address (generated requests, the state machine)."""
+    env = {**knoten_env(redis_server.url), "KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "100000"}
+    process = ApiProcess(env, artifacts / "api-unlimited.log").start()
+    yield process.url
+    process.stop()
+
+
+@pytest.fixture(scope="session")
 def worker_process(redis_server: RedisProcess, mail_sink: MailSink, artifacts: Path) -> Iterator[WorkerProcess]:
     """One worker for the shared stack; it works the jobs of every test's workshops."""
     process = WorkerProcess(knoten_env(redis_server.url, mail_sink.url), artifacts / "worker-integration.log")

@@ -1,0 +1,46 @@
+"""How the Redis parts are put together from the settings, the same for the API and the worker:
+the event store on one Redis or on a Redis Cluster, the plain Redis that holds RQ's queues,
+and the durability check of every Redis knoten writes to (docs/scaling.md)."""
+
+from __future__ import annotations
+
+import redis
+
+from service.durability import ensure_durable
+from service.settings import Settings
+from service.store.codec import EventCodec
+from service.store.redis import RedisEventStore, sync_client, sync_cluster_client
+from service.store.vault import KeyWrapper
+from workers.queue import enqueue_onto, queue
+
+
+def redis_store(settings: Settings) -> RedisEventStore:
+    """The event store, with the jobs its appends call for wired to RQ.
+
+    Without KNOTEN_EVENTS_URL, log and queues share KNOTEN_REDIS_URL and the jobs join the
+    append's MULTI. With it, the log is sharded on the cluster and the jobs follow each commit
+    to RQ on KNOTEN_REDIS_URL, which stays a plain primary.
+    """
+    wrapper = KeyWrapper(settings.secret_key)
+    if settings.events_url is None:
+        store = RedisEventStore.from_url(settings.redis_url, EventCodec(), wrapper)
+        store.enqueue_with(enqueue_onto(queue(store.jobs_client)))
+        return store
+    store = RedisEventStore.from_url(settings.events_url, EventCodec(), wrapper)
+    jobs_client = sync_client(settings.redis_url)
+    store.enqueue_with(enqueue_onto(queue(jobs_client)), jobs_client)
+    return store
+
+
+def ensure_durable_redis(settings: Settings) -> None:
+    """Refuse to start unless RQ's Redis and, with a cluster, each of its primaries keeps what
+    it acknowledged (AOF on, no eviction); the error says what to change."""
+    clients: list[redis.Redis | redis.RedisCluster] = [redis.Redis.from_url(settings.redis_url)]
+    try:
+        if settings.events_url is not None:
+            clients.append(sync_cluster_client(settings.events_url))
+        for client in clients:
+            ensure_durable(client, settings.allow_volatile_redis)
+    finally:
+        for client in clients:
+            client.close()
