@@ -1,46 +1,77 @@
-"""`python -m bench`: run every benchmark, print its table, write bench/results.md."""
+"""`python -m bench [name ...]`: run every benchmark (or the named modules), print each table
+with its notes, and write them all to bench/results.md under a line describing the machine."""
 
 from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 
-from bench import intro_assignment
+from bench import command_path, intro_assignment, large_workshop, live_latency, memory, workers
+from bench.common import Result, Row
+from tests.processes import redis_binary
 
-BENCHMARKS = [intro_assignment]
+BENCHMARKS: list[ModuleType] = [command_path, live_latency, large_workshop, intro_assignment, workers, memory]
+LIBRARIES = ("litestar", "uvicorn", "redis", "hiredis", "rq", "msgspec", "cryptography", "jinja2", "fpdf2")
+LIBRARIES += ("matplotlib",)
 
 
-def table(rows: list[dict[str, object]]) -> str:
+def table(rows: list[Row]) -> str:
     header = list(rows[0])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(row[column]) for column in header) + " |" for row in rows]
     return "\n".join(lines)
 
 
+def redis_version() -> str:
+    out = subprocess.run([redis_binary(), "--version"], capture_output=True, text=True, check=True).stdout
+    return next((part.removeprefix("v=") for part in out.split() if part.startswith("v=")), out.strip())
+
+
 def machine() -> str:
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    libraries = ", ".join(f"{name} {version(name)}" for name in LIBRARIES)
     return (
-        f"{os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, "
-        f"redis-py {version('redis')}, litestar {version('litestar')}, rq {version('rq')}"
+        f"{os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}, redis-server {redis_version()}; {libraries}"
     )
+
+
+def section(benchmark: ModuleType) -> str:
+    started = time.monotonic()
+    result = benchmark.run()
+    if not isinstance(result, Result):  # a plain list of rows
+        result = Result(result, [])
+    notes = "".join(f"- {note}\n" for note in result.notes)
+    took = f"- This benchmark took {time.monotonic() - started:.0f} s.\n"
+    return f"## {benchmark.TITLE}\n\n{table(result.rows)}\n\n{notes}{took}"
 
 
 def main() -> None:
     only = set(sys.argv[1:])
-    sections = [f"# knoten benchmarks\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {machine()}\n"]
+    names = {benchmark.__name__.rsplit(".", 1)[-1] for benchmark in BENCHMARKS}
+    if only - names:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(only - names))}; known: {', '.join(sorted(names))}")
+    started, when = time.monotonic(), datetime.now(UTC)
+    print(f"Machine: {machine()}\n", flush=True)
+    sections = []
     for benchmark in BENCHMARKS:
-        name = benchmark.__name__.rsplit(".", 1)[-1]
-        if only and name not in only:
+        if only and benchmark.__name__.rsplit(".", 1)[-1] not in only:
             continue
-        rows = benchmark.run()
-        section = f"## {benchmark.TITLE}\n\n{table(rows)}\n"
-        print(section, flush=True)
-        sections.append(section)
-    Path(__file__).with_name("results.md").write_text("\n".join(sections))
+        sections.append(section(benchmark))
+        print(sections[-1], flush=True)
+    ran = ", ".join(sorted(only)) if only else "all"
+    header = (
+        f"Machine: {machine()}\n\n# knoten benchmarks\n\n"
+        f"`make bench` ({ran}), {when:%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s in all.\n"
+    )
+    Path(__file__).with_name("results.md").write_text("\n".join([header, *sections]))
 
 
 if __name__ == "__main__":

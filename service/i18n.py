@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,22 +48,42 @@ def gettext(language: str, message: str) -> str:
     return translations(language).gettext(message)
 
 
+# Dates and moments are formatted again and again in a report (the same due days, the same
+# slot times): Babel takes about 0.1 ms each, so the formatted forms are cached. A moment's form
+# depends only on the instant (it is shown in `timezone`), so equal instants may share it.
+FORMATTED = 4096
+
+
 def when(value: datetime | None, language: str, timezone: str) -> str:
     """A moment as the reader expects it: in the workshop's time zone and the reader's locale,
     e.g. "Samstag, 9. Mai 2026, 10:00" or "Saturday, May 9, 2026, 10:00 AM"."""
-    if value is None:
-        return ""
-    locale = language_or_default(language)
+    return "" if value is None else _when(value, language_or_default(language), timezone)
+
+
+@lru_cache(maxsize=FORMATTED)
+def _when(value: datetime, locale: str, timezone: str) -> str:
     local = value.astimezone(ZoneInfo(timezone))
     return f"{format_date(local, 'full', locale=locale)}, {format_time(local, 'short', locale=locale)}"
 
 
 def short_when(value: datetime | None, language: str, timezone: str) -> str:
     """A moment in tables: "09.05.26, 10:00"."""
-    if value is None:
-        return ""
-    return format_datetime(value, "short", tzinfo=ZoneInfo(timezone), locale=language_or_default(language))
+    return "" if value is None else _short_when(value, language_or_default(language), timezone)
+
+
+@lru_cache(maxsize=FORMATTED)
+def _short_when(value: datetime, locale: str, timezone: str) -> str:
+    return format_datetime(value, "short", tzinfo=ZoneInfo(timezone), locale=locale)
 
 
 def day(value: date | None, language: str) -> str:
-    return "" if value is None else format_date(value, "medium", locale=language_or_default(language))
+    if value is None:
+        return ""
+    if type(value) is not date:  # a datetime: its day depends on its offset, which equality ignores
+        return format_date(value, "medium", locale=language_or_default(language))
+    return _day(value, language_or_default(language))
+
+
+@lru_cache(maxsize=FORMATTED)
+def _day(value: date, locale: str) -> str:
+    return format_date(value, "medium", locale=locale)

@@ -121,10 +121,15 @@ class RedisProcess:
 class ApiProcess:
     """`knoten api` in its own process, as in production."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    SERVE = ("service.cli", "api", "--host", "127.0.0.1")
+
+    def __init__(self, env: dict[str, str], log: Path, serve: tuple[str, ...] = SERVE) -> None:
+        """`serve`: the module and arguments to run (`--port` is added); the benchmarks' baseline app
+        is served the same way."""
         self.port = free_port()
         self.env = {**os.environ, **env}
         self.log = log
+        self.serve = serve
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -134,7 +139,7 @@ class ApiProcess:
     def start(self) -> ApiProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "service.cli", "api", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "-m", *self.serve, "--port", str(self.port)],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -142,14 +147,14 @@ class ApiProcess:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"knoten api exited:\n{self.log.read_text()}")
+                raise RuntimeError(f"{self.serve[0]} exited:\n{self.log.read_text()}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"knoten api did not become healthy:\n{self.log.read_text()}")
+        raise RuntimeError(f"{self.serve[0]} did not become healthy:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

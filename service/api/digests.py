@@ -7,6 +7,7 @@ document in a worker thread, so drawing charts never blocks other requests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, Literal
 
 import anyio.to_thread
@@ -19,7 +20,7 @@ from service.domain.digests import SessionDigest, WorkshopReport, session_digest
 from service.domain.errors import NotFound
 from service.domain.workshop import session_of
 from service.i18n import LANGUAGES
-from service.reports import pdf, render
+from service.reports import render
 from service.workshops import WorkshopService
 
 Kind = Literal["json", "html", "md", "pdf", "csv"]
@@ -44,6 +45,14 @@ def _language(lang: str | None, default: str) -> str:
     if lang not in LANGUAGES:
         raise BadInput("lang", f"must be one of {', '.join(LANGUAGES)}")
     return lang
+
+
+def _pdf() -> ModuleType:
+    """The PDF renderer, imported on the first PDF: fpdf2, fontTools and matplotlib's fonts take
+    ~65 MB that an API serving sign-ups need not hold (bench/results.md, memory)."""
+    from service.reports import pdf
+
+    return pdf
 
 
 async def _document(kind: Kind, draw: Callable[[], str | bytes], filename: str) -> Response[Any]:
@@ -78,7 +87,7 @@ async def get_session_digest(
     drawers: dict[str, Callable[[], str | bytes]] = {
         "html": lambda: render.digest_html(digest, language),
         "md": lambda: render.digest_markdown(digest, language),
-        "pdf": lambda: pdf.digest_pdf(digest, language),
+        "pdf": lambda: _pdf().digest_pdf(digest, language),
     }
     return await _document(kind, drawers[kind], f"digest-{session_id}")
 
@@ -102,7 +111,7 @@ async def get_workshop_report(
     drawers: dict[str, Callable[[], str | bytes]] = {
         "html": lambda: render.report_html(report, language),
         "md": lambda: render.report_markdown(report, language),
-        "pdf": lambda: pdf.report_pdf(report, language),
+        "pdf": lambda: _pdf().report_pdf(report, language),
         "csv": lambda: render.report_csv(report),
     }
     return await _document(kind, drawers[kind], f"report-{workshop_id}")

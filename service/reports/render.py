@@ -11,7 +11,6 @@ from typing import Any
 from markupsafe import Markup
 
 from service.domain.digests import SessionDigest, WorkshopReport
-from service.reports import charts
 from service.reports.labels import label
 from service.templating import render
 
@@ -30,6 +29,8 @@ def digest_markdown(digest: SessionDigest, language: str) -> str:
 
 def report_charts(report: WorkshopReport, language: str) -> dict[str, Markup]:
     """The report's charts as inline SVG (drawn by matplotlib, so safe to embed)."""
+    from service.reports import charts  # matplotlib only when a chart is drawn: ~40 MB an idle API needs not hold
+
     return {
         "signups": Markup(charts.signups_per_session(report, language, "svg").decode()),  # noqa: S704
         "commitments": Markup(charts.commitment_status(report, language, "svg").decode()),  # noqa: S704

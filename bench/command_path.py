@@ -1,0 +1,180 @@
+"""Command path: knoten's sign-up POST against a bare Litestar endpoint doing one XADD.
+
+knoten's sign-up does validation, the rate limits, the idempotency check and record, the
+durable append (WATCH/MULTI with the person's fields sealed) and the enqueue of the
+confirmation mail's job in the same transaction. The baseline (bench/baseline_app.py) appends
+the request body with one XADD. Both are served by uvicorn the same way, on one redis-server,
+and driven by the same raw-socket load generator (bench/load.py) with the same request bodies.
+
+Measured, in rounds that alternate knoten and baseline so that a noisy machine hits both:
+- throughput: closed loop, 16 connections, requests answered per second;
+- latency at a fixed 200 requests/s (open loop, from each request's scheduled send time).
+No worker runs: the jobs wait in their queue (benchmark 5 measures the workers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+
+import httpx
+
+from bench.baseline_app import baseline_process
+from bench.common import Result, Row, median, met, ms, percentile
+from bench.load import MakeRequest, Sample, closed_loop, json_post, open_loop
+from bench.stack import LIMITS_NOTE, REDIS_NOTE, BenchStack, bench_stack, create_workshop, open_sessions
+from tests.processes import ApiProcess
+
+RATE = 200
+LATENCY_SECONDS = 8
+LATENCY_ROUNDS = 3
+THROUGHPUT_SECONDS = 4
+THROUGHPUT_ROUNDS = 2
+CONCURRENCY = 16
+WARM_UP_SECONDS = 2
+SESSIONS = 20
+TARGET_RATIO, TARGET_P99 = 0.6, 0.050
+
+PROFILE = (
+    "Profile (py-spy --gil on the API under closed-loop sign-ups): at first `react` "
+    "(service/domain/intro.py) walked every sign-up of the workshop on each sign-up, a quarter of the API's "
+    "time at 1,500 sign-ups and growing; WorkshopService now skips it while the workshop has no intro slot "
+    "(it still costs ≈12 ms a sign-up in a 20,000-sign-up workshop with slots). What remains is 4.5–6 ms of "
+    "CPU a sign-up in the one API process: redis-py ≈45 % (about 12 round trips at 0.15–0.2 ms of Python each: two "
+    "rate-limit transactions, SISMEMBER, the idempotency GET, the XRANGE catch-up, then in a thread HMGET and "
+    "HSETNX for the data key, WATCH, GET, XLEN and MULTI…EXEC with the RQ job, and SADD), Litestar and uvicorn "
+    "≈20 %, the thread hop ≈9 %, knoten's own code ≈10 %; and, growing with the workshop, the event store's "
+    "`_unknown_subjects` and `_ensure_keys_sync` build a set of every cached person per call "
+    "(`named - cache.keys()`), 17 % at 3,600 sign-ups. The baseline spends ≈0.35 ms a request. The ratio needs "
+    "fewer round trips and that set fixed in service/store (not changed here: being changed elsewhere)."
+)
+TITLE = (
+    f"1. Command path: sign-up POST vs. bare Litestar + one XADD "
+    f"(target: throughput ratio ≥ {TARGET_RATIO}, p99 < {ms(TARGET_P99):.0f} ms at {RATE} req/s)"
+)
+
+
+class Target(NamedTuple):
+    name: str
+    url: str
+    request: Callable[[str], MakeRequest]  # per round tag: request i
+
+
+def signup_body(tag: str, i: int) -> dict[str, object]:
+    return {"name": f"Person {tag}-{i}", "email": f"p.{tag}.{i}@example.org", "consent": True}
+
+
+def knoten_requests(url: str, workshop_id: str, sessions: list[str]) -> Callable[[str], MakeRequest]:
+    host = url.removeprefix("http://")
+
+    def for_round(tag: str) -> MakeRequest:
+        def make(i: int) -> bytes:
+            path = f"/api/workshops/{workshop_id}/sessions/{sessions[i % len(sessions)]}/signups"
+            return json_post(host, path, signup_body(tag, i), {"Idempotency-Key": f"{tag}-{i}"})
+
+        return make
+
+    return for_round
+
+
+def baseline_requests(url: str) -> Callable[[str], MakeRequest]:
+    host = url.removeprefix("http://")
+
+    def for_round(tag: str) -> MakeRequest:
+        return lambda i: json_post(host, "/signups", signup_body(tag, i), {"Idempotency-Key": f"{tag}-{i}"})
+
+    return for_round
+
+
+def _errors(samples: list[Sample]) -> int:
+    return sum(1 for s in samples if s.status >= 300)
+
+
+async def _rounds(
+    targets: list[Target], rounds: int, measure: Callable[[Target, str], Awaitable[list[Sample]]]
+) -> dict[str, list[list[Sample]]]:
+    runs: dict[str, list[list[Sample]]] = {t.name: [] for t in targets}
+    for number in range(rounds):
+        order = targets if number % 2 == 0 else targets[::-1]  # neither always goes first
+        for target in order:
+            runs[target.name].append(await measure(target, f"{target.name[0]}{number}{secrets.token_hex(3)}"))
+    return runs
+
+
+async def measure(stack: BenchStack, baseline: ApiProcess) -> list[Row]:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        workshop = await create_workshop(client)
+        sessions = await open_sessions(client, workshop, SESSIONS)
+    targets = [
+        Target("knoten", stack.url, knoten_requests(stack.url, workshop["id"], sessions)),
+        Target("baseline", baseline.url, baseline_requests(baseline.url)),
+    ]
+    for target in targets:  # warm up both: connections, caches, JIT-free but lazy imports
+        await open_loop(target.url, target.request("warm"), RATE, WARM_UP_SECONDS)
+
+    async def throughput(target: Target, tag: str) -> list[Sample]:
+        return await closed_loop(target.url, target.request(tag), CONCURRENCY, THROUGHPUT_SECONDS)
+
+    async def latency(target: Target, tag: str) -> list[Sample]:
+        return await open_loop(target.url, target.request(tag), RATE, LATENCY_SECONDS)
+
+    saturated = await _rounds(targets, THROUGHPUT_ROUNDS, throughput)
+    paced = await _rounds(targets, LATENCY_ROUNDS, latency)
+    rows = []
+    for target in targets:
+        rates = [len(run) / THROUGHPUT_SECONDS for run in saturated[target.name]]
+        latencies = [s.latency for s in itertools.chain.from_iterable(paced[target.name])]
+        per_round_p99 = [percentile([s.latency for s in run], 99) for run in paced[target.name]]
+        answered = [len(run) / (max(s.done for s in run) - min(s.scheduled for s in run)) for run in paced[target.name]]
+        rows.append(
+            {
+                "system": target.name,
+                "throughput req/s (median of rounds)": round(median(rates)),
+                f"answered req/s at {RATE}/s offered": round(median(answered)),
+                f"p50 ms @ {RATE}/s": ms(percentile(latencies, 50)),
+                f"p99 ms @ {RATE}/s": ms(percentile(latencies, 99)),
+                "p99 ms per round": " / ".join(str(ms(p)) for p in per_round_p99),
+                "max ms": ms(max(latencies)),
+                "requests": len(latencies) + sum(len(run) for run in saturated[target.name]),
+                "errors": sum(_errors(run) for run in [*saturated[target.name], *paced[target.name]]),
+            }
+        )
+    return rows
+
+
+def _number(row: Row, column: str) -> float:
+    value = row[column]
+    assert isinstance(value, int | float)
+    return float(value)
+
+
+def run() -> Result:
+    with bench_stack() as stack:
+        baseline = baseline_process(stack.redis.url, stack.directory / "baseline.log").start()
+        try:
+            rows = asyncio.run(measure(stack, baseline))
+        finally:
+            baseline.stop()
+    knoten, base = rows
+    saturated, paced = "throughput req/s (median of rounds)", f"answered req/s at {RATE}/s offered"
+    ratio = _number(knoten, saturated) / _number(base, saturated)
+    paced_ratio = _number(knoten, paced) / _number(base, paced)
+    p99 = _number(knoten, f"p99 ms @ {RATE}/s") / 1000
+    notes = [
+        f"Throughput ratio knoten / baseline, both saturated: {ratio:.2f} (target ≥ {TARGET_RATIO}): "
+        f"{met(ratio >= TARGET_RATIO)}. At {RATE} req/s offered, the ratio of requests answered per second is "
+        f"{paced_ratio:.2f}.",
+        f"knoten p99 at {RATE} req/s: {ms(p99)} ms (target < {ms(TARGET_P99):.0f} ms): {met(p99 < TARGET_P99)}.",
+        f"Throughput: closed loop, {CONCURRENCY} connections, {THROUGHPUT_ROUNDS} rounds of {THROUGHPUT_SECONDS} s "
+        f"each. Latency: open loop at {RATE} req/s, {LATENCY_ROUNDS} rounds of {LATENCY_SECONDS} s each, measured "
+        "from the scheduled send time. Rounds alternate knoten and baseline.",
+        f"Sign-ups go round-robin to {SESSIONS} open sessions of one workshop, each with a new e-mail address and "
+        "an Idempotency-Key; the workshop grows over the rounds. No worker runs (jobs wait in RQ).",
+        "One uvicorn process each (as `knoten api`); the load generator runs on the same 2 cores. " + REDIS_NOTE,
+        LIMITS_NOTE,
+        PROFILE,
+    ]
+    return Result(rows, notes)
