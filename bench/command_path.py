@@ -47,9 +47,11 @@ PROFILE = (
     "rate-limit transactions, SISMEMBER, the idempotency GET, the XRANGE catch-up, then in a thread HMGET and "
     "HSETNX for the data key, WATCH, GET, XLEN and MULTI…EXEC with the RQ job, and SADD), Litestar and uvicorn "
     "≈20 %, the thread hop ≈9 %, knoten's own code ≈10 %; and, growing with the workshop, the event store's "
-    "`_unknown_subjects` and `_ensure_keys_sync` build a set of every cached person per call "
-    "(`named - cache.keys()`), 17 % at 3,600 sign-ups. The baseline spends ≈0.35 ms a request. The ratio needs "
-    "fewer round trips and that set fixed in service/store (not changed here: being changed elsewhere)."
+    "`_unknown_subjects` and `_ensure_keys_sync` built a set of every cached person per call "
+    "(`named - cache.keys()`), 17 % at 3,600 sign-ups (fixed: they test membership now). The baseline spends "
+    "≈0.35 ms a request. What is left is the round trips: one API process saturates at about 200 sign-ups/s "
+    "here, so 200/s offered queues up; closing the gap needs the reads before the append in one pipeline and "
+    "the append as one server-side script, or more API processes (docs/scaling.md)."
 )
 TITLE = (
     f"1. Command path: sign-up POST vs. bare Litestar + one XADD "
