@@ -3,7 +3,9 @@
 Every person the workshop names (participants, owners of commitments and offers, intro hosts,
 the organisers' address) gets a tombstone, which deletes their key; the report stays, with
 its counts, anonymised. The pass runs when a worker starts and then every hour; its job id
-names the hour, so however many workers run, one pass happens per hour.
+names the hour, so however many workers run, one pass happens per hour. Each workshop's due
+end and log version are noted in `knoten:retention`, so a pass folds only workshops whose
+time has come and that changed since they were last erased.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from rq.job import Job
 
 from service.domain import commands as c
 from service.domain.workshop import decide, named_people, retention_ends
+from service.store import keys
 from workers.context import context
 from workers.queue import queue
 
 log = logging.getLogger("knoten.retention")
 RETENTION_EVERY = timedelta(hours=1)
+PASS_TIMEOUT = 1800  # seconds; a pass folds only workshops that may be due (see `_may_be_due`)
 
 
 def expire_workshop(workshop_id: str) -> int:
@@ -29,19 +33,44 @@ def expire_workshop(workshop_id: str) -> int:
     retention = timedelta(days=ctx.settings.retention_days)
     state = ctx.state(workshop_id)
     due = retention_ends(state, retention)
-    if due is None or ctx.clock.now() < due or not named_people(state):
-        return 0
-    events = decide(state, c.ExpirePersonalData(retention=retention), ctx.clock.now())
-    ctx.record(workshop_id, *events)
-    log.info("retention: erased %d people of workshop %s (ended %s)", len(events), workshop_id, state.ends_at)
-    return len(events)
+    erased = 0
+    if due is not None and ctx.clock.now() >= due and named_people(state):
+        events = decide(state, c.ExpirePersonalData(retention=retention), ctx.clock.now())
+        ctx.record(workshop_id, *events)
+        erased = len(events)
+        log.info("retention: erased %d people of workshop %s (ended %s)", erased, workshop_id, state.ends_at)
+    if state.ends_at is not None:
+        version = ctx.state(workshop_id).version
+        ctx.store.sync_client.hset(keys.retention_key(), workshop_id, f"{state.ends_at.timestamp():.0f}:{version}")
+    return erased
+
+
+def _may_be_due(workshop_id: str, checked: bytes | None, now: datetime) -> bool:
+    """From what the last pass noted (`<end of the workshop>:<log version>`): not due yet, or
+    due and erased with nothing written since, needs no fold."""
+    if checked is None:
+        return True
+    ended, version = (int(part) for part in checked.split(b":"))
+    if now.timestamp() < ended + timedelta(days=context().settings.retention_days).total_seconds():
+        return False
+    return bool(context().store.sync_client.xlen(keys.log_key(workshop_id)) != version)
 
 
 def expire() -> int:
-    """One retention pass over every workshop, then schedule the next."""
+    """One retention pass over every workshop. The next pass is scheduled first, so that a
+    failing pass (or one workshop that fails) never ends the hourly chain."""
     ctx = context()
-    erased = sum(expire_workshop(workshop_id) for workshop_id in ctx.store.workshop_ids())
-    schedule(ctx.store.jobs_client, ctx.clock.now() + RETENTION_EVERY)
+    now = ctx.clock.now()
+    schedule(ctx.store.jobs_client, now + RETENTION_EVERY)
+    noted: dict[bytes, bytes] = ctx.store.sync_client.hgetall(keys.retention_key())  # type: ignore[assignment]
+    erased = 0
+    for workshop_id in ctx.store.workshop_ids():
+        if not _may_be_due(workshop_id, noted.get(workshop_id.encode()), now):
+            continue
+        try:
+            erased += expire_workshop(workshop_id)
+        except Exception:  # the others still get their pass; this one is tried again next hour
+            log.exception("retention: workshop %s failed", workshop_id)
     return erased
 
 
@@ -49,4 +78,6 @@ def schedule(client: redis.Redis, at: datetime) -> None:
     """The pass of the hour `at` falls in, unless it is already there."""
     job_id = f"knoten-retention-{int(at.timestamp() // RETENTION_EVERY.total_seconds())}"
     if not Job.exists(job_id, connection=client):
-        queue(client).enqueue_at(at, "workers.retention.expire", job_id=job_id, description="retention pass")
+        queue(client).enqueue_at(
+            at, "workers.retention.expire", job_id=job_id, description="retention pass", job_timeout=PASS_TIMEOUT
+        )

@@ -12,7 +12,7 @@ import msgspec
 import redis
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from redis.exceptions import ClusterDownError, RedisClusterException, TryAgainError
+from redis.exceptions import AskError, ClusterDownError, RedisClusterException, TryAgainError
 
 from service.domain.errors import Conflict, DomainError, Invalid, NotFound
 from service.workshops import IdempotencyMismatch
@@ -140,6 +140,7 @@ exception_handlers = {
     # a Redis Cluster between topologies (failover, resharding, a slot without a primary)
     ClusterDownError: on_store_unavailable,
     TryAgainError: on_store_unavailable,
+    AskError: on_store_unavailable,  # also MovedError: a slot still moving after the retries
     RedisClusterException: on_store_unavailable,
     Exception: on_unexpected,
 }

@@ -141,8 +141,8 @@ async def live(
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue
             if encoded is None:
-                if subscription.error is not None:
-                    raise subscription.error
+                if subscription.error is not None:  # one error object, many streams: each raises its own
+                    raise ConnectionError("the workshop's live feed ended") from subscription.error
                 return
             if encoded.position > last:
                 yield encoded

@@ -149,7 +149,9 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
 
 def _expire_personal_data(state: WorkshopState, retention: timedelta, now: datetime) -> list[e.Event]:
     due = retention_ends(state, retention)
-    if due is None or now < due:
+    if due is None:
+        raise Conflict("The workshop has no end yet; its personal data is kept.")
+    if now < due:
         raise Conflict(f"The workshop's personal data is kept until {due:%Y-%m-%d %H:%M %Z}.")
     return [e.PersonErased(at=now, subject=subject) for subject in named_people(state)]
 

@@ -51,3 +51,8 @@ def jobs_done_key(workshop_id: str) -> str:
 def person_keys_key(workshop_id: str) -> str:
     """Hash of subject → wrapped data key: deleting a field forgets that person."""
     return workshop_key(workshop_id, "keys")
+
+
+def retention_key() -> str:
+    """Hash of workshop id → `<when it ended>:<log version when retention last looked>`."""
+    return global_key("retention")

@@ -15,7 +15,9 @@ reconcile pass re-derives from the log whatever a crash in between left out
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
@@ -46,7 +48,7 @@ from service.store.base import (
     record_encoder,
 )
 from service.store.codec import EventCodec, subjects_of
-from service.store.vault import KeyWrapper
+from service.store.vault import KeyWrapper, forget_ciphers
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
 """Puts jobs onto a transaction (RQ's `pipeline=`): the append's, or on a cluster one of their own."""
@@ -237,12 +239,11 @@ class RedisEventStore(EventStore):
         """The data keys of these subjects, made (and stored wrapped) for new ones."""
         cache = self._keys.setdefault(workshop_id, {})
         missing = sorted(s for s in subjects if s not in cache)  # not `- cache.keys()`: that copies the ring
-        self._load_keys_sync(workshop_id, missing)
         ring = keys.person_keys_key(workshop_id)
-        for subject in (s for s in missing if s not in cache):
+        for subject in missing:  # mostly new people: try to make the key first, one round trip
             key = KeyWrapper.new_key()
             if not self._sync.hsetnx(ring, subject, self._wrapper.wrap(subject, key)):
-                self._load_keys_sync(workshop_id, [subject])  # someone else made it first
+                self._load_keys_sync(workshop_id, [subject])  # it exists (or someone else made it first)
                 continue
             cache[subject] = key
         return cache
@@ -277,11 +278,13 @@ class RedisEventStore(EventStore):
     ) -> None:
         subjects = [subjects_of(entry.event) for entry in recorded]
         data_keys = self._ensure_keys_sync(workshop_id, {s for named in subjects for s in named})
+        append_id = secrets.token_hex(8)  # tells this append's entries from an equal event of another writer
         payloads = [
             {
                 "type": event_type(entry.event),
                 "data": self._codec.encode(entry.event, data_keys),
                 "subjects": ",".join(named),
+                "append": append_id,
             }
             for entry, named in zip(recorded, subjects, strict=True)
         ]
@@ -295,6 +298,8 @@ class RedisEventStore(EventStore):
             self._commit(self._sync, workshop_id, recorded, payloads, erased, idempotency, jobs)
         for subject in erased:
             data_keys.pop(subject, None)
+        if erased:
+            forget_ciphers()
 
     def _commit_on_cluster(
         self,
@@ -318,7 +323,7 @@ class RedisEventStore(EventStore):
         log = keys.log_key(workshop_id)
         for attempt in range(1, RETRIES + 1):
             try:
-                if attempt > 1 and self._landed(log, recorded[0].position, payloads[0]["data"]):
+                if attempt > 1 and self._landed(log, recorded[0].position, payloads[0]["append"]):
                     return
                 node = cluster.get_node_from_key(log)  # type: ignore[no-untyped-call]
                 self._commit(cluster.get_redis_connection(node), workshop_id, recorded, payloads, erased, idempotency)
@@ -327,7 +332,8 @@ class RedisEventStore(EventStore):
                 if attempt == RETRIES:
                     raise
                 time.sleep(backoff.compute(attempt))
-                cluster.nodes_manager.initialize()
+                with contextlib.suppress(*CLUSTER_REROUTE_ON):  # still moving: the next attempt tells
+                    cluster.nodes_manager.initialize()
 
     def _enqueue_after_commit(self, jobs: Sequence[JobSpec]) -> None:
         """On a cluster: the jobs, in a transaction of their own on RQ's Redis.
@@ -379,15 +385,15 @@ class RedisEventStore(EventStore):
                 except redis.WatchError:
                     # Someone wrote meanwhile (checking again then raises), or the connection
                     # broke during EXEC and the transaction may have committed all the same.
-                    if self._landed(log, recorded[0].position, payloads[0]["data"]):
+                    if self._landed(log, recorded[0].position, payloads[0]["append"]):
                         break
                     continue
 
-    def _landed(self, log: str, position: int, data: bytes) -> bool:
-        """Whether the log's entry at `position` is this append's (sealed data carries a
-        random nonce, so equal bytes mean the very same write)."""
+    def _landed(self, log: str, position: int, append_id: str) -> bool:
+        """Whether the log's entry at `position` is this append's (each append marks its
+        entries with a random id; equal events of two writers can be equal bytes)."""
         entry: Any = self._sync.xrange(log, min=f"{position}-0", max=f"{position}-0")
-        return bool(entry) and entry[0][1].get(b"data") == data
+        return bool(entry) and entry[0][1].get(b"append") == append_id.encode()
 
     def _seal_record(self, redis_key: str, record: IdempotencyRecord) -> bytes:
         """Replies can name people: stored sealed, bound to their key."""
@@ -419,8 +425,8 @@ class RedisEventStore(EventStore):
         decoded = []
         for sid, fields in entries:
             event = self._codec.decode(fields[b"data"], cache)
-            if isinstance(event, PersonErased):
-                cache.pop(event.subject, None)
+            if isinstance(event, PersonErased) and cache.pop(event.subject, None) is not None:
+                forget_ciphers()
             decoded.append(Recorded(_position(sid), event))
         return decoded
 

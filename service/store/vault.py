@@ -74,6 +74,11 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
+def forget_ciphers() -> None:
+    """After an erasure: no cipher object keeps a deleted key in memory."""
+    _cipher.cache_clear()
+
+
 def seal(person: Person, key: bytes) -> dict[str, Any]:
     """The stored form of a person: the subject in clear, the fields sealed with their key."""
     nonce = os.urandom(NONCE)

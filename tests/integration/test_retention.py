@@ -108,6 +108,11 @@ async def test_a_workshop_past_its_retention_is_anonymised_and_a_recent_one_is_n
     me = await client.get("/api/me", headers={"Authorization": f"Bearer {old['participant_token']}"})
     assert me.status_code == 401  # the personal link is gone too
     assert stack.redis.client().hlen(f"knoten:{{{old['id']}}}:keys") == 0  # no key left to open anything
+    both = {old["id"].encode(), recent["id"].encode()}  # noted, so the next passes fold neither again
+    deadline = time.monotonic() + 10
+    while not both <= set(stack.redis.client().hkeys("knoten:retention")) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert both <= set(stack.redis.client().hkeys("knoten:retention"))
 
     _, recent_text = await _report(client, recent)
     assert "Anna Neu" in recent_text and "Olga Neu" in recent_text
