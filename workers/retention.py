@@ -39,19 +39,20 @@ def expire_workshop(workshop_id: str) -> int:
         ctx.record(workshop_id, *events)
         erased = len(events)
         log.info("retention: erased %d people of workshop %s (ended %s)", erased, workshop_id, state.ends_at)
+        state = ctx.state(workshop_id)  # with the tombstones
     if state.ends_at is not None:
-        version = ctx.state(workshop_id).version
-        ctx.store.sync_client.hset(keys.retention_key(), workshop_id, f"{state.ends_at.timestamp():.0f}:{version}")
+        noted = f"{state.ends_at.timestamp():.0f}:{state.version}"
+        ctx.store.sync_client.hset(keys.retention_key(), workshop_id, noted)
     return erased
 
 
-def _may_be_due(workshop_id: str, checked: bytes | None, now: datetime) -> bool:
+def _may_be_due(workshop_id: str, noted: bytes | None, now: datetime, retention: timedelta) -> bool:
     """From what the last pass noted (`<end of the workshop>:<log version>`): not due yet, or
     due and erased with nothing written since, needs no fold."""
-    if checked is None:
+    if noted is None:
         return True
-    ended, version = (int(part) for part in checked.split(b":"))
-    if now.timestamp() < ended + timedelta(days=context().settings.retention_days).total_seconds():
+    ended, version = (int(part) for part in noted.split(b":"))
+    if now.timestamp() < ended + retention.total_seconds():
         return False
     return bool(context().store.sync_client.xlen(keys.log_key(workshop_id)) != version)
 
@@ -63,9 +64,10 @@ def expire() -> int:
     now = ctx.clock.now()
     schedule(ctx.store.jobs_client, now + RETENTION_EVERY)
     noted: dict[bytes, bytes] = ctx.store.sync_client.hgetall(keys.retention_key())  # type: ignore[assignment]
+    retention = timedelta(days=ctx.settings.retention_days)
     erased = 0
     for workshop_id in ctx.store.workshop_ids():
-        if not _may_be_due(workshop_id, noted.get(workshop_id.encode()), now):
+        if not _may_be_due(workshop_id, noted.get(workshop_id.encode()), now, retention):
             continue
         try:
             erased += expire_workshop(workshop_id)

@@ -12,9 +12,9 @@ import msgspec
 import redis
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from redis.exceptions import AskError, ClusterDownError, RedisClusterException, TryAgainError
 
 from service.domain.errors import Conflict, DomainError, Invalid, NotFound
+from service.store.redis import UNAVAILABLE
 from service.workshops import IdempotencyMismatch
 
 log = logging.getLogger("knoten.api")
@@ -135,12 +135,7 @@ exception_handlers = {
     DomainError: on_domain,
     IdempotencyMismatch: on_idempotency_mismatch,
     HTTPException: on_http,
-    redis.ConnectionError: on_store_unavailable,
-    redis.TimeoutError: on_store_unavailable,
-    # a Redis Cluster between topologies (failover, resharding, a slot without a primary)
-    ClusterDownError: on_store_unavailable,
-    TryAgainError: on_store_unavailable,
-    AskError: on_store_unavailable,  # also MovedError: a slot still moving after the retries
-    RedisClusterException: on_store_unavailable,
+    # Redis away, or a Redis Cluster between topologies (failover, resharding, a slot moving)
+    **dict.fromkeys(UNAVAILABLE, on_store_unavailable),
     Exception: on_unexpected,
 }

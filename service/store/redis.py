@@ -31,7 +31,7 @@ from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
 from redis.cluster import RedisCluster
-from redis.exceptions import AskError, ClusterDownError, TryAgainError
+from redis.exceptions import AskError, ClusterDownError, RedisClusterException, TryAgainError
 from redis.retry import Retry
 
 from service.domain.events import Event, PersonErased, event_type
@@ -72,6 +72,8 @@ RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
 # again after the slot table is refreshed, a few times, backing off like the retries above.
 # AskError covers MovedError; ConnectionError covers a primary that is gone.
 CLUSTER_REROUTE_ON = (AskError, TryAgainError, ClusterDownError, redis.ConnectionError, redis.TimeoutError)
+# What "the store is away for a moment" looks like once the retries are spent (the API answers 503).
+UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException)
 CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 # Per node and process. Each open live stream holds one connection in a blocking XREAD, and
 # redis-py's asyncio cluster client refuses a command beyond this (default 100) instead of

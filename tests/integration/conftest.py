@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -16,6 +16,9 @@ import redis
 
 from tests.mail_sink import MailSink
 from tests.processes import ApiProcess, RedisProcess, WorkerProcess
+
+if TYPE_CHECKING:
+    from tests.integration.stack import Stack
 
 ADMIN_TOKEN = "test-admin-" + secrets.token_urlsafe(16)
 SECRET_KEY = secrets.token_urlsafe(48)
@@ -65,6 +68,30 @@ def worker_process(redis_server: RedisProcess, mail_sink: MailSink, artifacts: P
     process.start()
     yield process
     process.stop()
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    """A whole knoten of the test's own (Redis, API, SMTP sink; workers on demand), for tests
+    that kill processes. `@pytest.mark.stack(mail_delay=..., workers=N, KNOTEN_...="...")`
+    sets its options."""
+    from tests.integration.stack import Stack  # it builds on this module's knoten_env
+
+    marker = request.node.get_closest_marker("stack")
+    options = dict(marker.kwargs) if marker else {}
+    workers = int(options.pop("workers", 0))
+    built = Stack(tmp_path, **options)
+    for _ in range(workers):
+        built.start_worker()
+    yield built
+    built.stop()
+
+
+@pytest.fixture
+async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the test's own stack (absolute URLs reach a restarted API)."""
+    async with httpx.AsyncClient(base_url=stack.api.url, timeout=30) as http:
+        yield http
 
 
 @pytest.fixture

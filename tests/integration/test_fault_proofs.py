@@ -12,8 +12,6 @@ import asyncio
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,21 +19,10 @@ import pytest
 
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
+from workers.queue import queue
 
 GENEROUS_LIMITS = {"KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "100000", "KNOTEN_SIGNUPS_PER_SESSION_MINUTE": "100000"}
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    built = Stack(tmp_path, **GENEROUS_LIMITS)
-    yield built
-    built.stop()
-
-
-@pytest.fixture
-async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield http
+pytestmark = pytest.mark.stack(**GENEROUS_LIMITS)
 
 
 class Tablet:
@@ -144,6 +131,8 @@ async def test_the_jobs_of_acknowledged_sign_ups_run_although_the_api_was_killed
         return len(acked)
 
     killed_at, _ = await asyncio.gather(kill_api_mid_stream(), _sign_up_everyone(tablet, path, people, acked))
+    waiting = queue(stack.redis.client()).job_ids  # no worker ran yet, and reconcile runs in workers
+    assert sum(job.endswith("send_signup_confirmation") for job in waiting) == len(people)
     stack.start_worker()  # the jobs wait in Redis, enqueued in the same transaction as the events
     stack.sink.wait_for(lambda found: {str(m["To"]) for m in found} >= set(people), timeout=120)
     await asyncio.sleep(2)

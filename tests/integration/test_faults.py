@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,18 +16,7 @@ from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
 from workers.queue import queue
 
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    built = Stack(tmp_path, mail_delay=1.0)
-    yield built
-    built.stop()
-
-
-@pytest.fixture
-async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api.url, timeout=30) as http:
-        yield http
+pytestmark = pytest.mark.stack(mail_delay=1.0)
 
 
 async def _workshop(client: httpx.AsyncClient, **fields: Any) -> tuple[dict[str, Any], dict[str, str]]:

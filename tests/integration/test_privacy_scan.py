@@ -4,9 +4,7 @@ or e-mail address of anyone is anywhere in Redis (every key, the RQ job hashes) 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +12,8 @@ import redis
 
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
+
+pytestmark = pytest.mark.stack(workers=1)
 
 PEOPLE = {
     "Zoë Quellenberg": "zoe.quellenberg@example.org",
@@ -23,14 +23,6 @@ PEOPLE = {
 OWNER = ("Jasper Kaltwasser", "jasper.kaltwasser@example.org")
 HOST = ("Agathe Morgenroth", "agathe.morgenroth@example.org")
 ORGANISER = "orga.vertraulich@example.org"
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    built = Stack(tmp_path)
-    built.start_worker()
-    yield built
-    built.stop()
 
 
 def everything_in(client: redis.Redis) -> dict[str, bytes]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,19 +21,6 @@ PEOPLE = (
     "Hanna Host",
     "orga.alt@example.org",
 )
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    built = Stack(tmp_path)
-    yield built
-    built.stop()
-
-
-@pytest.fixture
-async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api.url, timeout=30) as http:
-        yield http
 
 
 async def _workshop(client: httpx.AsyncClient, ends_at: datetime, who: str) -> dict[str, Any]:
