@@ -4,7 +4,10 @@ and the durability check of every Redis knoten writes to (docs/scaling.md)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import redis
+from rq import Queue
 
 from service.durability import ensure_durable
 from service.settings import Settings
@@ -24,12 +27,21 @@ def redis_store(settings: Settings) -> RedisEventStore:
     wrapper = KeyWrapper(settings.secret_key)
     if settings.events_url is None:
         store = RedisEventStore.from_url(settings.redis_url, EventCodec(), wrapper)
-        store.enqueue_with(enqueue_onto(queue(store.jobs_client)))
+        store.enqueue_with(enqueue_onto(_jobs_queue(store.jobs_client)))
         return store
     store = RedisEventStore.from_url(settings.events_url, EventCodec(), wrapper)
     jobs_client = sync_client(settings.redis_url)
-    store.enqueue_with(enqueue_onto(queue(jobs_client)), jobs_client)
+    store.enqueue_with(enqueue_onto(_jobs_queue(jobs_client)), jobs_client)
     return store
+
+
+def _jobs_queue(connection: redis.Redis) -> Queue:
+    """RQ's queue, with the server version it asks for once per queue asked now: enqueueing
+    then only records commands, so the API's event loop never waits for Redis there."""
+    jobs = queue(connection)
+    with contextlib.suppress(redis.RedisError):  # Redis not up yet: RQ asks on the first enqueue
+        jobs.get_redis_server_version()
+    return jobs
 
 
 def ensure_durable_redis(settings: Settings) -> None:

@@ -98,14 +98,23 @@ class WorkshopService:
         return lock
 
     async def _caught_up(self, workshop_id: str) -> WorkshopState:
+        state, _ = await self._caught_up_and_recalled(workshop_id, None)
+        return state
+
+    async def _caught_up_and_recalled(
+        self, workshop_id: str, idempotency: Idempotency | None
+    ) -> tuple[WorkshopState, IdempotencyRecord | None]:
+        """The workshop caught up on its log and, with a key, the reply stored under it."""
         # Popped while folding: a failed read or fold leaves nothing half-applied in the cache.
         state = self._states.pop(workshop_id, None) or WorkshopState(id=workshop_id)
-        fold(state, await self.store.read(workshop_id, after=state.version))
+        key = None if idempotency is None else idempotency.key
+        recorded, record = await self.store.read_and_recall(workshop_id, state.version, key)
+        fold(state, recorded)
         self._states[workshop_id] = state
         while len(self._states) > CACHED_WORKSHOPS:
             evicted, _ = self._states.popitem(last=False)
             self._locks.pop(evicted, None)
-        return state
+        return state, record
 
     async def state(self, workshop_id: str) -> WorkshopState:
         """The workshop as its log says now. Read it without awaiting in between."""
@@ -133,9 +142,9 @@ class WorkshopService:
         """Run a plan once: a retried request gets its first reply, never a second effect."""
         async with self._lock(workshop_id):
             for _ in range(APPEND_ATTEMPTS):
-                if idempotency is not None and (record := await self.store.recall(workshop_id, idempotency.key)):
+                state, record = await self._caught_up_and_recalled(workshop_id, idempotency)
+                if record is not None and idempotency is not None:
                     return _replay(record, idempotency)
-                state = await self._caught_up(workshop_id)
                 try:
                     outcome = plan(state)
                 except DomainError:

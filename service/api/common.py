@@ -72,7 +72,12 @@ def checked_timezone(value: str) -> str:
 
 
 def person(subject: str, name: str, email: str | None, organisation: str | None, field: str) -> Person:
-    return Person(subject, name.strip(), checked_email(email, field), (organisation or "").strip() or None)
+    return checked_person(subject, name, checked_email(email, field), organisation)
+
+
+def checked_person(subject: str, name: str, email: str | None, organisation: str | None) -> Person:
+    """A person from form fields whose e-mail address `checked_email` has already normalised."""
+    return Person(subject, name.strip(), email, (organisation or "").strip() or None)
 
 
 def hashed_email(settings: Settings, email: str | None) -> str | None:

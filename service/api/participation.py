@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, delete, post
 from litestar.exceptions import PermissionDeniedException, TooManyRequestsException
 
 from service.api.auth import Access, Principal
-from service.api.common import checked_email, hashed_email, idempotency_of, person, respond
+from service.api.common import checked_email, checked_person, hashed_email, idempotency_of, person, respond
 from service.api.problems import BadInput
 from service.api.schemas import (
     CardIn,
@@ -42,7 +42,7 @@ from service.domain.views import (
 )
 from service.domain.workshop import decide, existing_signup, signup_of
 from service.i18n import PRIVACY_VERSION
-from service.ratelimit import RateLimiter
+from service.ratelimit import Limit, RateLimiter
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
 from service.workshops import Idempotency, Outcome, Reply, WorkshopService
@@ -77,16 +77,16 @@ async def limit_signups(request: Request[Any, Any, Any], settings: Settings, wor
     """Public sign-up is limited per client and per session (429 with Retry-After)."""
     limiter: RateLimiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
-    for name, limit in (
-        (f"signup:{workshop_id}:{session_id}:{client}", settings.signups_per_client_minute),
-        (f"signup:{workshop_id}:{session_id}", settings.signups_per_session_minute),
-    ):
-        retry_after = await limiter.hit(name, limit, 60)
-        if retry_after is not None:
-            raise TooManyRequestsException(
-                "Too many sign-ups in a short time; please try again shortly.",
-                headers={"Retry-After": str(retry_after)},
-            )
+    limits = [
+        Limit(f"signup:{session_id}:{client}", settings.signups_per_client_minute),
+        Limit(f"signup:{session_id}", settings.signups_per_session_minute),
+    ]
+    retry_after = await limiter.hit(workshop_id, limits, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(
+            "Too many sign-ups in a short time; please try again shortly.",
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 async def record_signup(
@@ -114,7 +114,7 @@ async def record_signup(
         signup_id=signup_id,
         session_id=session_id,
         participant_id=pid,
-        person=person(pid, data.name, email, data.organisation, "email"),
+        person=checked_person(pid, data.name, email, data.organisation),
         email_hash=ehash,
         newcomer=data.newcomer,
         privacy_version=data.privacy_version or PRIVACY_VERSION,

@@ -41,6 +41,7 @@ class SessionState:
     notes: list[str] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)
     offers: list[str] = field(default_factory=list)
+    signups_by_email: dict[str, list[str]] = field(default_factory=dict)  # keyed e-mail hash → sign-ups here
 
     def has_room(self) -> bool:
         return self.capacity is None or len(self.confirmed) < self.capacity

@@ -53,9 +53,9 @@ def existing_signup(state: WorkshopState, session_id: str, email_hash: str | Non
     """The active sign-up of this e-mail on this session, if there is one."""
     if email_hash is None:
         return None
-    for signup_id in session_of(state, session_id).signups:
+    for signup_id in session_of(state, session_id).signups_by_email.get(email_hash, ()):
         signup = state.signups[signup_id]
-        if signup.email_hash == email_hash and signup.status != "withdrawn":
+        if signup.email_hash == email_hash and signup.status != "withdrawn":  # erased: the hash is gone
             return signup
     return None
 
@@ -538,6 +538,8 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
     )
     session = state.sessions[event.session_id]
     session.signups.append(event.signup_id)
+    if event.email_hash is not None:
+        session.signups_by_email.setdefault(event.email_hash, []).append(event.signup_id)
     (session.confirmed if event.status == "confirmed" else session.waitlist).append(event.signup_id)
     participant = state.participants.get(event.participant_id)
     if participant is None:
@@ -610,8 +612,11 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
         participant.person = blank
         participant.token_hashes.clear()
         for signup_id in participant.signups:
-            state.signups[signup_id].person = blank
-            state.signups[signup_id].email_hash = None
+            signup = state.signups[signup_id]
+            if signup.email_hash is not None:
+                state.sessions[signup.session_id].signups_by_email[signup.email_hash].remove(signup_id)
+            signup.person = blank
+            signup.email_hash = None
     for commitment in state.commitments.values():
         if commitment.owner.subject == event.subject:
             commitment.owner = blank

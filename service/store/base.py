@@ -87,6 +87,13 @@ class EventStore(ABC):
     async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
         """The record stored under an idempotency key, if any."""
 
+    async def read_and_recall(
+        self, workshop_id: str, after: int, key: str | None
+    ) -> tuple[list[Recorded], IdempotencyRecord | None]:
+        """`read` and, with a key, `recall` together: what a command needs before it decides.
+        A store may answer both in one round trip."""
+        return await self.read(workshop_id, after), None if key is None else await self.recall(workshop_id, key)
+
     @abstractmethod
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         """Store a record for a request that appended nothing; the first one stored wins."""

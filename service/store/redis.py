@@ -1,10 +1,12 @@
 """The event log on Redis Streams: one stream per workshop, positions as stream ids.
 
 Position n is stored as stream id `n-0`, so a position is the same number in the log,
-in `Last-Event-ID` and in job ids. An append runs in a WATCH/MULTI transaction on a
-synchronous connection (in a worker thread), because RQ enqueues jobs onto a synchronous
-pipeline: the events, the idempotency record and the jobs the events call for commit
-together or not at all. Reads and the live tail use the asyncio client.
+in `Last-Event-ID` and in job ids. An append is one server-side script (append.lua): it
+checks version and idempotency key, then writes the events, the keys of new people, the
+idempotency record and the jobs the events call for, all or nothing, in one round trip.
+The jobs are RQ's own commands: RQ enqueues onto a pipeline that is never sent, and the
+script runs what it recorded. A script sent again after a lost reply finds its own entries
+(each append marks them with a random id) and writes nothing twice.
 
 On a Redis Cluster (`redis+cluster://` URLs) every key of a workshop shares the workshop's
 hash tag, so the append stays one transaction on the primary that owns the slot. RQ's keys
@@ -20,7 +22,9 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 import anyio.to_thread
@@ -58,6 +62,8 @@ AsyncClient = redis.asyncio.Redis | AsyncRedisCluster
 
 READ_BATCH = 1000
 TAIL_BLOCK_MS = 10_000
+APPEND_SCRIPT = Path(__file__).with_name("append.lua").read_text()
+KEY_CLASHES = 5  # appends again after loading a person key another writer made meanwhile
 log = logging.getLogger("knoten.store")
 
 
@@ -135,6 +141,24 @@ def _position(stream_id: bytes) -> int:
     return int(stream_id.split(b"-", 1)[0])
 
 
+@dataclass
+class _Batch:
+    """One append as the script gets it, kept across attempts: the append id stays the same,
+    so a script sent again can tell that its entries landed."""
+
+    workshop_id: str
+    recorded: list[Recorded]
+    subjects: list[list[str]]  # per entry, the people it names
+    idempotency: tuple[str, bytes] | None  # the Redis key and the sealed record
+    commands: list[tuple[Any, ...]]  # RQ's, each (name, key, argument...)
+    append_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    fresh: dict[str, bytes] = field(default_factory=dict)  # keys made for people the cache did not know
+
+    @property
+    def erased(self) -> list[str]:
+        return [entry.event.subject for entry in self.recorded if isinstance(entry.event, PersonErased)]
+
+
 class RedisEventStore(EventStore):
     """The event log on one Redis, or sharded by workshop on a Redis Cluster."""
 
@@ -153,6 +177,8 @@ class RedisEventStore(EventStore):
         self._enqueue = enqueue
         self._jobs_client: redis.Redis | None = sync_client if isinstance(sync_client, redis.Redis) else None
         self._keys: dict[str, dict[str, bytes]] = {}  # per workshop: subject → data key (unwrapped)
+        self._sync_script = sync_client.register_script(APPEND_SCRIPT)
+        self._async_script = async_client.register_script(APPEND_SCRIPT)
 
     @classmethod
     def from_url(cls, url: str, codec: EventCodec, wrapper: KeyWrapper) -> RedisEventStore:
@@ -195,8 +221,18 @@ class RedisEventStore(EventStore):
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
-        return recorded
+        if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see _on_cluster
+            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
+            return recorded
+        batch = self._batch(workshop_id, recorded, idempotency, self._job_commands(jobs))
+        if recorded[0].position == 1:
+            await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
+        for _ in range(KEY_CLASHES):
+            reply = await self._async_script(*self._arguments(batch))
+            if not (clashed := self._settle(batch, reply)):
+                return recorded
+            await self._load_keys(workshop_id, clashed)
+        raise VersionConflict(expected_version, expected_version)  # keys keep changing: decide again
 
     def _can_enqueue(self, jobs: Sequence[JobSpec]) -> None:
         """Refuse before writing anything, rather than commit events whose jobs have nowhere to go."""
@@ -237,19 +273,6 @@ class RedisEventStore(EventStore):
         """
         self._sync.sadd(keys.workshops_key(), workshop_id)
 
-    def _ensure_keys_sync(self, workshop_id: str, subjects: set[str]) -> dict[str, bytes]:
-        """The data keys of these subjects, made (and stored wrapped) for new ones."""
-        cache = self._keys.setdefault(workshop_id, {})
-        missing = sorted(s for s in subjects if s not in cache)  # not `- cache.keys()`: that copies the ring
-        ring = keys.person_keys_key(workshop_id)
-        for subject in missing:  # mostly new people: try to make the key first, one round trip
-            key = KeyWrapper.new_key()
-            if not self._sync.hsetnx(ring, subject, self._wrapper.wrap(subject, key)):
-                self._load_keys_sync(workshop_id, [subject])  # it exists (or someone else made it first)
-                continue
-            cache[subject] = key
-        return cache
-
     def _load_keys_sync(self, workshop_id: str, subjects: list[str]) -> None:
         if subjects:
             wrapped: Any = self._sync.hmget(keys.person_keys_key(workshop_id), subjects)
@@ -278,64 +301,107 @@ class RedisEventStore(EventStore):
         idempotency: tuple[str, IdempotencyRecord] | None,
         jobs: Sequence[JobSpec],
     ) -> None:
-        subjects = [subjects_of(entry.event) for entry in recorded]
-        data_keys = self._ensure_keys_sync(workshop_id, {s for named in subjects for s in named})
-        append_id = secrets.token_hex(8)  # tells this append's entries from an equal event of another writer
-        payloads = [
-            {
-                "type": event_type(entry.event),
-                "data": self._codec.encode(entry.event, data_keys),
-                "subjects": ",".join(named),
-                "append": append_id,
-            }
-            for entry, named in zip(recorded, subjects, strict=True)
-        ]
-        erased = [entry.event.subject for entry in recorded if isinstance(entry.event, PersonErased)]
+        cluster = self._sync if isinstance(self._sync, RedisCluster) else None
+        batch = self._batch(workshop_id, recorded, idempotency, [] if cluster else self._job_commands(jobs))
         if recorded[0].position == 1:
             self._register(workshop_id)
-        if isinstance(self._sync, RedisCluster):
-            self._commit_on_cluster(self._sync, workshop_id, recorded, payloads, erased, idempotency)
-            self._enqueue_after_commit(jobs)
+        for _ in range(KEY_CLASHES):
+            script_keys, arguments = self._arguments(batch)
+            if cluster is None:
+                reply = self._sync_script(script_keys, arguments)
+            else:
+                reply = self._on_cluster(cluster, script_keys, arguments)
+            if not (clashed := self._settle(batch, reply)):
+                break
+            self._load_keys_sync(workshop_id, clashed)
         else:
-            self._commit(self._sync, workshop_id, recorded, payloads, erased, idempotency, jobs)
-        for subject in erased:
-            data_keys.pop(subject, None)
-        if erased:
-            forget_ciphers()
+            raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
+        if cluster is not None:
+            self._enqueue_after_commit(jobs)
 
-    def _commit_on_cluster(
+    def _batch(
         self,
-        cluster: RedisCluster,
         workshop_id: str,
         recorded: list[Recorded],
-        payloads: list[dict[str, Any]],
-        erased: list[str],
         idempotency: tuple[str, IdempotencyRecord] | None,
-    ) -> None:
-        """The append's transaction on the primary that owns the workshop's slot.
+        commands: list[tuple[Any, ...]],
+    ) -> _Batch:
+        sealed = None
+        if idempotency is not None:
+            redis_key = keys.idempotency_key(workshop_id, idempotency[0])
+            sealed = (redis_key, self._seal_record(redis_key, idempotency[1]))
+        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], sealed, commands)
 
-        It runs on that node's plain connection, not through redis-py's cluster pipeline: the
-        cluster transaction of redis-py 8.1 retries EXEC on a fresh connection when it loses the
-        one that WATCHed, which commits without the check (a lost update). A plain pipeline
-        raises WatchError there and the check runs again. When the slot moved or its primary is
-        gone, the slot table is refreshed and the transaction runs again, unless the log shows
-        it landed before the connection broke; the check comes first, so nothing is written twice.
+    def _job_commands(self, jobs: Sequence[JobSpec]) -> list[tuple[Any, ...]]:
+        """RQ's commands for these jobs: enqueued onto a pipeline that is never sent."""
+        if not jobs or self._enqueue is None or self._jobs_client is None:
+            return []
+        recorder = self._jobs_client.pipeline(transaction=True)
+        self._enqueue(recorder, jobs)
+        return [args for args, _options in recorder.command_stack]
+
+    def _arguments(self, batch: _Batch) -> tuple[list[str], list[Any]]:
+        """The script's keys and arguments (append.lua says which is which). A person the cache
+        does not know gets a new key, unless an earlier attempt of this batch made one."""
+        cache = self._keys.setdefault(batch.workshop_id, {})
+        named = {subject for subjects in batch.subjects for subject in subjects}
+        batch.fresh = {s: batch.fresh.get(s) or KeyWrapper.new_key() for s in sorted(named) if s not in cache}
+        data_keys = {s: cache.get(s) or batch.fresh[s] for s in named}
+        log = keys.log_key(batch.workshop_id)
+        idempotency_key, sealed = batch.idempotency or (log, b"")
+        arguments: list[Any] = [batch.recorded[0].position - 1, batch.append_id]
+        arguments += [IDEMPOTENCY_TTL_SECONDS if batch.idempotency else "", sealed]
+        arguments += [len(batch.recorded), len(batch.fresh), len(batch.erased), len(batch.commands)]
+        for entry, subjects in zip(batch.recorded, batch.subjects, strict=True):
+            data = self._codec.encode(entry.event, data_keys)
+            arguments += [f"{entry.position}-0", event_type(entry.event), data, ",".join(subjects)]
+        for subject, key in batch.fresh.items():
+            arguments += [subject, self._wrapper.wrap(subject, key)]
+        arguments += batch.erased
+        for name, _key, *rest in batch.commands:
+            arguments += [len(rest), name, *rest]
+        script_keys = [log, keys.person_keys_key(batch.workshop_id), idempotency_key]
+        return script_keys + [command[1] for command in batch.commands], arguments
+
+    def _settle(self, batch: _Batch, reply: list[Any]) -> list[str]:
+        """Take in the script's reply: [] once the batch is in the log; the people whose keys
+        another writer made first (load them and append again); or raise what stands in the way."""
+        status = reply[0]
+        if status == b"keys":
+            return [subject.decode() for subject in reply[1:]]
+        if status == b"taken":
+            assert batch.idempotency is not None
+            raise IdempotencyKeyTaken(self._open_record(batch.idempotency[0], reply[1]))
+        if status == b"conflict":
+            raise VersionConflict(batch.recorded[0].position - 1, int(reply[1]))
+        assert status in (b"ok", b"landed"), reply
+        cache = self._keys.setdefault(batch.workshop_id, {})
+        cache.update(batch.fresh)
+        for subject in batch.erased:
+            cache.pop(subject, None)
+        if batch.erased:
+            forget_ciphers()
+        return []
+
+    def _on_cluster(self, cluster: RedisCluster, script_keys: list[str], arguments: list[Any]) -> list[Any]:
+        """The append's script on the primary that owns the workshop's slot.
+
+        When the slot moved or its primary is gone, the slot table is refreshed and the script
+        is sent again: if the first one ran, the second finds its entries and writes nothing.
         """
         backoff = ExponentialBackoff(cap=2.0, base=0.05)
-        log = keys.log_key(workshop_id)
         for attempt in range(1, RETRIES + 1):
             try:
-                if attempt > 1 and self._landed(log, recorded[0].position, payloads[0]["append"]):
-                    return
-                node = cluster.get_node_from_key(log)  # type: ignore[no-untyped-call]
-                self._commit(cluster.get_redis_connection(node), workshop_id, recorded, payloads, erased, idempotency)
-                return
+                node = cluster.get_node_from_key(script_keys[0])  # type: ignore[no-untyped-call]
+                primary = cluster.get_redis_connection(node)
+                return cast(list[Any], self._sync_script(script_keys, arguments, client=primary))
             except CLUSTER_REROUTE_ON:
                 if attempt == RETRIES:
                     raise
                 time.sleep(backoff.compute(attempt))
                 with contextlib.suppress(*CLUSTER_REROUTE_ON):  # still moving: the next attempt tells
                     cluster.nodes_manager.initialize()
+        raise AssertionError("unreachable")
 
     def _enqueue_after_commit(self, jobs: Sequence[JobSpec]) -> None:
         """On a cluster: the jobs, in a transaction of their own on RQ's Redis.
@@ -352,64 +418,12 @@ class RedisEventStore(EventStore):
         except redis.RedisError:
             log.exception("jobs %s are logged but not queued; reconcile will queue them", [j.job_id for j in jobs])
 
-    def _commit(
-        self,
-        client: redis.Redis,
-        workshop_id: str,
-        recorded: list[Recorded],
-        payloads: list[dict[str, Any]],
-        erased: list[str],
-        idempotency: tuple[str, IdempotencyRecord] | None,
-        jobs: Sequence[JobSpec] = (),
-    ) -> None:
-        """WATCH the log and the idempotency key, check, then MULTI: the events, the deleted keys
-        of erased people, the idempotency record and `jobs` (on a single Redis)."""
-        log = keys.log_key(workshop_id)
-        watched = [log]
-        if idempotency is not None:
-            watched.append(keys.idempotency_key(workshop_id, idempotency[0]))
-        with client.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    pipe.watch(*watched)  # type: ignore[no-untyped-call]
-                    self._check(pipe, log, watched, recorded[0].position - 1)
-                    pipe.multi()
-                    for fields, entry in zip(payloads, recorded, strict=True):
-                        pipe.xadd(log, fields, id=f"{entry.position}-0")  # type: ignore[arg-type]
-                    if erased:  # forgetting a person is deleting their key, with the tombstone
-                        pipe.hdel(keys.person_keys_key(workshop_id), *erased)
-                    if idempotency is not None:
-                        pipe.set(watched[1], self._seal_record(watched[1], idempotency[1]), ex=IDEMPOTENCY_TTL_SECONDS)
-                    if jobs and self._enqueue is not None:
-                        self._enqueue(pipe, jobs)
-                    pipe.execute()
-                    break
-                except redis.WatchError:
-                    # Someone wrote meanwhile (checking again then raises), or the connection
-                    # broke during EXEC and the transaction may have committed all the same.
-                    if self._landed(log, recorded[0].position, payloads[0]["append"]):
-                        break
-                    continue
-
-    def _landed(self, log: str, position: int, append_id: str) -> bool:
-        """Whether the log's entry at `position` is this append's (each append marks its
-        entries with a random id; equal events of two writers can be equal bytes)."""
-        entry: Any = self._sync.xrange(log, min=f"{position}-0", max=f"{position}-0")
-        return bool(entry) and entry[0][1].get(b"append") == append_id.encode()
-
     def _seal_record(self, redis_key: str, record: IdempotencyRecord) -> bytes:
         """Replies can name people: stored sealed, bound to their key."""
         return self._wrapper.seal_blob(redis_key, record_encoder.encode(record))
 
     def _open_record(self, redis_key: str, sealed: bytes) -> IdempotencyRecord:
         return record_decoder.decode(self._wrapper.open_blob(redis_key, sealed))
-
-    def _check(self, pipe: Pipeline, log: str, watched: list[str], expected: int) -> None:
-        if len(watched) > 1 and (existing := pipe.get(watched[1])) is not None:
-            raise IdempotencyKeyTaken(self._open_record(watched[1], cast(bytes, existing)))
-        actual = pipe.xlen(log)
-        if actual != expected:
-            raise VersionConflict(expected, actual)
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
         log = keys.log_key(workshop_id)
@@ -421,6 +435,25 @@ class RedisEventStore(EventStore):
             if len(entries) < READ_BATCH:
                 return found
             after = found[-1].position
+
+    async def read_and_recall(
+        self, workshop_id: str, after: int, key: str | None
+    ) -> tuple[list[Recorded], IdempotencyRecord | None]:
+        """One round trip (both keys are in the workshop's slot) unless the log has more to read
+        than one batch."""
+        log, redis_key = keys.log_key(workshop_id), keys.idempotency_key(workshop_id, key or "")
+        async with self._async.pipeline(transaction=False) as pipe:
+            pipe.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
+            if key is not None:
+                pipe.get(redis_key)
+            replies: list[Any] = await pipe.execute()
+        entries = replies[0]
+        record = None if key is None or replies[1] is None else self._open_record(redis_key, replies[1])
+        await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
+        found = self._decode(workshop_id, entries)
+        if len(entries) == READ_BATCH:
+            found += await self.read(workshop_id, found[-1].position)
+        return found, record
 
     def _decode(self, workshop_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Recorded]:
         cache = self._keys.setdefault(workshop_id, {})

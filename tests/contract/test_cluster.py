@@ -20,10 +20,10 @@ import redis
 from service.clock import SystemClock
 from service.domain.events import Person, SessionOpened, SignupRecorded
 from service.durability import UnsafeRedis, ensure_durable
-from service.ratelimit import RedisRateLimiter
+from service.ratelimit import Limit, RedisRateLimiter
 from service.settings import Settings
 from service.store import keys
-from service.store.base import IdempotencyRecord, JobSpec, VersionConflict
+from service.store.base import IdempotencyRecord, JobSpec
 from service.store.codec import EventCodec
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
@@ -123,38 +123,28 @@ async def test_workshops_spread_over_every_node_and_each_keeps_to_one_slot(
     assert sorted(store.workshop_ids()) == workshops
 
 
-async def test_an_append_whose_connection_breaks_while_watching_never_commits_blindly(
-    store: RedisEventStore, cluster_url: str, redis_cluster: ClusterProcesses, monkeypatch: pytest.MonkeyPatch
+async def test_an_append_whose_primary_connection_breaks_is_rerouted_and_lands_once(
+    store: RedisEventStore, cluster_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Someone appends between our check and our EXEC, and the server drops our connection:
-    the append must see the conflict and write nothing (redis-py 8.1's cluster pipeline would
-    send EXEC again on a new connection, without the WATCH, and store our record)."""
-    rival = RedisEventStore.from_url(cluster_url, EventCodec(), KeyWrapper("k" * 40))
-    original_check = RedisEventStore._check
-    interfered = False
+    """The append's script ran on the slot's primary, then the connection broke before the
+    reply: the append refreshes the slot table and sends the script again, which finds its
+    entry. The caller gets success, and the log holds the sign-up once."""
+    script, calls = store._sync_script, []
 
-    def check_then_interfere(self: RedisEventStore, pipe: Any, *args: Any) -> None:
-        nonlocal interfered
-        original_check(self, pipe, *args)
-        if not interfered:
-            interfered = True
-            rival.append_sync("w1", [SessionOpened(at=AT, session_id="theirs")], expected_version=0)
-            ours = pipe.client_id()  # runs at once: the pipeline is WATCHing, not yet in MULTI
-            (node,) = [n for n in redis_cluster.nodes if n.port == pipe.connection.port]
-            node.client().client_kill_filter(_id=ours)
+    def reply_lost_once(keys: list[str], arguments: list[Any], client: Any = None) -> Any:
+        calls.append(script(keys, arguments, client=client))
+        if len(calls) == 1:
+            raise redis.ConnectionError("Connection closed by server.")
+        return calls[-1]
 
-    monkeypatch.setattr(RedisEventStore, "_check", check_then_interfere)
-    with pytest.raises(VersionConflict):
-        await store.append(
-            "w1",
-            [SessionOpened(at=AT, session_id="ours")],
-            expected_version=0,
-            idempotency=("k", IdempotencyRecord("fp", 201, b"ours")),
-        )
-    assert interfered
-    assert [r.event for r in await store.read("w1")] == [SessionOpened(at=AT, session_id="theirs")]
-    assert await store.recall("w1", "k") is None
-    await rival.close()
+    monkeypatch.setattr(store, "_sync_script", reply_lost_once)
+    record = IdempotencyRecord("fp", 201, b"ours")
+    job = JobSpec("w1-1-send_signup_confirmation", HANDLER, ("w1", "a1"))
+    await store.append("w1", [signup(1)], expected_version=0, idempotency=("k", record), jobs=[job])
+    assert calls == [[b"ok"], [b"landed"]]
+    assert [r.event for r in await store.read("w1")] == [signup(1)]
+    assert await store.recall("w1", "k") == record
+    assert queue(store.jobs_client).get_job_ids() == [job.job_id]
 
 
 async def test_jobs_wait_in_the_log_when_rq_is_away(store: RedisEventStore, caplog: pytest.LogCaptureFixture) -> None:
@@ -172,8 +162,11 @@ async def test_jobs_wait_in_the_log_when_rq_is_away(store: RedisEventStore, capl
 
 async def test_rate_limits_count_on_the_cluster(store: RedisEventStore) -> None:
     limiter = RedisRateLimiter(store.async_client)
-    assert [await limiter.hit("client:1", 2, 60) for _ in range(2)] == [None, None]
-    assert (await limiter.hit("client:1", 2, 60) or 0) > 0
+    limits = [Limit("client:1", 2), Limit("session", 3)]
+    assert [await limiter.hit("w1", limits, 60) for _ in range(2)] == [None, None]
+    assert (await limiter.hit("w1", limits, 60) or 0) > 0
+    assert (await limiter.hit("w1", [Limit("client:2", 2), Limit("session", 3)], 60) or 0) > 0
+    assert await limiter.hit("w2", [Limit("client:2", 2), Limit("session", 3)], 60) is None
 
 
 def test_every_primary_must_keep_what_it_acknowledged(cluster_url: str, redis_cluster: ClusterProcesses) -> None:

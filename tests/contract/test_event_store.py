@@ -168,3 +168,70 @@ async def test_personal_fields_are_sealed_in_redis(kind: str, request: pytest.Fi
         await fresh.close()
     finally:
         await store.close()
+
+
+def anna(signup_id: str) -> SignupRecorded:
+    person = Person("p", "Anna Beispiel", "anna@example.org", "AWO")
+    return SignupRecorded(
+        at=AT, signup_id=signup_id, session_id="s", participant_id="p", person=person, newcomer=True, status="confirmed"
+    )
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_an_append_sent_again_after_its_reply_was_lost_lands_once(
+    kind: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redis-py sends a command again when the connection broke before its reply came, and on
+    a cluster the append is re-routed and sent again. Here the append's script runs, someone
+    else appends, then the same script arrives again: it must find its own entry and write
+    nothing, not a second sign-up at the next position."""
+    url = request.getfixturevalue(URL_FIXTURES[kind])
+    store = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
+    rival = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
+    sync_script, async_script, replies = store._sync_script, store._async_script, []
+
+    def sent_twice(keys: list[str], arguments: list[object], client: object = None) -> object:
+        replies.append(sync_script(keys, arguments, client=client))
+        rival.append_sync("w1", [opened(9)], expected_version=1)
+        replies.append(sync_script(keys, arguments, client=client))
+        return replies[-1]
+
+    async def sent_twice_async(keys: list[str], arguments: list[object]) -> object:
+        replies.append(await async_script(keys, arguments))
+        await rival.append("w1", [opened(9)], expected_version=1)
+        replies.append(await async_script(keys, arguments))
+        return replies[-1]
+
+    monkeypatch.setattr(store, "_sync_script", sent_twice)
+    monkeypatch.setattr(store, "_async_script", sent_twice_async)
+    try:
+        record = IdempotencyRecord("fp", 201, b"ours")
+        await store.append("w1", [anna("a")], expected_version=0, idempotency=("k", record))
+        assert replies == [[b"ok"], [b"landed"]]
+        fresh = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
+        assert [r.event for r in await fresh.read("w1")] == [anna("a"), opened(9)]
+        assert await fresh.recall("w1", "k") == record
+        await fresh.close()
+    finally:
+        await store.close()
+        await rival.close()
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_a_person_whose_key_another_writer_made_is_sealed_with_that_key(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A process that has not read the log yet appends about someone who already has a key:
+    it must use that key (not make a second one), or one of the two events becomes unreadable."""
+    url = request.getfixturevalue(URL_FIXTURES[kind])
+    first = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
+    second = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
+    try:
+        await first.append("w1", [anna("a")], expected_version=0)
+        second.append_sync("w1", [anna("b")], expected_version=1)
+        reader = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
+        assert [r.event for r in await reader.read("w1")] == [anna("a"), anna("b")]
+        await reader.close()
+    finally:
+        await first.close()
+        await second.close()

@@ -45,12 +45,11 @@ async def test_a_too_large_body_is_refused(api: Api) -> None:
     assert response.status_code == 413
 
 
-async def test_public_signup_is_rate_limited_per_client_with_retry_after(
-    redis_server: RedisProcess, artifacts: Path
+@pytest.mark.parametrize("setting", ["KNOTEN_SIGNUPS_PER_CLIENT_MINUTE", "KNOTEN_SIGNUPS_PER_SESSION_MINUTE"])
+async def test_public_signup_is_rate_limited_per_client_and_session_with_retry_after(
+    redis_server: RedisProcess, artifacts: Path, setting: str
 ) -> None:
-    process = ApiProcess(
-        {**knoten_env(redis_server.url), "KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "3"}, artifacts / "api-ratelimit.log"
-    ).start()
+    process = ApiProcess({**knoten_env(redis_server.url), setting: "3"}, artifacts / f"api-{setting}.log").start()
     try:
         async with httpx.AsyncClient(base_url=process.url) as client:
             admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -78,6 +77,13 @@ async def test_public_signup_is_rate_limited_per_client_with_retry_after(
             assert 0 < int(answers[3].headers["retry-after"]) <= 60
             view = (await client.get(f"/api/workshops/{workshop['id']}/sessions/{session['id']}")).json()
             assert view["confirmed"] == 3
+            other = (
+                await client.post(
+                    f"/api/workshops/{workshop['id']}/sessions", headers=auth, json={"title": "U", "format": "barcamp"}
+                )
+            ).json()
+            elsewhere = f"/api/workshops/{workshop['id']}/sessions/{other['id']}/signups"
+            assert (await client.post(elsewhere, json={"name": "Q", "consent": True})).status_code == 201
     finally:
         process.stop()
 

@@ -105,6 +105,18 @@ def test_after_withdrawing_the_same_email_may_sign_up_again() -> None:
     assert len(decide(state, record(2, email_hash="h1"), NOW)) == 1
 
 
+def test_erasing_one_person_keeps_the_same_email_of_another_signed_up() -> None:
+    """The same address signed up again under a new participant after a withdrawal; erasing
+    the first person must not let the second sign up twice."""
+    again = msgspec.structs.replace(signup(2), email_hash="h1")
+    state = given(created(), planned(), signup(1), e.SignupWithdrawn(at=NOW, signup_id="a1"), again)
+    evolve(state, e.PersonErased(at=NOW, subject="p1"))
+    with pytest.raises(Conflict):
+        decide(state, record(3, email_hash="h1"), NOW)
+    evolve(state, e.PersonErased(at=NOW, subject="p2"))
+    assert len(decide(state, record(3, email_hash="h1"), NOW)) == 1
+
+
 @pytest.mark.parametrize(
     ("declared", "seen", "expected"),
     [(True, True, True), (False, False, False), (None, False, True), (None, True, False)],
