@@ -131,10 +131,7 @@ async def record_signup(
         events = decide(state, command, service.clock.now())
         return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token)))
 
-    reply = await service.execute(workshop_id, plan, idempotency)
-    if ehash is not None and reply.status == 201:
-        await service.store.mark_seen(ehash)
-    return reply
+    return await service.execute(workshop_id, plan, idempotency)
 
 
 class ParticipationController(Controller):

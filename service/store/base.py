@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from service.domain.events import Event
+from service.domain.events import Event, SignupRecorded
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
 
@@ -104,17 +104,19 @@ class EventStore(ABC):
 
     @abstractmethod
     async def seen_before(self, email_hash: str) -> bool:
-        """Whether this deployment has seen a sign-up with this (keyed hash of an) e-mail."""
-
-    @abstractmethod
-    async def mark_seen(self, email_hash: str) -> None:
-        """Remember that this e-mail has signed up somewhere."""
+        """Whether this deployment has seen a sign-up with this (keyed hash of an) e-mail.
+        Every append of a `SignupRecorded` with an e-mail hash adds it, with the append."""
 
     async def ping(self) -> None:  # noqa: B027 - optional hook
         """Raise if the store cannot be reached."""
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+
+def seen_emails(events: Sequence[Event]) -> list[str]:
+    """The e-mail hashes these events sign up: what `seen_before` then knows."""
+    return sorted({e.email_hash for e in events if isinstance(e, SignupRecorded) and e.email_hash is not None})
 
 
 record_encoder = msgspec.msgpack.Encoder()

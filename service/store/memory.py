@@ -15,6 +15,7 @@ from service.store.base import (
     JobSpec,
     Recorded,
     VersionConflict,
+    seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
 from service.store.vault import KeyWrapper
@@ -55,6 +56,7 @@ class MemoryEventStore(EventStore):
         for event in events:
             if isinstance(event, PersonErased):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
+        self._seen.update(seen_emails(events))
         if idempotency is not None:
             self._records[(workshop_id, idempotency[0])] = idempotency[1]
         self.jobs.extend(jobs)
@@ -88,6 +90,3 @@ class MemoryEventStore(EventStore):
 
     async def seen_before(self, email_hash: str) -> bool:
         return email_hash in self._seen
-
-    async def mark_seen(self, email_hash: str) -> None:
-        self._seen.add(email_hash)

@@ -50,6 +50,7 @@ from service.store.base import (
     VersionConflict,
     record_decoder,
     record_encoder,
+    seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
 from service.store.vault import KeyWrapper, forget_ciphers
@@ -224,7 +225,7 @@ class RedisEventStore(EventStore):
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see _on_cluster
             await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
             return recorded
-        batch = self._batch(workshop_id, recorded, idempotency, self._job_commands(jobs))
+        batch = self._batch(workshop_id, recorded, idempotency, self._job_commands(jobs) + self._seen_command(events))
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
         for _ in range(KEY_CLASHES):
@@ -302,7 +303,9 @@ class RedisEventStore(EventStore):
         jobs: Sequence[JobSpec],
     ) -> None:
         cluster = self._sync if isinstance(self._sync, RedisCluster) else None
-        batch = self._batch(workshop_id, recorded, idempotency, [] if cluster else self._job_commands(jobs))
+        events = [entry.event for entry in recorded]
+        commands = [] if cluster else self._job_commands(jobs) + self._seen_command(events)
+        batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             self._register(workshop_id)
         for _ in range(KEY_CLASHES):
@@ -317,7 +320,7 @@ class RedisEventStore(EventStore):
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
         if cluster is not None:
-            self._enqueue_after_commit(jobs)
+            self._after_commit_on_cluster(cluster, workshop_id, events, jobs)
 
     def _batch(
         self,
@@ -339,6 +342,12 @@ class RedisEventStore(EventStore):
         recorder = self._jobs_client.pipeline(transaction=True)
         self._enqueue(recorder, jobs)
         return [args for args, _options in recorder.command_stack]
+
+    @staticmethod
+    def _seen_command(events: Sequence[Event]) -> list[tuple[Any, ...]]:
+        """The sign-ups' e-mail hashes join the deployment's seen set in the same script."""
+        hashes = seen_emails(events)
+        return [("SADD", keys.seen_emails_key(), *hashes)] if hashes else []
 
     def _arguments(self, batch: _Batch) -> tuple[list[str], list[Any]]:
         """The script's keys and arguments (append.lua says which is which). A person the cache
@@ -403,12 +412,21 @@ class RedisEventStore(EventStore):
                     cluster.nodes_manager.initialize()
         raise AssertionError("unreachable")
 
-    def _enqueue_after_commit(self, jobs: Sequence[JobSpec]) -> None:
-        """On a cluster: the jobs, in a transaction of their own on RQ's Redis.
+    def _after_commit_on_cluster(
+        self, cluster: RedisCluster, workshop_id: str, events: Sequence[Event], jobs: Sequence[JobSpec]
+    ) -> None:
+        """On a cluster: the seen e-mails (a key in another slot) and the jobs, in a transaction
+        of their own on RQ's Redis.
 
         The events are committed, so a failure here does not fail the append: the jobs follow
-        from the log, and the next reconcile pass enqueues whatever did not arrive.
+        from the log, and the next reconcile pass enqueues whatever did not arrive. An e-mail
+        not marked seen only makes its next sign-up count as a newcomer's.
         """
+        if hashes := seen_emails(events):
+            try:
+                cluster.sadd(keys.seen_emails_key(), *hashes)
+            except UNAVAILABLE:
+                log.exception("the e-mails of new sign-ups in %s are not marked seen", workshop_id)
         if not jobs or self._enqueue is None or self._jobs_client is None:
             return
         try:
@@ -497,9 +515,6 @@ class RedisEventStore(EventStore):
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
-
-    async def mark_seen(self, email_hash: str) -> None:
-        await self._async.sadd(keys.seen_emails_key(), email_hash)
 
     async def ping(self) -> None:
         """The log's Redis answers. On a cluster RQ's Redis is not asked: while it is away, appends
