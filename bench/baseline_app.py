@@ -4,7 +4,7 @@ request body to a Redis stream with one XADD and answers 201.
 It is served exactly as `knoten api` serves knoten (service/cli.py: `uvicorn.run(app, host=,
 port=, proxy_headers=True)`, one process, default loop, HTTP parser and access log), on the
 same redis-server, so the difference between the two is knoten's own work: validation,
-rate limits, idempotency, the durable WATCH/MULTI append with sealing, and the job enqueue.
+rate limits, idempotency, the durable append script with sealing, and the job enqueue.
 
 `python -m bench.baseline_app --port P` with BENCH_REDIS_URL set.
 """

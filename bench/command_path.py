@@ -1,7 +1,7 @@
 """Command path: knoten's sign-up POST against a bare Litestar endpoint doing one XADD.
 
 knoten's sign-up does validation, the rate limits, the idempotency check and record, the
-durable append (WATCH/MULTI with the person's fields sealed) and the enqueue of the
+durable append (one server-side script, the person's fields sealed) and the enqueue of the
 confirmation mail's job in the same transaction. The baseline (bench/baseline_app.py) appends
 the request body with one XADD. Both are served by uvicorn the same way, on one redis-server,
 and driven by the same raw-socket load generator (bench/load.py) with the same request bodies.
@@ -39,19 +39,24 @@ SESSIONS = 20
 TARGET_RATIO, TARGET_P99 = 0.6, 0.050
 
 PROFILE = (
-    "Profile (py-spy --gil on the API under closed-loop sign-ups): at first `react` "
-    "(service/domain/intro.py) walked every sign-up of the workshop on each sign-up, a quarter of the API's "
-    "time at 1,500 sign-ups and growing; WorkshopService now skips it while the workshop has no intro slot "
-    "(it still costs ≈12 ms a sign-up in a 20,000-sign-up workshop with slots). What remains is 4.5–6 ms of "
-    "CPU a sign-up in the one API process: redis-py ≈45 % (about 12 round trips at 0.15–0.2 ms of Python each: two "
-    "rate-limit transactions, SISMEMBER, the idempotency GET, the XRANGE catch-up, then in a thread HMGET and "
-    "HSETNX for the data key, WATCH, GET, XLEN and MULTI…EXEC with the RQ job, and SADD), Litestar and uvicorn "
-    "≈20 %, the thread hop ≈9 %, knoten's own code ≈10 %; and, growing with the workshop, the event store's "
-    "`_unknown_subjects` and `_ensure_keys_sync` built a set of every cached person per call "
-    "(`named - cache.keys()`), 17 % at 3,600 sign-ups (fixed: they test membership now). The baseline spends "
-    "≈0.35 ms a request. What is left is the round trips: one API process saturates at about 200 sign-ups/s "
-    "here, so 200/s offered queues up; closing the gap needs the reads before the append in one pipeline and "
-    "the append as one server-side script, or more API processes (docs/scaling.md)."
+    "Profile (py-spy --gil on the API under closed-loop sign-ups). At first `react` (service/domain/intro.py) "
+    "walked every sign-up of the workshop on each sign-up; WorkshopService now skips it while the workshop has "
+    "no intro slot (it still costs ≈12 ms a sign-up in a 20,000-sign-up workshop with slots). Then a sign-up "
+    "cost 4.5–6 ms of CPU, one API process saturated near 200/s and p99 at 200/s offered was 1.6 s: redis-py "
+    "took ≈45 % over about 12 round trips (two rate-limit transactions, SISMEMBER, the idempotency GET, the "
+    "XRANGE catch-up, then in a thread HSETNX for a new person's key, WATCH, GET, XLEN and MULTI…EXEC with "
+    "the RQ job, then SADD), the thread hop ≈9 %. Fixed: the append is one server-side script "
+    "(service/store/append.lua: the checks, then the events, new person keys, the idempotency record, RQ's "
+    "job commands recorded from a pipeline that is never sent, and the seen e-mail) on the asyncio client; "
+    "catch-up and idempotency recall share one round trip, both rate limits one transaction; the "
+    "same-e-mail check walked the session's sign-ups (now an index); the address was validated twice. "
+    "Now 4 round trips and ≈1.8–2 ms of CPU a sign-up. Where that goes now (self time): redis-py 27 %, the "
+    "event loop and socket I/O 23 %, knoten's own code 13 % (decide, seal with AES-GCM, render, fingerprint), "
+    "Litestar 12 %, uvicorn 6 %, email-validator 5 %, RQ's job creation 5 %. The baseline spends ≈0.3 ms a "
+    "request in uvicorn, Litestar and one XADD; a throughput ratio of 0.6 would leave the sign-up 0.2 ms for "
+    "everything it does beyond that, which one Python process cannot do: the ratio target stays missed, the "
+    "latency target is met with room to spare, and more throughput comes from more API processes "
+    "(docs/scaling.md)."
 )
 TITLE = (
     f"1. Command path: sign-up POST vs. bare Litestar + one XADD "

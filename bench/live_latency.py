@@ -129,7 +129,7 @@ def run() -> Result:
     notes = [
         f"p99 {ms(p99)} ms (target < {ms(TARGET_P99):.0f} ms): {met(ok)}"
         + (f"; {measured.missing} events never arrived within {DRAIN_SECONDS} s." if measured.missing else "")
-        + ". Negative: the event reached the client before the POST's response did.",
+        + ". A negative figure means the event reached the client before the POST's response did.",
         "'POST sent' is the request's scheduled send time: sign-up latency plus delivery, end to end.",
         f"{RATE} sign-ups/s for {SECONDS} s (open loop) to {SESSIONS} sessions of the workshop the {CLIENTS} clients "
         "watch; samples = sign-ups × clients. In the POST row, 'missing' counts replies other than 201.",
