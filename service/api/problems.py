@@ -124,6 +124,22 @@ def on_store_unavailable(request: Request[Any, Any, Any], exc: redis.RedisError)
     )
 
 
+STORE_FULL_RETRY_AFTER_SECONDS = 60
+
+
+def on_store_full(request: Request[Any, Any, Any], exc: redis.exceptions.OutOfMemoryError) -> Response[Any]:
+    """Redis reached `maxmemory` (never evicting: it refuses writes instead). Nothing of the
+    request was written; reads still work. The operator must act, so this is logged as an error."""
+    log.error("Redis is full (maxmemory) on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        503,
+        "The service's storage is full, so nothing new can be saved just now; what is saved stays. "
+        "Please try again later (with the same Idempotency-Key); the operators have been alerted.",
+        headers={"Retry-After": str(STORE_FULL_RETRY_AFTER_SECONDS)},
+        request=request,
+    )
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Something went wrong on our side; nothing you sent was lost or half-done.", request=request)
@@ -137,5 +153,6 @@ exception_handlers = {
     HTTPException: on_http,
     # Redis away, or a Redis Cluster between topologies (failover, resharding, a slot moving)
     **dict.fromkeys(UNAVAILABLE, on_store_unavailable),
+    redis.exceptions.OutOfMemoryError: on_store_full,
     Exception: on_unexpected,
 }

@@ -159,3 +159,33 @@ async def test_while_redis_is_down_a_sign_up_gets_503_and_its_retry_lands_once(
     assert first.status_code == 201 and again.text == first.text
     full = (await client.get(stack.api.url + path, headers=auth)).json()
     assert [entry["email"] for entry in full["signups"]] == ["rita.down@example.org"]
+
+
+async def test_when_redis_is_full_a_sign_up_gets_503_writes_nothing_and_its_retry_lands_later(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    """Redis at `maxmemory` refuses writes (noeviction, as knoten demands): the sign-up is told
+    to come back later, nothing of it is stored, reading still works, and once there is room
+    the same request lands once."""
+    tablet = Tablet(stack, client)
+    workshop, auth, path = await _session(tablet, capacity=None)
+    redis_client = stack.redis.client()
+    log_key = f"knoten:{{{workshop['id']}}}:log"
+    before = (redis_client.xlen(log_key), queue(redis_client).count)
+    body = {"name": "Vera", "email": "vera.full@example.org", "consent": True}
+    headers = {"Idempotency-Key": secrets.token_urlsafe(16)}
+    redis_client.config_set("maxmemory", 1)
+    try:
+        full = await client.post(stack.api.url + path + "/signups", json=body, headers=headers)
+        assert full.status_code == 503 and full.headers["retry-after"] == "60"
+        assert full.headers["content-type"].startswith("application/problem+json")
+        assert "full" in full.json()["detail"]
+        view = await client.get(stack.api.url + path, headers=auth)
+        assert view.status_code == 200 and view.json()["signups"] == []
+        assert (redis_client.xlen(log_key), queue(redis_client).count) == before
+    finally:
+        redis_client.config_set("maxmemory", 0)
+    first = await client.post(stack.api.url + path + "/signups", json=body, headers=headers)
+    again = await client.post(stack.api.url + path + "/signups", json=body, headers=headers)
+    assert first.status_code == 201 and again.text == first.text
+    assert (redis_client.xlen(log_key), queue(redis_client).count) == (before[0] + 1, before[1] + 1)
