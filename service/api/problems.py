@@ -109,35 +109,33 @@ def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any
 
 
 STORE_DOWN_RETRY_AFTER_SECONDS = 5
+STORE_FULL_RETRY_AFTER_SECONDS = 60
+
+
+def _store_problem(request: Request[Any, Any, Any], detail: str, retry_after: int) -> Response[Any]:
+    return problem(503, detail, headers={"Retry-After": str(retry_after)}, request=request)
 
 
 def on_store_unavailable(request: Request[Any, Any, Any], exc: redis.RedisError) -> Response[Any]:
     """Redis is away (restarting, failing over): try again shortly. Whether a write that was
     under way landed is not known, so a retry must carry the same Idempotency-Key."""
     log.warning("Redis unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return problem(
-        503,
+    detail = (
         "The service cannot reach its storage just now. Please try again in a few seconds "
-        "(with the same Idempotency-Key, so nothing is done twice).",
-        headers={"Retry-After": str(STORE_DOWN_RETRY_AFTER_SECONDS)},
-        request=request,
+        "(with the same Idempotency-Key, so nothing is done twice)."
     )
-
-
-STORE_FULL_RETRY_AFTER_SECONDS = 60
+    return _store_problem(request, detail, STORE_DOWN_RETRY_AFTER_SECONDS)
 
 
 def on_store_full(request: Request[Any, Any, Any], exc: redis.exceptions.OutOfMemoryError) -> Response[Any]:
     """Redis reached `maxmemory` (never evicting: it refuses writes instead). Nothing of the
     request was written; reads still work. The operator must act, so this is logged as an error."""
     log.error("Redis is full (maxmemory) on %s %s: %s", request.method, request.url.path, exc)
-    return problem(
-        503,
+    detail = (
         "The service's storage is full, so nothing new can be saved just now; what is saved stays. "
-        "Please try again later (with the same Idempotency-Key); the operators have been alerted.",
-        headers={"Retry-After": str(STORE_FULL_RETRY_AFTER_SECONDS)},
-        request=request,
+        "Please try again later (with the same Idempotency-Key); the operators have been alerted."
     )
+    return _store_problem(request, detail, STORE_FULL_RETRY_AFTER_SECONDS)
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
