@@ -27,6 +27,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signups_per_session_minute: int = 600
     # a workshop's personal data is erased this many days after it ended
     retention_days: Annotated[int, msgspec.Meta(ge=0)] = 365
+    # no write is acknowledged before this many replicas of its primary have it (Redis WAIT)
+    wait_replicas: Annotated[int, msgspec.Meta(ge=0)] = 0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -45,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "signups_per_client_minute": env.get("KNOTEN_SIGNUPS_PER_CLIENT_MINUTE"),
             "signups_per_session_minute": env.get("KNOTEN_SIGNUPS_PER_SESSION_MINUTE"),
             "retention_days": env.get("KNOTEN_RETENTION_DAYS"),
+            "wait_replicas": env.get("KNOTEN_WAIT_REPLICAS"),
         }
         values.update(overrides)
         values = {k: v for k, v in values.items() if v is not None}

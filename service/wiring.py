@@ -26,10 +26,10 @@ def redis_store(settings: Settings) -> RedisEventStore:
     """
     wrapper = KeyWrapper(settings.secret_key)
     if settings.events_url is None:
-        store = RedisEventStore.from_url(settings.redis_url, EventCodec(), wrapper)
+        store = RedisEventStore.from_url(settings.redis_url, EventCodec(), wrapper, settings.wait_replicas)
         store.enqueue_with(enqueue_onto(_jobs_queue(store.jobs_client)))
         return store
-    store = RedisEventStore.from_url(settings.events_url, EventCodec(), wrapper)
+    store = RedisEventStore.from_url(settings.events_url, EventCodec(), wrapper, settings.wait_replicas)
     jobs_client = sync_client(settings.redis_url)
     store.enqueue_with(enqueue_onto(_jobs_queue(jobs_client)), jobs_client)
     return store

@@ -47,7 +47,7 @@ def free_cluster_port() -> int:
     raise RuntimeError("no free port pair for a cluster node")
 
 
-def cluster_args() -> list[str]:
+def cluster_args(node_timeout_ms: int = NODE_TIMEOUT_MS) -> list[str]:
     """Cluster mode; the node's own cluster state lives next to its AOF, in its directory."""
     return [
         "--cluster-enabled",
@@ -55,15 +55,20 @@ def cluster_args() -> list[str]:
         "--cluster-config-file",
         "nodes.conf",
         "--cluster-node-timeout",
-        str(NODE_TIMEOUT_MS),
+        str(node_timeout_ms),
     ]
 
 
 class ClusterProcesses:
-    """`size` primaries without replicas, slots split evenly, on free loopback ports."""
+    """`size` primaries, slots split evenly, each with `replicas` replicas, on free loopback ports."""
 
-    def __init__(self, directory: Path, size: int = 3) -> None:
-        self.nodes = [RedisProcess(directory / f"node-{n}", free_cluster_port(), cluster_args()) for n in range(size)]
+    def __init__(
+        self, directory: Path, size: int = 3, replicas: int = 0, node_timeout_ms: int = NODE_TIMEOUT_MS
+    ) -> None:
+        self.replicas = replicas
+        args = cluster_args(node_timeout_ms)
+        count = size * (1 + replicas)
+        self.nodes = [RedisProcess(directory / f"node-{n}", free_cluster_port(), args) for n in range(count)]
 
     @property
     def url(self) -> str:
@@ -76,6 +81,8 @@ class ClusterProcesses:
         redis_cli = shutil.which("redis-cli")
         if use_redis_cli is None:
             use_redis_cli = redis_cli is not None
+        if self.replicas and not use_redis_cli:
+            raise RuntimeError("a cluster with replicas is made with redis-cli (Debian: apt-get install redis-tools)")
         if use_redis_cli:
             assert redis_cli is not None, "redis-cli not found (Debian: apt-get install redis-tools)"
             self._create_with_redis_cli(redis_cli)
@@ -99,7 +106,7 @@ class ClusterProcesses:
     def _create_with_redis_cli(self, redis_cli: str) -> None:
         addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
         subprocess.run(
-            [redis_cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
+            [redis_cli, "--cluster", "create", *addresses, "--cluster-replicas", str(self.replicas), "--cluster-yes"],
             check=True,
             capture_output=True,
             timeout=60,
@@ -126,4 +133,16 @@ class ClusterProcesses:
 
     def _ready(self, client: redis.Redis) -> bool:
         info = client.cluster("info")
-        return bool(info["cluster_state"] == "ok" and int(info["cluster_known_nodes"]) == len(self.nodes))
+        ready = info["cluster_state"] == "ok" and int(info["cluster_known_nodes"]) == len(self.nodes)
+        role = client.info("replication")
+        return bool(ready and (role["role"] == "master" or role.get("master_link_status") == "up"))
+
+    def primary_of(self, key: str) -> RedisProcess:
+        """The node that serves `key`'s slot now (asked of a live node)."""
+        for node in self.nodes:
+            if node.process is not None and node.process.poll() is None:
+                slot = node.client().cluster("keyslot", key)
+                for first, last, primary, *_ in node.client().execute_command("CLUSTER SLOTS"):
+                    if first <= slot <= last:
+                        return next(n for n in self.nodes if n.port == primary[1])
+        raise RuntimeError("no live node")

@@ -79,8 +79,17 @@ RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
 # again after the slot table is refreshed, a few times, backing off like the retries above.
 # AskError covers MovedError; ConnectionError covers a primary that is gone.
 CLUSTER_REROUTE_ON = (AskError, TryAgainError, ClusterDownError, redis.ConnectionError, redis.TimeoutError)
+
+
+class NotReplicated(redis.RedisError):
+    """Fewer replicas than `wait_replicas` confirmed a write within REPLICA_WAIT_MS: it is not
+    acknowledged. It may have landed on the primary; a retry with the same Idempotency-Key
+    finds it there and answers once the replicas have it."""
+
+
+REPLICA_WAIT_MS = 1000
 # What "the store is away for a moment" looks like once the retries are spent (the API answers 503).
-UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException)
+UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException, NotReplicated)
 CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 # Per node and process. Each open live stream holds one connection in a blocking XREAD, and
 # redis-py's asyncio cluster client refuses a command beyond this (default 100) instead of
@@ -170,8 +179,10 @@ class RedisEventStore(EventStore):
         codec: EventCodec,
         wrapper: KeyWrapper,
         enqueue: Enqueue | None = None,
+        wait_replicas: int = 0,
     ) -> None:
         self._sync = sync_client
+        self._wait_replicas = wait_replicas
         self._async = async_client
         self._codec = codec
         self._wrapper = wrapper
@@ -182,11 +193,12 @@ class RedisEventStore(EventStore):
         self._async_script = async_client.register_script(APPEND_SCRIPT)
 
     @classmethod
-    def from_url(cls, url: str, codec: EventCodec, wrapper: KeyWrapper) -> RedisEventStore:
-        """A plain `redis://` URL, or `redis+cluster://` for a node of a Redis Cluster."""
+    def from_url(cls, url: str, codec: EventCodec, wrapper: KeyWrapper, wait_replicas: int = 0) -> RedisEventStore:
+        """A plain `redis://` URL, or `redis+cluster://` for a node of a Redis Cluster. With
+        `wait_replicas`, no write is acknowledged before that many replicas of its primary have it."""
         if is_cluster_url(url):
-            return cls(sync_cluster_client(url), async_cluster_client(url), codec, wrapper)
-        return cls(sync_client(url), async_client(url), codec, wrapper)
+            return cls(sync_cluster_client(url), async_cluster_client(url), codec, wrapper, wait_replicas=wait_replicas)
+        return cls(sync_client(url), async_client(url), codec, wrapper, wait_replicas=wait_replicas)
 
     @property
     def sync_client(self) -> SyncClient:
@@ -229,8 +241,14 @@ class RedisEventStore(EventStore):
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
         for _ in range(KEY_CLASHES):
-            reply = await self._async_script(*self._arguments(batch))
-            if not (clashed := self._settle(batch, reply)):
+            try:
+                reply = await self._async_script(*self._arguments(batch))
+                clashed = self._settle(batch, reply)
+            except IdempotencyKeyTaken:
+                await self._replicated(workshop_id)  # the first reply is given only once it is safe
+                raise
+            if not clashed:
+                await self._replicated(workshop_id)
                 return recorded
             await self._load_keys(workshop_id, clashed)
         raise VersionConflict(expected_version, expected_version)  # keys keep changing: decide again
@@ -314,13 +332,58 @@ class RedisEventStore(EventStore):
                 reply = self._sync_script(script_keys, arguments)
             else:
                 reply = self._on_cluster(cluster, script_keys, arguments)
-            if not (clashed := self._settle(batch, reply)):
+            try:
+                clashed = self._settle(batch, reply)
+            except IdempotencyKeyTaken:
+                self._replicated_sync(workshop_id)
+                raise
+            if not clashed:
                 break
             self._load_keys_sync(workshop_id, clashed)
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
+        self._replicated_sync(workshop_id)
         if cluster is not None:
             self._after_commit_on_cluster(cluster, workshop_id, events, jobs)
+
+    def _replicated_sync(self, workshop_id: str) -> None:
+        """Return once `wait_replicas` replicas have every write the primary of this workshop
+        took so far (this process's and the ones it read), else raise NotReplicated.
+
+        WAIT counts the replicas that have the writes of its own connection; a write on that
+        connection after the ones to be covered (replication keeps the primary's order) makes
+        it cover those as well, whoever wrote them.
+        """
+        if not self._wait_replicas:
+            return
+        marker = keys.workshop_key(workshop_id, "replicated")
+        client: redis.Redis | RedisCluster = self._sync
+        if isinstance(client, RedisCluster):
+            client = client.get_redis_connection(client.get_node_from_key(marker))  # type: ignore[no-untyped-call]
+        with client.pipeline(transaction=False) as pipe:
+            pipe.set(marker, b"", px=REPLICA_WAIT_MS)
+            pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)  # type: ignore[no-untyped-call]
+            _, acknowledged = pipe.execute()
+        self._check_replicas(workshop_id, acknowledged)
+
+    async def _replicated(self, workshop_id: str) -> None:
+        if not self._wait_replicas:
+            return
+        if isinstance(self._async, AsyncRedisCluster):  # WAIT must reach the slot's primary: routed by hand
+            await anyio.to_thread.run_sync(self._replicated_sync, workshop_id)
+            return
+        async with self._async.pipeline(transaction=False) as pipe:
+            pipe.set(keys.workshop_key(workshop_id, "replicated"), b"", px=REPLICA_WAIT_MS)
+            pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)
+            _, acknowledged = await pipe.execute()
+        self._check_replicas(workshop_id, acknowledged)
+
+    def _check_replicas(self, workshop_id: str, acknowledged: Any) -> None:
+        if int(acknowledged) < self._wait_replicas:
+            raise NotReplicated(
+                f"{acknowledged} of {self._wait_replicas} replicas confirmed the writes of workshop {workshop_id} "
+                f"within {REPLICA_WAIT_MS} ms"
+            )
 
     def _batch(
         self,
@@ -471,6 +534,8 @@ class RedisEventStore(EventStore):
         found = self._decode(workshop_id, entries)
         if len(entries) == READ_BATCH:
             found += await self.read(workshop_id, found[-1].position)
+        if record is not None:
+            await self._replicated(workshop_id)  # a reply is given again only once it is safe
         return found, record
 
     def _decode(self, workshop_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Recorded]:
@@ -497,7 +562,10 @@ class RedisEventStore(EventStore):
     async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
         redis_key = keys.idempotency_key(workshop_id, key)
         data = await self._async.get(redis_key)
-        return None if data is None else self._open_record(redis_key, cast(bytes, data))
+        if data is None:
+            return None
+        await self._replicated(workshop_id)
+        return self._open_record(redis_key, cast(bytes, data))
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         redis_key = keys.idempotency_key(workshop_id, key)
@@ -505,6 +573,7 @@ class RedisEventStore(EventStore):
             redis_key, self._seal_record(redis_key, record), nx=True, ex=IDEMPOTENCY_TTL_SECONDS
         )
         if stored:
+            await self._replicated(workshop_id)
             return record
         existing = await self.recall(workshop_id, key)
         return existing if existing is not None else record
