@@ -1,7 +1,12 @@
 """Reconcile: re-derive from the log every job that events call for, and enqueue the ones
 that neither ran to the end nor wait in RQ (queued, scheduled, running or dead-lettered).
 Running it twice changes nothing: jobs are identified by workshop, log position and handler,
-and every effect is guarded by the ledger anyway."""
+and every effect is guarded by the ledger anyway.
+
+A workshop whose every job ran to the end is noted as settled at its log version; passes skip
+it until its log grows. So a pass folds the workshops with work under way, not the whole
+history of the deployment (most workshops are over and settled).
+"""
 
 from __future__ import annotations
 
@@ -30,11 +35,10 @@ def reconcile_workshop(workshop_id: str) -> int:
     state = fold(WorkshopState(id=workshop_id), recorded)
     done_key = keys.jobs_done_key(workshop_id)
     done = {member.decode() for member in ctx.store.sync_client.smembers(done_key)}  # type: ignore[union-attr]
-    missing = [
-        spec
-        for spec in dispatch(state, recorded)
-        if spec.job_id not in done and not Job.exists(spec.job_id, connection=client)
-    ]
+    unfinished = [spec for spec in dispatch(state, recorded) if spec.job_id not in done]
+    missing = [spec for spec in unfinished if not Job.exists(spec.job_id, connection=client)]
+    if not unfinished:
+        ctx.store.sync_client.hset(keys.reconciled_key(), workshop_id, str(len(recorded)))
     if missing:
         with client.pipeline(transaction=True) as pipe:
             enqueue_onto(queue(client))(pipe, missing)
@@ -44,9 +48,18 @@ def reconcile_workshop(workshop_id: str) -> int:
 
 
 def reconcile() -> int:
-    """Reconcile every workshop, then schedule the next round."""
+    """Reconcile every workshop that is not settled at its current version, then schedule the
+    next round."""
     ctx = context()
-    found = sum(reconcile_workshop(workshop_id) for workshop_id in ctx.store.workshop_ids())
+    workshop_ids = ctx.store.workshop_ids()
+    raw: dict[bytes, bytes] = ctx.store.sync_client.hgetall(keys.reconciled_key())  # type: ignore[assignment]
+    settled = {key.decode(): int(value) for key, value in raw.items()}
+    lengths = ctx.store.log_lengths(workshop_ids)
+    found = sum(
+        reconcile_workshop(workshop_id)
+        for workshop_id in workshop_ids
+        if settled.get(workshop_id) != lengths[workshop_id]
+    )
     schedule_next(ctx.store.jobs_client, ctx.clock.now())
     return found
 

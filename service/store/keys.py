@@ -53,6 +53,11 @@ def person_keys_key(workshop_id: str) -> str:
     return workshop_key(workshop_id, "keys")
 
 
+def reconciled_key() -> str:
+    """Hash of workshop id → the log version at which reconcile found every job of it finished."""
+    return global_key("reconciled")
+
+
 def retention_key() -> str:
     """Hash of workshop id → `<when it ended>:<log version when retention last looked>`."""
     return global_key("retention")

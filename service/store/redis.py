@@ -283,6 +283,17 @@ class RedisEventStore(EventStore):
         """Every workshop this deployment holds."""
         return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
 
+    def log_lengths(self, workshop_ids: Sequence[str]) -> dict[str, int]:
+        """The version of each of these workshops' logs, READ_BATCH of them per round trip."""
+        lengths: dict[str, int] = {}
+        for start in range(0, len(workshop_ids), READ_BATCH):
+            batch = workshop_ids[start : start + READ_BATCH]
+            with self._sync.pipeline(transaction=False) as pipe:
+                for workshop_id in batch:
+                    pipe.xlen(keys.log_key(workshop_id))
+                lengths.update(zip(batch, map(int, pipe.execute()), strict=True))
+        return lengths
+
     def _register(self, workshop_id: str) -> None:
         """Add the workshop to the registry that reconcile and retention walk.
 

@@ -121,6 +121,7 @@ async def test_workshops_spread_over_every_node_and_each_keeps_to_one_slot(
     rq_jobs = set(queue(redis.Redis.from_url(redis_url)).get_job_ids())
     assert rq_jobs == {f"{w}-1-send_signup_confirmation" for w in workshops}
     assert sorted(store.workshop_ids()) == workshops
+    assert store.log_lengths(workshops) == dict.fromkeys(workshops, 1)  # what reconcile asks of every log
 
 
 async def test_an_append_whose_primary_connection_breaks_is_rerouted_and_lands_once(

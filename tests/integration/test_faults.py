@@ -139,6 +139,45 @@ async def test_reconcile_enqueues_jobs_that_went_missing_once(
     assert len(stack.sink.messages("lost.reconcile@example.org")) == 1
 
 
+async def test_reconcile_skips_a_workshop_whose_jobs_all_ran_until_its_log_grows(
+    stack: Stack, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass folds only workshops with work under way, so its cost follows the active
+    workshops, not the deployment's history."""
+    workshop, auth = await _workshop(client)
+    base = f"/api/workshops/{workshop['id']}"
+    session = (await client.post(f"{base}/sessions", headers=auth, json={"title": "T", "format": "barcamp"})).json()
+    signups = f"{base}/sessions/{session['id']}/signups"
+    await client.post(signups, json={"name": "Settled", "email": "settled@example.org", "consent": True})
+    stack.start_worker()
+    for name, value in stack.env.items():
+        monkeypatch.setenv(name, value)
+    from workers import reconcile as passes
+    from workers.context import context
+
+    looked_at: list[str] = []
+    real = passes.reconcile_workshop
+    monkeypatch.setattr(passes, "reconcile_workshop", lambda w: looked_at.append(w) or real(w))
+    redis_client = stack.redis.client()
+    context.cache_clear()
+    try:
+        # once the worker has run the confirmation, a pass notes the workshop as settled
+        deadline = time.monotonic() + 60
+        while redis_client.hget("knoten:reconciled", workshop["id"]) is None:
+            assert time.monotonic() < deadline, "the workshop never settled"
+            passes.reconcile()
+            time.sleep(0.2)
+        looked_at.clear()
+        passes.reconcile()
+        assert workshop["id"] not in looked_at
+        await client.post(signups, json={"name": "New", "email": "new.settled@example.org", "consent": True})
+        passes.reconcile()
+        assert workshop["id"] in looked_at
+    finally:
+        context.cache_clear()
+    assert len(stack.sink.messages("settled@example.org")) == 1
+
+
 async def test_a_job_that_fails_for_good_is_listed_and_can_be_retried(stack: Stack, client: httpx.AsyncClient) -> None:
     workshop, _ = await _workshop(client)
     redis_client = stack.redis.client()
