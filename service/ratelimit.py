@@ -1,8 +1,10 @@
 """Fixed-window rate limits for public writes (sign-ups): per client and per session.
 
-A port with an in-memory twin and a Redis implementation. The counters of one request share
-a scope (the workshop), so on Redis they are counted in one transaction (INCR + EXPIRE each,
-one round trip) in the workshop's hash slot, on one Redis and on a cluster alike.
+A port with an in-memory twin and a Redis implementation. The limits of one request are
+counted in order and counting stops at the first one exceeded, so a client that is refused
+does not use up the session's share. They share a scope (the workshop), so on Redis one small
+script counts them all in one round trip in the workshop's hash slot, on one Redis and on a
+cluster alike.
 """
 
 from __future__ import annotations
@@ -40,27 +42,32 @@ class MemoryRateLimiter(RateLimiter):
     async def hit(self, scope: str, limits: Sequence[Limit], window_seconds: int) -> int | None:
         now = time.time()
         window = int(now // window_seconds)
-        over = False
         for name, limit in limits:
             self._counts[(scope, name, window)] += 1
-            over = over or self._counts[(scope, name, window)] > limit
-        return _seconds_left(now, window_seconds) if over else None
+            if self._counts[(scope, name, window)] > limit:
+                return _seconds_left(now, window_seconds)
+        return None
+
+
+# KEYS: the counters in order; ARGV[1]: the window in seconds, ARGV[1 + i]: the limit of KEYS[i].
+# Answers 0, or the number of the first counter over its limit (the later ones are not counted).
+COUNT_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, tonumber(ARGV[1]) + 1) end
+  if count > tonumber(ARGV[i + 1]) then return i end
+end
+return 0
+"""
 
 
 class RedisRateLimiter(RateLimiter):
     def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+        self._count = client.register_script(COUNT_SCRIPT)
 
     async def hit(self, scope: str, limits: Sequence[Limit], window_seconds: int) -> int | None:
         now = time.time()
         window = str(int(now // window_seconds))
-        async with self._client.pipeline(transaction=True) as pipe:
-            for name, _limit in limits:
-                key = keys.workshop_key(scope, "rate", name, window)
-                pipe.incr(key)
-                pipe.expire(key, window_seconds + 1)
-            replies = await pipe.execute()
-        counts = replies[::2]
-        if all(int(count) <= limit for count, (_name, limit) in zip(counts, limits, strict=True)):
-            return None
-        return _seconds_left(now, window_seconds)
+        counters = [keys.workshop_key(scope, "rate", name, window) for name, _limit in limits]
+        over = await self._count(counters, [window_seconds, *(limit for _name, limit in limits)])
+        return None if int(over) == 0 else _seconds_left(now, window_seconds)

@@ -27,7 +27,14 @@ from service.domain.events import Event
 from service.domain.intro import TRIGGERS, react
 from service.domain.state import WorkshopState
 from service.domain.workshop import decide, evolve, fold
-from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, JobSpec, VersionConflict
+from service.store.base import (
+    EventStore,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    JobSpec,
+    LogRewound,
+    VersionConflict,
+)
 
 CACHED_WORKSHOPS = 256
 APPEND_ATTEMPTS = 20
@@ -108,7 +115,11 @@ class WorkshopService:
         # Popped while folding: a failed read or fold leaves nothing half-applied in the cache.
         state = self._states.pop(workshop_id, None) or WorkshopState(id=workshop_id)
         key = None if idempotency is None else idempotency.key
-        recorded, record = await self.store.read_and_recall(workshop_id, state.version, key)
+        try:
+            recorded, record = await self.store.read_and_recall(workshop_id, state.version, key)
+        except LogRewound:
+            state = WorkshopState(id=workshop_id)
+            recorded, record = await self.store.read_and_recall(workshop_id, 0, key)
         fold(state, recorded)
         self._states[workshop_id] = state
         while len(self._states) > CACHED_WORKSHOPS:

@@ -17,7 +17,7 @@ from service.domain.workshop import evolve, fold
 from service.security import new_token, token_hash
 from service.settings import Settings
 from service.store import keys
-from service.store.base import VersionConflict
+from service.store.base import LogRewound, VersionConflict
 from service.store.redis import RedisEventStore
 from service.wiring import redis_store
 from workers.dispatch import dispatch
@@ -43,7 +43,12 @@ class Context:
         Jobs only read the state; it changes only by folding the log.
         """
         state = self.states.pop(workshop_id, None) or WorkshopState(id=workshop_id)
-        fold(state, self.store.read_sync(workshop_id, after=state.version))
+        try:
+            recorded = self.store.read_sync(workshop_id, after=state.version)
+        except LogRewound:  # a failover lost entries this worker had folded
+            state = WorkshopState(id=workshop_id)
+            recorded = self.store.read_sync(workshop_id)
+        fold(state, recorded)
         self.states[workshop_id] = state
         while len(self.states) > CACHED_WORKSHOPS:
             self.states.pop(next(iter(self.states)))

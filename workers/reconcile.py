@@ -27,10 +27,14 @@ log = logging.getLogger("knoten.reconcile")
 RECONCILE_EVERY = timedelta(minutes=5)
 
 
-def reconcile_workshop(workshop_id: str) -> int:
-    """Enqueue the missing jobs of one workshop; how many there were."""
+def reconcile_workshop(workshop_id: str, head: str | None = None) -> int:
+    """Enqueue the missing jobs of one workshop; how many there were. `head` is the log's head
+    (RedisEventStore.log_heads) read before the log: the workshop is settled at it when every
+    job has finished."""
     ctx = context()
     client = ctx.store.jobs_client  # RQ's Redis; on a cluster not the log's
+    if head is None:
+        head = ctx.store.log_heads([workshop_id])[workshop_id]
     recorded = ctx.store.read_sync(workshop_id)
     state = fold(WorkshopState(id=workshop_id), recorded)
     done_key = keys.jobs_done_key(workshop_id)
@@ -38,7 +42,7 @@ def reconcile_workshop(workshop_id: str) -> int:
     unfinished = [spec for spec in dispatch(state, recorded) if spec.job_id not in done]
     missing = [spec for spec in unfinished if not Job.exists(spec.job_id, connection=client)]
     if not unfinished:
-        ctx.store.sync_client.hset(keys.reconciled_key(), workshop_id, str(len(recorded)))
+        ctx.store.sync_client.hset(keys.reconciled_key(), workshop_id, head)
     if missing:
         with client.pipeline(transaction=True) as pipe:
             enqueue_onto(queue(client))(pipe, missing)
@@ -48,19 +52,22 @@ def reconcile_workshop(workshop_id: str) -> int:
 
 
 def reconcile() -> int:
-    """Reconcile every workshop that is not settled at its current version, then schedule the
-    next round."""
+    """Schedule the next round, then reconcile every workshop that is not settled at its log's
+    current head. One failing workshop does not stop the others."""
     ctx = context()
+    schedule_next(ctx.store.jobs_client, ctx.clock.now())
     workshop_ids = ctx.store.workshop_ids()
     raw: dict[bytes, bytes] = ctx.store.sync_client.hgetall(keys.reconciled_key())  # type: ignore[assignment]
-    settled = {key.decode(): int(value) for key, value in raw.items()}
-    lengths = ctx.store.log_lengths(workshop_ids)
-    found = sum(
-        reconcile_workshop(workshop_id)
-        for workshop_id in workshop_ids
-        if settled.get(workshop_id) != lengths[workshop_id]
-    )
-    schedule_next(ctx.store.jobs_client, ctx.clock.now())
+    settled = {key.decode(): value.decode() for key, value in raw.items()}
+    heads = ctx.store.log_heads(workshop_ids)
+    found = 0
+    for workshop_id in workshop_ids:
+        if settled.get(workshop_id) == heads[workshop_id]:
+            continue
+        try:
+            found += reconcile_workshop(workshop_id, heads[workshop_id])
+        except Exception:
+            log.exception("reconcile: %s failed; the next pass tries again", workshop_id)
     return found
 
 

@@ -7,9 +7,11 @@
 --       subjects and extra commands follow; then the entries (stream id, type, data, subjects),
 --       the new keys (subject, wrapped key), the erased subjects, and per extra command its
 --       argument count, its name and its arguments after the key.
--- Reply: {'ok'}, {'landed'} (this append is already in the log: its reply was lost and it was
+-- Reply: {'ok', failed extra commands}, {'landed'} (this append is already in the log: its reply was lost and it was
 --       sent again), {'taken', record}, {'conflict', length}, or {'keys', subject...} when a
 --       person's key was made meanwhile by another writer. Nothing is written unless 'ok'.
+-- A script is not rolled back when a command fails, so the extra commands come last and their
+-- errors are counted, not raised: the events stand, and reconcile queues jobs that are missing.
 local log, ring, idem = KEYS[1], KEYS[2], KEYS[3]
 local expected, append_id, ttl = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local entries, new_keys, erased, commands = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -52,9 +54,11 @@ end
 if ttl ~= '' then
   redis.call('SET', idem, ARGV[4], 'EX', ttl)
 end
+local failed = 0
 for command = 1, commands do
   local count = tonumber(ARGV[at])
-  redis.call(ARGV[at + 1], KEYS[3 + command], unpack(ARGV, at + 2, at + 1 + count))
+  local result = redis.pcall(ARGV[at + 1], KEYS[3 + command], unpack(ARGV, at + 2, at + 1 + count))
+  if type(result) == 'table' and result.err then failed = failed + 1 end
   at = at + 2 + count
 end
-return {'ok'}
+return {'ok', failed}

@@ -48,6 +48,12 @@ class VersionConflict(Exception):
         self.actual = actual
 
 
+class LogRewound(Exception):
+    """The log is shorter than a version the caller has folded: a failover promoted a replica
+    that lacked the newest entries (possible without KNOTEN_WAIT_REPLICAS, or for entries that
+    were never acknowledged). Whatever was folded from it must go: fold again from the start."""
+
+
 class IdempotencyKeyTaken(Exception):
     """The key was used before; `record` is the first response."""
 
@@ -91,7 +97,8 @@ class EventStore(ABC):
         self, workshop_id: str, after: int, key: str | None
     ) -> tuple[list[Recorded], IdempotencyRecord | None]:
         """`read` and, with a key, `recall` together: what a command needs before it decides.
-        A store may answer both in one round trip."""
+        A store may answer both in one round trip. Raises LogRewound if the log has fewer than
+        `after` entries."""
         return await self.read(workshop_id, after), None if key is None else await self.recall(workshop_id, key)
 
     @abstractmethod
@@ -105,7 +112,8 @@ class EventStore(ABC):
     @abstractmethod
     async def seen_before(self, email_hash: str) -> bool:
         """Whether this deployment has seen a sign-up with this (keyed hash of an) e-mail.
-        Every append of a `SignupRecorded` with an e-mail hash adds it, with the append."""
+        Every append of a `SignupRecorded` with an e-mail hash adds it: with the append on one
+        Redis, right after it on a cluster (a crash in between loses only the mark)."""
 
     async def ping(self) -> None:  # noqa: B027 - optional hook
         """Raise if the store cannot be reached."""

@@ -46,6 +46,7 @@ from service.store.base import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
     JobSpec,
+    LogRewound,
     Recorded,
     VersionConflict,
     record_decoder,
@@ -56,7 +57,8 @@ from service.store.codec import EventCodec, subjects_of
 from service.store.vault import KeyWrapper, forget_ciphers
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
-"""Puts jobs onto a transaction (RQ's `pipeline=`): the append's, or on a cluster one of their own."""
+"""Puts jobs onto a pipeline (RQ's `pipeline=`): on one Redis a pipeline that is never sent, whose
+recorded commands the append script runs; on a cluster a transaction of their own."""
 
 SyncClient = redis.Redis | RedisCluster
 AsyncClient = redis.asyncio.Redis | AsyncRedisCluster
@@ -69,8 +71,7 @@ log = logging.getLogger("knoten.store")
 
 
 # A restarted Redis breaks pooled connections: retry such commands a few times, backing off.
-# A transaction that loses its connection while WATCHing is not retried by redis-py but
-# raises WatchError, and the append then checks version and idempotency key again.
+# The append script is among them: sent again, it finds its own entries and writes nothing.
 RETRIES = 6
 RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
 
@@ -151,6 +152,11 @@ def _position(stream_id: bytes) -> int:
     return int(stream_id.split(b"-", 1)[0])
 
 
+def _head(entry: tuple[bytes, dict[bytes, bytes]]) -> str:
+    stream_id, fields = entry
+    return f"{_position(stream_id)}:{fields.get(b'append', b'').decode()}"
+
+
 @dataclass
 class _Batch:
     """One append as the script gets it, kept across attempts: the append id stays the same,
@@ -217,8 +223,8 @@ class RedisEventStore(EventStore):
         return self._jobs_client
 
     def enqueue_with(self, enqueue: Enqueue, jobs_client: redis.Redis | None = None) -> None:
-        """Install how jobs are put onto a transaction, and (required on a cluster) the plain
-        Redis whose transaction that is. On one Redis the jobs join the append's MULTI."""
+        """Install how jobs are put onto a pipeline, and (required on a cluster) the plain Redis
+        that holds RQ. On one Redis the jobs' commands run in the append script."""
         if jobs_client is not None:
             self._jobs_client = jobs_client
         self._enqueue = enqueue
@@ -268,8 +274,12 @@ class RedisEventStore(EventStore):
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
-        """Every event after `after`, for synchronous callers (RQ jobs)."""
+        """Every event after `after`, for synchronous callers (RQ jobs). Raises LogRewound if the
+        log has fewer than `after` entries (see read_and_recall)."""
         log = keys.log_key(workshop_id)
+        if after and (length := int(self._sync.xlen(log))) < after:
+            self._keys.pop(workshop_id, None)
+            raise LogRewound(f"the log of {workshop_id} has {length} entries, {after} were folded")
         found: list[Recorded] = []
         while True:
             entries: Any = self._sync.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
@@ -283,16 +293,21 @@ class RedisEventStore(EventStore):
         """Every workshop this deployment holds."""
         return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
 
-    def log_lengths(self, workshop_ids: Sequence[str]) -> dict[str, int]:
-        """The version of each of these workshops' logs, READ_BATCH of them per round trip."""
-        lengths: dict[str, int] = {}
+    def log_heads(self, workshop_ids: Sequence[str]) -> dict[str, str]:
+        """Per workshop, `<position>:<append id>` of its newest entry ('' for an empty log),
+        READ_BATCH workshops per round trip. A log that lost entries in a failover and grew back
+        to the same length has another head."""
+        heads: dict[str, str] = {}
         for start in range(0, len(workshop_ids), READ_BATCH):
             batch = workshop_ids[start : start + READ_BATCH]
             with self._sync.pipeline(transaction=False) as pipe:
                 for workshop_id in batch:
-                    pipe.xlen(keys.log_key(workshop_id))
-                lengths.update(zip(batch, map(int, pipe.execute()), strict=True))
-        return lengths
+                    pipe.xrevrange(keys.log_key(workshop_id), count=1)
+                for workshop_id, newest in zip(batch, pipe.execute(), strict=True):
+                    heads[workshop_id] = (
+                        f"{_position(newest[0][0])}:{newest[0][1][b'append'].decode()}" if newest else ""
+                    )
+        return heads
 
     def _register(self, workshop_id: str) -> None:
         """Add the workshop to the registry that reconcile and retention walk.
@@ -353,9 +368,9 @@ class RedisEventStore(EventStore):
             self._load_keys_sync(workshop_id, clashed)
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
-        self._replicated_sync(workshop_id)
-        if cluster is not None:
+        if cluster is not None:  # first: a WAIT that fails must not leave the jobs to reconcile
             self._after_commit_on_cluster(cluster, workshop_id, events, jobs)
+        self._replicated_sync(workshop_id)
 
     def _replicated_sync(self, workshop_id: str) -> None:
         """Return once `wait_replicas` replicas have every write the primary of this workshop
@@ -458,6 +473,12 @@ class RedisEventStore(EventStore):
         if status == b"conflict":
             raise VersionConflict(batch.recorded[0].position - 1, int(reply[1]))
         assert status in (b"ok", b"landed"), reply
+        if status == b"ok" and int(reply[1]):
+            log.error(
+                "%s: %s job commands failed after the commit; reconcile will queue the jobs",
+                batch.workshop_id,
+                reply[1],
+            )
         cache = self._keys.setdefault(batch.workshop_id, {})
         cache.update(batch.fresh)
         for subject in batch.erased:
@@ -499,7 +520,7 @@ class RedisEventStore(EventStore):
         if hashes := seen_emails(events):
             try:
                 cluster.sadd(keys.seen_emails_key(), *hashes)
-            except UNAVAILABLE:
+            except redis.RedisError:
                 log.exception("the e-mails of new sign-ups in %s are not marked seen", workshop_id)
         if not jobs or self._enqueue is None or self._jobs_client is None:
             return
@@ -531,16 +552,20 @@ class RedisEventStore(EventStore):
     async def read_and_recall(
         self, workshop_id: str, after: int, key: str | None
     ) -> tuple[list[Recorded], IdempotencyRecord | None]:
-        """One round trip (both keys are in the workshop's slot) unless the log has more to read
+        """One round trip (all keys are in the workshop's slot) unless the log has more to read
         than one batch."""
         log, redis_key = keys.log_key(workshop_id), keys.idempotency_key(workshop_id, key or "")
         async with self._async.pipeline(transaction=False) as pipe:
+            pipe.xlen(log)
             pipe.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
             if key is not None:
                 pipe.get(redis_key)
             replies: list[Any] = await pipe.execute()
-        entries = replies[0]
-        record = None if key is None or replies[1] is None else self._open_record(redis_key, replies[1])
+        if int(replies[0]) < after:
+            self._keys.pop(workshop_id, None)  # the keys of people the lost entries named, too
+            raise LogRewound(f"the log of {workshop_id} has {replies[0]} entries, {after} were folded")
+        entries = replies[1]
+        record = None if key is None or replies[2] is None else self._open_record(redis_key, replies[2])
         await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
         found = self._decode(workshop_id, entries)
         if len(entries) == READ_BATCH:

@@ -10,12 +10,24 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
+from service.clock import SystemClock
 from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
-from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, VersionConflict
+from service.store import keys
+from service.store.base import (
+    EventStore,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    JobSpec,
+    LogRewound,
+    VersionConflict,
+)
 from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
+from service.workshops import WorkshopService
+from tests.unit.test_workshop_rules import created, planned
+from workers.queue import enqueue_onto, queue
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 
@@ -209,7 +221,7 @@ async def test_an_append_sent_again_after_its_reply_was_lost_lands_once(
     try:
         record = IdempotencyRecord("fp", 201, b"ours")
         await store.append("w1", [anna("a")], expected_version=0, idempotency=("k", record))
-        assert replies == [[b"ok"], [b"landed"]]
+        assert replies == [[b"ok", 0], [b"landed"]]
         fresh = RedisEventStore.from_url(url, EventCodec(), KeyWrapper("k" * 40))
         assert [r.event for r in await fresh.read("w1")] == [anna("a"), opened(9)]
         assert await fresh.recall("w1", "k") == record
@@ -237,3 +249,44 @@ async def test_a_person_whose_key_another_writer_made_is_sealed_with_that_key(
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_a_process_whose_log_lost_its_newest_entry_folds_again(kind: str, request: pytest.FixtureRequest) -> None:
+    """A failover to a replica that lacked the newest entry leaves the log shorter than what a
+    process has folded: it must fold again, not decide (or answer "already signed up") from an
+    entry that is gone."""
+    store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
+    service = WorkshopService(store, SystemClock())
+    try:
+        await store.append("w1", [created(), planned("s1"), planned("s2")], expected_version=0)
+        assert set((await service.state("w1")).sessions) == {"s1", "s2"}
+        store.sync_client.xdel(keys.log_key("w1"), "3-0")  # what the promoted replica holds
+        with pytest.raises(LogRewound):
+            await store.read_and_recall("w1", 3, None)
+        with pytest.raises(LogRewound):  # what the workers' cached states catch up with
+            store.read_sync("w1", after=3)
+        state = await service.state("w1")
+        assert state.version == 2 and set(state.sessions) == {"s1"}
+    finally:
+        await store.close()
+
+
+async def test_a_job_command_that_fails_leaves_the_events_standing_for_reconcile(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A script is not rolled back: a job command that fails (here RQ's queue key has the wrong
+    type) must not leave the append half-done and unanswered. The events and the reply stand,
+    the failure is logged, and reconcile re-derives the job from the log."""
+    store = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
+    store.enqueue_with(enqueue_onto(queue(store.jobs_client)))
+    store.jobs_client.set("rq:queue:knoten", "not a list")
+    job = JobSpec("w1-1-send_signup_confirmation", "workers.mail_jobs.send_signup_confirmation", ("w1", "a"))
+    try:
+        record = IdempotencyRecord("fp", 201, b"{}")
+        await store.append("w1", [anna("a")], expected_version=0, idempotency=("k", record), jobs=[job])
+        assert [r.event for r in await store.read("w1")] == [anna("a")]
+        assert await store.recall("w1", "k") == record
+        assert "1 job commands failed after the commit; reconcile will queue the jobs" in caplog.text
+    finally:
+        await store.close()
