@@ -100,7 +100,7 @@ class IntroTalkEntry(msgspec.Struct, kw_only=True):
     starts_at: datetime | None
     deadline: datetime
     status: str
-    reason: Reason | str | None
+    reason: Reason | None
 
 
 def intro_talks(state: WorkshopState, now: datetime) -> list[IntroTalkEntry]:
