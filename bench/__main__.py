@@ -45,9 +45,7 @@ def machine() -> str:
 
 def section(benchmark: ModuleType) -> str:
     started = time.monotonic()
-    result = benchmark.run()
-    if not isinstance(result, Result):  # a plain list of rows
-        result = Result(result, [])
+    result: Result = benchmark.run()
     notes = "".join(f"- {note}\n" for note in result.notes)
     took = f"- This benchmark took {time.monotonic() - started:.0f} s.\n"
     return f"## {benchmark.TITLE}\n\n{table(result.rows)}\n\n{notes}{took}"

@@ -49,12 +49,10 @@ class Client:
 
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
-        self.events = 0
         self.connected = asyncio.Event()
 
     async def listen(self, url: str, path: str, headers: dict[str, str]) -> None:
         async for event in sse_events(url, path, headers):
-            self.events += 1
             self._note(event)
 
     def _note(self, event: Event) -> None:

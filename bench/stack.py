@@ -57,10 +57,6 @@ class TimedSink(MailSink):
                 self.arrivals.setdefault(recipient, []).append(arrived)
         return "250 OK"
 
-    def count(self) -> int:
-        with self._count_lock:
-            return sum(len(times) for times in self.arrivals.values())
-
     def first_arrival(self, recipient: str) -> float | None:
         with self._count_lock:
             times = self.arrivals.get(recipient)
@@ -159,15 +155,15 @@ def _memory_kib(path: str, field: str) -> int:
     return 0
 
 
-def rss_mib(pid: int, with_children: bool = True) -> float:
+def rss_mib(pid: int) -> float:
     """Resident set size (VmRSS) of a process, and of its children, in MiB. Pages that a forked
     child shares with its parent count in both."""
-    pids = [pid, *(descendants(pid) if with_children else [])]
+    pids = [pid, *descendants(pid)]
     return sum(_memory_kib(f"/proc/{each}/status", "VmRSS:") for each in pids) / 1024
 
 
-def pss_mib(pid: int, with_children: bool = True) -> float:
+def pss_mib(pid: int) -> float:
     """Proportional set size of a process and its children, in MiB: each resident page divided
     among the processes that share it, so that a group's sum counts every page once."""
-    pids = [pid, *(descendants(pid) if with_children else [])]
+    pids = [pid, *descendants(pid)]
     return sum(_memory_kib(f"/proc/{each}/smaps_rollup", "Pss:") for each in pids) / 1024

@@ -118,12 +118,13 @@ def _finished(stack: BenchStack, since: set[str]) -> Throughput:
         durations[_kind(job)].append((job.ended_at - job.started_at).total_seconds())
     first = min(job.started_at for job in jobs if job.started_at is not None)
     last = max(job.ended_at for job in jobs if job.ended_at is not None)
-    failed = FailedJobRegistry(queue=queue).count
+    failed = len([i for i in FailedJobRegistry(queue=queue).get_job_ids() if i not in since])
     return Throughput(len(jobs), (last - first).total_seconds(), failed, dict(durations))
 
 
 def throughput(stack: BenchStack, workers: int) -> Throughput:
-    before = set(FinishedJobRegistry(queue=Queue(QUEUE_NAME, connection=stack.redis.client())).get_job_ids())
+    jobs_queue = Queue(QUEUE_NAME, connection=stack.redis.client())
+    before = {*FinishedJobRegistry(queue=jobs_queue).get_job_ids(), *FailedJobRegistry(queue=jobs_queue).get_job_ids()}
 
     async def make() -> None:
         async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:

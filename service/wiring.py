@@ -20,18 +20,14 @@ from workers.queue import enqueue_onto, queue
 def redis_store(settings: Settings) -> RedisEventStore:
     """The event store, with the jobs its appends call for wired to RQ.
 
-    Without KNOTEN_EVENTS_URL, log and queues share KNOTEN_REDIS_URL and the jobs join the
-    append's MULTI. With it, the log is sharded on the cluster and the jobs follow each commit
+    Without KNOTEN_EVENTS_URL, log and queues share KNOTEN_REDIS_URL and the jobs run in the
+    append script. With it, the log is sharded on the cluster and the jobs follow each commit
     to RQ on KNOTEN_REDIS_URL, which stays a plain primary.
     """
-    wrapper = KeyWrapper(settings.secret_key)
-    if settings.events_url is None:
-        store = RedisEventStore.from_url(settings.redis_url, EventCodec(), wrapper, settings.wait_replicas)
-        store.enqueue_with(enqueue_onto(_jobs_queue(store.jobs_client)))
-        return store
-    store = RedisEventStore.from_url(settings.events_url, EventCodec(), wrapper, settings.wait_replicas)
-    jobs_client = sync_client(settings.redis_url)
-    store.enqueue_with(enqueue_onto(_jobs_queue(jobs_client)), jobs_client)
+    url = settings.events_url or settings.redis_url
+    store = RedisEventStore.from_url(url, EventCodec(), KeyWrapper(settings.secret_key), settings.wait_replicas)
+    jobs_client = sync_client(settings.redis_url) if settings.events_url else None
+    store.enqueue_with(enqueue_onto(_jobs_queue(jobs_client or store.jobs_client)), jobs_client)
     return store
 
 

@@ -55,7 +55,7 @@ def existing_signup(state: WorkshopState, session_id: str, email_hash: str | Non
         return None
     for signup_id in session_of(state, session_id).signups_by_email.get(email_hash, ()):
         signup = state.signups[signup_id]
-        if signup.email_hash == email_hash and signup.status != "withdrawn":  # erased: the hash is gone
+        if signup.status != "withdrawn":  # the index holds this hash's sign-ups; erasure removes them
             return signup
     return None
 

@@ -53,8 +53,14 @@ def person_keys_key(workshop_id: str) -> str:
     return workshop_key(workshop_id, "keys")
 
 
+def replicated_key(workshop_id: str) -> str:
+    """An empty marker written right before WAIT (KNOTEN_WAIT_REPLICAS), so WAIT covers the workshop."""
+    return workshop_key(workshop_id, "replicated")
+
+
 def reconciled_key() -> str:
-    """Hash of workshop id → the log version at which reconcile found every job of it finished."""
+    """Hash of workshop id → the log head (`<position>:<append id>`) at which reconcile found
+    every job of the workshop finished."""
     return global_key("reconciled")
 
 

@@ -277,12 +277,15 @@ class RedisEventStore(EventStore):
         """Every event after `after`, for synchronous callers (RQ jobs). Raises LogRewound if the
         log has fewer than `after` entries (see read_and_recall)."""
         log = keys.log_key(workshop_id)
-        if after and (length := int(self._sync.xlen(log))) < after:
-            self._keys.pop(workshop_id, None)
-            raise LogRewound(f"the log of {workshop_id} has {length} entries, {after} were folded")
+        with self._sync.pipeline(transaction=False) as pipe:
+            pipe.xlen(log)
+            pipe.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
+            length, entries = pipe.execute()
+        self._check_not_rewound(workshop_id, int(length), after)
         found: list[Recorded] = []
         while True:
-            entries: Any = self._sync.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
+            if found:
+                entries = self._sync.xrange(log, min=f"({after}-0", count=READ_BATCH)
             self._load_keys_sync(workshop_id, self._unknown_subjects(workshop_id, entries))
             found.extend(self._decode(workshop_id, entries))
             if len(entries) < READ_BATCH:
@@ -304,9 +307,7 @@ class RedisEventStore(EventStore):
                 for workshop_id in batch:
                     pipe.xrevrange(keys.log_key(workshop_id), count=1)
                 for workshop_id, newest in zip(batch, pipe.execute(), strict=True):
-                    heads[workshop_id] = (
-                        f"{_position(newest[0][0])}:{newest[0][1][b'append'].decode()}" if newest else ""
-                    )
+                    heads[workshop_id] = _head(newest[0]) if newest else ""
         return heads
 
     def _register(self, workshop_id: str) -> None:
@@ -382,15 +383,12 @@ class RedisEventStore(EventStore):
         """
         if not self._wait_replicas:
             return
-        marker = keys.workshop_key(workshop_id, "replicated")
+        marker = keys.replicated_key(workshop_id)
         client: redis.Redis | RedisCluster = self._sync
         if isinstance(client, RedisCluster):
             client = client.get_redis_connection(client.get_node_from_key(marker))  # type: ignore[no-untyped-call]
         with client.pipeline(transaction=False) as pipe:
-            pipe.set(marker, b"", px=REPLICA_WAIT_MS)
-            pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)  # type: ignore[no-untyped-call]
-            _, acknowledged = pipe.execute()
-        self._check_replicas(workshop_id, acknowledged)
+            self._check_replicas(workshop_id, self._wait_on(pipe, workshop_id).execute())
 
     async def _replicated(self, workshop_id: str) -> None:
         if not self._wait_replicas:
@@ -399,12 +397,16 @@ class RedisEventStore(EventStore):
             await anyio.to_thread.run_sync(self._replicated_sync, workshop_id)
             return
         async with self._async.pipeline(transaction=False) as pipe:
-            pipe.set(keys.workshop_key(workshop_id, "replicated"), b"", px=REPLICA_WAIT_MS)
-            pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)
-            _, acknowledged = await pipe.execute()
-        self._check_replicas(workshop_id, acknowledged)
+            self._check_replicas(workshop_id, await self._wait_on(pipe, workshop_id).execute())
 
-    def _check_replicas(self, workshop_id: str, acknowledged: Any) -> None:
+    def _wait_on(self, pipe: Any, workshop_id: str) -> Any:
+        """The marker, then WAIT, on one pipeline (one connection), sync or asyncio alike."""
+        pipe.set(keys.replicated_key(workshop_id), b"", px=REPLICA_WAIT_MS)
+        pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)
+        return pipe
+
+    def _check_replicas(self, workshop_id: str, replies: list[Any]) -> None:
+        acknowledged = replies[-1]
         if int(acknowledged) < self._wait_replicas:
             raise NotReplicated(
                 f"{acknowledged} of {self._wait_replicas} replicas confirmed the writes of workshop {workshop_id} "
@@ -561,9 +563,7 @@ class RedisEventStore(EventStore):
             if key is not None:
                 pipe.get(redis_key)
             replies: list[Any] = await pipe.execute()
-        if int(replies[0]) < after:
-            self._keys.pop(workshop_id, None)  # the keys of people the lost entries named, too
-            raise LogRewound(f"the log of {workshop_id} has {replies[0]} entries, {after} were folded")
+        self._check_not_rewound(workshop_id, int(replies[0]), after)
         entries = replies[1]
         record = None if key is None or replies[2] is None else self._open_record(redis_key, replies[2])
         await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
@@ -573,6 +573,11 @@ class RedisEventStore(EventStore):
         if record is not None:
             await self._replicated(workshop_id)  # a reply is given again only once it is safe
         return found, record
+
+    def _check_not_rewound(self, workshop_id: str, length: int, after: int) -> None:
+        if length < after:
+            self._keys.pop(workshop_id, None)  # the keys of people the lost entries named, too
+            raise LogRewound(f"the log of {workshop_id} has {length} entries, {after} were folded")
 
     def _decode(self, workshop_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Recorded]:
         cache = self._keys.setdefault(workshop_id, {})

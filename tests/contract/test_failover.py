@@ -89,6 +89,7 @@ async def test_after_a_failover_every_acknowledged_append_is_there_once(cluster:
     events = [recorded.event for recorded in await fresh.read(WORKSHOP)]
     await fresh.close()
     assert events == [opened(n) for n in range(len(events))], "each append once, in order"
-    assert acknowledged == list(range(len(acknowledged))) and len(events) >= len(acknowledged)
+    # every acknowledged append is there; at most the one under way when the writer stopped is extra
+    assert len(acknowledged) <= len(events) <= len(acknowledged) + 1
     assert refused, "the failover was noticed (503s), not skipped"
     print(f"\n{len(acknowledged)} appends acknowledged, all on the new primary; refused meanwhile: {dict(refused)}")

@@ -13,15 +13,6 @@ import pytest
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
 
-PEOPLE = (
-    "Anna Alt",
-    "anna.alt@example.org",
-    "Nachbarschaftsverein",
-    "Olga Owner",
-    "Hanna Host",
-    "orga.alt@example.org",
-)
-
 
 async def _workshop(client: httpx.AsyncClient, ends_at: datetime, who: str) -> dict[str, Any]:
     """A workshop that ended (or ends) at `ends_at`, naming a participant, an owner, a host and organisers."""

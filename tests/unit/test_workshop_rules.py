@@ -262,7 +262,7 @@ def test_personal_data_is_kept_until_the_retention_time_after_the_workshop_ended
 def test_retention_erases_everyone_the_workshop_names_and_keeps_the_counts() -> None:
     organiser = e.Person("org", None, "orga@example.org")
     state = given(
-        e.WorkshopCreated(**{**msgspec.structs.asdict(created()), "organiser": organiser}),
+        msgspec.structs.replace(created(), organiser=organiser),
         planned(),
         signup(1),
         signup(2),
