@@ -42,3 +42,11 @@ def email_hash(secret_key: str, email: str) -> str:
 
 def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+TYPABLE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no look-alikes: 0/O, 1/I/l
+
+
+def new_table_code(length: int = 6) -> str:
+    """A code a person can read off a poster and type: 6 characters, about 30 bits."""
+    return "".join(secrets.choice(TYPABLE) for _ in range(length))

@@ -44,6 +44,21 @@ class Principal(msgspec.Struct, frozen=True):
 
 FACILITATOR_COOKIE = "knoten_f_{}"
 PARTICIPANT_COOKIE = "knoten_p"
+TOKEN_SEPARATOR = "|"  # noqa: S105 - a phone keeps the tokens of every workshop and person it signed up with
+MAX_DEVICE_TOKENS = 20
+
+
+def participant_tokens(cookie: str | None) -> list[str]:
+    return [token for token in (cookie or "").split(TOKEN_SEPARATOR) if token]
+
+
+def _device_token(cookie: str, path_params: dict[str, Any]) -> str | None:
+    """The participant token for the path's workshop (and person, on the personal pages)."""
+    scope = ".".join(str(path_params[k]) for k in ("workshop_id", "participant_id") if k in path_params)
+    tokens = participant_tokens(cookie)
+    return next((t for t in tokens if t.startswith(f"p.{scope}.")), None) if scope else next(iter(tokens), None)
+
+
 ORGANISER_COOKIE = "knoten_o"
 
 
@@ -62,10 +77,14 @@ def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
         return None
     workshop_id = connection.path_params.get("workshop_id")
     names = [FACILITATOR_COOKIE.format(workshop_id)] if workshop_id else []
-    for name in (*names, PARTICIPANT_COOKIE, ORGANISER_COOKIE):
+    for name in names:
         if connection.cookies.get(name):
             return connection.cookies[name]
-    return None
+    if connection.cookies.get(PARTICIPANT_COOKIE):
+        found = _device_token(connection.cookies[PARTICIPANT_COOKIE], connection.path_params)
+        if found is not None:
+            return found
+    return connection.cookies.get(ORGANISER_COOKIE) or None
 
 
 async def identify(token: str, settings: Settings, service: WorkshopService) -> Principal | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, delete, post
+from litestar import Controller, Request, Response, delete, patch, post
 from litestar.exceptions import PermissionDeniedException, TooManyRequestsException
 
 from service.api.auth import Access, Principal
@@ -19,13 +19,14 @@ from service.api.schemas import (
     OfferIn,
     SignupIn,
     SignupOut,
+    SignupPatch,
     VoteIn,
     WithdrawalOut,
 )
 from service.api.sessions import SESSION
 from service.api.workshops import existing
 from service.domain import commands as c
-from service.domain.events import Person, WaitlistPromoted
+from service.domain.events import Person, SignupRecorded, WaitlistPromoted
 from service.domain.state import SignupState, WorkshopState
 from service.domain.views import (
     CardEntry,
@@ -40,7 +41,7 @@ from service.domain.views import (
     offer_entry,
     waitlist_position,
 )
-from service.domain.workshop import decide, existing_signup, signup_of
+from service.domain.workshop import check_table_code, decide, existing_signup, session_of, signup_of
 from service.i18n import PRIVACY_VERSION
 from service.ratelimit import Limit, RateLimiter
 from service.security import new_id, new_token, token_hash
@@ -96,19 +97,22 @@ async def record_signup(
     workshop_id: str,
     session_id: str,
     data: SignupIn,
-    principal: Principal | None,
     idempotency: Idempotency | None,
 ) -> Reply:
-    """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there."""
+    """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there.
+
+    An e-mail address that belongs to a participant of the workshop joins that person: the
+    answer then carries no token (whoever knows an address must not get into that person's
+    data); the personal link goes to the address with the confirmation mail.
+    """
     await limit_signups(request, settings, workshop_id, session_id)
     if not data.consent:
         raise BadInput("consent", "must be true: we need your consent to store your sign-up")
     email = checked_email(data.email, "email")
     ehash = hashed_email(settings, email)
     seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
-    returning = principal is not None and principal.kind == "participant" and principal.workshop_id == workshop_id
-    pid = principal.participant_id if returning and principal and principal.participant_id else new_id()
-    token = None if returning else new_token("p", workshop_id, pid)
+    pid = new_id()
+    token = new_token("p", workshop_id, pid)
     signup_id = new_id()
     command = c.RecordSignup(
         signup_id=signup_id,
@@ -121,17 +125,23 @@ async def record_signup(
         email_seen_before=seen,
         language=data.language,
         consent=data.consent,
-        token_hash=None if token is None else token_hash(settings.secret_key, token),
+        token_hash=token_hash(settings.secret_key, token),
+        table_code=data.table_code,
     )
 
     def plan(state: WorkshopState) -> Outcome:
-        existing(state)
+        check_table_code(session_of(existing(state), session_id), data.table_code)
         if (already := existing_signup(state, session_id, ehash)) is not None:
             return Outcome([], lambda s: (200, signup_out(s, already, None)))
         events = decide(state, command, service.clock.now())
-        return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token)))
+        new_person = _participant_of(events) == pid
+        return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
 
     return await service.execute(workshop_id, plan, idempotency)
+
+
+def _participant_of(events: list[Any]) -> str | None:
+    return next((event.participant_id for event in events if isinstance(event, SignupRecorded)), None)
 
 
 class ParticipationController(Controller):
@@ -147,17 +157,38 @@ class ParticipationController(Controller):
         data: SignupIn,
         service: WorkshopService,
         settings: Settings,
-        principal: Principal | None,
     ) -> Response[SignupOut]:
         """Sign up without an account: a place, or a waitlist position when the session is full.
 
-        The same e-mail on the same session again answers 200 with the existing sign-up.
-        A participant token of this workshop, if sent, adds the sign-up to that participant.
+        The same e-mail on the same session again answers 200 with the existing sign-up. An
+        address that signed up to another session of the workshop is the same person (one
+        participant, one intro talk); that answer carries no participant token.
+        A session with a table code takes sign-ups only with it (403 otherwise).
         """
         reply = await record_signup(
-            request, service, settings, workshop_id, session_id, data, principal, await idempotency_of(request)
+            request, service, settings, workshop_id, session_id, data, await idempotency_of(request)
         )
         return respond(reply)
+
+    @patch("/{workshop_id:str}/signups/{signup_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def correct_signup(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        signup_id: str,
+        data: SignupPatch,
+        service: WorkshopService,
+    ) -> Response[SignupOut]:
+        """Correct whether the person is new: for all their sign-ups in the workshop. The intro
+        talk is planned or cancelled accordingly."""
+        command = c.CorrectNewcomer(signup_id=signup_id, newcomer=data.newcomer)
+
+        def plan(state: WorkshopState) -> Outcome:
+            signup_of(existing(state), signup_id)
+            events = decide(state, command, service.clock.now())
+            return Outcome(events, lambda s: (200, signup_out(s, s.signups[signup_id], None)))
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @delete("/{workshop_id:str}/signups/{signup_id:str}", opt={"access": Access.MEMBER}, status_code=200)
     async def withdraw(

@@ -13,7 +13,7 @@ import redis
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from service.domain.errors import Conflict, DomainError, Invalid, NotFound
+from service.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from service.store.redis import UNAVAILABLE
 from service.workshops import IdempotencyMismatch
 
@@ -96,7 +96,8 @@ def on_bad_input(request: Request[Any, Any, Any], exc: BadInput) -> Response[Any
 def on_domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, Invalid):
         return problem(400, exc.detail, [FieldError(exc.field, exc.message)], request=request)
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+    statuses = {NotFound: 404, Conflict: 409, Forbidden: 403}
+    status = next((code for kind, code in statuses.items() if isinstance(exc, kind)), 400)
     return problem(status, exc.detail, request=request)
 
 

@@ -57,6 +57,16 @@ class SessionIn(Input):
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
     host: Name | None = None
     next_meeting_at: Aware | None = None
+    require_table_code: bool = False
+
+
+class TableCodeIn(Input):
+    required: bool
+
+
+class TableCodeOut(msgspec.Struct, kw_only=True):
+    table_code: str | None
+    signup_url: str
 
 
 class PhaseIn(Input):
@@ -71,6 +81,11 @@ class SignupIn(Input):
     newcomer: bool | None = None
     language: Language = "de"
     privacy_version: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+class SignupPatch(Input):
+    newcomer: bool
 
 
 class SignupOut(msgspec.Struct, kw_only=True):
@@ -78,7 +93,7 @@ class SignupOut(msgspec.Struct, kw_only=True):
     status: str
     waitlist_position: int | None
     participant_token: str | None
-    newcomer: bool
+    newcomer: bool | None
 
 
 class WithdrawalOut(msgspec.Struct, kw_only=True):

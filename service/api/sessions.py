@@ -11,13 +11,13 @@ from litestar import Controller, Request, Response, get, post
 from service.api.auth import Access, Principal
 from service.api.common import idempotency_of, respond
 from service.api.problems import BadInput
-from service.api.schemas import PhaseIn, SessionIn
+from service.api.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
 from service.api.workshops import existing
 from service.domain import commands as c
 from service.domain.state import WorkshopState
 from service.domain.views import FullSession, Links, PublicSession, full_session, public_session
 from service.domain.workshop import session_of
-from service.security import new_id
+from service.security import new_id, new_table_code
 from service.workshops import Render, WorkshopService
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
@@ -47,9 +47,11 @@ class SessionController(Controller):
         if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
             raise BadInput("ends_at", "must not be before starts_at")
         sid = new_id()
-        fields = {name: getattr(data, name) for name in data.__struct_fields__}
+        fields = {name: getattr(data, name) for name in data.__struct_fields__ if name != "require_table_code"}
         fields["title"] = data.title.strip()
-        command = c.PlanSession(session_id=sid, **fields)
+        command = c.PlanSession(
+            session_id=sid, table_code=new_table_code() if data.require_table_code else None, **fields
+        )
         plan = service.command(command, session_reply(sid, links, 201))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
@@ -109,13 +111,39 @@ class SessionController(Controller):
         plan = service.command(command, session_reply(session_id, links))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
+    @post(SESSION + "/table-code", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def set_table_code(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        data: TableCodeIn,
+        service: WorkshopService,
+        links: Links,
+    ) -> Response[TableCodeOut]:
+        """Require the table code for sign-ups (a new code each time), or stop requiring one.
+        The QR code and the sign-up link on the console carry the code."""
+        command = c.SetTableCode(session_id=session_id, table_code=new_table_code() if data.required else None)
+
+        def render(state: WorkshopState) -> tuple[int, TableCodeOut]:
+            code = state.sessions[session_id].table_code
+            return 200, TableCodeOut(table_code=code, signup_url=links.signup(workshop_id, session_id, code))
+
+        return respond(
+            await service.execute(workshop_id, service.command(command, render), await idempotency_of(request))
+        )
+
     @get(SESSION + "/qr.svg", opt={"access": Access.PUBLIC}, media_type="image/svg+xml")
-    async def qr_code(self, workshop_id: str, session_id: str, service: WorkshopService, links: Links) -> bytes:
-        """The QR code of the session's sign-up link, for the table."""
+    async def qr_code(
+        self, workshop_id: str, session_id: str, service: WorkshopService, links: Links, principal: Principal | None
+    ) -> bytes:
+        """The QR code of the session's sign-up link, for the table; with the table code only
+        for the session's facilitators (anyone may fetch this picture)."""
         state = existing(await service.state(workshop_id))
-        session_of(state, session_id)
+        session = session_of(state, session_id)
+        code = session.table_code if principal is not None and principal.manages(workshop_id) else None
         out = io.BytesIO()
-        segno.make(links.signup(workshop_id, session_id), error="m").save(
+        segno.make(links.signup(workshop_id, session_id, code), error="m").save(
             out, kind="svg", scale=8, border=2, title="Sign-up"
         )
         return out.getvalue()

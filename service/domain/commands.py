@@ -43,6 +43,12 @@ class PlanSession(Command, frozen=True, kw_only=True):
     capacity: int | None = None
     host: str | None = None
     next_meeting_at: datetime | None = None
+    table_code: str | None = None
+
+
+class SetTableCode(Command, frozen=True, kw_only=True):
+    session_id: str
+    table_code: str | None
 
 
 class OpenSession(Command, frozen=True, kw_only=True):
@@ -59,17 +65,26 @@ class AdvancePhase(Command, frozen=True, kw_only=True):
 
 
 class RecordSignup(Command, frozen=True, kw_only=True):
+    """A sign-up. `participant_id`, `person` and `token_hash` are for a new person; an e-mail
+    address that already belongs to a participant of the workshop joins that person instead."""
+
     signup_id: str
     session_id: str
     participant_id: str
     person: Person
     email_hash: str | None = None
-    newcomer: bool | None = None
+    newcomer: bool | None = None  # the person's own answer; None: not given
     email_seen_before: bool = False
     language: Language = "de"
     consent: bool
     token_hash: str | None = None
     privacy_version: str | None = None
+    table_code: str | None = None
+
+
+class CorrectNewcomer(Command, frozen=True, kw_only=True):
+    signup_id: str
+    newcomer: bool
 
 
 class WithdrawSignup(Command, frozen=True, kw_only=True):

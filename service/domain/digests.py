@@ -22,7 +22,7 @@ class DigestPerson(msgspec.Struct, kw_only=True):
     signup_id: str
     name: str | None
     organisation: str | None
-    newcomer: bool
+    newcomer: bool | None  # None: nobody said
     status: str
     waitlist_position: int | None
     signed_up_at: datetime
@@ -113,7 +113,8 @@ class Totals(msgspec.Struct, kw_only=True):
     participants: int
     confirmed: int
     waitlisted: int
-    newcomers: int
+    newcomers: int  # people who said they are new, or whom the facilitator marked new
+    newcomers_unknown: int  # people of whom nobody said whether they are new
     newcomer_share: float
     commitments: int
     commitments_open: int
@@ -280,7 +281,8 @@ def _organisations(state: WorkshopState) -> list[OrganisationCount]:
 def _totals(state: WorkshopState, digests: list[SessionDigest]) -> Totals:
     active = [s for s in state.signups.values() if s.status != "withdrawn"]
     participants = {s.participant_id for s in active}
-    newcomers = {s.participant_id for s in active if s.newcomer}
+    newcomers = {pid for pid in participants if state.participants[pid].newcomer is True}
+    unknown = {pid for pid in participants if state.participants[pid].newcomer is None}
     statuses = Counter(c.status for d in digests for c in d.commitments)
     return Totals(
         sessions=len(digests),
@@ -289,6 +291,7 @@ def _totals(state: WorkshopState, digests: list[SessionDigest]) -> Totals:
         confirmed=sum(d.confirmed for d in digests),
         waitlisted=sum(d.waitlisted for d in digests),
         newcomers=len(newcomers),
+        newcomers_unknown=len(unknown),
         newcomer_share=round(len(newcomers) / len(participants), 3) if participants else 0.0,
         commitments=sum(statuses.values()),
         commitments_open=statuses["open"],

@@ -23,6 +23,10 @@ class Conflict(DomainError):
     """A command that the current state does not allow (409)."""
 
 
+class Forbidden(DomainError):
+    """A command that needs something the caller did not bring, such as the table code (403)."""
+
+
 class Invalid(DomainError):
     """Input that is well-formed but breaks a rule about one field (400)."""
 

@@ -112,6 +112,14 @@ class SessionPlanned(Event, frozen=True, kw_only=True):
     capacity: int | None = None
     host: str | None = None
     next_meeting_at: datetime | None = None
+    table_code: str | None = None  # when set, a sign-up must bring it (the QR code and link carry it)
+
+
+class TableCodeChanged(Event, frozen=True, kw_only=True):
+    """The session's table code: required from now on (a new code), or no longer (None)."""
+
+    session_id: str
+    table_code: str | None = None
 
 
 class SessionOpened(Event, frozen=True, kw_only=True):
@@ -139,6 +147,14 @@ class SignupRecorded(Event, frozen=True, kw_only=True):
     consent: bool = True
     token_hash: str | None = None
     privacy_version: str | None = None  # the privacy notice consented to
+    newcomer_known: bool = True  # False: nobody said whether the person is new (then `newcomer` is False)
+
+
+class NewcomerCorrected(Event, frozen=True, kw_only=True):
+    """The facilitator says whether a person is new to the network (all their sign-ups here)."""
+
+    participant_id: str
+    newcomer: bool
 
 
 class ParticipantLinkIssued(Event, frozen=True, kw_only=True):
@@ -253,7 +269,9 @@ AnyEvent = (
     | SessionOpened
     | PhaseAdvanced
     | SessionClosed
+    | TableCodeChanged
     | SignupRecorded
+    | NewcomerCorrected
     | ParticipantLinkIssued
     | SignupWithdrawn
     | WaitlistPromoted

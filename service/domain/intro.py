@@ -16,25 +16,35 @@ from service.domain import events as e
 from service.domain.scheduling import Newcomer, Reason, Slot, assign, host_load, reasons
 from service.domain.state import WorkshopState
 
-TRIGGERS = (e.SignupRecorded, e.SignupWithdrawn, e.IntroSlotOffered, e.IntroSlotWithdrawn, e.PersonErased)
+TRIGGERS = (
+    e.SignupRecorded,
+    e.SignupWithdrawn,
+    e.NewcomerCorrected,
+    e.IntroSlotOffered,
+    e.IntroSlotWithdrawn,
+    e.PersonErased,
+)
 
 
 def newcomers(state: WorkshopState) -> dict[str, Newcomer]:
-    """Every participant with an active newcomer sign-up: when they signed up first, the
-    earliest deadline (the session's next meeting, else sign-up + `intro_deadline`)."""
+    """Every person who said they are new (or whom the facilitator marked new), with an active
+    sign-up: when they signed up first, and the earliest deadline (a session's next meeting,
+    else sign-up + `intro_deadline`). One person, one talk, however many sessions."""
     found: dict[str, Newcomer] = {}
-    for signup in state.signups.values():
-        if not signup.newcomer or signup.status == "withdrawn" or signup.person.erased:
+    for participant in state.participants.values():
+        if participant.newcomer is not True or participant.person.erased:
             continue
-        next_meeting = state.sessions[signup.session_id].next_meeting_at
-        deadline = next_meeting or signup.recorded_at + state.intro_deadline
-        known = found.get(signup.participant_id)
-        if known is None:
-            found[signup.participant_id] = Newcomer(
-                signup.participant_id, signup.recorded_at, deadline, signup.language
-            )
-        else:
-            found[signup.participant_id] = known._replace(deadline=min(known.deadline, deadline))
+        for signup_id in participant.signups:
+            signup = state.signups[signup_id]
+            if signup.status == "withdrawn":
+                continue
+            next_meeting = state.sessions[signup.session_id].next_meeting_at
+            deadline = next_meeting or signup.recorded_at + state.intro_deadline
+            known = found.get(participant.id)
+            if known is None:
+                found[participant.id] = Newcomer(participant.id, signup.recorded_at, deadline, signup.language)
+            else:
+                found[participant.id] = known._replace(deadline=min(known.deadline, deadline))
     return found
 
 
@@ -119,7 +129,7 @@ def intro_talks(state: WorkshopState, now: datetime) -> list[IntroTalkEntry]:
         slot = state.intro_slots[talk.slot_id] if talk is not None and talk.slot_id is not None else None
         entries.append(
             IntroTalkEntry(
-                signup_id=next(s for s in participant.signups if state.signups[s].newcomer),
+                signup_id=next(s for s in participant.signups if state.signups[s].status != "withdrawn"),
                 participant_id=key,
                 name=participant.person.name,
                 slot_id=slot.id if slot else None,

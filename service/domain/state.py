@@ -30,6 +30,7 @@ class SessionState:
     host: str | None
     next_meeting_at: datetime | None
     planned_at: datetime
+    table_code: str | None = None
     status: SessionStatus = "planned"
     phase: Phase | None = None
     opened_at: datetime | None = None
@@ -54,7 +55,7 @@ class SignupState:
     participant_id: str
     person: Person
     email_hash: str | None
-    newcomer: bool
+    newcomer: bool | None  # the answer given with this sign-up (or corrected since); None: unknown
     status: SignupStatus
     language: Language
     recorded_at: datetime
@@ -65,8 +66,12 @@ class SignupState:
 
 @dataclass(slots=True)
 class ParticipantState:
+    """One person in a workshop: one e-mail address (by its keyed hash), however many sign-ups."""
+
     id: str
     person: Person
+    email_hash: str | None = None
+    newcomer: bool | None = None  # their latest answer, or the facilitator's correction; None: unknown
     token_hashes: set[str] = field(default_factory=set)
     signups: list[str] = field(default_factory=list)
 
@@ -173,6 +178,7 @@ class WorkshopState:
     sessions: dict[str, SessionState] = field(default_factory=dict)
     signups: dict[str, SignupState] = field(default_factory=dict)
     participants: dict[str, ParticipantState] = field(default_factory=dict)
+    participants_by_email: dict[str, str] = field(default_factory=dict)  # keyed e-mail hash → participant id
     commitments: dict[str, CommitmentState] = field(default_factory=dict)
     notes: dict[str, NoteState] = field(default_factory=dict)
     cards: dict[str, CardState] = field(default_factory=dict)

@@ -29,11 +29,15 @@ class Links(msgspec.Struct, frozen=True):
 
     base_url: str
 
-    def signup(self, wid: str, sid: str) -> str:
-        return f"{self.base_url}/s/{wid}/{sid}"
+    def signup(self, wid: str, sid: str, table_code: str | None = None) -> str:
+        return f"{self.base_url}/s/{wid}/{sid}" + (f"?code={table_code}" if table_code else "")
 
     def qr(self, wid: str, sid: str) -> str:
         return f"{self.base_url}/api/workshops/{wid}/sessions/{sid}/qr.svg"
+
+    def station(self, wid: str, sid: str) -> str:
+        """The sign-up station: a tablet at the table, passed from hand to hand."""
+        return f"{self.base_url}/s/{wid}/{sid}/station"
 
     def console(self, wid: str, code: str) -> str:
         return f"{self.base_url}/w/{wid}/login?code={code}"
@@ -58,6 +62,7 @@ class PublicSession(msgspec.Struct, kw_only=True):
     seats_left: int | None
     signup_url: str
     qr_url: str
+    table_code_required: bool = False
 
 
 class SignupEntry(msgspec.Struct, kw_only=True):
@@ -65,7 +70,7 @@ class SignupEntry(msgspec.Struct, kw_only=True):
     name: str | None
     email: str | None
     organisation: str | None
-    newcomer: bool
+    newcomer: bool | None  # None: nobody said
     status: str
     language: Language
     signed_up_at: datetime
@@ -112,6 +117,7 @@ class OfferEntry(msgspec.Struct, kw_only=True):
 
 class FullSession(PublicSession, kw_only=True):
     next_meeting_at: datetime | None
+    table_code: str | None
     newcomers: int
     signups: list[SignupEntry]
     waitlist: list[SignupEntry]
@@ -123,6 +129,7 @@ class FullSession(PublicSession, kw_only=True):
 
 class SessionSummary(PublicSession, kw_only=True):
     next_meeting_at: datetime | None
+    table_code: str | None
     newcomers: int
     commitments: int
 
@@ -154,7 +161,12 @@ def iso_duration(seconds: float) -> str:
     return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "") if total else "PT0S"
 
 
-def _public_fields(state: WorkshopState, session: SessionState, links: Links) -> dict[str, object]:
+def _public_fields(
+    state: WorkshopState, session: SessionState, links: Links, with_code: bool = False
+) -> dict[str, object]:
+    """The fields anyone may see; `with_code` (facilitators only) puts the table code into the
+    sign-up link, as the QR code on the console and the posters carry it."""
+    code = session.table_code if with_code else None
     return {
         "id": session.id,
         "title": session.title,
@@ -169,8 +181,9 @@ def _public_fields(state: WorkshopState, session: SessionState, links: Links) ->
         "confirmed": len(session.confirmed),
         "waitlisted": len(session.waitlist),
         "seats_left": None if session.capacity is None else max(0, session.capacity - len(session.confirmed)),
-        "signup_url": links.signup(state.id, session.id),
+        "signup_url": links.signup(state.id, session.id, code),
         "qr_url": links.qr(state.id, session.id),
+        "table_code_required": session.table_code is not None,
     }
 
 
@@ -240,9 +253,10 @@ def full_session(state: WorkshopState, session: SessionState, links: Links) -> F
     """The facilitator's view of a session, with names."""
     active = [state.signups[s] for s in session.signups if state.signups[s].status != "withdrawn"]
     return FullSession(
-        **_public_fields(state, session, links),  # type: ignore[arg-type]
+        **_public_fields(state, session, links, with_code=True),  # type: ignore[arg-type]
         next_meeting_at=session.next_meeting_at,
-        newcomers=sum(1 for s in active if s.newcomer),
+        table_code=session.table_code,
+        newcomers=sum(1 for s in active if s.newcomer is True),
         signups=[signup_entry(s, session) for s in active],
         waitlist=[signup_entry(state.signups[s], session) for s in session.waitlist],
         commitments=[commitment_entry(state.commitments[cid]) for cid in session.commitments],
@@ -255,9 +269,10 @@ def full_session(state: WorkshopState, session: SessionState, links: Links) -> F
 def session_summary(state: WorkshopState, session: SessionState, links: Links) -> SessionSummary:
     active = (state.signups[s] for s in session.signups)
     return SessionSummary(
-        **_public_fields(state, session, links),  # type: ignore[arg-type]
+        **_public_fields(state, session, links, with_code=True),  # type: ignore[arg-type]
         next_meeting_at=session.next_meeting_at,
-        newcomers=sum(1 for s in active if s.newcomer and s.status != "withdrawn"),
+        table_code=session.table_code,
+        newcomers=sum(1 for s in active if s.newcomer is True and s.status != "withdrawn"),
         commitments=len(session.commitments),
     )
 
@@ -301,7 +316,15 @@ def match_entry(state: WorkshopState, match_id: str) -> MatchEntry:
 
 
 _HIDDEN_FIELDS = frozenset(
-    {"facilitator_token_hash", "login_code_hash", "token_hash", "email_hash", "organiser_email", "consent"}
+    {
+        "facilitator_token_hash",
+        "login_code_hash",
+        "token_hash",
+        "email_hash",
+        "organiser_email",
+        "consent",
+        "table_code",
+    }
 )
 
 
@@ -375,7 +398,7 @@ class MySignup(msgspec.Struct, kw_only=True):
     room: str | None
     status: str
     waitlist_position: int | None
-    newcomer: bool
+    newcomer: bool | None
     language: Language
     signed_up_at: datetime
     consent: bool

@@ -9,7 +9,7 @@ from typing import Any
 
 from service.domain import commands as c
 from service.domain import events as e
-from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.state import (
     CardState,
     CommitmentState,
@@ -40,6 +40,13 @@ def writable_session(state: WorkshopState, session_id: str) -> SessionState:
     if session.status == "closed":
         raise Conflict(f"Session {session_id!r} is closed and takes no more changes.")
     return session
+
+
+def check_table_code(session: SessionState, table_code: str | None) -> None:
+    """A session with a table code takes sign-ups only from people who have it (the QR code,
+    the short link and the poster carry it): bots that guess the link get nowhere."""
+    if session.table_code is not None and table_code != session.table_code:
+        raise Forbidden("This session takes sign-ups only with its table code (on the QR code and the poster).")
 
 
 def signup_of(state: WorkshopState, signup_id: str) -> SignupState:
@@ -77,7 +84,9 @@ def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | Non
 
 # ---------------------------------------------------------------------------- decide
 
-KEEP_WORKING_WHEN_CLOSED = c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator
+KEEP_WORKING_WHEN_CLOSED = (
+    c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator | c.CorrectNewcomer
+)
 
 
 def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:  # noqa: PLR0912
@@ -102,6 +111,11 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _advance_phase(state, command, now)
         case c.RecordSignup():
             return _record_signup(state, command, now)
+        case c.CorrectNewcomer():
+            return _correct_newcomer(state, command, now)
+        case c.SetTableCode(session_id=sid, table_code=code):
+            writable_session(state, sid)
+            return [e.TableCodeChanged(at=now, session_id=sid, table_code=code)]
         case c.WithdrawSignup(signup_id=signup_id):
             return _withdraw_signup(state, signup_id, now)
         case c.MakeCommitment():
@@ -168,6 +182,7 @@ def _planned(command: c.PlanSession, now: datetime) -> e.SessionPlanned:
         capacity=command.capacity,
         host=command.host,
         next_meeting_at=command.next_meeting_at,
+        table_code=command.table_code,
     )
 
 
@@ -228,25 +243,50 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
     session = writable_session(state, command.session_id)
     if not command.consent:
         raise Invalid("consent", "must be true to sign up")
+    check_table_code(session, command.table_code)
     if existing_signup(state, command.session_id, command.email_hash) is not None:
         raise Conflict("This e-mail is signed up to this session already.")
-    newcomer = command.newcomer if command.newcomer is not None else not command.email_seen_before
+    known = state.participants.get(state.participants_by_email.get(command.email_hash or "", ""))
+    newcomer = _newcomer_answer(command, known)
     return [
         e.SignupRecorded(
             at=now,
             signup_id=command.signup_id,
             session_id=command.session_id,
-            participant_id=command.participant_id,
-            person=command.person,
+            participant_id=command.participant_id if known is None else known.id,
+            person=command.person if known is None else _as_subject(command.person, known.id),
             email_hash=command.email_hash,
-            newcomer=newcomer,
+            newcomer=bool(newcomer),
+            newcomer_known=newcomer is not None,
             status="confirmed" if session.has_room() else "waitlisted",
             language=command.language,
             consent=command.consent,
-            token_hash=command.token_hash,
+            token_hash=command.token_hash if known is None else None,
             privacy_version=command.privacy_version,
         )
     ]
+
+
+def _newcomer_answer(command: c.RecordSignup, known: ParticipantState | None) -> bool | None:
+    """The person's own answer; without one, what the workshop knows of them, else "not new"
+    for an address that signed up before, else unknown. Nobody becomes a newcomer by not
+    answering."""
+    if command.newcomer is not None:
+        return command.newcomer
+    if known is not None:
+        return False if known.newcomer is None else known.newcomer
+    return False if command.email_seen_before else None
+
+
+def _as_subject(person: e.Person, subject: str) -> e.Person:
+    return e.Person(subject, person.name, person.email, person.organisation)
+
+
+def _correct_newcomer(state: WorkshopState, command: c.CorrectNewcomer, now: datetime) -> list[e.Event]:
+    participant = state.participants[signup_of(state, command.signup_id).participant_id]
+    if participant.newcomer is command.newcomer:
+        return []
+    return [e.NewcomerCorrected(at=now, participant_id=participant.id, newcomer=command.newcomer)]
 
 
 def _withdraw_signup(state: WorkshopState, signup_id: str, now: datetime) -> list[e.Event]:
@@ -420,6 +460,7 @@ def _evolve_planned(state: WorkshopState, event: e.SessionPlanned) -> None:
         host=event.host,
         next_meeting_at=event.next_meeting_at,
         planned_at=event.at,
+        table_code=event.table_code,
         phase="kritik" if event.format == "zukunftswerkstatt" else None,
     )
 
@@ -524,13 +565,14 @@ def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
 
 
 def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
+    newcomer = event.newcomer if event.newcomer_known else None
     state.signups[event.signup_id] = SignupState(
         id=event.signup_id,
         session_id=event.session_id,
         participant_id=event.participant_id,
         person=event.person,
         email_hash=event.email_hash,
-        newcomer=event.newcomer,
+        newcomer=newcomer,
         status=event.status,
         language=event.language,
         recorded_at=event.at,
@@ -544,11 +586,26 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
     participant = state.participants.get(event.participant_id)
     if participant is None:
         participant = state.participants[event.participant_id] = ParticipantState(
-            id=event.participant_id, person=event.person
+            id=event.participant_id, person=event.person, email_hash=event.email_hash
         )
+        if event.email_hash is not None:
+            state.participants_by_email.setdefault(event.email_hash, event.participant_id)
+    if newcomer is not None:
+        participant.newcomer = newcomer
     participant.signups.append(event.signup_id)
     if event.token_hash is not None:
         participant.token_hashes.add(event.token_hash)
+
+
+def _evolve_newcomer_corrected(state: WorkshopState, event: e.NewcomerCorrected) -> None:
+    participant = state.participants[event.participant_id]
+    participant.newcomer = event.newcomer
+    for signup_id in participant.signups:
+        state.signups[signup_id].newcomer = event.newcomer
+
+
+def _evolve_table_code(state: WorkshopState, event: e.TableCodeChanged) -> None:
+    state.sessions[event.session_id].table_code = event.table_code
 
 
 def _evolve_withdrawn(state: WorkshopState, event: e.SignupWithdrawn) -> None:
@@ -611,6 +668,12 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     if participant is not None:
         participant.person = blank
         participant.token_hashes.clear()
+        if (
+            participant.email_hash is not None
+            and state.participants_by_email.get(participant.email_hash) == event.subject
+        ):
+            del state.participants_by_email[participant.email_hash]
+        participant.email_hash = None
         for signup_id in participant.signups:
             signup = state.signups[signup_id]
             if signup.email_hash is not None:
@@ -638,6 +701,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.PhaseAdvanced: _evolve_phase,
     e.SessionClosed: _evolve_session_closed,
     e.SignupRecorded: _evolve_signup,
+    e.NewcomerCorrected: _evolve_newcomer_corrected,
+    e.TableCodeChanged: _evolve_table_code,
     e.ParticipantLinkIssued: _evolve_link,
     e.SignupWithdrawn: _evolve_withdrawn,
     e.WaitlistPromoted: _evolve_promoted,

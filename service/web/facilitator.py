@@ -30,7 +30,7 @@ from service.domain.views import Links, full_session, session_summary, workshop_
 from service.domain.workshop import session_of
 from service.i18n import short_when
 from service.reports.render import report_charts
-from service.security import keyed_hash, new_id, new_token, token_hash
+from service.security import keyed_hash, new_id, new_table_code, new_token, token_hash
 from service.settings import Settings
 from service.web.rendering import language_of, page
 from service.workshops import WorkshopService
@@ -225,6 +225,17 @@ class FacilitatorPages(Controller):
         )
         await service.execute(workshop_id, service.command(command, lambda _: (201, {})), None)
         return Redirect(f"/w/{workshop_id}/intro", status_code=303)
+
+    @post("/s/{session_id:str}/table-code", opt={"access": Access.FACILITATOR}, status_code=303)
+    async def table_code(
+        self, request: Request[Any, Any, Any], workshop_id: str, session_id: str, service: WorkshopService
+    ) -> Redirect:
+        """Require the table code (a new one), or stop requiring it; back to the console, whose
+        QR code then carries the new code."""
+        required = (await request.form()).get("required") == "yes"
+        command = c.SetTableCode(session_id=session_id, table_code=new_table_code() if required else None)
+        await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
+        return Redirect(f"/w/{workshop_id}/s/{session_id}", status_code=303)
 
 
 @get("/sw.js", opt={"access": Access.PUBLIC}, include_in_schema=False)

@@ -3,6 +3,8 @@ personal page (withdraw, mark done, intro talk in the calendar, export, delete).
 
 from __future__ import annotations
 
+import functools
+import re
 import secrets
 from typing import Any
 
@@ -12,13 +14,21 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect
 
-from service.api.auth import PARTICIPANT_COOKIE, Access, Principal
+from service.api.auth import (
+    MAX_DEVICE_TOKENS,
+    PARTICIPANT_COOKIE,
+    TOKEN_SEPARATOR,
+    Access,
+    Principal,
+    identify,
+    participant_tokens,
+)
 from service.api.participation import record_signup
 from service.api.problems import BadInput
 from service.api.schemas import SignupIn
 from service.api.workshops import existing
 from service.domain import commands as c
-from service.domain.errors import DomainError, NotFound
+from service.domain.errors import DomainError, Forbidden, NotFound
 from service.domain.views import Links, personal_data, public_session, waitlist_position
 from service.domain.workshop import session_of, signup_of
 from service.i18n import N_, PRIVACY_VERSION, gettext
@@ -28,22 +38,42 @@ from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import intro_talk_ics
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
+ME = "/{workshop_id:str}/{participant_id:str}"
 MONTH = 30 * 24 * 3600
+NEWCOMER_ANSWERS = {"yes": True, "no": False}
 
 
-def _participant_cookie(token: str) -> Cookie:
-    return Cookie(key=PARTICIPANT_COOKIE, value=token, httponly=True, samesite="lax", path="/", max_age=12 * MONTH)
+def _participant_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
+    """The device's participant cookie with `token` added: a phone keeps the personal links of
+    every workshop (and every person) it signed up with, newest first."""
+    tokens = [token, *(t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if t != token)]
+    value = TOKEN_SEPARATOR.join(tokens[:MAX_DEVICE_TOKENS])
+    return Cookie(key=PARTICIPANT_COOKIE, value=value, httponly=True, samesite="lax", path="/", max_age=12 * MONTH)
 
 
-def _me(principal: Principal | None) -> tuple[str, str]:
+def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> tuple[str, str]:
+    """The person of a personal page's path, if the device holds their token."""
     if (
         principal is None
         or principal.kind != "participant"
-        or not principal.workshop_id
-        or not principal.participant_id
+        or principal.workshop_id != workshop_id
+        or principal.participant_id != participant_id
     ):
         raise PermissionDeniedException("Participants only.")
-    return principal.workshop_id, principal.participant_id
+    return workshop_id, participant_id
+
+
+async def _people_of_device(request: Request[Any, Any, Any], settings: Settings, service: WorkshopService) -> list[Any]:
+    """Every person whose valid token this device holds: their data, newest sign-in first."""
+    found = []
+    for token in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)):
+        principal = await identify(token, settings, service)
+        if principal is None or principal.kind != "participant" or not principal.participant_id:
+            continue
+        assert principal.workshop_id is not None
+        state = await service.state(principal.workshop_id)
+        found.append((state.timezone, personal_data(state, principal.participant_id)))
+    return found
 
 
 async def _run(service: WorkshopService, workshop_id: str, command: c.Command) -> None:
@@ -63,9 +93,40 @@ class SignupPages(Controller):
         session_id: str,
         service: WorkshopService,
         links: Links,
+        code: str | None = None,
     ) -> Response[str]:
         """Reached from the QR code: what the session is, whether there is room, the form."""
-        return await self._form(request, workshop_id, session_id, service, links, form={}, error=None)
+        form = {"table_code": code} if code else {}
+        return await self._form(request, workshop_id, session_id, service, links, form=form, error=None)
+
+    @get(SIGNUP + "/station", opt={"access": Access.PUBLIC})
+    async def station_page(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        links: Links,
+        done: str | None = None,
+        position: int | None = None,
+        code: str | None = None,
+    ) -> Response[str]:
+        """The sign-up station: a tablet at the table, passed from hand to hand. After each
+        sign-up an empty form again; no cookie, no personal link on screen (it goes by mail)."""
+        form = {"table_code": code} if code else {}
+        thanks = done if done in {"confirmed", "waitlisted", "again"} else None
+        return await self._form(
+            request,
+            workshop_id,
+            session_id,
+            service,
+            links,
+            form=form,
+            error=None,
+            station=True,
+            thanks=thanks,
+            position=position,
+        )
 
     async def _form(
         self,
@@ -77,6 +138,8 @@ class SignupPages(Controller):
         form: dict[str, Any],
         error: str | None,
         status: int = 200,
+        station: bool = False,
+        **extra: Any,
     ) -> Response[str]:
         state = existing(await service.state(workshop_id))
         session = public_session(state, session_of(state, session_id), links)
@@ -91,7 +154,9 @@ class SignupPages(Controller):
             session=session,
             form=form,
             error=error,
-            form_key=form.get("idempotency_key") or secrets.token_urlsafe(16),
+            station=station,
+            form_key=(None if station and not error else form.get("idempotency_key")) or secrets.token_urlsafe(16),
+            **{"thanks": None, "position": None, **extra},
         )
 
     @post(SIGNUP, opt={"access": Access.PUBLIC}, status_code=303)
@@ -103,50 +168,73 @@ class SignupPages(Controller):
         service: WorkshopService,
         settings: Settings,
         links: Links,
-        principal: Principal | None,
     ) -> Response[Any]:
         """The form's answer: a place or a waitlist position, then the done page."""
+        return await self._submit(request, workshop_id, session_id, service, settings, links, station=False)
+
+    @post(SIGNUP + "/station", opt={"access": Access.PUBLIC}, status_code=303)
+    async def station_submit(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        settings: Settings,
+        links: Links,
+    ) -> Response[Any]:
+        """A sign-up at the station: back to an empty form, with a short thank-you."""
+        return await self._submit(request, workshop_id, session_id, service, settings, links, station=True)
+
+    async def _submit(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        session_id: str,
+        service: WorkshopService,
+        settings: Settings,
+        links: Links,
+        station: bool,
+    ) -> Response[Any]:
         form = dict(await request.form())
         language = language_of(request)
         data = {
             "name": (form.get("name") or "").strip(),
             "email": (form.get("email") or "").strip() or None,
             "organisation": (form.get("organisation") or "").strip() or None,
-            "newcomer": True if form.get("newcomer") else None,
+            "newcomer": NEWCOMER_ANSWERS.get(str(form.get("newcomer"))),
             "consent": bool(form.get("consent")),
             "language": language,
             "privacy_version": PRIVACY_VERSION,
+            "table_code": str(form.get("table_code") or "").strip().upper() or None,
         }
+        again = functools.partial(self._form, request, workshop_id, session_id, service, links, form, station=station)
         try:
+            if data["newcomer"] is None:
+                raise BadInput("newcomer", "please say whether you are new")
             signup = msgspec.convert(data, SignupIn)
             key = str(form.get("idempotency_key") or "")[:128] or secrets.token_urlsafe(16)
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
-            reply = await record_signup(
-                request, service, settings, workshop_id, session_id, signup, principal, idempotency
-            )
+            reply = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
         except (msgspec.ValidationError, BadInput) as exc:
-            message = _form_error(language, exc)
-            return await self._form(
-                request, workshop_id, session_id, service, links, form=form, error=message, status=400
-            )
+            return await again(error=_form_error(language, exc), status=400)
+        except Forbidden:
+            message = N_("Please scan the QR code at the table, or type the code from the poster.")
+            return await again(error=gettext(language, message), status=403)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            return await self._form(
-                request,
-                workshop_id,
-                session_id,
-                service,
-                links,
-                form=form,
-                error=gettext(language, "This session is closed."),
-                status=409,
-            )
+            return await again(error=gettext(language, N_("This session is closed.")), status=409)
         body = msgspec.json.decode(reply.body)
+        if station:
+            done = "again" if reply.status == 200 else body["status"]
+            position = f"&position={body['waitlist_position']}" if body.get("waitlist_position") else ""
+            code = f"&code={data['table_code']}" if data["table_code"] else ""
+            return Redirect(f"/s/{workshop_id}/{session_id}/station?done={done}{position}{code}", status_code=303)
         target = f"/s/{workshop_id}/{session_id}/done?signup={body['signup_id']}" + (
             "&again=1" if reply.status == 200 else ""
         )
-        cookies = [_participant_cookie(body["participant_token"])] if body.get("participant_token") else []
+        token = body.get("participant_token")
+        cookies = [_participant_cookie(request, token)] if token else []
         return Redirect(target, status_code=303, cookies=cookies)
 
     @get(SIGNUP + "/done", opt={"access": Access.PUBLIC})
@@ -157,7 +245,6 @@ class SignupPages(Controller):
         session_id: str,
         signup: str,
         service: WorkshopService,
-        settings: Settings,
         again: str | None = None,
     ) -> Response[str]:
         state = existing(await service.state(workshop_id))
@@ -165,8 +252,8 @@ class SignupPages(Controller):
         found = signup_of(state, signup)
         if found.session_id != session_id:
             raise NotFound("sign-up", signup)
-        token = request.cookies.get(PARTICIPANT_COOKIE)
-        link = f"{settings.base_url}/me?token={token}" if token and f".{found.participant_id}." in token else None
+        mine = f"p.{workshop_id}.{found.participant_id}."
+        on_device = any(t.startswith(mine) for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)))
         return page(
             request,
             "web/signup_done.html",
@@ -175,7 +262,7 @@ class SignupPages(Controller):
             placement=found.status,
             position=waitlist_position(session, found.id),
             email=bool(found.person.email),
-            link=link,
+            link="/me" if on_device else None,
             again=bool(again),
         )
 
@@ -188,16 +275,24 @@ class SignupPages(Controller):
         return page(request, "web/privacy.html", version=PRIVACY_VERSION)
 
 
+CHECK_ENTRIES = N_("Please check your entries.")
+FORM_ERRORS = {
+    "name": N_("Please enter your name."),
+    "consent": N_("Please agree to the privacy notice, so that we may store your sign-up."),
+    "email": N_("This e-mail address does not look right."),
+    "newcomer": N_("Please say whether you are new here."),
+    "organisation": N_("Please check the organisation."),
+}
+
+
 def _form_error(language: str, exc: Exception) -> str:
-    text = str(exc)
-    for field, message in (
-        ("name", N_("Please enter your name.")),
-        ("consent", N_("Please agree to the privacy notice, so that we may store your sign-up.")),
-        ("email", N_("This e-mail address does not look right.")),
-    ):
-        if field in text:
-            return gettext(language, message)
-    return gettext(language, N_("Please check your entries."))
+    """The message for the field the error names (a validation error names it in its path)."""
+    if isinstance(exc, BadInput):
+        field = exc.field
+    else:
+        found = re.search(r"\$\.(\w+)|`(\w+)`", str(exc))
+        field = next((g for g in found.groups() if g), "") if found else ""
+    return gettext(language, FORM_ERRORS.get(field, CHECK_ENTRIES))
 
 
 class PersonalPages(Controller):
@@ -205,47 +300,71 @@ class PersonalPages(Controller):
     tags = ["pages"]
     include_in_schema = False
 
-    @get("/", opt={"access": Access.PARTICIPANT})
+    @get("/", opt={"access": Access.PUBLIC})
     async def me(
         self,
         request: Request[Any, Any, Any],
         service: WorkshopService,
-        principal: Principal | None,
+        settings: Settings,
         token: str | None = None,
         done: str | None = None,
     ) -> Response[Any]:
-        """The personal page; the link from the mail signs in once and then leaves the token out."""
+        """Every workshop (and person) this device signed up with; the link from a mail signs
+        in once and then leaves the token out of the address."""
         if token:
-            return Redirect("/me", status_code=303, cookies=[_participant_cookie(token)])
-        workshop_id, participant_id = _me(principal)
-        state = await service.state(workshop_id)
+            return Redirect("/me", status_code=303, cookies=[_participant_cookie(request, token)])
+        people = await _people_of_device(request, settings, service)
+        language = language_of(request)
+        if not people:
+            return page(
+                request,
+                "web/message.html",
+                heading=gettext(language, N_("No sign-ups on this device")),
+                text=gettext(language, N_("Open the personal link from your confirmation e-mail.")),
+                link=None,
+                link_text="",
+            )
         flashes = {"withdrawn": N_("You are signed out of the session."), "done": N_("Marked as done. Thank you!")}
-        flash = gettext(language_of(request), flashes[done]) if done in flashes else None
-        return page(
-            request, "web/me.html", timezone=state.timezone, me=personal_data(state, participant_id), flash=flash
-        )
+        flash = gettext(language, flashes[done]) if done in flashes else None
+        return page(request, "web/me.html", timezone=people[0][0], people=people, flash=flash)
 
-    @post("/signups/{signup_id:str}/withdraw", opt={"access": Access.PARTICIPANT}, status_code=303)
-    async def withdraw(self, signup_id: str, service: WorkshopService, principal: Principal | None) -> Redirect:
-        workshop_id, participant_id = _me(principal)
+    @post(ME + "/signups/{signup_id:str}/withdraw", opt={"access": Access.PARTICIPANT}, status_code=303)
+    async def withdraw(
+        self,
+        workshop_id: str,
+        participant_id: str,
+        signup_id: str,
+        service: WorkshopService,
+        principal: Principal | None,
+    ) -> Redirect:
+        _me(principal, workshop_id, participant_id)
         state = await service.state(workshop_id)
         if signup_of(state, signup_id).participant_id != participant_id:
             raise PermissionDeniedException("Not your sign-up.")
         await _run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
         return Redirect("/me?done=withdrawn", status_code=303)
 
-    @post("/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
-    async def mark_done(self, commitment_id: str, service: WorkshopService, principal: Principal | None) -> Redirect:
-        workshop_id, participant_id = _me(principal)
+    @post(ME + "/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
+    async def mark_done(
+        self,
+        workshop_id: str,
+        participant_id: str,
+        commitment_id: str,
+        service: WorkshopService,
+        principal: Principal | None,
+    ) -> Redirect:
+        _me(principal, workshop_id, participant_id)
         commitment = (await service.state(workshop_id)).commitments.get(commitment_id)
         if commitment is None or commitment.owner.subject != participant_id:
             raise PermissionDeniedException("Not your commitment.")
         await _run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
         return Redirect("/me?done=done", status_code=303)
 
-    @get("/export.json", opt={"access": Access.PARTICIPANT})
-    async def export(self, service: WorkshopService, principal: Principal | None) -> Response[bytes]:
-        workshop_id, participant_id = _me(principal)
+    @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
+    async def export(
+        self, workshop_id: str, participant_id: str, service: WorkshopService, principal: Principal | None
+    ) -> Response[bytes]:
+        _me(principal, workshop_id, participant_id)
         data = personal_data(await service.state(workshop_id), participant_id)
         return Response(
             msgspec.json.format(msgspec.json.encode(data)),
@@ -253,9 +372,11 @@ class PersonalPages(Controller):
             headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
         )
 
-    @get("/intro.ics", opt={"access": Access.PARTICIPANT})
-    async def intro_calendar(self, service: WorkshopService, principal: Principal | None) -> Response[bytes]:
-        workshop_id, participant_id = _me(principal)
+    @get(ME + "/intro.ics", opt={"access": Access.PARTICIPANT})
+    async def intro_calendar(
+        self, workshop_id: str, participant_id: str, service: WorkshopService, principal: Principal | None
+    ) -> Response[bytes]:
+        _me(principal, workshop_id, participant_id)
         state = await service.state(workshop_id)
         talk = state.intro_talks.get(participant_id)
         if talk is None or talk.slot_id is None:
@@ -277,20 +398,49 @@ class PersonalPages(Controller):
             ics, media_type="text/calendar", headers={"Content-Disposition": 'attachment; filename="intro.ics"'}
         )
 
-    @get("/delete", opt={"access": Access.PARTICIPANT})
+    @get(ME + "/delete", opt={"access": Access.PARTICIPANT})
     async def confirm_delete(
-        self, request: Request[Any, Any, Any], service: WorkshopService, principal: Principal | None
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        participant_id: str,
+        service: WorkshopService,
+        principal: Principal | None,
     ) -> Response[str]:
-        workshop_id, _ = _me(principal)
-        return page(request, "web/me_delete.html", workshop_title=(await service.state(workshop_id)).title)
+        _me(principal, workshop_id, participant_id)
+        return page(
+            request,
+            "web/me_delete.html",
+            workshop_title=(await service.state(workshop_id)).title,
+            action=f"/me/{workshop_id}/{participant_id}/delete",
+        )
 
-    @post("/delete", opt={"access": Access.PARTICIPANT}, status_code=200)
+    @post(ME + "/delete", opt={"access": Access.PARTICIPANT}, status_code=200)
     async def delete(
-        self, request: Request[Any, Any, Any], service: WorkshopService, principal: Principal | None
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        participant_id: str,
+        service: WorkshopService,
+        principal: Principal | None,
     ) -> Response[str]:
-        workshop_id, participant_id = _me(principal)
+        _me(principal, workshop_id, participant_id)
         await _run(service, workshop_id, c.ErasePerson(subject=participant_id))
         language = language_of(request)
+        mine = f"p.{workshop_id}.{participant_id}."
+        kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]
+        cookie = (
+            Cookie(
+                key=PARTICIPANT_COOKIE,
+                value=TOKEN_SEPARATOR.join(kept),
+                httponly=True,
+                samesite="lax",
+                path="/",
+                max_age=12 * MONTH,
+            )
+            if kept
+            else Cookie(key=PARTICIPANT_COOKIE, value="", max_age=0, path="/")
+        )
         return page(
             request,
             "web/message.html",
@@ -298,7 +448,7 @@ class PersonalPages(Controller):
             text=gettext(
                 language, N_("Your name, e-mail address and organisation are gone. Thank you for taking part.")
             ),
-            link=None,
-            link_text="",
-            cookies=[Cookie(key=PARTICIPANT_COOKIE, value="", max_age=0, path="/")],
+            link="/me" if kept else None,
+            link_text=gettext(language, N_("My other sign-ups")) if kept else "",
+            cookies=[cookie],
         )

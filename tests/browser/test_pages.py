@@ -44,7 +44,7 @@ def test_a_phone_signup_shows_the_place_and_appears_live_on_the_console(
     phone.get_by_label("Ihr Name").fill("Mia Muster")
     phone.get_by_label("E-Mail").fill("mia.browser@example.org")
     phone.get_by_label("Organisation").fill("AWO")
-    phone.get_by_text("Ich bin neu hier").click()
+    phone.get_by_text("Ja, ich bin neu hier").click()
     phone.get_by_text("Ich bin einverstanden").click()
     phone.get_by_role("button", name="Eintragen").click()
     expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()

@@ -42,6 +42,7 @@ async def _workshop_with_a_session(api: Api, organiser: str) -> tuple[dict[str, 
                     name=name,
                     email=f"{name.split()[0].lower()}.{organiser.split('@', maxsplit=1)[0]}@example.net",
                     organisation=org,
+                    newcomer=True,
                 )
             ).json()
         )

@@ -163,6 +163,7 @@ async def _world(api: Api) -> dict[str, Any]:
         "workshop_id": workshop["id"],
         "session_id": table["id"],
         "signup_id": signup["signup_id"],
+        "participant_id": signup["participant_token"].split(".")[2],
         "commitment_id": commitment["id"],
         "card_id": card["id"],
         "slot_id": slot["id"],

@@ -118,3 +118,48 @@ def test_a_slot_never_takes_more_talks_than_its_capacity() -> None:
     settle(state)
     assert len(state.intro_slots["x"].talks) == 2
     assert sorted(line.reason or "" for line in intro_talks(state, NOW)) == ["", "", "all_full", "all_full", "all_full"]
+
+
+def test_only_people_who_said_they_are_new_get_a_talk() -> None:
+    unknown = e.SignupRecorded(
+        at=NOW,
+        signup_id="a9",
+        session_id="s",
+        participant_id="p9",
+        person=e.Person("p9", "Ohne Angabe"),
+        newcomer=False,
+        newcomer_known=False,
+        status="confirmed",
+    )
+    state = workshop(slot("x", 2, capacity=5), unknown, newcomer(1))
+    scheduled = {event.participant_id for event in react(state, NOW) if isinstance(event, e.IntroTalkScheduled)}
+    assert scheduled == {"p1"}
+
+
+def test_a_correction_plans_or_cancels_the_talk_at_once() -> None:
+    state = workshop(slot("x", 2), newcomer(1))
+    for event in react(state, NOW):
+        evolve(state, event)
+    evolve(state, e.NewcomerCorrected(at=NOW, participant_id="p1", newcomer=False))
+    (cancelled,) = react(state, NOW)
+    assert isinstance(cancelled, e.IntroTalkCancelled) and cancelled.reason == "no_longer_newcomer"
+    evolve(state, cancelled)
+    evolve(state, e.NewcomerCorrected(at=NOW, participant_id="p1", newcomer=True))
+    (again,) = react(state, NOW)
+    assert isinstance(again, e.IntroTalkScheduled) and again.participant_id == "p1"
+
+
+def test_one_person_at_two_tables_gets_one_talk() -> None:
+    second_table = e.SessionPlanned(at=NOW, session_id="t", title="Zweiter Tisch", format="thementisch")
+    twice = e.SignupRecorded(
+        at=NOW,
+        signup_id="b1",
+        session_id="t",
+        participant_id="p1",
+        person=e.Person("p1", "Neu 1"),
+        newcomer=True,
+        status="confirmed",
+    )
+    state = workshop(slot("x", 2, host="agnes"), slot("y", 3, host="bert"), newcomer(1), second_table, twice)
+    talks = [event for event in react(state, NOW) if isinstance(event, e.IntroTalkScheduled)]
+    assert [talk.participant_id for talk in talks] == ["p1"]

@@ -9,7 +9,7 @@ import pytest
 
 from service.domain import commands as c
 from service.domain import events as e
-from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.state import WorkshopState
 from service.domain.workshop import decide, evolve, named_people
 
@@ -21,6 +21,11 @@ def given(*events: e.Event) -> WorkshopState:
     for event in events:
         evolve(state, event)
     return state
+
+
+def then(state: WorkshopState, events: list[e.Event]) -> None:
+    for event in events:
+        evolve(state, event)
 
 
 def created() -> e.WorkshopCreated:
@@ -119,14 +124,52 @@ def test_erasing_one_person_keeps_the_same_email_of_another_signed_up() -> None:
 
 @pytest.mark.parametrize(
     ("declared", "seen", "expected"),
-    [(True, True, True), (False, False, False), (None, False, True), (None, True, False)],
+    [(True, True, True), (False, False, False), (None, False, None), (None, True, False), (True, False, True)],
 )
-def test_newcomer_is_as_declared_else_whether_the_email_was_seen(
-    declared: bool | None, seen: bool, expected: bool
+def test_newcomer_is_the_answer_else_not_new_if_seen_else_unknown(
+    declared: bool | None, seen: bool, expected: bool | None
 ) -> None:
+    """Nobody becomes a newcomer by not answering: unknown stays unknown."""
     state = given(created(), planned())
     (event,) = decide(state, record(1, newcomer=declared, email_seen_before=seen), NOW)
-    assert isinstance(event, e.SignupRecorded) and event.newcomer is expected
+    assert isinstance(event, e.SignupRecorded)
+    evolve(state, event)
+    assert state.signups["a1"].newcomer is expected
+    assert state.participants["p1"].newcomer is expected
+
+
+def test_the_same_address_in_another_session_is_the_same_person() -> None:
+    state = given(created(), planned("s"), planned("t"))
+    then(state, decide(state, record(1, email_hash="h", newcomer=True, token_hash="t1"), NOW))
+    (again,) = decide(state, record(2, sid="t", email_hash="h", token_hash="t2", email_seen_before=True), NOW)
+    assert isinstance(again, e.SignupRecorded)
+    assert again.participant_id == "p1" and again.person.subject == "p1"
+    assert again.token_hash is None  # knowing an address gives no token to that person's data
+    evolve(state, again)
+    assert list(state.participants) == ["p1"]
+    assert state.signups["a2"].newcomer is True  # no answer: what the workshop knows of the person
+
+
+def test_the_facilitator_corrects_whether_someone_is_new() -> None:
+    state = given(created(), planned("s"), planned("t"))
+    then(state, decide(state, record(1, email_hash="h"), NOW))
+    then(state, decide(state, record(2, sid="t", email_hash="h"), NOW))
+    (corrected,) = decide(state, c.CorrectNewcomer(signup_id="a2", newcomer=True), NOW)
+    evolve(state, corrected)
+    assert state.participants["p1"].newcomer is True
+    assert [state.signups[s].newcomer for s in ("a1", "a2")] == [True, True]
+    assert decide(state, c.CorrectNewcomer(signup_id="a1", newcomer=True), NOW) == []
+
+
+def test_a_session_with_a_table_code_takes_sign_ups_only_with_it() -> None:
+    state = given(created(), msgspec.structs.replace(planned(), table_code="K7PQ2M"))
+    with pytest.raises(Forbidden):
+        decide(state, record(1), NOW)
+    with pytest.raises(Forbidden):
+        decide(state, record(1, table_code="WRONG1"), NOW)
+    assert len(decide(state, record(1, table_code="K7PQ2M"), NOW)) == 1
+    then(state, decide(state, c.SetTableCode(session_id="s", table_code=None), NOW))
+    assert len(decide(state, record(2), NOW)) == 1
 
 
 def test_signing_up_needs_consent() -> None:
