@@ -24,15 +24,11 @@ from service.domain.workshop import session_of, signup_of
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
 from service.web.rendering import language_of, page
+from service.web.token_links import participant_cookie, trade_token_link
 from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import intro_talk_ics
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
-MONTH = 30 * 24 * 3600
-
-
-def _participant_cookie(token: str) -> Cookie:
-    return Cookie(key=PARTICIPANT_COOKIE, value=token, httponly=True, samesite="lax", path="/", max_age=12 * MONTH)
 
 
 def _me(principal: Principal | None) -> tuple[str, str]:
@@ -146,7 +142,7 @@ class SignupPages(Controller):
         target = f"/s/{workshop_id}/{session_id}/done?signup={body['signup_id']}" + (
             "&again=1" if reply.status == 200 else ""
         )
-        cookies = [_participant_cookie(body["participant_token"])] if body.get("participant_token") else []
+        cookies = [participant_cookie(settings, body["participant_token"])] if body.get("participant_token") else []
         return Redirect(target, status_code=303, cookies=cookies)
 
     @get(SIGNUP + "/done", opt={"access": Access.PUBLIC})
@@ -210,13 +206,14 @@ class PersonalPages(Controller):
         self,
         request: Request[Any, Any, Any],
         service: WorkshopService,
+        settings: Settings,
         principal: Principal | None,
         token: str | None = None,
         done: str | None = None,
     ) -> Response[Any]:
         """The personal page; the link from the mail signs in once and then leaves the token out."""
         if token:
-            return Redirect("/me", status_code=303, cookies=[_participant_cookie(token)])
+            return await trade_token_link(request, settings, token)
         workshop_id, participant_id = _me(principal)
         state = await service.state(workshop_id)
         flashes = {"withdrawn": N_("You are signed out of the session."), "done": N_("Marked as done. Thank you!")}
