@@ -191,3 +191,22 @@ async def test_an_api_write_takes_a_page_cookie_only_with_the_pages_csrf_token(a
         assert sent.status_code == 201, sent.text
     full = (await api.client.get(f"/api/workshops/{wid}/sessions/{session['id']}", headers=workshop["auth"])).json()
     assert [n["text"] for n in full["notes"]] == ["from the console"]
+
+
+@pytest.mark.env(KNOTEN_BASE_URL="https://knoten.test")
+async def test_cookies_are_secure_when_knoten_is_reached_over_https(http: httpx.AsyncClient) -> None:
+    workshop = await _workshop(http)
+    signed_in = await http.get(login_path(workshop["console_url"]))
+    form = await http.get("/admin")  # over http here, so the client keeps no Secure cookie: send it by hand
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', form.text)
+    assert csrf is not None
+    organiser = await http.post(
+        "/admin/login",
+        data={"token": ADMIN_TOKEN, "_csrf_token": csrf.group(1)},
+        headers={"Cookie": f"knoten_csrf={csrf.group(1)}"},
+    )
+    assert organiser.status_code == 303
+    cookies = [response.headers.get_list("set-cookie") for response in (signed_in, form, organiser)]
+    made = [cookie for answer in cookies for cookie in answer]
+    assert {f"knoten_f_{workshop['id']}", "knoten_o", "knoten_csrf"} <= {c.split("=", 1)[0] for c in made}
+    assert [c for c in made if "; secure" not in c.lower()] == []
