@@ -125,14 +125,16 @@ async def identify(found: Credential, app_state: State) -> Principal | None:
     return None
 
 
-def sign_in_cookie(settings: Settings, key: str, value: str, max_age: int, samesite: str = "lax") -> Cookie:
+def sign_in_cookie(
+    settings: Settings, key: str, value: str, max_age: int, samesite: Literal["lax", "strict"] = "lax"
+) -> Cookie:
     """A sign-in cookie: HttpOnly, and Secure when knoten is reached over https."""
     return Cookie(
         key=key,
         value=value,
         httponly=True,
         secure=settings.secure_cookies,
-        samesite=samesite,  # type: ignore[arg-type]
+        samesite=samesite,
         path="/",
         max_age=max_age,
     )

@@ -30,7 +30,7 @@ async def trade_token_link(request: Request[Any, Any, Any], settings: Settings, 
     """Sign in with the link's token, or ask first when the browser holds someone else."""
     held = await _participant(request, request.cookies.get(PARTICIPANT_COOKIE))
     if held is not None and held != await _participant(request, token):
-        pending = sign_in_cookie(settings, PENDING_COOKIE, token, PENDING_SECONDS, samesite="strict")
+        pending = sign_in_cookie(settings, PENDING_COOKIE, token, PENDING_SECONDS)  # lax: links come from mail
         return Redirect(SWITCH, status_code=303, cookies=[pending], headers=NO_STORE)
     return Redirect("/me", status_code=303, cookies=[participant_cookie(settings, token)], headers=NO_STORE)
 
