@@ -112,6 +112,7 @@
     refreshTimer = setTimeout(async function () {
       try {
         const response = await fetch(cfg.panel, { headers: { "Accept": "text/html" } });
+        if (signedOut !== (response.status === 401)) { signedOut = response.status === 401; showStatus(); }
         if (!response.ok) return;
         const html = await response.text();
         const panel = document.getElementById("panel");
@@ -185,7 +186,11 @@
     const source = new EventSource(url);
     source.onmessage = null;
     source.onopen = function () { online = true; showStatus(); flush(); };
-    source.onerror = function () { online = navigator.onLine && source.readyState !== EventSource.CLOSED; showStatus(); };
+    source.onerror = function () {
+      online = navigator.onLine && source.readyState !== EventSource.CLOSED;
+      showStatus();
+      if (source.readyState === EventSource.CLOSED) refresh(); // refused: was this device signed out?
+    };
     const onEvent = function (event) {
       if (event.lastEventId) lastEventId = event.lastEventId;
       refresh();
