@@ -16,7 +16,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from service.api.admin import admin_login, admin_page, admin_retry, list_dead_letters, outbox, retry_dead_letter
-from service.api.auth import Access, guard, provide_principal
+from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
 from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
@@ -33,11 +33,13 @@ from service.api.workshops import WorkshopController
 from service.clock import Clock, SystemClock
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
+from service.signins import MemorySignins, RedisSignins
 from service.store.base import EventStore
 from service.store.redis import RedisEventStore
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
+from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
 from service.workshops import WorkshopService
 from workers.dispatch import dispatch
@@ -55,11 +57,12 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), dispatch)
-        app.state.limiter = (
-            RedisRateLimiter(event_store.async_client)
-            if isinstance(event_store, RedisEventStore)
-            else MemoryRateLimiter()
-        )
+        if isinstance(event_store, RedisEventStore):
+            app.state.limiter = RedisRateLimiter(event_store.async_client)
+            app.state.signins = RedisSignins(event_store.async_client)
+        else:
+            app.state.limiter = MemoryRateLimiter()
+            app.state.signins = MemorySignins()
         try:
             yield
         finally:
@@ -75,6 +78,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             erase_me,
             SignupPages,
             PersonalPages,
+            confirm_switch,
+            switch,
             FacilitatorPages,
             service_worker_script,
             create_static_files_router(
@@ -96,8 +101,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         state=State({"settings": settings, "error_page": error_page}),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
-            cookie_name="knoten_csrf",
+            cookie_name=CSRF_COOKIE,
             cookie_samesite="strict",
+            cookie_secure=settings.secure_cookies,
             exclude=["^/api/", "^/health", "^/schema"],
         ),
         guards=[guard],

@@ -14,12 +14,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
 import uvicorn
 
 from service.app import create_app
 from service.clock import SystemClock
+from service.logs import RedactSecrets, log_config
 from service.settings import Settings
 from service.store.redis import sync_client
 from service.wiring import ensure_durable_redis
@@ -127,7 +129,15 @@ def run_dev(args: argparse.Namespace) -> None:
 def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
     from service.demo import seed_demo
 
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host=args.host, port=args.port, log_level="warning"))
+    config = uvicorn.Config(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        log_config=log_config(),
+        **proxy_options(settings),
+    )
+    server = uvicorn.Server(config)
 
     async def main() -> None:
         serving = asyncio.create_task(server.serve())
@@ -179,6 +189,8 @@ def run_worker(args: argparse.Namespace) -> None:
     from workers.retention import schedule as schedule_retention
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
     settings = Settings.from_env()
     ensure_durable_redis(settings)
     client = sync_client(settings.redis_url)
@@ -188,7 +200,17 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 def run_api(args: argparse.Namespace) -> None:
-    uvicorn.run(create_app(Settings.from_env()), host=args.host, port=args.port, proxy_headers=True)
+    settings = Settings.from_env()
+    options = proxy_options(settings)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=log_config(), **options)
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-For and -Proto count only from `KNOTEN_TRUSTED_PROXIES` (default: from nobody),
+    so that no client can pass itself off as many and beat the per-client limits."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 # Folding a large workshop cold allocates hundreds of thousands of objects that live on (the

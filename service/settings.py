@@ -10,6 +10,7 @@ import msgspec
 from service.store.redis import is_cluster_url
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,6 +26,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 64 * 1024
     signups_per_client_minute: int = 60
     signups_per_session_minute: int = 600
+    admin_logins_per_client_minute: int = 10
+    # proxies whose X-Forwarded-For / -Proto are believed (addresses or networks); none by default
+    trusted_proxies: tuple[str, ...] = ()
     # a workshop's personal data is erased this many days after it ended
     retention_days: Annotated[int, msgspec.Meta(ge=0)] = 365
     # no write is acknowledged before this many replicas of its primary have it (Redis WAIT)
@@ -46,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "allow_volatile_redis": env.get("KNOTEN_ALLOW_VOLATILE_REDIS", "") in {"1", "true", "yes"},
             "signups_per_client_minute": env.get("KNOTEN_SIGNUPS_PER_CLIENT_MINUTE"),
             "signups_per_session_minute": env.get("KNOTEN_SIGNUPS_PER_SESSION_MINUTE"),
+            "admin_logins_per_client_minute": env.get("KNOTEN_ADMIN_LOGINS_PER_CLIENT_MINUTE"),
+            "trusted_proxies": _listed(env.get("KNOTEN_TRUSTED_PROXIES")),
             "retention_days": env.get("KNOTEN_RETENTION_DAYS"),
             "wait_replicas": env.get("KNOTEN_WAIT_REPLICAS"),
         }
@@ -62,6 +68,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if values.get("events_url") and not is_cluster_url(str(values["events_url"])):
             raise SystemExit("knoten: KNOTEN_EVENTS_URL must name a Redis Cluster node: redis+cluster://host:port.")
-        if len(str(values["secret_key"])) < 32:
-            raise SystemExit("knoten: KNOTEN_SECRET_KEY must be at least 32 characters long.")
+        for name in ("admin_token", "secret_key"):
+            if len(str(values[name])) < MIN_SECRET_LENGTH:
+                raise SystemExit(
+                    f"knoten: KNOTEN_{name.upper()} must be at least {MIN_SECRET_LENGTH} characters long "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+                )
         return msgspec.convert(values, cls, strict=False)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over https when knoten is reached over https."""
+        return self.base_url.startswith("https://")
+
+
+def _listed(value: str | None) -> tuple[str, ...] | None:
+    """A comma-separated list from the environment."""
+    if value is None:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())

@@ -4,6 +4,7 @@ development outbox (mails when no SMTP server is configured)."""
 from __future__ import annotations
 
 import mailbox
+import secrets
 from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -15,20 +16,23 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, TooManyRequestsException
 from litestar.response import Redirect
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from service.api.auth import ORGANISER_COOKIE, Access, Principal
+from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
+from service.ratelimit import Limit, RateLimiter
 from service.security import same_secret
 from service.settings import Settings
+from service.signins import OrganiserSignin, Signins
 from service.templating import render
 from service.web.rendering import page
 from service.workshops import WorkshopService
 from workers.queue import queue
+
+ORGANISER_SIGNIN_SECONDS = 12 * 3600
 
 
 class DeadLetter(msgspec.Struct, kw_only=True):
@@ -149,14 +153,30 @@ async def admin_page(
 
 
 @post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
-async def admin_login(request: Request[Any, Any, Any], settings: Settings) -> Redirect:
+async def admin_login(request: Request[Any, Any, Any], service: WorkshopService, settings: Settings) -> Redirect:
+    """Signs the browser in as organiser: the cookie holds a sign-in of its own, not the token."""
+    await _limit_logins(request, settings)
     form = await request.form()
     if not same_secret(str(form.get("token") or ""), settings.admin_token):
         raise NotAuthorizedException("That is not the organiser token.")
-    cookie = Cookie(
-        key=ORGANISER_COOKIE, value=settings.admin_token, httponly=True, samesite="strict", path="/", max_age=12 * 3600
-    )
+    signin_id = secrets.token_urlsafe(32)
+    signin = OrganiserSignin(organiser="admin", method="admin_token", signed_in_at=service.clock.now())
+    signins: Signins = request.app.state.signins
+    await signins.save(signin_hash(settings, signin_id), signin, ORGANISER_SIGNIN_SECONDS)
+    cookie = sign_in_cookie(settings, ORGANISER_COOKIE, signin_id, ORGANISER_SIGNIN_SECONDS, samesite="strict")
     return Redirect("/admin", status_code=303, cookies=[cookie])
+
+
+async def _limit_logins(request: Request[Any, Any, Any], settings: Settings) -> None:
+    """Guessing the organiser token is throttled per client, like sign-ups (429 with Retry-After)."""
+    limiter: RateLimiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    limits = [Limit(f"admin-login:{client}", settings.admin_logins_per_client_minute)]
+    retry_after = await limiter.hit("admin", limits, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(
+            "Too many sign-in attempts; please try again shortly.", headers={"Retry-After": str(retry_after)}
+        )
 
 
 @post(

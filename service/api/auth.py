@@ -3,25 +3,29 @@
 Every route declares its rule in `opt["access"]`; the guard enforces it, and the access
 test walks the app's route list, so a route without a rule cannot slip through.
 
-- organiser: `KNOTEN_ADMIN_TOKEN`; may do everything.
+- organiser: `KNOTEN_ADMIN_TOKEN`, or a sign-in made with it (the organiser cookie); may do everything.
 - facilitator `f.<workshop>.<secret>`: everything inside that workshop.
 - participant `p.<workshop>.<participant>.<secret>`: their own data.
-Tokens are stored only as keyed hashes, in the events that issued them.
+Tokens are stored only as keyed hashes, in the events that issued them; pages carry them in
+HttpOnly cookies, never in their HTML or URLs.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 
-from service.security import same_secret, token_hash
+from service.security import keyed_hash, same_secret, token_hash
 from service.settings import Settings
+from service.signins import Signins
 from service.workshops import WorkshopService
 
 
@@ -60,62 +64,110 @@ def _device_token(cookie: str, path_params: dict[str, Any]) -> str | None:
 
 
 ORGANISER_COOKIE = "knoten_o"
+CSRF_COOKIE = "knoten_csrf"
+CSRF_HEADER = "x-csrftoken"
+TOKEN_LINK_PAGES = frozenset({"/me"})  # pages that trade `?token=` for a cookie and redirect
 
 
-def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    """The token of a request: the Authorization header; for GET also `?token=` (EventSource
-    cannot send headers); and the sign-in cookies of the pages, except for API writes, which
-    must bring their token in the header (so no other site can make a browser write)."""
-    header = connection.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
+class Credential(NamedTuple):
+    """What a request brings: a token, or (`signin`) the id of an organiser's sign-in, which
+    only the organiser cookie holds."""
+
+    value: str
+    signin: bool = False
+
+
+def credential(connection: ASGIConnection[Any, Any, Any, Any]) -> Credential | None:
+    """The credential of a request: the Authorization header; for API reads and token links
+    also `?token=` (EventSource cannot send headers); else the pages' sign-in cookies, which an
+    API write may use only with the page's CSRF token in `X-CSRFToken` (so that no other site
+    can make a browser write)."""
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    method = connection.scope.get("method")
-    if method == "GET" and connection.query_params.get("token"):
-        return connection.query_params.get("token")
-    if method not in {"GET", "HEAD"} and connection.scope["path"].startswith("/api/"):
+        return Credential(value.strip())
+    path, method = connection.scope["path"], connection.scope.get("method")
+    query_token = connection.query_params.get("token")
+    if method == "GET" and query_token and (path.startswith("/api/") or path in TOKEN_LINK_PAGES):
+        return Credential(query_token)
+    if method not in {"GET", "HEAD"} and path.startswith("/api/") and not csrf_confirmed(connection):
         return None
+    return _cookie(connection)
+
+
+def _cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> Credential | None:
     workshop_id = connection.path_params.get("workshop_id")
     names = [FACILITATOR_COOKIE.format(workshop_id)] if workshop_id else []
     for name in names:
         if connection.cookies.get(name):
-            return connection.cookies[name]
+            return Credential(connection.cookies[name])
     if connection.cookies.get(PARTICIPANT_COOKIE):
         found = _device_token(connection.cookies[PARTICIPANT_COOKIE], connection.path_params)
         if found is not None:
-            return found
-    return connection.cookies.get(ORGANISER_COOKIE) or None
+            return Credential(found)
+    signin = connection.cookies.get(ORGANISER_COOKIE)
+    return Credential(signin, signin=True) if signin else None
 
 
-async def identify(token: str, settings: Settings, service: WorkshopService) -> Principal | None:
-    """The principal a token stands for, or None when it is not a valid token."""
+def csrf_confirmed(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """The request carries the CSRF token of the browser's CSRF cookie, signed by us: only our
+    own pages can read the cookie and send it back in a header."""
+    sent, kept = connection.headers.get(CSRF_HEADER), connection.cookies.get(CSRF_COOKIE)
+    if not sent or not kept or len(kept) <= CSRF_SECRET_LENGTH or not same_secret(sent, kept):
+        return False
+    secret: str = connection.app.state.settings.secret_key
+    return same_secret(kept[CSRF_SECRET_LENGTH:], generate_csrf_hash(kept[:CSRF_SECRET_LENGTH], secret))
+
+
+def signin_hash(settings: Settings, signin_id: str) -> str:
+    return keyed_hash(settings.secret_key, "organiser-signin", signin_id)
+
+
+async def identify(found: Credential, app_state: State) -> Principal | None:
+    """The principal a credential stands for, or None when it is not valid (any more)."""
+    settings: Settings = app_state.settings
+    if found.signin:
+        signins: Signins = app_state.signins
+        return Principal("organiser") if await signins.find(signin_hash(settings, found.value)) else None
+    token = found.value
     if same_secret(token, settings.admin_token):
         return Principal("organiser")
+    service: WorkshopService = app_state.service
     kind, *scope = token.split(".")
     if kind == "f" and len(scope) == 2:
-        state = await service.state(scope[0])
-        if token_hash(settings.secret_key, token) in state.facilitator_token_hashes:
+        workshop = await service.state(scope[0])
+        if token_hash(settings.secret_key, token) in workshop.facilitator_token_hashes:
             return Principal("facilitator", scope[0])
     if kind == "p" and len(scope) == 3:
-        state = await service.state(scope[0])
-        participant = state.participants.get(scope[1])
+        participant = (await service.state(scope[0])).participants.get(scope[1])
         if participant is not None and token_hash(settings.secret_key, token) in participant.token_hashes:
             return Principal("participant", scope[0], scope[1])
     return None
 
 
+def sign_in_cookie(
+    settings: Settings, key: str, value: str, max_age: int, samesite: Literal["lax", "strict"] = "lax"
+) -> Cookie:
+    """A sign-in cookie: HttpOnly, and Secure when knoten is reached over https."""
+    return Cookie(
+        key=key,
+        value=value,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite=samesite,
+        path="/",
+        max_age=max_age,
+    )
+
+
 async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Enforce the route's access rule; remember the principal for the handler."""
     access = access_of(handler, connection.scope["path"])
-    token = bearer(connection)
-    principal = None
-    if token is not None:
-        app_state = connection.app.state
-        principal = await identify(token, app_state.settings, app_state.service)
+    found = credential(connection)
+    principal = None if found is None else await identify(found, connection.app.state)
     connection.state.principal = principal
     if access is Access.PUBLIC:
         return  # a stale token on a public page is no reason to refuse it
-    if token is not None and principal is None:
+    if found is not None and principal is None:
         raise NotAuthorizedException("The token is not valid (any more).")
     if principal is None:
         raise NotAuthorizedException("This needs a token: Authorization: Bearer <token>.")

@@ -65,7 +65,9 @@ def problem(
     """An RFC 9457 problem; for a page request, the same error as a page people can read."""
     if (renderer := _page_renderer(request)) is not None:
         assert request is not None
-        return renderer(request, status, detail)
+        shown = renderer(request, status, detail)
+        shown.headers.update(headers or {})  # Retry-After holds for people too
+        return shown
     body = Problem(status=status, title=HTTPStatus(status).phrase, detail=detail, errors=errors)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 

@@ -24,6 +24,8 @@ from service.workshops import WorkshopService
 
 class RotatedToken(msgspec.Struct):
     facilitator_token: str
+    console_url: str
+    report_url: str
 
 
 def organiser(workshop_id: str, email: str | None) -> Person | None:
@@ -90,12 +92,27 @@ class WorkshopController(Controller):
 
     @post("/{workshop_id:str}/facilitator-token", opt={"access": Access.FACILITATOR}, status_code=200)
     async def rotate_facilitator_token(
-        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        service: WorkshopService,
+        settings: Settings,
+        links: Links,
     ) -> Response[RotatedToken]:
-        """A new facilitator token; every other token and device sign-in of this workshop stops working."""
+        """A new facilitator token and console link; every earlier token, console link and
+        signed-in device of this workshop stops working."""
         token = new_token("f", workshop_id)
-        command = c.RotateFacilitatorToken(token_hash=token_hash(settings.secret_key, token))
-        plan = service.command(command, lambda _: (200, RotatedToken(facilitator_token=token)))
+        code = secrets.token_urlsafe(18)
+        command = c.RotateFacilitatorToken(
+            token_hash=token_hash(settings.secret_key, token),
+            login_code_hash=keyed_hash(settings.secret_key, "login", code),
+        )
+        reply = RotatedToken(
+            facilitator_token=token,
+            console_url=links.console(workshop_id, code),
+            report_url=links.report(workshop_id, code),
+        )
+        plan = service.command(command, lambda _: (200, reply))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post("/{workshop_id:str}/close", opt={"access": Access.FACILITATOR}, status_code=200)

@@ -168,3 +168,4 @@ class SignInFacilitator(Command, frozen=True, kw_only=True):
 
 class RotateFacilitatorToken(Command, frozen=True, kw_only=True):
     token_hash: str
+    login_code_hash: str

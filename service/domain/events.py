@@ -87,9 +87,11 @@ class WorkshopCreated(Event, frozen=True, kw_only=True):
 
 
 class FacilitatorTokensRotated(Event, frozen=True, kw_only=True):
-    """Every facilitator token and device sign-in of the workshop stops working but this one."""
+    """Every facilitator token, login code and device sign-in of the workshop stops working
+    but this token and this login code (logs from before the code was rotated have none)."""
 
     token_hash: str
+    login_code_hash: str | None = None
 
 
 class FacilitatorSignedIn(Event, frozen=True, kw_only=True):

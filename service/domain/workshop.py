@@ -150,8 +150,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             if code not in state.login_code_hashes:
                 raise Invalid("code", "this sign-in link is not (or no longer) valid")
             return [e.FacilitatorSignedIn(at=now, token_hash=token_hash)]
-        case c.RotateFacilitatorToken(token_hash=token_hash):
-            return [e.FacilitatorTokensRotated(at=now, token_hash=token_hash)]
+        case c.RotateFacilitatorToken(token_hash=token_hash, login_code_hash=code):
+            return [e.FacilitatorTokensRotated(at=now, token_hash=token_hash, login_code_hash=code)]
         case c.ErasePerson(subject=subject):
             if subject not in state.participants:
                 raise NotFound("participant", subject)
@@ -659,6 +659,7 @@ def _evolve_talk_cancelled(state: WorkshopState, event: e.IntroTalkCancelled) ->
 
 def _evolve_rotated(state: WorkshopState, event: e.FacilitatorTokensRotated) -> None:
     state.facilitator_token_hashes = {event.token_hash}
+    state.login_code_hashes = {event.login_code_hash} if event.login_code_hash else set()
 
 
 def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:

@@ -67,3 +67,8 @@ def reconciled_key() -> str:
 def retention_key() -> str:
     """Hash of workshop id → `<when it ended>:<log version when retention last looked>`."""
     return global_key("retention")
+
+
+def organiser_signin_key(signin_hash: str) -> str:
+    """An organiser's sign-in, under the keyed hash of the id its cookie holds; it expires."""
+    return global_key("organiser-signin", signin_hash)

@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 import anyio
 import segno
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.response import Redirect
 from markupsafe import Markup
 
-from service.api.auth import FACILITATOR_COOKIE, Access, bearer
+from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
 from service.api.common import person
 from service.api.intro_talks import slot_out
 from service.api.problems import BadInput
@@ -32,7 +31,7 @@ from service.i18n import short_when
 from service.reports.render import report_charts
 from service.security import keyed_hash, new_id, new_table_code, new_token, token_hash
 from service.settings import Settings
-from service.web.rendering import language_of, page
+from service.web.rendering import NO_STORE, language_of, page
 from service.workshops import WorkshopService
 
 STATIC = Path(__file__).parent / "static"
@@ -49,10 +48,9 @@ def _offset(state: WorkshopState, now: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _context(request: Request[Any, Any, Any], state: WorkshopState, links: Links, section: str) -> dict[str, Any]:
+def _context(state: WorkshopState, links: Links, section: str) -> dict[str, Any]:
     return {
         "workshop": workshop_view(state, links),
-        "token": bearer(request) or "",
         "version": state.version,
         "section": section,
         "timezone": state.timezone,
@@ -88,7 +86,7 @@ async def _console(
         phases=list(PHASES),
         qr=qr,
         short_link=session.signup_url.split("://")[-1],
-        **_context(request, state, links, "board"),
+        **_context(state, links, "board"),
     )
 
 
@@ -108,16 +106,9 @@ class FacilitatorPages(Controller):
             token_hash=token_hash(settings.secret_key, token),
         )
         await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
-        cookie = Cookie(
-            key=FACILITATOR_COOKIE.format(workshop_id),
-            value=token,
-            httponly=True,
-            samesite="lax",
-            path="/",
-            max_age=3 * MONTH,
-        )
+        cookie = sign_in_cookie(settings, FACILITATOR_COOKIE.format(workshop_id), token, 3 * MONTH)
         target = f"/w/{workshop_id}/report" if next == "report" else f"/w/{workshop_id}"
-        return Redirect(target, status_code=303, cookies=[cookie])
+        return Redirect(target, status_code=303, cookies=[cookie], headers=NO_STORE)
 
     @get("/", opt={"access": Access.FACILITATOR})
     async def board(
@@ -131,7 +122,7 @@ class FacilitatorPages(Controller):
             slots=_slots(state, links, language_of(request)),
             formats=FORMATS,
             offset=_offset(state, service.clock.now()),
-            **_context(request, state, links, "board"),
+            **_context(state, links, "board"),
         )
 
     @get("/board", opt={"access": Access.FACILITATOR})
@@ -143,7 +134,7 @@ class FacilitatorPages(Controller):
             request,
             "web/_board.html",
             slots=_slots(state, links, language_of(request)),
-            **_context(request, state, links, "board"),
+            **_context(state, links, "board"),
         )
 
     @get("/s/{session_id:str}", opt={"access": Access.FACILITATOR})
@@ -180,7 +171,7 @@ class FacilitatorPages(Controller):
         report = workshop_report(state, done, service.clock.now())
         # drawing charts takes a while: in a thread, like the API's downloads, not on the event loop
         figures = await anyio.to_thread.run_sync(report_charts, report, language_of(request))
-        return page(request, "web/report.html", r=report, charts=figures, **_context(request, state, links, "report"))
+        return page(request, "web/report.html", r=report, charts=figures, **_context(state, links, "report"))
 
     @get("/intro", opt={"access": Access.FACILITATOR})
     async def intro(
@@ -194,7 +185,7 @@ class FacilitatorPages(Controller):
             "web/intro.html",
             talks=intro_talks(state, service.clock.now()),
             slots=slots,
-            **_context(request, state, links, "intro"),
+            **_context(state, links, "intro"),
         )
 
     @post("/intro", opt={"access": Access.FACILITATOR}, status_code=303)

@@ -15,13 +15,14 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect
 
 from service.api.auth import (
-    MAX_DEVICE_TOKENS,
     PARTICIPANT_COOKIE,
     TOKEN_SEPARATOR,
     Access,
+    Credential,
     Principal,
     identify,
     participant_tokens,
+    sign_in_cookie,
 )
 from service.api.participation import record_signup
 from service.api.problems import BadInput
@@ -34,21 +35,13 @@ from service.domain.workshop import session_of, signup_of
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
 from service.web.rendering import language_of, page
+from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
 from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import intro_talk_ics
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
-MONTH = 30 * 24 * 3600
 NEWCOMER_ANSWERS = {"yes": True, "no": False}
-
-
-def _participant_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
-    """The device's participant cookie with `token` added: a phone keeps the personal links of
-    every workshop (and every person) it signed up with, newest first."""
-    tokens = [token, *(t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if t != token)]
-    value = TOKEN_SEPARATOR.join(tokens[:MAX_DEVICE_TOKENS])
-    return Cookie(key=PARTICIPANT_COOKIE, value=value, httponly=True, samesite="lax", path="/", max_age=12 * MONTH)
 
 
 def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> tuple[str, str]:
@@ -63,11 +56,11 @@ def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> t
     return workshop_id, participant_id
 
 
-async def _people_of_device(request: Request[Any, Any, Any], settings: Settings, service: WorkshopService) -> list[Any]:
+async def _people_of_device(request: Request[Any, Any, Any], service: WorkshopService) -> list[Any]:
     """Every person whose valid token this device holds: their data, newest sign-in first."""
     found = []
     for token in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)):
-        principal = await identify(token, settings, service)
+        principal = await identify(Credential(token), request.app.state)
         if principal is None or principal.kind != "participant" or not principal.participant_id:
             continue
         assert principal.workshop_id is not None
@@ -234,7 +227,7 @@ class SignupPages(Controller):
             "&again=1" if reply.status == 200 else ""
         )
         token = body.get("participant_token")
-        cookies = [_participant_cookie(request, token)] if token else []
+        cookies = [participant_cookie(request, settings, token)] if token else []
         return Redirect(target, status_code=303, cookies=cookies)
 
     @get(SIGNUP + "/done", opt={"access": Access.PUBLIC})
@@ -312,8 +305,8 @@ class PersonalPages(Controller):
         """Every workshop (and person) this device signed up with; the link from a mail signs
         in once and then leaves the token out of the address."""
         if token:
-            return Redirect("/me", status_code=303, cookies=[_participant_cookie(request, token)])
-        people = await _people_of_device(request, settings, service)
+            return await trade_token_link(request, settings, token)
+        people = await _people_of_device(request, service)
         language = language_of(request)
         if not people:
             return page(
@@ -422,6 +415,7 @@ class PersonalPages(Controller):
         workshop_id: str,
         participant_id: str,
         service: WorkshopService,
+        settings: Settings,
         principal: Principal | None,
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
@@ -430,14 +424,7 @@ class PersonalPages(Controller):
         mine = f"p.{workshop_id}.{participant_id}."
         kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]
         cookie = (
-            Cookie(
-                key=PARTICIPANT_COOKIE,
-                value=TOKEN_SEPARATOR.join(kept),
-                httponly=True,
-                samesite="lax",
-                path="/",
-                max_age=12 * MONTH,
-            )
+            sign_in_cookie(settings, PARTICIPANT_COOKIE, TOKEN_SEPARATOR.join(kept), PARTICIPANT_SECONDS)
             if kept
             else Cookie(key=PARTICIPANT_COOKIE, value="", max_age=0, path="/")
         )

@@ -15,6 +15,7 @@ from service.templating import render
 
 LANGUAGE_COOKIE = "knoten_lang"
 YEAR = 365 * 24 * 3600
+NO_STORE = {"Cache-Control": "no-store"}  # answers to links that carry a secret: kept by no cache
 
 
 def language_of(request: Request[Any, Any, Any]) -> str:

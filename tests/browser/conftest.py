@@ -25,7 +25,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ADMIN = "browser-admin-" + secrets.token_urlsafe(12)
+ADMIN = "browser-admin-" + secrets.token_urlsafe(24)
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1024, "height": 768}
 TABLET_PORTRAIT = {"width": 820, "height": 1180}

@@ -177,7 +177,7 @@ def test_every_primary_must_keep_what_it_acknowledged(cluster_url: str, redis_cl
 
 
 def test_the_events_url_must_name_a_cluster_and_the_jobs_url_must_not(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KNOTEN_ADMIN_TOKEN", "admin")
+    monkeypatch.setenv("KNOTEN_ADMIN_TOKEN", "a" * 40)
     monkeypatch.setenv("KNOTEN_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("KNOTEN_REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("KNOTEN_EVENTS_URL", "redis+cluster://127.0.0.1:7000")

@@ -329,3 +329,19 @@ def test_retention_erases_everyone_the_workshop_names_and_keeps_the_counts() -> 
     assert state.organiser_email is None and state.intro_slots["i"].host.erased
     assert len(state.signups) == 2 and len(state.commitments) == 1
     assert decide(state, c.ExpirePersonalData(retention=timedelta(0)), NOW + timedelta(days=1)) == []
+
+
+def test_rotation_ends_every_earlier_token_login_code_and_device() -> None:
+    device = e.FacilitatorSignedIn(at=NOW, token_hash="device")
+    state = given(created(), device)
+    (rotated,) = decide(state, c.RotateFacilitatorToken(token_hash="new", login_code_hash="new-code"), NOW)
+    evolve(state, rotated)
+    assert state.facilitator_token_hashes == {"new"}
+    with pytest.raises(Invalid):
+        decide(state, c.SignInFacilitator(login_code_hash="l", token_hash="stranger"), NOW)
+    assert decide(state, c.SignInFacilitator(login_code_hash="new-code", token_hash="tablet"), NOW)
+
+
+def test_a_rotation_logged_before_login_codes_rotated_ends_the_old_code_too() -> None:
+    state = given(created(), e.FacilitatorTokensRotated(at=NOW, token_hash="new"))
+    assert state.login_code_hashes == set()

@@ -11,6 +11,7 @@
   const netText = document.getElementById("net-text");
   let flushing = false;
   let online = navigator.onLine;
+  let signedOut = false; // the sign-in was revoked: writes wait until the facilitator signs in again
   let lastEventId = cfg.version || "0";
 
   function load() {
@@ -24,7 +25,7 @@
 
   function showStatus() {
     const waiting = load().length;
-    const parts = [online ? cfg.online : cfg.offline];
+    const parts = [signedOut ? cfg.signedOut : online ? cfg.online : cfg.offline];
     if (waiting) parts.push(cfg.waiting.replace("{n}", String(waiting)));
     netText.textContent = parts.join(" · ");
     net.classList.toggle("offline", !online);
@@ -74,8 +75,9 @@
         try {
           response = await fetch(item.path, {
             method: item.method,
+            credentials: "same-origin",
             headers: {
-              "Authorization": "Bearer " + cfg.token,
+              "X-CSRFToken": cfg.csrf,
               "Idempotency-Key": item.key,
               "Content-Type": "application/json",
               "Accept": "application/json",
@@ -87,7 +89,8 @@
           break; // no network: keep the write, try again later
         }
         online = true;
-        if (response.status >= 500 || response.status === 429) break; // try again later
+        signedOut = response.status === 401;
+        if (signedOut || response.status >= 500 || response.status === 429) break; // keep it, try again later
         save(load().filter(function (other) { return other.key !== item.key; }));
         sent = true;
         if (!response.ok) {
@@ -109,6 +112,7 @@
     refreshTimer = setTimeout(async function () {
       try {
         const response = await fetch(cfg.panel, { headers: { "Accept": "text/html" } });
+        if (signedOut !== (response.status === 401)) { signedOut = response.status === 401; showStatus(); }
         if (!response.ok) return;
         const html = await response.text();
         const panel = document.getElementById("panel");
@@ -178,12 +182,15 @@
 
   function listen() {
     if (!window.EventSource) return;
-    const url = "/api/workshops/" + cfg.workshop + "/stream?token=" + encodeURIComponent(cfg.token) +
-      "&last_event_id=" + encodeURIComponent(lastEventId);
+    const url = "/api/workshops/" + cfg.workshop + "/stream?last_event_id=" + encodeURIComponent(lastEventId);
     const source = new EventSource(url);
     source.onmessage = null;
     source.onopen = function () { online = true; showStatus(); flush(); };
-    source.onerror = function () { online = navigator.onLine && source.readyState !== EventSource.CLOSED; showStatus(); };
+    source.onerror = function () {
+      online = navigator.onLine && source.readyState !== EventSource.CLOSED;
+      showStatus();
+      if (source.readyState === EventSource.CLOSED) refresh(); // refused: was this device signed out?
+    };
     const onEvent = function (event) {
       if (event.lastEventId) lastEventId = event.lastEventId;
       refresh();

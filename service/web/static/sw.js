@@ -1,8 +1,9 @@
 // knoten service worker: keeps the facilitator's pages usable when the venue network drops.
 // Pages under /w/ are fetched from the network first and kept; offline, the last copy is shown.
-// API calls are never cached: writes wait in the page's queue instead.
+// API calls are never cached: writes wait in the page's queue instead. Nothing holding a secret
+// is kept: no URL with a token or login code, no redirect (a sign-in), nothing marked no-store.
 "use strict";
-const CACHE = "knoten-v1";
+const CACHE = "knoten-v2"; // v1 kept pages that held the facilitator's token: activate deletes it
 const ASSETS = ["/static/app.css", "/static/console.js"];
 
 self.addEventListener("install", function (event) {
@@ -16,12 +17,18 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+function keepable(url, response) {
+  const params = new URL(url).searchParams;
+  return response.ok && !response.redirected && !params.has("token") && !params.has("code") &&
+    !/no-store/i.test(response.headers.get("Cache-Control") || "");
+}
+
 // A page asks to be kept as soon as the worker runs, so even the first visit survives a reload offline.
 self.addEventListener("message", function (event) {
   const url = event.data && event.data.keep;
   if (!url || new URL(url).origin !== self.location.origin) return;
   event.waitUntil(fetch(url, { credentials: "same-origin" }).then(function (response) {
-    if (response.ok) return caches.open(CACHE).then(function (cache) { return cache.put(url, response); });
+    if (keepable(url, response)) return caches.open(CACHE).then(function (cache) { return cache.put(url, response); });
   }).catch(function () {}));
 });
 
@@ -32,7 +39,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(caches.match(event.request).then(function (hit) { return hit || fetch(event.request); }));
   } else if (url.pathname.startsWith("/w/")) {
     event.respondWith(fetch(event.request).then(function (response) {
-      if (response.ok) {
+      if (keepable(event.request.url, response)) {
         const copy = response.clone();
         caches.open(CACHE).then(function (cache) { cache.put(event.request, copy); });
       }
