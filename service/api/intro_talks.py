@@ -29,8 +29,25 @@ def slot_out(slot: IntroSlotState) -> IntroSlotOut:
         duration=iso_duration(slot.duration.total_seconds()),
         capacity=slot.capacity,
         language=slot.language,
+        place=slot.place,
         talks=len(slot.talks),
         withdrawn=slot.withdrawn,
+    )
+
+
+def offer_command(data: IntroSlotIn) -> c.OfferIntroSlot:
+    """The command a host's offer asks for, from the API or the intro page."""
+    if data.duration.total_seconds() <= 0:
+        raise BadInput("duration", "must be a positive duration")
+    slot_id = new_id()
+    return c.OfferIntroSlot(
+        slot_id=slot_id,
+        host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
+        starts_at=data.starts_at,
+        duration=data.duration,
+        capacity=data.capacity,
+        language=data.language,
+        place=data.place.strip() if data.place else None,
     )
 
 
@@ -43,18 +60,8 @@ class IntroTalkController(Controller):
         self, request: Request[Any, Any, Any], workshop_id: str, data: IntroSlotIn, service: WorkshopService
     ) -> Response[IntroSlotOut]:
         """A host offers a time; newcomers without a talk are assigned at once."""
-        if data.duration.total_seconds() <= 0:
-            raise BadInput("duration", "must be a positive duration")
-        slot_id = new_id()
-        command = c.OfferIntroSlot(
-            slot_id=slot_id,
-            host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
-            starts_at=data.starts_at,
-            duration=data.duration,
-            capacity=data.capacity,
-            language=data.language,
-        )
-        plan = service.command(command, lambda s: (201, slot_out(s.intro_slots[slot_id])))
+        command = offer_command(data)
+        plan = service.command(command, lambda s: (201, slot_out(s.intro_slots[command.slot_id])))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @delete("/intro-slots/{slot_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)

@@ -130,6 +130,7 @@ class OfferIntroSlot(Command, frozen=True, kw_only=True):
     duration: timedelta = timedelta(minutes=30)
     capacity: int = 1
     language: Language = "de"
+    place: str | None = None
 
 
 class WithdrawIntroSlot(Command, frozen=True, kw_only=True):

@@ -213,6 +213,7 @@ class IntroSlotOffered(Event, frozen=True, kw_only=True):
     duration: timedelta = timedelta(minutes=30)
     capacity: int = 1
     language: Language = "de"
+    place: str | None = None  # where the talk happens: a room, an address, a phone or video link
 
 
 class IntroSlotWithdrawn(Event, frozen=True, kw_only=True):

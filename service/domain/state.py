@@ -134,6 +134,7 @@ class IntroSlotState:
     capacity: int
     language: Language
     offered_at: datetime
+    place: str | None = None
     withdrawn: bool = False
     talks: set[str] = field(default_factory=set)  # participant ids
 

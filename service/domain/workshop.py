@@ -128,6 +128,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
                     duration=command.duration,
                     capacity=command.capacity,
                     language=command.language,
+                    place=command.place,
                 )
             ]
         case c.WithdrawIntroSlot(slot_id=slot_id):
@@ -567,6 +568,7 @@ def _evolve_slot_offered(state: WorkshopState, event: e.IntroSlotOffered) -> Non
         capacity=event.capacity,
         language=event.language,
         offered_at=event.at,
+        place=event.place,
     )
 
 

@@ -15,7 +15,7 @@ from litestar.response import Redirect
 from service.api.auth import PARTICIPANT_COOKIE, Access, Principal
 from service.api.participation import record_signup
 from service.api.problems import BadInput
-from service.api.schemas import SignupIn
+from service.api.schemas import SINGLE_LINE_RULE, SignupIn
 from service.api.workshops import existing
 from service.domain import commands as c
 from service.domain.errors import DomainError, NotFound
@@ -190,6 +190,8 @@ class SignupPages(Controller):
 
 def _form_error(language: str, exc: Exception) -> str:
     text = str(exc)
+    if SINGLE_LINE_RULE in text:
+        return gettext(language, N_("Please write your name and organisation on one line, in plain letters."))
     for field, message in (
         ("name", N_("Please enter your name.")),
         ("consent", N_("Please agree to the privacy notice, so that we may store your sign-up.")),
