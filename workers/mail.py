@@ -33,6 +33,7 @@ class Mail(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     html: str
     attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None  # whom a reply should reach, e.g. the host of an intro talk
 
 
 class Mailer(Protocol):
@@ -83,7 +84,13 @@ def render_mail(kind: str, language: str, to: str, effect: str, **context: Any) 
     text = "".join(text_template.blocks["body"](blocks)).strip() + "\n"
     html = env.get_template(f"mail/{kind}.html").render(variables)
     return Mail(
-        effect=effect, to=to, subject=subject, text=text, html=html, attachments=tuple(context.get("attachments", ()))
+        effect=effect,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=tuple(context.get("attachments", ())),
+        reply_to=context.get("reply_to"),
     )
 
 
@@ -99,6 +106,8 @@ def build_message(mail: Mail, sender: str, clock: Clock) -> EmailMessage:
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = message_id(mail.effect) if mail.effect else make_msgid(domain="knoten")
     message["Auto-Submitted"] = "auto-generated"
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:

@@ -35,6 +35,7 @@ def session_attachment(ctx: Context, state: WorkshopState, session: SessionState
         ends_at=session.ends_at,
         location=", ".join(filter(None, (session.room, state.location))) or None,
         url=f"{ctx.settings.base_url}/s/{state.id}/{session.id}",
+        organizer=ctx.settings.mail_from,
         stamp=ctx.clock.now(),
     )
     return (Attachment("session.ics", "text/calendar; method=PUBLISH", ics),)

@@ -16,8 +16,9 @@ from service.domain.intro import IntroTalkEntry, intro_talks
 from service.domain.state import IntroSlotState
 from service.domain.views import iso_duration
 from service.security import new_id
+from service.settings import Settings
 from service.workshops import WorkshopService
-from workers.calendar import talks_calendar
+from workers.calendar import intro_talk_uid, talks_calendar
 
 
 def slot_out(slot: IntroSlotState) -> IntroSlotOut:
@@ -78,7 +79,7 @@ class IntroTalkController(Controller):
         return [slot_out(slot) for slot in sorted(state.intro_slots.values(), key=lambda s: s.starts_at)]
 
     @get("/intro-talks.ics", opt={"access": Access.FACILITATOR}, media_type="text/calendar")
-    async def talks_ics(self, workshop_id: str, service: WorkshopService) -> Response[bytes]:
+    async def talks_ics(self, workshop_id: str, service: WorkshopService, settings: Settings) -> Response[bytes]:
         """All scheduled intro talks as one calendar, for the organisers."""
         state = existing(await service.state(workshop_id))
         talks = []
@@ -87,11 +88,10 @@ class IntroTalkController(Controller):
                 continue
             slot = state.intro_slots[talk.slot_id]
             name = state.participants[pid].person.name or "–"
-            talks.append(
-                (f"intro-{workshop_id}-{pid}@knoten", f"{name} · {slot.host.name}", slot.starts_at, slot.duration)
-            )
+            summary = f"{name} · {slot.host.name}"
+            talks.append((intro_talk_uid(workshop_id, pid), summary, slot.starts_at, slot.duration, slot.place))
         return Response(
-            talks_calendar(talks, service.clock.now()),
+            talks_calendar(talks, settings.mail_from, service.clock.now()),
             media_type="text/calendar",
             headers={"Content-Disposition": 'attachment; filename="intro-talks.ics"'},
         )

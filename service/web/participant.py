@@ -25,7 +25,7 @@ from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
 from service.web.rendering import language_of, page
 from service.workshops import Idempotency, WorkshopService, fingerprint
-from workers.calendar import intro_talk_ics
+from workers.calendar import talk_invitation
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 MONTH = 30 * 24 * 3600
@@ -256,25 +256,17 @@ class PersonalPages(Controller):
         )
 
     @get("/intro.ics", opt={"access": Access.PARTICIPANT})
-    async def intro_calendar(self, service: WorkshopService, principal: Principal | None) -> Response[bytes]:
+    async def intro_calendar(
+        self, request: Request[Any, Any, Any], service: WorkshopService, settings: Settings, principal: Principal | None
+    ) -> Response[bytes]:
         workshop_id, participant_id = _me(principal)
         state = await service.state(workshop_id)
         talk = state.intro_talks.get(participant_id)
         if talk is None or talk.slot_id is None:
             raise NotFound("intro talk", participant_id)
         slot = state.intro_slots[talk.slot_id]
-        person = state.participants[participant_id].person
-        ics = intro_talk_ics(
-            method="REQUEST",
-            uid=f"intro-{workshop_id}-{participant_id}@knoten",
-            sequence=talk.sequence,
-            summary=f"{slot.host.name}",
-            starts_at=slot.starts_at,
-            duration=slot.duration,
-            organizer=(slot.host.name or "", slot.host.email or ""),
-            attendee=(person.name or "", person.email),
-            stamp=service.clock.now(),
-        )
+        language = language_of(request)
+        ics = talk_invitation(state, talk, slot, "REQUEST", language, settings.mail_from, service.clock.now())
         return Response(
             ics, media_type="text/calendar", headers={"Content-Disposition": 'attachment; filename="intro.ics"'}
         )
