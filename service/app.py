@@ -36,6 +36,7 @@ from service.settings import Settings
 from service.store.base import EventStore
 from service.store.redis import RedisEventStore
 from service.web.facilitator import FacilitatorPages, service_worker_script
+from service.web.mail_stops import MailStopPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
 from service.wiring import ensure_durable_redis, redis_store
@@ -75,6 +76,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             erase_me,
             SignupPages,
             PersonalPages,
+            MailStopPages,
             FacilitatorPages,
             service_worker_script,
             create_static_files_router(
@@ -98,7 +100,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             secret=settings.secret_key,
             cookie_name="knoten_csrf",
             cookie_samesite="strict",
-            exclude=["^/api/", "^/health", "^/schema"],
+            exclude=["^/api/", "^/health", "^/schema", "^/unsubscribe/"],  # a stop link is its own token
         ),
         guards=[guard],
         dependencies={

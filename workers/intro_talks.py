@@ -58,7 +58,7 @@ def _mail(
             attachments=(Attachment("invite.ics", f"text/calendar; method={method}", ics),),
         )
 
-    return ctx.send_once(state.id, effect, compose)
+    return ctx.send_stoppable(state, "intro_talks", to, language, effect, compose)
 
 
 def _newcomer_language(state: WorkshopState, participant_id: str) -> str:

@@ -34,6 +34,7 @@ class Mail(msgspec.Struct, frozen=True, kw_only=True):
     html: str
     attachments: tuple[Attachment, ...] = ()
     reply_to: str | None = None  # whom a reply should reach, e.g. the host of an intro talk
+    stop_url: str | None = None  # the one-click link that stops this kind of mail (RFC 8058)
 
 
 class Mailer(Protocol):
@@ -94,6 +95,16 @@ def render_mail(kind: str, language: str, to: str, effect: str, **context: Any) 
     )
 
 
+def with_stop_link(mail: Mail, url: str, language: str) -> Mail:
+    """The mail with its stop link: in the headers, and at the end of the text and the HTML."""
+    env = environment(language_or_default(language))
+    text = mail.text + env.get_template("mail/_stop.txt").render(url=url)
+    footer = env.get_template("mail/_stop.html").render(url=url)
+    head, body_end, tail = mail.html.rpartition("</body>")
+    html = f"{head}{footer}{body_end}{tail}" if body_end else mail.html + footer
+    return msgspec.structs.replace(mail, text=text, html=html, stop_url=url)
+
+
 def message_id(effect: str) -> str:
     return f"<{hashlib.sha256(effect.encode()).hexdigest()[:32]}@knoten>"
 
@@ -108,6 +119,9 @@ def build_message(mail: Mail, sender: str, clock: Clock) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     if mail.reply_to:
         message["Reply-To"] = mail.reply_to
+    if mail.stop_url:
+        message["List-Unsubscribe"] = f"<{mail.stop_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:

@@ -18,6 +18,7 @@ Phase = Literal["kritik", "phantasie", "verwirklichung"]
 PlacementStatus = Literal["confirmed", "waitlisted"]
 OfferKind = Literal["offer", "request"]
 Language = Literal["de", "en"]
+MailKind = Literal["reminders", "intro_talks", "digests", "waitlist"]  # mails a reader can stop
 
 PHASES: tuple[Phase, ...] = ("kritik", "phantasie", "verwirklichung")
 
@@ -238,6 +239,15 @@ class IntroTalkCancelled(Event, frozen=True, kw_only=True):
     reason: str
 
 
+class MailsStopped(Event, frozen=True, kw_only=True):
+    """Someone stopped one kind of this workshop's mails to their address (keyed hash only);
+    `subjects` are the people of the workshop with that address, so erasing one forgets it."""
+
+    email_hash: str
+    kind: MailKind
+    subjects: tuple[str, ...] = ()
+
+
 class PersonErased(Event, frozen=True, kw_only=True):
     """The tombstone of an erased person: their personal fields are gone from every view;
     what they did (sign-ups, commitments) stays, without their name."""
@@ -269,6 +279,7 @@ AnyEvent = (
     | IntroSlotWithdrawn
     | IntroTalkScheduled
     | IntroTalkCancelled
+    | MailsStopped
     | PersonErased
 )
 

@@ -77,7 +77,9 @@ def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | Non
 
 # ---------------------------------------------------------------------------- decide
 
-KEEP_WORKING_WHEN_CLOSED = c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator
+KEEP_WORKING_WHEN_CLOSED = (
+    c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator | c.StopMails
+)
 
 
 def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:  # noqa: PLR0912
@@ -145,6 +147,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return [e.PersonErased(at=now, subject=subject)]
         case c.ExpirePersonalData(retention=retention):
             return _expire_personal_data(state, retention, now)
+        case c.StopMails(email_hash=hashed, kind=kind, subjects=subjects):
+            if (kind, hashed) in state.mail_stops:
+                return []
+            return [e.MailsStopped(at=now, email_hash=hashed, kind=kind, subjects=subjects)]
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
@@ -606,9 +612,17 @@ def _evolve_rotated(state: WorkshopState, event: e.FacilitatorTokensRotated) -> 
     state.facilitator_token_hashes = {event.token_hash}
 
 
+def _evolve_mails_stopped(state: WorkshopState, event: e.MailsStopped) -> None:
+    state.mail_stops[(event.kind, event.email_hash)] = event.subjects
+
+
 def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
-    """Every copy of the person's fields goes; their tokens stop working."""
+    """Every copy of the person's fields goes, and the mails they stopped are forgotten;
+    their tokens stop working."""
     blank = e.Person(event.subject, None)
+    for stop, subjects in list(state.mail_stops.items()):
+        if event.subject in subjects:
+            del state.mail_stops[stop]
     participant = state.participants.get(event.subject)
     if participant is not None:
         participant.person = blank
@@ -654,6 +668,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,
     e.IntroTalkCancelled: _evolve_talk_cancelled,
+    e.MailsStopped: _evolve_mails_stopped,
     e.PersonErased: _evolve_erased,
     e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
     e.FacilitatorTokensRotated: _evolve_rotated,
