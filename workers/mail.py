@@ -111,7 +111,7 @@ def message_id(effect: str) -> str:
 
 def build_message(mail: Mail, sender: str, clock: Clock) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = mail.subject
+    message["Subject"] = " ".join(mail.subject.split())  # a name from before single-line fields may hold a break
     message["From"] = sender
     message["To"] = mail.to
     message["Date"] = format_datetime(clock.now())

@@ -34,3 +34,21 @@ def test_the_facilitator_offers_an_intro_slot_with_a_place(contexts: Contexts, k
     expect(tablet.get_by_text("Agnes W. · Stadtteilbüro, Raum 3")).to_be_visible()
     slots = knoten.http.get(f"/api/workshops/{workshop['id']}/intro-slots", headers=workshop["auth"]).json()
     assert [s["place"] for s in slots] == ["Stadtteilbüro, Raum 3"]
+
+
+def test_a_stop_link_opened_in_a_browser_asks_first_and_then_stops(contexts: Contexts, knoten: Knoten) -> None:
+    workshop = knoten.workshop(follow_up_after="PT1S")
+    session = knoten.session(workshop)
+    base = f"/api/workshops/{workshop['id']}"
+    commitment = {"owner_name": "Bea", "owner_email": "bea.browser@example.org", "text": "Protokoll"}
+    knoten.http.post(f"{base}/sessions/{session['id']}/commitments", json=commitment, headers=workshop["auth"])
+    knoten.http.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
+    (reminder,) = knoten.sink.wait_for(lambda found: len(found) == 1, to="bea.browser@example.org")
+    link = str(reminder["List-Unsubscribe"]).strip("<>")
+
+    page = contexts.new(PHONE).new_page()
+    page.goto(link)
+    expect(page.locator("h1")).to_have_text("Diese Mails abbestellen?")
+    page.get_by_role("button", name="Ja, abbestellen").click()
+    expect(page.locator("h1")).to_have_text("Abbestellt")
+    expect(page.get_by_text("Erinnerungen an Ihre Zusagen")).to_be_visible()

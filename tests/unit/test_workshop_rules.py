@@ -286,3 +286,14 @@ def test_retention_erases_everyone_the_workshop_names_and_keeps_the_counts() -> 
     assert state.organiser_email is None and state.intro_slots["i"].host.erased
     assert len(state.signups) == 2 and len(state.commitments) == 1
     assert decide(state, c.ExpirePersonalData(retention=timedelta(0)), NOW + timedelta(days=1)) == []
+
+
+def test_a_stop_is_recorded_once_and_forgotten_with_the_person() -> None:
+    stop = c.StopMails(email_hash="h", kind="reminders", subjects=("p1",))
+    state = given(created())
+    (stopped,) = decide(state, stop, NOW)
+    evolve(state, stopped)
+    assert state.mail_stops == {("reminders", "h"): ("p1",)}
+    assert decide(state, stop, NOW) == []
+    evolve(state, e.PersonErased(at=NOW, subject="p1"))
+    assert state.mail_stops == {}
