@@ -15,12 +15,13 @@ from typing import get_args
 
 import msgspec
 
-from service.domain.events import MailKind, Person
+from service.domain.events import MailKind
 from service.domain.state import WorkshopState
+from service.domain.workshop import people_of
 from service.i18n import N_
 from service.security import keyed_hash, same_secret
 
-KINDS: tuple[MailKind, ...] = get_args(MailKind)
+KINDS: dict[str, MailKind] = {kind: kind for kind in get_args(MailKind)}
 DESCRIPTIONS: dict[MailKind, str] = {
     "reminders": N_("reminders about what you took on"),
     "intro_talks": N_("invitations to intro talks and their changes"),
@@ -48,12 +49,13 @@ def stop_token(secret_key: str, link: StopLink) -> str:
 def read_stop_token(secret_key: str, token: str) -> StopLink | None:
     """The link a token names, or None when it is not one this deployment signed."""
     parts = token.split(".")
-    if len(parts) != 4 or parts[1] not in KINDS:
+    kind = KINDS.get(parts[1]) if len(parts) == 4 else None
+    if kind is None:
         return None
-    workshop_id, kind, hashed, mac = parts
+    workshop_id, _, hashed, mac = parts
     if not same_secret(mac, _mac(secret_key, f"{workshop_id}.{kind}.{hashed}")):
         return None
-    return StopLink(workshop_id=workshop_id, kind=kind, email_hash=hashed)  # type: ignore[arg-type]
+    return StopLink(workshop_id=workshop_id, kind=kind, email_hash=hashed)
 
 
 def stop_url(base_url: str, secret_key: str, link: StopLink) -> str:
@@ -62,9 +64,4 @@ def stop_url(base_url: str, secret_key: str, link: StopLink) -> str:
 
 def subjects_with(state: WorkshopState, email_hash: str, hashed: Callable[[str], str]) -> tuple[str, ...]:
     """Everyone in the workshop with this address (participants, owners, hosts, organisers)."""
-    people: list[Person | None] = [state.organiser, *(p.person for p in state.participants.values())]
-    people += [commitment.owner for commitment in state.commitments.values()]
-    people += [offer.owner for offer in state.offers.values()]
-    people += [slot.host for slot in state.intro_slots.values()]
-    found = {p.subject for p in people if p is not None and p.email and hashed(p.email) == email_hash}
-    return tuple(sorted(found))
+    return tuple(sorted({p.subject for p in people_of(state) if p.email and hashed(p.email) == email_hash}))

@@ -60,14 +60,19 @@ def existing_signup(state: WorkshopState, session_id: str, email_hash: str | Non
     return None
 
 
-def named_people(state: WorkshopState) -> list[str]:
-    """The subjects whose name, e-mail or organisation the workshop still holds."""
+def people_of(state: WorkshopState) -> list[e.Person]:
+    """Everyone the workshop names: organisers, participants, owners of commitments and offers, hosts."""
     people: list[e.Person | None] = [state.organiser]
     people += [participant.person for participant in state.participants.values()]
     people += [commitment.owner for commitment in state.commitments.values()]
     people += [offer.owner for offer in state.offers.values()]
     people += [slot.host for slot in state.intro_slots.values()]
-    return sorted({person.subject for person in people if person is not None and not person.erased})
+    return [person for person in people if person is not None]
+
+
+def named_people(state: WorkshopState) -> list[str]:
+    """The subjects whose name, e-mail or organisation the workshop still holds."""
+    return sorted({person.subject for person in people_of(state) if not person.erased})
 
 
 def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | None:
