@@ -37,6 +37,7 @@ from service.signins import MemorySignins, RedisSignins
 from service.store.base import EventStore
 from service.store.redis import RedisEventStore
 from service.web.facilitator import FacilitatorPages, service_worker_script
+from service.web.mail_stops import MailStopPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
 from service.web.token_links import confirm_switch, switch
@@ -80,6 +81,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             PersonalPages,
             confirm_switch,
             switch,
+            MailStopPages,
             FacilitatorPages,
             service_worker_script,
             create_static_files_router(
@@ -104,7 +106,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             cookie_name=CSRF_COOKIE,
             cookie_samesite="strict",
             cookie_secure=settings.secure_cookies,
-            exclude=["^/api/", "^/health", "^/schema"],
+            exclude=["^/api/", "^/health", "^/schema", "^/unsubscribe/"],  # a stop link is its own token
         ),
         guards=[guard],
         dependencies={

@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 
 from service.i18n import day, language_or_default, short_when, translations, when
+from service.reports import markdown
 
 
 @cache
@@ -22,6 +23,7 @@ def environment(language: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["md"] = markdown.escape
     env.install_gettext_translations(translations(language_or_default(language)), newstyle=True)  # type: ignore[attr-defined]
     return env
 

@@ -3,6 +3,7 @@ the event store, the effect ledger, the mailer and the clock."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, wraps
@@ -11,10 +12,13 @@ from typing import Concatenate, ParamSpec, TypeVar
 from rq import get_current_job
 
 from service.clock import Clock, SystemClock
+from service.domain import effects
 from service.domain import events as e
+from service.domain.events import MailKind
 from service.domain.state import WorkshopState
 from service.domain.workshop import evolve, fold
-from service.security import new_token, token_hash
+from service.mail_stops import StopLink, stop_url
+from service.security import email_hash, new_token, token_hash
 from service.settings import Settings
 from service.store import keys
 from service.store.base import LogRewound, VersionConflict
@@ -22,8 +26,9 @@ from service.store.redis import RedisEventStore
 from service.wiring import redis_store
 from workers.dispatch import dispatch
 from workers.ledger import Ledger
-from workers.mail import Mail, Mailer, build_message, mailer_for
+from workers.mail import Mail, Mailer, build_message, mailer_for, with_stop_link
 
+log = logging.getLogger("knoten.worker")
 APPEND_ATTEMPTS = 20
 CACHED_WORKSHOPS = 64
 
@@ -100,6 +105,20 @@ class Context:
             self.mailer.send(build_message(compose(), self.settings.mail_from, self.clock))
 
         return self.ledger.once(workshop_id, effect, deliver)
+
+    def send_stoppable(
+        self, state: WorkshopState, kind: MailKind, to: str, language: str, effect: str, compose: Callable[[], Mail]
+    ) -> bool:
+        """Like `send_once`, for a mail that does not answer the reader's own action: it carries a
+        link that stops its kind, and is not sent (the ledger notes why) once they used it."""
+        hashed = email_hash(self.settings.secret_key, to)
+        if (kind, hashed) in state.mail_stops:
+            log.info("%s of workshop %s not sent: its recipient stopped %s mails", effect, state.id, kind)
+            self.ledger.once(state.id, effects.mail_stopped(effect), lambda: None)
+            return False
+        link = StopLink(workshop_id=state.id, kind=kind, email_hash=hashed)
+        url = stop_url(self.settings.base_url, self.settings.secret_key, link)
+        return self.send_once(state.id, effect, lambda: with_stop_link(compose(), url, language))
 
 
 @cache

@@ -33,7 +33,7 @@ def produce_session_digest(workshop_id: str, session_id: str) -> bool:
             attachments=(Attachment(f"digest-{session_id}.pdf", "application/pdf", pdf.digest_pdf(digest, language)),),
         )
 
-    return ctx.send_once(workshop_id, effect, compose)
+    return ctx.send_stoppable(state, "digests", to, language, effect, compose)
 
 
 @job
@@ -58,4 +58,4 @@ def produce_workshop_report(workshop_id: str) -> bool:
             attachments=(Attachment(f"report-{workshop_id}.pdf", "application/pdf", pdf.report_pdf(report, language)),),
         )
 
-    return ctx.send_once(workshop_id, effect, compose)
+    return ctx.send_stoppable(state, "digests", to, language, effect, compose)

@@ -38,9 +38,13 @@ def send_follow_ups(workshop_id: str, session_id: str) -> int:
     ]
     sent = 0
     by_owner = groupby(sorted(open_ones, key=lambda c: c.owner.subject), key=lambda c: c.owner.subject)
-    for subject, owned in by_owner:
+    for subject, owned_ones in by_owner:
+        owned = list(owned_ones)
         effect = effects.follow_up(session_id, subject)
-        sent += ctx.send_once(workshop_id, effect, partial(_follow_up_mail, state, list(owned), effect))
+        owner_email, language = owned[0].owner.email, _language(state, owned[0])
+        assert owner_email is not None
+        compose = partial(_follow_up_mail, state, owned, effect)
+        sent += ctx.send_stoppable(state, "reminders", owner_email, language, effect, compose)
     return sent
 
 
@@ -83,4 +87,4 @@ def send_due_reminder(workshop_id: str, commitment_id: str) -> bool:
             **session_details(state, session),
         )
 
-    return ctx.send_once(workshop_id, effect, compose)
+    return ctx.send_stoppable(state, "reminders", owner_email, _language(state, commitment), effect, compose)

@@ -9,15 +9,11 @@ from typing import Literal
 from service.domain import effects
 from service.domain.state import IntroSlotState, IntroTalkState, WorkshopState
 from service.i18n import gettext
-from workers.calendar import intro_talk_ics
+from workers.calendar import talk_invitation
 from workers.context import Context, context, job
 from workers.mail import Attachment, Mail, render_mail
 
 Role = Literal["newcomer", "host", "previous-host"]
-
-
-def uid(workshop_id: str, participant_id: str) -> str:
-    return f"intro-{workshop_id}-{participant_id}@knoten"
 
 
 def _current(state: WorkshopState, participant_id: str, sequence: str) -> IntroTalkState | None:
@@ -44,17 +40,7 @@ def _mail(
     effect = make(talk.participant_id, talk.sequence, role)
 
     def compose() -> Mail:
-        ics = intro_talk_ics(
-            method=method,
-            uid=uid(state.id, talk.participant_id),
-            sequence=talk.sequence,
-            summary=gettext(language, "Intro talk with %(host)s") % {"host": slot.host.name},
-            starts_at=slot.starts_at,
-            duration=slot.duration,
-            organizer=(slot.host.name or "", slot.host.email or ""),
-            attendee=(newcomer.name or "", newcomer.email),
-            stamp=ctx.clock.now(),
-        )
+        ics = talk_invitation(state, talk, slot, method, language, ctx.settings.mail_from, ctx.clock.now())
         return render_mail(
             kind,
             language,
@@ -65,12 +51,14 @@ def _mail(
             host=slot.host.name,
             starts_at=slot.starts_at,
             minutes=int(slot.duration.total_seconds() // 60),
+            place=slot.place,
             workshop_title=state.title,
             timezone=state.timezone,
+            reply_to=slot.host.email if role == "newcomer" else None,
             attachments=(Attachment("invite.ics", f"text/calendar; method={method}", ics),),
         )
 
-    return ctx.send_once(state.id, effect, compose)
+    return ctx.send_stoppable(state, "intro_talks", to, language, effect, compose)
 
 
 def _newcomer_language(state: WorkshopState, participant_id: str) -> str:

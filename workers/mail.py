@@ -33,6 +33,8 @@ class Mail(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     html: str
     attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None  # whom a reply should reach, e.g. the host of an intro talk
+    stop_url: str | None = None  # the one-click link that stops this kind of mail (RFC 8058)
 
 
 class Mailer(Protocol):
@@ -83,8 +85,24 @@ def render_mail(kind: str, language: str, to: str, effect: str, **context: Any) 
     text = "".join(text_template.blocks["body"](blocks)).strip() + "\n"
     html = env.get_template(f"mail/{kind}.html").render(variables)
     return Mail(
-        effect=effect, to=to, subject=subject, text=text, html=html, attachments=tuple(context.get("attachments", ()))
+        effect=effect,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=tuple(context.get("attachments", ())),
+        reply_to=context.get("reply_to"),
     )
+
+
+def with_stop_link(mail: Mail, url: str, language: str) -> Mail:
+    """The mail with its stop link: in the headers, and at the end of the text and the HTML."""
+    env = environment(language_or_default(language))
+    text = mail.text + env.get_template("mail/_stop.txt").render(url=url)
+    footer = env.get_template("mail/_stop.html").render(url=url)
+    head, body_end, tail = mail.html.rpartition("</body>")
+    html = f"{head}{footer}{body_end}{tail}" if body_end else mail.html + footer
+    return msgspec.structs.replace(mail, text=text, html=html, stop_url=url)
 
 
 def message_id(effect: str) -> str:
@@ -93,12 +111,17 @@ def message_id(effect: str) -> str:
 
 def build_message(mail: Mail, sender: str, clock: Clock) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = mail.subject
+    message["Subject"] = " ".join(mail.subject.split())  # a name from before single-line fields may hold a break
     message["From"] = sender
     message["To"] = mail.to
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = message_id(mail.effect) if mail.effect else make_msgid(domain="knoten")
     message["Auto-Submitted"] = "auto-generated"
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
+    if mail.stop_url:
+        message["List-Unsubscribe"] = f"<{mail.stop_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.domain import effects
+from service.domain.events import MailKind
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import waitlist_position
 from workers.calendar import session_ics
@@ -35,6 +36,7 @@ def session_attachment(ctx: Context, state: WorkshopState, session: SessionState
         ends_at=session.ends_at,
         location=", ".join(filter(None, (session.room, state.location))) or None,
         url=f"{ctx.settings.base_url}/s/{state.id}/{session.id}",
+        organizer=ctx.settings.mail_from,
         stamp=ctx.clock.now(),
     )
     return (Attachment("session.ics", "text/calendar; method=PUBLISH", ics),)
@@ -48,7 +50,8 @@ def _recipient(state: WorkshopState, signup_id: str) -> SignupState | None:
     return signup
 
 
-def _mail_about_signup(kind: str, effect: str, workshop_id: str, signup_id: str) -> bool:
+def _mail_about_signup(kind: str, effect: str, workshop_id: str, signup_id: str, stop: MailKind | None) -> bool:
+    """A mail about a sign-up; `stop` names its kind when it does not answer the reader's own action."""
     ctx = context()
     state = ctx.state(workshop_id)
     signup = _recipient(state, signup_id)
@@ -71,16 +74,20 @@ def _mail_about_signup(kind: str, effect: str, workshop_id: str, signup_id: str)
             **session_details(state, session),
         )
 
-    return ctx.send_once(workshop_id, effect, compose)
+    if stop is None:
+        return ctx.send_once(workshop_id, effect, compose)
+    return ctx.send_stoppable(state, stop, email, signup.language, effect, compose)
 
 
 @job
 def send_signup_confirmation(workshop_id: str, signup_id: str) -> bool:
     """Confirm a sign-up: the place or the waitlist position, the personal link, the .ics."""
-    return _mail_about_signup("signup_confirmation", effects.signup_confirmation(signup_id), workshop_id, signup_id)
+    effect = effects.signup_confirmation(signup_id)
+    return _mail_about_signup("signup_confirmation", effect, workshop_id, signup_id, stop=None)
 
 
 @job
 def send_waitlist_promotion(workshop_id: str, signup_id: str) -> bool:
     """Tell someone from the waitlist that they have a place now."""
-    return _mail_about_signup("waitlist_promotion", effects.waitlist_promotion(signup_id), workshop_id, signup_id)
+    effect = effects.waitlist_promotion(signup_id)
+    return _mail_about_signup("waitlist_promotion", effect, workshop_id, signup_id, stop="waitlist")

@@ -112,6 +112,6 @@ async def get_workshop_report(
         "html": lambda: render.report_html(report, language),
         "md": lambda: render.report_markdown(report, language),
         "pdf": lambda: _pdf().report_pdf(report, language),
-        "csv": lambda: render.report_csv(report),
+        "csv": lambda: render.report_csv(report, language),
     }
     return await _document(kind, drawers[kind], f"report-{workshop_id}")

@@ -16,8 +16,9 @@ from service.domain.intro import IntroTalkEntry, intro_talks
 from service.domain.state import IntroSlotState
 from service.domain.views import iso_duration
 from service.security import new_id
+from service.settings import Settings
 from service.workshops import WorkshopService
-from workers.calendar import talks_calendar
+from workers.calendar import intro_talk_uid, talks_calendar
 
 
 def slot_out(slot: IntroSlotState) -> IntroSlotOut:
@@ -29,8 +30,25 @@ def slot_out(slot: IntroSlotState) -> IntroSlotOut:
         duration=iso_duration(slot.duration.total_seconds()),
         capacity=slot.capacity,
         language=slot.language,
+        place=slot.place,
         talks=len(slot.talks),
         withdrawn=slot.withdrawn,
+    )
+
+
+def offer_command(data: IntroSlotIn) -> c.OfferIntroSlot:
+    """The command a host's offer asks for, from the API or the intro page."""
+    if data.duration.total_seconds() <= 0:
+        raise BadInput("duration", "must be a positive duration")
+    slot_id = new_id()
+    return c.OfferIntroSlot(
+        slot_id=slot_id,
+        host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
+        starts_at=data.starts_at,
+        duration=data.duration,
+        capacity=data.capacity,
+        language=data.language,
+        place=data.place.strip() if data.place else None,
     )
 
 
@@ -43,18 +61,8 @@ class IntroTalkController(Controller):
         self, request: Request[Any, Any, Any], workshop_id: str, data: IntroSlotIn, service: WorkshopService
     ) -> Response[IntroSlotOut]:
         """A host offers a time; newcomers without a talk are assigned at once."""
-        if data.duration.total_seconds() <= 0:
-            raise BadInput("duration", "must be a positive duration")
-        slot_id = new_id()
-        command = c.OfferIntroSlot(
-            slot_id=slot_id,
-            host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
-            starts_at=data.starts_at,
-            duration=data.duration,
-            capacity=data.capacity,
-            language=data.language,
-        )
-        plan = service.command(command, lambda s: (201, slot_out(s.intro_slots[slot_id])))
+        command = offer_command(data)
+        plan = service.command(command, lambda s: (201, slot_out(s.intro_slots[command.slot_id])))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @delete("/intro-slots/{slot_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
@@ -71,7 +79,7 @@ class IntroTalkController(Controller):
         return [slot_out(slot) for slot in sorted(state.intro_slots.values(), key=lambda s: s.starts_at)]
 
     @get("/intro-talks.ics", opt={"access": Access.FACILITATOR}, media_type="text/calendar")
-    async def talks_ics(self, workshop_id: str, service: WorkshopService) -> Response[bytes]:
+    async def talks_ics(self, workshop_id: str, service: WorkshopService, settings: Settings) -> Response[bytes]:
         """All scheduled intro talks as one calendar, for the organisers."""
         state = existing(await service.state(workshop_id))
         talks = []
@@ -80,11 +88,10 @@ class IntroTalkController(Controller):
                 continue
             slot = state.intro_slots[talk.slot_id]
             name = state.participants[pid].person.name or "–"
-            talks.append(
-                (f"intro-{workshop_id}-{pid}@knoten", f"{name} · {slot.host.name}", slot.starts_at, slot.duration)
-            )
+            summary = f"{name} · {slot.host.name}"
+            talks.append((intro_talk_uid(workshop_id, pid), summary, slot.starts_at, slot.duration, slot.place))
         return Response(
-            talks_calendar(talks, service.clock.now()),
+            talks_calendar(talks, settings.mail_from, service.clock.now()),
             media_type="text/calendar",
             headers={"Content-Disposition": 'attachment; filename="intro-talks.ics"'},
         )

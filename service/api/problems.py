@@ -73,6 +73,14 @@ def problem(
 
 
 _BACKTICKED = re.compile(r"field `([^`]+)`")
+_AT_FIELD = re.compile(r"at `\$\.([^`.\[]+)")
+
+
+def bad_input(exc: msgspec.ValidationError) -> BadInput:
+    """A page's form converted to a request body and refused, as the API would refuse it."""
+    text = str(exc)
+    found = _AT_FIELD.search(text) or _BACKTICKED.search(text)
+    return BadInput(found.group(1) if found else "body", text)
 
 
 def _field_of(entry: dict[str, Any]) -> str:

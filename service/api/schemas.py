@@ -5,19 +5,44 @@ Unknown fields are rejected; limits are declared here so that the OpenAPI docume
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any, get_args, get_type_hints
 
 import msgspec
 
 from service.domain.events import Format, Language, OfferKind, Phase
 from service.domain.views import WorkshopView
 
+
+class SingleLine:
+    """Marks a field that is one line of plain text: it goes into mail headers, calendar
+    entries, CSV cells and headings, where a line break or a direction override would act."""
+
+
+SINGLE_LINE = SingleLine()
+SINGLE_LINE_RULE = "must be one line of text without control characters or direction overrides, and not blank"
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(max_length: int, min_length: int = 1) -> msgspec.Meta:
+    """The limits of a single-line field; the field also carries the `SINGLE_LINE` mark."""
+    return msgspec.Meta(min_length=min_length, max_length=max_length, description=f"One line; {SINGLE_LINE_RULE}.")
+
+
+def is_single_line(value: str) -> bool:
+    return not _REFUSED.search(value) and not value.isspace()
+
+
 Aware = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset")]
 Duration = Annotated[timedelta, msgspec.Meta(description="ISO 8601 duration, e.g. P3D, PT2H, PT5S")]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-Short = Annotated[str, msgspec.Meta(max_length=200)]
+Title = Annotated[str, one_line(200), SINGLE_LINE]
+Name = Annotated[str, one_line(120), SINGLE_LINE]
+Short = Annotated[str, one_line(200, min_length=0), SINGLE_LINE]
+Room = Annotated[str, one_line(100, min_length=0), SINGLE_LINE]
+TimeZone = Annotated[str, one_line(64), SINGLE_LINE]
+Version = Annotated[str, one_line(32, min_length=0), SINGLE_LINE]
 Email = Annotated[str, msgspec.Meta(max_length=254)]
 Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
@@ -25,14 +50,27 @@ NoteText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    pass
+    def __post_init__(self) -> None:
+        """Refuse a single-line field that is not one line (msgspec names it in its error)."""
+        for name in _single_line_fields(type(self)):
+            value = getattr(self, name)
+            if value is not None and not is_single_line(value):
+                raise ValueError(f"field `{name}` {SINGLE_LINE_RULE}")
+
+
+@cache
+def _single_line_fields(cls: type[Input]) -> tuple[str, ...]:
+    def marked(hint: Any) -> bool:
+        return SINGLE_LINE in getattr(hint, "__metadata__", ()) or any(marked(arg) for arg in get_args(hint))
+
+    return tuple(name for name, hint in get_type_hints(cls, include_extras=True).items() if marked(hint))
 
 
 class WorkshopIn(Input):
     title: Title
     starts_at: Aware
     ends_at: Aware
-    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Berlin"
+    timezone: TimeZone = "Europe/Berlin"
     location: Short | None = None
     language: Language = "de"
     follow_up_after: Duration = timedelta(days=3)
@@ -51,7 +89,7 @@ class WorkshopCreatedOut(WorkshopView, kw_only=True):
 class SessionIn(Input):
     title: Title
     format: Format
-    room: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    room: Room | None = None
     starts_at: Aware | None = None
     ends_at: Aware | None = None
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
@@ -80,7 +118,7 @@ class SignupIn(Input):
     organisation: Short | None = None
     newcomer: bool | None = None
     language: Language = "de"
-    privacy_version: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    privacy_version: Version | None = None
     table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
 
@@ -149,6 +187,7 @@ class IntroSlotIn(Input):
     duration: Duration = timedelta(minutes=30)
     capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
     language: Language = "de"
+    place: Short | None = None  # a room, an address, a phone number or a video link
 
 
 class IntroSlotOut(msgspec.Struct, kw_only=True):
@@ -159,5 +198,6 @@ class IntroSlotOut(msgspec.Struct, kw_only=True):
     duration: str
     capacity: int
     language: Language
+    place: str | None
     talks: int
     withdrawn: bool

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import msgspec
 
-from service.domain.events import Format, Language, OfferKind, Person, Phase
+from service.domain.events import Format, Language, MailKind, OfferKind, Person, Phase
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True):
@@ -145,10 +145,19 @@ class OfferIntroSlot(Command, frozen=True, kw_only=True):
     duration: timedelta = timedelta(minutes=30)
     capacity: int = 1
     language: Language = "de"
+    place: str | None = None
 
 
 class WithdrawIntroSlot(Command, frozen=True, kw_only=True):
     slot_id: str
+
+
+class StopMails(Command, frozen=True, kw_only=True):
+    """One kind of the workshop's mails is not to go to this address (keyed hash) any more."""
+
+    email_hash: str
+    kind: MailKind
+    subjects: tuple[str, ...] = ()
 
 
 class ErasePerson(Command, frozen=True, kw_only=True):

@@ -34,3 +34,8 @@ def intro_invitation(talk_id: str, sequence: int, role: str) -> str:
 
 def intro_cancellation(talk_id: str, sequence: int, role: str) -> str:
     return f"mail:intro-cancel:{talk_id}:{sequence}:{role}"
+
+
+def mail_stopped(effect: str) -> str:
+    """A mail not sent because its recipient stopped that kind of mail."""
+    return f"stopped:{effect}"

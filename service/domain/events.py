@@ -18,6 +18,7 @@ Phase = Literal["kritik", "phantasie", "verwirklichung"]
 PlacementStatus = Literal["confirmed", "waitlisted"]
 OfferKind = Literal["offer", "request"]
 Language = Literal["de", "en"]
+MailKind = Literal["reminders", "intro_talks", "digests", "waitlist"]  # mails a reader can stop
 
 PHASES: tuple[Phase, ...] = ("kritik", "phantasie", "verwirklichung")
 
@@ -231,6 +232,7 @@ class IntroSlotOffered(Event, frozen=True, kw_only=True):
     duration: timedelta = timedelta(minutes=30)
     capacity: int = 1
     language: Language = "de"
+    place: str | None = None  # where the talk happens: a room, an address, a phone or video link
 
 
 class IntroSlotWithdrawn(Event, frozen=True, kw_only=True):
@@ -253,6 +255,15 @@ class IntroTalkCancelled(Event, frozen=True, kw_only=True):
     slot_id: str
     sequence: int
     reason: str
+
+
+class MailsStopped(Event, frozen=True, kw_only=True):
+    """Someone stopped one kind of this workshop's mails to their address (keyed hash only);
+    `subjects` are the people of the workshop with that address, so erasing one forgets it."""
+
+    email_hash: str
+    kind: MailKind
+    subjects: tuple[str, ...] = ()
 
 
 class PersonErased(Event, frozen=True, kw_only=True):
@@ -288,6 +299,7 @@ AnyEvent = (
     | IntroSlotWithdrawn
     | IntroTalkScheduled
     | IntroTalkCancelled
+    | MailsStopped
     | PersonErased
 )
 

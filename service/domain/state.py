@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from service.domain.events import Format, Language, OfferKind, Person, Phase
+from service.domain.events import Format, Language, MailKind, OfferKind, Person, Phase
 
 SessionStatus = Literal["planned", "open", "closed"]
 SignupStatus = Literal["confirmed", "waitlisted", "withdrawn"]
@@ -139,6 +139,7 @@ class IntroSlotState:
     capacity: int
     language: Language
     offered_at: datetime
+    place: str | None = None
     withdrawn: bool = False
     talks: set[str] = field(default_factory=set)  # participant ids
 
@@ -186,3 +187,5 @@ class WorkshopState:
     matches: dict[str, MatchState] = field(default_factory=dict)
     intro_slots: dict[str, IntroSlotState] = field(default_factory=dict)
     intro_talks: dict[str, IntroTalkState] = field(default_factory=dict)  # by participant id
+    # (kind, keyed e-mail hash) of mails not to send → the subjects with that address
+    mail_stops: dict[tuple[MailKind, str], tuple[str, ...]] = field(default_factory=dict)

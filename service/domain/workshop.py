@@ -67,14 +67,19 @@ def existing_signup(state: WorkshopState, session_id: str, email_hash: str | Non
     return None
 
 
-def named_people(state: WorkshopState) -> list[str]:
-    """The subjects whose name, e-mail or organisation the workshop still holds."""
+def people_of(state: WorkshopState) -> list[e.Person]:
+    """Everyone the workshop names: organisers, participants, owners of commitments and offers, hosts."""
     people: list[e.Person | None] = [state.organiser]
     people += [participant.person for participant in state.participants.values()]
     people += [commitment.owner for commitment in state.commitments.values()]
     people += [offer.owner for offer in state.offers.values()]
     people += [slot.host for slot in state.intro_slots.values()]
-    return sorted({person.subject for person in people if person is not None and not person.erased})
+    return [person for person in people if person is not None]
+
+
+def named_people(state: WorkshopState) -> list[str]:
+    """The subjects whose name, e-mail or organisation the workshop still holds."""
+    return sorted({person.subject for person in people_of(state) if not person.erased})
 
 
 def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | None:
@@ -85,7 +90,7 @@ def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | Non
 # ---------------------------------------------------------------------------- decide
 
 KEEP_WORKING_WHEN_CLOSED = (
-    c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator | c.CorrectNewcomer
+    c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator | c.CorrectNewcomer | c.StopMails
 )
 
 
@@ -142,6 +147,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
                     duration=command.duration,
                     capacity=command.capacity,
                     language=command.language,
+                    place=command.place,
                 )
             ]
         case c.WithdrawIntroSlot(slot_id=slot_id):
@@ -158,6 +164,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return [e.PersonErased(at=now, subject=subject)]
         case c.ExpirePersonalData(retention=retention):
             return _expire_personal_data(state, retention, now)
+        case c.StopMails(email_hash=hashed, kind=kind, subjects=subjects):
+            if (kind, hashed) in state.mail_stops:
+                return []
+            return [e.MailsStopped(at=now, email_hash=hashed, kind=kind, subjects=subjects)]
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
@@ -624,6 +634,7 @@ def _evolve_slot_offered(state: WorkshopState, event: e.IntroSlotOffered) -> Non
         capacity=event.capacity,
         language=event.language,
         offered_at=event.at,
+        place=event.place,
     )
 
 
@@ -662,25 +673,20 @@ def _evolve_rotated(state: WorkshopState, event: e.FacilitatorTokensRotated) -> 
     state.login_code_hashes = {event.login_code_hash} if event.login_code_hash else set()
 
 
+def _evolve_mails_stopped(state: WorkshopState, event: e.MailsStopped) -> None:
+    state.mail_stops[(event.kind, event.email_hash)] = event.subjects
+
+
 def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
-    """Every copy of the person's fields goes; their tokens stop working."""
+    """Every copy of the person's fields goes, and the mails they stopped are forgotten;
+    their tokens stop working."""
     blank = e.Person(event.subject, None)
+    for stop, subjects in list(state.mail_stops.items()):
+        if event.subject in subjects:
+            del state.mail_stops[stop]
     participant = state.participants.get(event.subject)
     if participant is not None:
-        participant.person = blank
-        participant.token_hashes.clear()
-        if (
-            participant.email_hash is not None
-            and state.participants_by_email.get(participant.email_hash) == event.subject
-        ):
-            del state.participants_by_email[participant.email_hash]
-        participant.email_hash = None
-        for signup_id in participant.signups:
-            signup = state.signups[signup_id]
-            if signup.email_hash is not None:
-                state.sessions[signup.session_id].signups_by_email[signup.email_hash].remove(signup_id)
-            signup.person = blank
-            signup.email_hash = None
+        _forget_participant(state, participant, blank)
     for commitment in state.commitments.values():
         if commitment.owner.subject == event.subject:
             commitment.owner = blank
@@ -692,6 +698,21 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
             slot.host = blank
     if state.organiser is not None and state.organiser.subject == event.subject:
         state.organiser, state.organiser_email = blank, None
+
+
+def _forget_participant(state: WorkshopState, participant: ParticipantState, blank: e.Person) -> None:
+    """The participant's fields, tokens and keyed e-mail hash go from every sign-up and index."""
+    participant.person = blank
+    participant.token_hashes.clear()
+    if participant.email_hash is not None and state.participants_by_email.get(participant.email_hash) == participant.id:
+        del state.participants_by_email[participant.email_hash]
+    participant.email_hash = None
+    for signup_id in participant.signups:
+        signup = state.signups[signup_id]
+        if signup.email_hash is not None:
+            state.sessions[signup.session_id].signups_by_email[signup.email_hash].remove(signup_id)
+        signup.person = blank
+        signup.email_hash = None
 
 
 _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
@@ -718,6 +739,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,
     e.IntroTalkCancelled: _evolve_talk_cancelled,
+    e.MailsStopped: _evolve_mails_stopped,
     e.PersonErased: _evolve_erased,
     e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
     e.FacilitatorTokensRotated: _evolve_rotated,

@@ -20,7 +20,8 @@ Kind = Literal["svg", "png"]
 MOST_SESSIONS = 25
 GREEN, AMBER, GREY, RED = "#2f6f5e", "#d8a031", "#9aa7ab", "#b3453a"
 
-plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9})
+# Labels are plain text: a title with `$...$` must not be read as a formula (a broken one raises).
+plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9, "text.parse_math": False})
 
 
 def _save(figure: Figure, kind: Kind) -> bytes:

@@ -7,10 +7,12 @@ import csv
 import io
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from service.domain.digests import SessionDigest, WorkshopReport
+from service.i18n import N_, gettext
 from service.reports.labels import label
 from service.templating import render
 
@@ -49,39 +51,51 @@ def report_markdown(report: WorkshopReport, language: str) -> str:
 
 
 CSV_COLUMNS = (
-    "session_id",
-    "session",
-    "format",
-    "signup_id",
-    "name",
-    "organisation",
-    "newcomer",
-    "status",
-    "waitlist_position",
-    "signed_up_at",
+    N_("Session ID"),
+    N_("Session"),
+    N_("Format"),
+    N_("Sign-up ID"),
+    N_("Name"),
+    N_("Organisation"),
+    N_("Newcomer"),
+    N_("Status"),
+    N_("Waitlist position"),
+    N_("Signed up at (%(timezone)s)"),
 )
+CSV_DELIMITERS = {"de": ";"}  # what the spreadsheet programs of that language expect; else ","
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def report_csv(report: WorkshopReport) -> str:
-    """One row per sign-up (no e-mail addresses), with a BOM so spreadsheet programs read UTF-8."""
+def _cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading `'`."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def report_csv(report: WorkshopReport, language: str) -> str:
+    """One row per sign-up (no e-mail addresses) for German or English Excel and LibreOffice:
+    a BOM (UTF-8), the language's delimiter and headers, times in the workshop's time zone."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer = csv.writer(out, delimiter=CSV_DELIMITERS.get(language, ","), lineterminator="\r\n")
+    headers = [gettext(language, column) for column in CSV_COLUMNS]
+    headers[-1] %= {"timezone": report.timezone}
+    writer.writerow(headers)
+    zone = ZoneInfo(report.timezone)
+    yes, no = gettext(language, "yes"), gettext(language, "no")
     for digest in report.digests:
         for person in digest.participants:
-            writer.writerow(
-                [
-                    digest.session_id,
-                    digest.title,
-                    digest.format,
-                    person.signup_id,
-                    person.name or "",
-                    person.organisation or "",
-                    "yes" if person.newcomer else "no",
-                    person.status,
-                    person.waitlist_position or "",
-                    person.signed_up_at.isoformat(),
-                ]
-            )
+            row = [
+                digest.session_id,
+                digest.title,
+                label(language, digest.format),
+                person.signup_id,
+                person.name or "",
+                person.organisation or "",
+                "" if person.newcomer is None else yes if person.newcomer else no,  # empty: nobody said
+                label(language, person.status),
+                person.waitlist_position,
+                person.signed_up_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+            ]
+            writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -10,15 +10,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
+import msgspec
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from markupsafe import Markup
 
 from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
-from service.api.common import person
-from service.api.intro_talks import slot_out
-from service.api.problems import BadInput
+from service.api.intro_talks import offer_command, slot_out
+from service.api.problems import BadInput, bad_input
+from service.api.schemas import IntroSlotIn
 from service.api.workshops import existing
 from service.domain import commands as c
 from service.domain.digests import workshop_report
@@ -29,7 +30,7 @@ from service.domain.views import Links, full_session, session_summary, workshop_
 from service.domain.workshop import session_of
 from service.i18n import short_when
 from service.reports.render import report_charts
-from service.security import keyed_hash, new_id, new_table_code, new_token, token_hash
+from service.security import keyed_hash, new_table_code, new_token, token_hash
 from service.settings import Settings
 from service.web.rendering import NO_STORE, language_of, page
 from service.workshops import WorkshopService
@@ -199,21 +200,19 @@ class FacilitatorPages(Controller):
             raise BadInput("starts_at", "please give a date and time") from exc
         if not 5 <= minutes <= 240 or not 1 <= capacity <= 50:
             raise BadInput("minutes", "5 to 240 minutes, 1 to 50 newcomers")
-        slot_id = new_id()
-        command = c.OfferIntroSlot(
-            slot_id=slot_id,
-            host=person(
-                slot_id,
-                str(form.get("host_name") or "").strip() or "?",
-                str(form.get("host_email") or ""),
-                None,
-                "host_email",
-            ),
-            starts_at=starts_at,
-            duration=timedelta(minutes=minutes),
-            capacity=capacity,
-            language="en" if form.get("language") == "en" else "de",
-        )
+        fields = {
+            "host_name": str(form.get("host_name") or "").strip(),
+            "host_email": str(form.get("host_email") or ""),
+            "starts_at": starts_at,
+            "duration": timedelta(minutes=minutes),
+            "capacity": capacity,
+            "language": "en" if form.get("language") == "en" else "de",
+            "place": str(form.get("place") or "").strip() or None,
+        }
+        try:
+            command = offer_command(msgspec.convert(fields, IntroSlotIn))
+        except msgspec.ValidationError as exc:
+            raise bad_input(exc) from exc
         await service.execute(workshop_id, service.command(command, lambda _: (201, {})), None)
         return Redirect(f"/w/{workshop_id}/intro", status_code=303)
 

@@ -26,7 +26,7 @@ from service.api.auth import (
 )
 from service.api.participation import record_signup
 from service.api.problems import BadInput
-from service.api.schemas import SignupIn
+from service.api.schemas import SINGLE_LINE_RULE, SignupIn
 from service.api.workshops import existing
 from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, NotFound
@@ -37,7 +37,7 @@ from service.settings import Settings
 from service.web.rendering import language_of, page
 from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
 from service.workshops import Idempotency, WorkshopService, fingerprint
-from workers.calendar import intro_talk_ics
+from workers.calendar import talk_invitation
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
@@ -202,9 +202,9 @@ class SignupPages(Controller):
         }
         again = functools.partial(self._form, request, workshop_id, session_id, service, links, form, station=station)
         try:
-            if data["newcomer"] is None:
-                raise BadInput("newcomer", "please say whether you are new")
             signup = msgspec.convert(data, SignupIn)
+            if signup.newcomer is None:
+                raise BadInput("newcomer", "please say whether you are new")
             key = str(form.get("idempotency_key") or "")[:128] or secrets.token_urlsafe(16)
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
             reply = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
@@ -280,6 +280,8 @@ FORM_ERRORS = {
 
 def _form_error(language: str, exc: Exception) -> str:
     """The message for the field the error names (a validation error names it in its path)."""
+    if SINGLE_LINE_RULE in str(exc):
+        return gettext(language, N_("Please write your name and organisation on one line, in plain letters."))
     if isinstance(exc, BadInput):
         field = exc.field
     else:
@@ -367,7 +369,13 @@ class PersonalPages(Controller):
 
     @get(ME + "/intro.ics", opt={"access": Access.PARTICIPANT})
     async def intro_calendar(
-        self, workshop_id: str, participant_id: str, service: WorkshopService, principal: Principal | None
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: str,
+        participant_id: str,
+        service: WorkshopService,
+        settings: Settings,
+        principal: Principal | None,
     ) -> Response[bytes]:
         _me(principal, workshop_id, participant_id)
         state = await service.state(workshop_id)
@@ -375,18 +383,8 @@ class PersonalPages(Controller):
         if talk is None or talk.slot_id is None:
             raise NotFound("intro talk", participant_id)
         slot = state.intro_slots[talk.slot_id]
-        person = state.participants[participant_id].person
-        ics = intro_talk_ics(
-            method="REQUEST",
-            uid=f"intro-{workshop_id}-{participant_id}@knoten",
-            sequence=talk.sequence,
-            summary=f"{slot.host.name}",
-            starts_at=slot.starts_at,
-            duration=slot.duration,
-            organizer=(slot.host.name or "", slot.host.email or ""),
-            attendee=(person.name or "", person.email),
-            stamp=service.clock.now(),
-        )
+        language = language_of(request)
+        ics = talk_invitation(state, talk, slot, "REQUEST", language, settings.mail_from, service.clock.now())
         return Response(
             ics, media_type="text/calendar", headers={"Content-Disposition": 'attachment; filename="intro.ics"'}
         )

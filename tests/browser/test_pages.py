@@ -195,7 +195,7 @@ def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -
         page.goto(path)
         small = page.evaluate(
             """() => [...document.querySelectorAll(TARGETS)]
-            .filter(el => el.offsetParent !== null && !['checkbox', 'hidden'].includes(el.type))
+            .filter(el => el.offsetParent !== null && !['checkbox', 'radio', 'hidden'].includes(el.type))
             .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""".replace(
                 "TARGETS", repr(TARGETS)
             )
@@ -211,7 +211,8 @@ def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -
     phone.keyboard.type("Kim Keyboard")
     phone.keyboard.press("Tab")
     phone.keyboard.press("Tab")
-    phone.keyboard.press("Tab")  # over e-mail and organisation to "I'm new here"
+    phone.keyboard.press("Tab")  # over e-mail and organisation to "Are you new?"
+    phone.keyboard.press("ArrowDown")  # the second answer: "No, I have been here before"
     phone.keyboard.press("Tab")
     phone.keyboard.press("Space")  # consent
     phone.keyboard.press("Tab")  # the privacy notice link inside the consent

@@ -190,3 +190,40 @@ async def test_state_conflicts_are_409_and_write_nothing(api: Api, redis_client:
         assert response.status_code == 409, (path, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
     assert log_length(redis_client, workshop["id"]) == before
+
+
+NOT_ONE_LINE = {
+    "line break": "Anna\nBeispiel",
+    "bidi override": "Anna \u202eleipsieB",
+    "NUL": "Anna\x00",
+    "blank": "  ",
+}
+
+
+@pytest.mark.parametrize("value", NOT_ONE_LINE.values(), ids=NOT_ONE_LINE.keys())
+async def test_every_single_line_field_refuses_what_is_not_one_line(
+    api: Api, redis_client: redis.Redis, value: str
+) -> None:
+    workshop = await api.workshop()
+    table = await api.session(workshop)
+    market = await api.session(workshop, format="marktplatz")
+    base = f"/api/workshops/{workshop['id']}"
+    slot = {"host_name": "Agnes W.", "host_email": "agnes@example.org", "starts_at": "2030-01-01T10:00:00+01:00"}
+    cases = [
+        *((f"{base}/sessions", {"title": "T", "format": "barcamp"}, field) for field in ("title", "room", "host")),
+        *((f"{base}/sessions/{table['id']}/signups", GOOD_SIGNUP, field) for field in ("name", "organisation")),
+        (f"{base}/sessions/{table['id']}/commitments", {"text": "x"}, "owner_name"),
+        (f"{base}/sessions/{market['id']}/offers", {"kind": "offer", "text": "x"}, "owner_name"),
+        *((f"{base}/intro-slots", slot, field) for field in ("host_name", "place")),
+    ]
+    before = log_length(redis_client, workshop["id"])
+    for path, body, field in cases:
+        response = await api.client.post(path, json={**body, field: value}, headers=workshop["auth"])
+        assert response.status_code == 400, (path, field, response.text)
+        assert [error["field"] for error in response.json()["errors"]] == [field], response.text
+    assert log_length(redis_client, workshop["id"]) == before
+    workshops = redis_client.scard("knoten:workshops")
+    for field in ("title", "location", "timezone"):
+        response = await api.client.post("/api/workshops", json={**GOOD_WORKSHOP, field: value}, headers=api.admin)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == field, response.text
+    assert redis_client.scard("knoten:workshops") == workshops

@@ -138,10 +138,11 @@ async def test_the_report_counts_people_organisations_and_has_one_csv_row_per_si
     assert (totals["participants"], totals["signups"], totals["newcomers"], totals["commitments"]) == (3, 3, 3, 1)
     assert report["organisations"] == [{"name": "AWO", "people": 2}, {"name": "Nachbarschaftsverein", "people": 1}]
     assert report["sessions"][0]["confirmed"] == 2 and report["sessions"][0]["waitlisted"] == 1
-    rows = list(csv.DictReader(io.StringIO((await api.client.get(f"{path}.csv", headers=auth)).text.lstrip("\ufeff"))))
-    assert [row["name"] for row in rows] == ["Anna Beispiel", "Şebnem Yılmaz", "Jonas Muster"]
-    assert [row["status"] for row in rows] == ["confirmed", "confirmed", "waitlisted"]
-    assert "email" not in rows[0]
+    exported = (await api.client.get(f"{path}.csv", headers=auth)).text.lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(exported), delimiter=";"))
+    assert [row["Name"] for row in rows] == ["Anna Beispiel", "Şebnem Yılmaz", "Jonas Muster"]
+    assert [row["Stand"] for row in rows] == ["bestätigt", "bestätigt", "Warteliste"]
+    assert not any("mail" in column.lower() for column in rows[0])
     html = (await api.client.get(f"{path}.html", headers=auth)).text
     assert "<svg" in html and "Vertretene Organisationen" in html
     text = pdf_text((await api.client.get(f"{path}.pdf", headers=auth)).content)

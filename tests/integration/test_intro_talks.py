@@ -59,7 +59,7 @@ async def test_newcomer_and_host_are_invited_and_a_moved_talk_is_updated_and_can
     assert invite["Subject"] == "Your intro talk with Agnes W."
     method, event = invitation(invite)
     assert method == "REQUEST" and int(event["sequence"]) == 0
-    assert str(event["organizer"]) == "mailto:agnes.intro@example.org"
+    assert str(event["organizer"]) == "mailto:knoten@localhost"
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
     uid = str(event["uid"])
     (host_invite,) = mail_sink.wait_for(lambda found: len(found) == 1, to="agnes.intro@example.org")

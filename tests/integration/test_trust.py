@@ -168,6 +168,7 @@ async def _world(api: Api) -> dict[str, Any]:
         "card_id": card["id"],
         "slot_id": slot["id"],
         "job_id": "no-such-job",
+        "token": "no-such-stop-link",
         "path": "x",
         "tokens": {
             "organiser": ADMIN_TOKEN,

@@ -345,3 +345,14 @@ def test_rotation_ends_every_earlier_token_login_code_and_device() -> None:
 def test_a_rotation_logged_before_login_codes_rotated_ends_the_old_code_too() -> None:
     state = given(created(), e.FacilitatorTokensRotated(at=NOW, token_hash="new"))
     assert state.login_code_hashes == set()
+
+
+def test_a_stop_is_recorded_once_and_forgotten_with_the_person() -> None:
+    stop = c.StopMails(email_hash="h", kind="reminders", subjects=("p1",))
+    state = given(created())
+    (stopped,) = decide(state, stop, NOW)
+    evolve(state, stopped)
+    assert state.mail_stops == {("reminders", "h"): ("p1",)}
+    assert decide(state, stop, NOW) == []
+    evolve(state, e.PersonErased(at=NOW, subject="p1"))
+    assert state.mail_stops == {}
