@@ -110,6 +110,7 @@ def test_no_route_answers_any_bytes_path_or_query_with_a_5xx(
         body=bodies,
         content_type=st.sampled_from(CONTENT_TYPES),
         token=st.sampled_from([None, "garbage", *known.tokens]),
+        idempotency_key=st.one_of(st.none(), st.sampled_from(["k", "", "x" * 129, "\x7f"]), st.uuids().map(str)),
     )
     @settings(max_examples=CASES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def send(
@@ -119,6 +120,7 @@ def test_no_route_answers_any_bytes_path_or_query_with_a_5xx(
         body: bytes,
         content_type: str,
         token: str | None,
+        idempotency_key: str | None,
     ) -> None:
         method, template = route
         values = iter(path_values)
@@ -131,6 +133,8 @@ def test_no_route_answers_any_bytes_path_or_query_with_a_5xx(
         headers = {"content-type": content_type, "x-csrftoken": known.csrf_token}
         if token:
             headers["authorization"] = f"Bearer {token}"
+        if idempotency_key is not None:
+            headers["idempotency-key"] = idempotency_key
         request = http.build_request(method, url, content=body if method != "GET" else None, headers=headers)
         request.headers["cookie"] = f"knoten_csrf={known.csrf_cookie}"
         response = http.send(request, stream=True)  # the event stream never ends: the status is enough

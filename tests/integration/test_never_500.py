@@ -71,3 +71,15 @@ async def test_a_superscript_last_event_id_header_is_a_400(api: Api) -> None:
     workshop = await api.workshop()
     headers = {**workshop["auth"], "last-event-id": "²".encode()}
     assert_problem(await api.client.get(f"/api/workshops/{workshop['id']}/stream", headers=headers))
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"[" * 20_000 + b"]" * 20_000])
+async def test_an_idempotent_write_without_a_body_ignores_bytes_it_cannot_read(api: Api, body: bytes) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    path = f"/api/workshops/{workshop['id']}/sessions/{session['id']}/close"
+    headers = {**JSON, **workshop["auth"], "idempotency-key": "close-once"}
+    first = await api.client.post(path, content=body, headers=headers)
+    again = await api.client.post(path, content=body, headers=headers)
+    assert first.status_code == again.status_code == 200, first.text
+    assert again.json() == first.json()
