@@ -16,7 +16,7 @@ import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -26,7 +26,7 @@ from service.api.auth import ORGANISER_COOKIE, Access, Principal
 from service.security import same_secret
 from service.settings import Settings
 from service.templating import render
-from service.web.rendering import page
+from service.web.rendering import field_text, language_of, page
 from service.workshops import WorkshopService
 from workers.queue import queue
 
@@ -145,14 +145,15 @@ async def admin_page(
     """The organiser's operations page: failed jobs with retry, and the outbox."""
     signed_in = principal is not None and principal.kind == "organiser"
     letters = await anyio.to_thread.run_sync(_dead_letters, service) if signed_in else []
-    return page(request, "web/admin.html", signed_in=signed_in, letters=letters)
+    return page(request, "web/admin.html", signed_in=signed_in, letters=letters, error=None)
 
 
 @post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
-async def admin_login(request: Request[Any, Any, Any], settings: Settings) -> Redirect:
+async def admin_login(request: Request[Any, Any, Any], settings: Settings) -> Response[str] | Redirect:
     form = await request.form()
     if not same_secret(str(form.get("token") or ""), settings.admin_token):
-        raise NotAuthorizedException("That is not the organiser token.")
+        error = field_text(language_of(request), "token")
+        return page(request, "web/admin.html", status=401, signed_in=False, letters=[], error=error)
     cookie = Cookie(
         key=ORGANISER_COOKIE, value=settings.admin_token, httponly=True, samesite="strict", path="/", max_age=12 * 3600
     )

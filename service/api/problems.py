@@ -44,8 +44,9 @@ class BadInput(Exception):
         self.message = message
 
 
-PageRenderer = Callable[[Request[Any, Any, Any], int, str], Response[Any]]
-"""Shows an error on a page as a page; the app puts one in `app.state.error_page`."""
+PageRenderer = Callable[[Request[Any, Any, Any], int, list[str]], Response[Any]]
+"""Shows an error on a page as a page, in the reader's words: by status and the fields refused
+(never the problem's English detail); the app puts one in `app.state.error_page`."""
 
 
 def _page_renderer(request: Request[Any, Any, Any] | None) -> PageRenderer | None:
@@ -65,12 +66,20 @@ def problem(
     """An RFC 9457 problem; for a page request, the same error as a page people can read."""
     if (renderer := _page_renderer(request)) is not None:
         assert request is not None
-        return renderer(request, status, detail)
+        return renderer(request, status, [error.field for error in errors or []])
     body = Problem(status=status, title=HTTPStatus(status).phrase, detail=detail, errors=errors)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 _BACKTICKED = re.compile(r"field `([^`]+)`")
+_AT_FIELD = re.compile(r"at `\$\.(\w+)")
+
+
+def invalid_field(exc: msgspec.ValidationError) -> str:
+    """The top-level field a msgspec validation error is about, or "body". msgspec names it only
+    in its message: "Expected `str` of length >= 1 - at `$.name`", "Object missing required field `name`"."""
+    found = _AT_FIELD.search(str(exc)) or _BACKTICKED.search(str(exc))
+    return found.group(1) if found else "body"
 
 
 def _field_of(entry: dict[str, Any]) -> str:

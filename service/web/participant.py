@@ -14,16 +14,16 @@ from litestar.response import Redirect
 
 from service.api.auth import PARTICIPANT_COOKIE, Access, Principal
 from service.api.participation import record_signup
-from service.api.problems import BadInput
+from service.api.problems import BadInput, invalid_field
 from service.api.schemas import SignupIn
 from service.api.workshops import existing
 from service.domain import commands as c
-from service.domain.errors import DomainError, NotFound
+from service.domain.errors import DomainError, Invalid, NotFound
 from service.domain.views import Links, personal_data, public_session, waitlist_position
 from service.domain.workshop import session_of, signup_of
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
-from service.web.rendering import language_of, page
+from service.web.rendering import field_text, language_of, page
 from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import intro_talk_ics
 
@@ -124,10 +124,17 @@ class SignupPages(Controller):
             reply = await record_signup(
                 request, service, settings, workshop_id, session_id, signup, principal, idempotency
             )
-        except (msgspec.ValidationError, BadInput) as exc:
-            message = _form_error(language, exc)
+        except (msgspec.ValidationError, BadInput, Invalid) as exc:
+            field = invalid_field(exc) if isinstance(exc, msgspec.ValidationError) else exc.field
             return await self._form(
-                request, workshop_id, session_id, service, links, form=form, error=message, status=400
+                request,
+                workshop_id,
+                session_id,
+                service,
+                links,
+                form=form,
+                error=field_text(language, field),
+                status=400,
             )
         except DomainError as exc:
             if isinstance(exc, NotFound):
@@ -186,18 +193,6 @@ class SignupPages(Controller):
     @get("/privacy", opt={"access": Access.PUBLIC})
     async def privacy(self, request: Request[Any, Any, Any]) -> Response[str]:
         return page(request, "web/privacy.html", version=PRIVACY_VERSION)
-
-
-def _form_error(language: str, exc: Exception) -> str:
-    text = str(exc)
-    for field, message in (
-        ("name", N_("Please enter your name.")),
-        ("consent", N_("Please agree to the privacy notice, so that we may store your sign-up.")),
-        ("email", N_("This e-mail address does not look right.")),
-    ):
-        if field in text:
-            return gettext(language, message)
-    return gettext(language, N_("Please check your entries."))
 
 
 class PersonalPages(Controller):
