@@ -39,8 +39,12 @@ class Visited:
                 self.violations.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
         if page.locator("h1").count() != 1:
             self.violations.append(f"{name}: {page.locator('h1').count()} h1 headings, not one")
+        self.keep(response.text(), name)
+
+    def keep(self, html: str, name: str) -> None:
+        """An HTML document for the Nu HTML checker, which checks them all in one run."""
         served = self.folder / f"{name}.html"
-        served.write_text(response.text())
+        served.write_text(html)
         self.files.append(served)
 
 
@@ -97,6 +101,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (phone, table["signup_url"].replace(knoten.url, ""), "signup"),
             (phone, done.replace(knoten.url, ""), "done"),
             (phone, "/me", "me"),
+            (phone, "/me/delete", "me-delete"),
             (phone, "/privacy", "privacy"),
             (phone, "/", "index"),
             (tablet, f"/w/{wid}", "board"),
@@ -113,6 +118,9 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             separator = "&" if "?" in path else "?"
             visited.check(page, f"{knoten.url}{path}{separator}lang={language}", f"{name}-{language}")
 
+    for language in LANGUAGES:  # the report as a download, a page of its own
+        download = knoten.http.get(f"{base}/report.html", params={"lang": language}, headers=workshop["auth"])
+        visited.keep(download.raise_for_status().text, f"report-download-{language}")
     errors = nu_errors(visited.files)
     with capsys.disabled():
         print(
