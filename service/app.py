@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 
 from service.api.admin import admin_login, admin_page, admin_retry, list_dead_letters, outbox, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
+from service.api.bodies import ClientRequest
 from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
@@ -37,6 +38,7 @@ from service.signins import MemorySignins, RedisSignins
 from service.store.base import EventStore
 from service.store.redis import RedisEventStore
 from service.web.facilitator import FacilitatorPages, service_worker_script
+from service.web.files import StaticFileSystem
 from service.web.mail_stops import MailStopPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
@@ -85,7 +87,11 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             FacilitatorPages,
             service_worker_script,
             create_static_files_router(
-                path="/static", directories=[STATIC], opt={"access": Access.PUBLIC}, send_as_attachment=False
+                path="/static",
+                directories=[STATIC],
+                file_system=StaticFileSystem(),
+                opt={"access": Access.PUBLIC},
+                send_as_attachment=False,
             ),
             list_dead_letters,
             retry_dead_letter,
@@ -117,6 +123,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[security_headers],
+        request_class=ClientRequest,
         request_max_body_size=settings.max_body_bytes,
         plugins=[ClosedInputSchemas()],
         openapi_config=OpenAPIConfig(

@@ -16,7 +16,7 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotAuthorizedException, NotFoundException, TooManyRequestsException
+from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.response import Redirect
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -28,7 +28,7 @@ from service.security import same_secret
 from service.settings import Settings
 from service.signins import OrganiserSignin, Signins
 from service.templating import render
-from service.web.rendering import page
+from service.web.rendering import field_text, language_of, page
 from service.workshops import WorkshopService
 from workers.queue import queue
 
@@ -149,16 +149,19 @@ async def admin_page(
     """The organiser's operations page: failed jobs with retry, and the outbox."""
     signed_in = principal is not None and principal.kind == "organiser"
     letters = await anyio.to_thread.run_sync(_dead_letters, service) if signed_in else []
-    return page(request, "web/admin.html", signed_in=signed_in, letters=letters)
+    return page(request, "web/admin.html", signed_in=signed_in, letters=letters, error=None)
 
 
 @post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
-async def admin_login(request: Request[Any, Any, Any], service: WorkshopService, settings: Settings) -> Redirect:
+async def admin_login(
+    request: Request[Any, Any, Any], service: WorkshopService, settings: Settings
+) -> Response[str] | Redirect:
     """Signs the browser in as organiser: the cookie holds a sign-in of its own, not the token."""
     await _limit_logins(request, settings)
     form = await request.form()
     if not same_secret(str(form.get("token") or ""), settings.admin_token):
-        raise NotAuthorizedException("That is not the organiser token.")
+        error = field_text(language_of(request), "token")
+        return page(request, "web/admin.html", status=401, signed_in=False, letters=[], error=error)
     signin_id = secrets.token_urlsafe(32)
     signin = OrganiserSignin(organiser="admin", method="admin_token", signed_in_at=service.clock.now())
     signins: Signins = request.app.state.signins

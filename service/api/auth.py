@@ -57,10 +57,11 @@ def participant_tokens(cookie: str | None) -> list[str]:
 
 
 def _device_token(cookie: str, path_params: dict[str, Any]) -> str | None:
-    """The participant token for the path's workshop (and person, on the personal pages)."""
+    """The participant token for the path's workshop (and person, on the personal pages); else
+    the device's newest, which the route's rule then refuses (403: not this person's)."""
     scope = ".".join(str(path_params[k]) for k in ("workshop_id", "participant_id") if k in path_params)
     tokens = participant_tokens(cookie)
-    return next((t for t in tokens if t.startswith(f"p.{scope}.")), None) if scope else next(iter(tokens), None)
+    return next((t for t in tokens if t.startswith(f"p.{scope}.")), next(iter(tokens), None))
 
 
 ORGANISER_COOKIE = "knoten_o"

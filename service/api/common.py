@@ -44,7 +44,7 @@ async def idempotency_of(request: Request[Any, Any, Any]) -> Idempotency | None:
     raw = await request.body()
     try:
         body: Any = msgspec.json.decode(raw) if raw.strip() else None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # not JSON: the bytes as sent count
         body = raw.decode("utf-8", "replace")
     return Idempotency(key, fingerprint(request.method, request.url.path, body))
 

@@ -44,8 +44,9 @@ class BadInput(Exception):
         self.message = message
 
 
-PageRenderer = Callable[[Request[Any, Any, Any], int, str], Response[Any]]
-"""Shows an error on a page as a page; the app puts one in `app.state.error_page`."""
+PageRenderer = Callable[[Request[Any, Any, Any], int, list[str]], Response[Any]]
+"""Shows an error on a page as a page, in the reader's words: by status and the fields refused
+(never the problem's English detail); the app puts one in `app.state.error_page`."""
 
 
 def _page_renderer(request: Request[Any, Any, Any] | None) -> PageRenderer | None:
@@ -65,7 +66,7 @@ def problem(
     """An RFC 9457 problem; for a page request, the same error as a page people can read."""
     if (renderer := _page_renderer(request)) is not None:
         assert request is not None
-        shown = renderer(request, status, detail)
+        shown = renderer(request, status, [error.field for error in errors or []])
         shown.headers.update(headers or {})  # Retry-After holds for people too
         return shown
     body = Problem(status=status, title=HTTPStatus(status).phrase, detail=detail, errors=errors)
@@ -73,14 +74,19 @@ def problem(
 
 
 _BACKTICKED = re.compile(r"field `([^`]+)`")
-_AT_FIELD = re.compile(r"at `\$\.([^`.\[]+)")
+_AT_FIELD = re.compile(r"at `\$\.(\w+)")
+
+
+def invalid_field(exc: msgspec.ValidationError) -> str:
+    """The top-level field a msgspec validation error is about, or "body". msgspec names it only
+    in its message: "Expected `str` of length >= 1 - at `$.name`", "Object missing required field `name`"."""
+    found = _AT_FIELD.search(str(exc)) or _BACKTICKED.search(str(exc))
+    return found.group(1) if found else "body"
 
 
 def bad_input(exc: msgspec.ValidationError) -> BadInput:
     """A page's form converted to a request body and refused, as the API would refuse it."""
-    text = str(exc)
-    found = _AT_FIELD.search(text) or _BACKTICKED.search(text)
-    return BadInput(found.group(1) if found else "body", text)
+    return BadInput(invalid_field(exc), str(exc))
 
 
 def _field_of(entry: dict[str, Any]) -> str:

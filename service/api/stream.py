@@ -20,13 +20,14 @@ from service.workshops import WorkshopService
 
 HEARTBEAT_SECONDS = 15.0
 BUFFERED_EVENTS = 1000
+MAX_POSITION = 2**64 - 1  # a Redis stream id's first part
 
 
 def _resume_position(request: Request[Any, Any, Any]) -> int:
     raw = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
     if raw is None or raw == "":
         return 0
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 20 or int(raw) > MAX_POSITION:
         raise BadInput("Last-Event-ID", "must be a log position (a whole number)")
     return int(raw)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Literal
 
 import matplotlib
@@ -24,14 +25,25 @@ GREEN, AMBER, GREY, RED = "#2f6f5e", "#d8a031", "#9aa7ab", "#b3453a"
 plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9, "text.parse_math": False})
 
 
-def _save(figure: Figure, kind: Kind) -> bytes:
+def _save(figure: Figure, kind: Kind, name: str, title: str) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format=kind, bbox_inches="tight", dpi=150)
+    metadata = {"Title": title, "Creator": None, "Date": None, "Format": None, "Type": None} if kind == "svg" else None
+    figure.savefig(out, format=kind, bbox_inches="tight", dpi=150, metadata=metadata)
     plt.close(figure)
-    data = out.getvalue()
-    if kind == "svg":  # inline in HTML: drop the XML prologue and DOCTYPE
-        data = data[data.index(b"<svg") :]
-    return data
+    return _inline(out.getvalue(), name) if kind == "svg" else out.getvalue()
+
+
+_ID_OR_REFERENCE = re.compile(rb'(id="|url\(#|href="#)([^")]+)')
+
+
+def _inline(svg: bytes, name: str) -> bytes:
+    """An SVG fit for the inside of an HTML page: no XML prologue, DOCTYPE or RDF metadata (not
+    allowed there); every id prefixed with the chart's name (matplotlib numbers them the same in
+    every chart: `axes_1`); an image whose accessible name is its `<title>`."""
+    svg = svg[svg.index(b"<svg") :]
+    svg = re.sub(rb"\s*<metadata>.*?</metadata>", b"", svg, count=1, flags=re.S)
+    svg = _ID_OR_REFERENCE.sub(lambda found: found.group(1) + name.encode() + b"-" + found.group(2), svg)
+    return svg.replace(b"<svg ", b'<svg role="img" ', 1)
 
 
 def signups_per_session(report: WorkshopReport, language: str, kind: Kind) -> bytes:
@@ -51,7 +63,7 @@ def signups_per_session(report: WorkshopReport, language: str, kind: Kind) -> by
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(loc="lower right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    return _save(figure, kind)
+    return _save(figure, kind, "signups", gettext(language, "Sign-ups per session"))
 
 
 def commitment_status(report: WorkshopReport, language: str, kind: Kind) -> bytes:
@@ -65,4 +77,4 @@ def commitment_status(report: WorkshopReport, language: str, kind: Kind) -> byte
     axes.set_ylabel(gettext(language, "Commitments"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
-    return _save(figure, kind)
+    return _save(figure, kind, "commitments", gettext(language, "Commitments: open, done, overdue"))

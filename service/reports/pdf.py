@@ -25,6 +25,7 @@ ACCENT = (47, 111, 94)
 MUTED = (91, 107, 112)
 HEADING_FILL = (238, 243, 241)
 CELL_PADDING, LINE_HEIGHT = 1.0, 5.0  # mm
+SLACK = 0.05  # mm more than a column's longest word, so that rounding never breaks it
 RIGHT_TO_LEFT = {"R", "AL", "AN"}  # Unicode bidirectional classes that `cell` must reorder
 
 
@@ -71,8 +72,12 @@ class _Document(FPDF):
         """
         if not rows:
             return
-        shares = widths or (1,) * len(header)
-        columns = [self.epw * share / sum(shares) for share in shares]
+        self.set_font("DejaVu", "B", 10)
+        least = [self._longest_word(name) for name in header]
+        self.set_font("DejaVu", size=10)
+        for row in rows:
+            least = [max(width, self._longest_word(text)) for width, text in zip(least, row, strict=True)]
+        columns = self._columns(widths or (1,) * len(header), [width + 2 * CELL_PADDING + SLACK for width in least])
         self.set_font("DejaVu", "B", 10)
         heading = self._layout(header, columns)
         self.set_font("DejaVu", size=10)
@@ -92,6 +97,30 @@ class _Document(FPDF):
         finally:
             self.set_auto_page_break(auto, margin)
         self.ln(2)
+
+    def _columns(self, shares: tuple[int, ...], least: list[float]) -> list[float]:
+        """The page's width shared out by `shares`, but each column at least `least` wide (its
+        longest word), so that no word is broken that fits. A column whose longest word is wider
+        than the others leave it gets what they leave; only that word is broken then."""
+        fair = [self.epw * share / sum(shares) for share in shares]
+        least = list(least)
+        for i in sorted(range(len(least)), key=lambda column: -least[column]):  # the widest gives way first
+            least[i] = min(least[i], max(self.epw - (sum(least) - least[i]), fair[i]))
+        if sum(least) >= self.epw:
+            return [self.epw * width / sum(least) for width in least]
+        fixed: dict[int, float] = {}
+        while True:
+            free = [i for i in range(len(shares)) if i not in fixed]
+            room = self.epw - sum(fixed.values())
+            total = sum(shares[i] for i in free)
+            narrow = {i: least[i] for i in free if room * shares[i] / total < least[i]}
+            if not narrow:
+                return [fixed.get(i, room * shares[i] / total) for i in range(len(shares))]
+            fixed.update(narrow)
+
+    def _longest_word(self, text: str) -> float:
+        """The width of the widest word, split as `_wrap` splits (at spaces and newlines)."""
+        return max((self._width(word) for line in text.split("\n") for word in line.split(" ")), default=0.0)
 
     def _layout(self, cells: list[str], columns: list[float]) -> tuple[list[list[str]], float]:
         """Each cell's lines in the current font, and the row's height."""

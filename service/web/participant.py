@@ -4,7 +4,6 @@ personal page (withdraw, mark done, intro talk in the calendar, export, delete).
 from __future__ import annotations
 
 import functools
-import re
 import secrets
 from typing import Any
 
@@ -24,17 +23,18 @@ from service.api.auth import (
     participant_tokens,
     sign_in_cookie,
 )
+from service.api.common import checked_email
 from service.api.participation import record_signup
-from service.api.problems import BadInput
+from service.api.problems import BadInput, invalid_field
 from service.api.schemas import SINGLE_LINE_RULE, SignupIn
 from service.api.workshops import existing
 from service.domain import commands as c
-from service.domain.errors import DomainError, Forbidden, NotFound
+from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.views import Links, personal_data, public_session, waitlist_position
 from service.domain.workshop import session_of, signup_of
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
-from service.web.rendering import language_of, page
+from service.web.rendering import field_text, language_of, page
 from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
 from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import talk_invitation
@@ -203,12 +203,13 @@ class SignupPages(Controller):
         again = functools.partial(self._form, request, workshop_id, session_id, service, links, form, station=station)
         try:
             signup = msgspec.convert(data, SignupIn)
+            checked_email(signup.email, "email")  # the form's order: name, e-mail, organisation, new?, consent
             if signup.newcomer is None:
                 raise BadInput("newcomer", "please say whether you are new")
             key = str(form.get("idempotency_key") or "")[:128] or secrets.token_urlsafe(16)
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
             reply = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
-        except (msgspec.ValidationError, BadInput) as exc:
+        except (msgspec.ValidationError, BadInput, Invalid) as exc:
             return await again(error=_form_error(language, exc), status=400)
         except Forbidden:
             message = N_("Please scan the QR code at the table, or type the code from the poster.")
@@ -268,26 +269,11 @@ class SignupPages(Controller):
         return page(request, "web/privacy.html", version=PRIVACY_VERSION)
 
 
-CHECK_ENTRIES = N_("Please check your entries.")
-FORM_ERRORS = {
-    "name": N_("Please enter your name."),
-    "consent": N_("Please agree to the privacy notice, so that we may store your sign-up."),
-    "email": N_("This e-mail address does not look right."),
-    "newcomer": N_("Please say whether you are new here."),
-    "organisation": N_("Please check the organisation."),
-}
-
-
-def _form_error(language: str, exc: Exception) -> str:
-    """The message for the field the error names (a validation error names it in its path)."""
+def _form_error(language: str, exc: msgspec.ValidationError | BadInput | Invalid) -> str:
+    """The message for the field the error names."""
     if SINGLE_LINE_RULE in str(exc):
         return gettext(language, N_("Please write your name and organisation on one line, in plain letters."))
-    if isinstance(exc, BadInput):
-        field = exc.field
-    else:
-        found = re.search(r"\$\.(\w+)|`(\w+)`", str(exc))
-        field = next((g for g in found.groups() if g), "") if found else ""
-    return gettext(language, FORM_ERRORS.get(field, CHECK_ENTRIES))
+    return field_text(language, invalid_field(exc) if isinstance(exc, msgspec.ValidationError) else exc.field)
 
 
 class PersonalPages(Controller):

