@@ -54,7 +54,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         if event_store is None:
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
-        app.state.service = WorkshopService(event_store, clock or SystemClock(), dispatch)
+        app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
         app.state.limiter = (
             RedisRateLimiter(event_store.async_client)
             if isinstance(event_store, RedisEventStore)

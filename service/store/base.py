@@ -31,12 +31,29 @@ class Recorded(NamedTuple):
     event: Event
 
 
+ERASED_REPLY = b'{"carried_out":true,"personal_data":"erased"}'
+"""The body a stored reply gives once a person it concerns was erased: the request was carried
+out, and the personal data its answer held is gone."""
+
+
 class IdempotencyRecord(msgspec.Struct, frozen=True):
-    """The first response to a request with an Idempotency-Key, and what it was for."""
+    """The first response to a request with an Idempotency-Key, and what it was for.
+
+    `subjects` are the people the reply or the request concerns: stores seal the record so that
+    it opens only while each of their keys exists. Once one of them is erased, `recall` gives
+    the record `erased`: the first status with ERASED_REPLY, and no fingerprint to check (the
+    request's fingerprint concerned that person too).
+    """
 
     fingerprint: str
     status: int
     body: bytes
+    subjects: tuple[str, ...] = ()
+    erased: bool = False
+
+    def without_personal_data(self) -> IdempotencyRecord:
+        """What is left of the record once one of its subjects is erased."""
+        return IdempotencyRecord("", self.status, ERASED_REPLY, erased=True)
 
 
 class VersionConflict(Exception):
@@ -125,7 +142,3 @@ class EventStore(ABC):
 def seen_emails(events: Sequence[Event]) -> list[str]:
     """The e-mail hashes these events sign up: what `seen_before` then knows."""
     return sorted({e.email_hash for e in events if isinstance(e, SignupRecorded) and e.email_hash is not None})
-
-
-record_encoder = msgspec.msgpack.Encoder()
-record_decoder = msgspec.msgpack.Decoder(IdempotencyRecord)

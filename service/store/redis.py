@@ -49,11 +49,10 @@ from service.store.base import (
     LogRewound,
     Recorded,
     VersionConflict,
-    record_decoder,
-    record_encoder,
     seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
+from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
@@ -165,7 +164,7 @@ class _Batch:
     workshop_id: str
     recorded: list[Recorded]
     subjects: list[list[str]]  # per entry, the people it names
-    idempotency: tuple[str, bytes] | None  # the Redis key and the sealed record
+    idempotency: tuple[str, IdempotencyRecord] | None  # the Redis key and the record, sealed per attempt
     commands: list[tuple[Any, ...]]  # RQ's, each (name, key, argument...)
     append_id: str = field(default_factory=lambda: secrets.token_hex(8))
     fresh: dict[str, bytes] = field(default_factory=dict)  # keys made for people the cache did not know
@@ -173,6 +172,15 @@ class _Batch:
     @property
     def erased(self) -> list[str]:
         return [entry.event.subject for entry in self.recorded if isinstance(entry.event, PersonErased)]
+
+
+class _Taken(Exception):
+    """The script found the idempotency key used: `sealed` is the record stored there, still to open."""
+
+    def __init__(self, redis_key: str, sealed: bytes) -> None:
+        super().__init__("idempotency key used before")
+        self.redis_key = redis_key
+        self.sealed = sealed
 
 
 class RedisEventStore(EventStore):
@@ -246,13 +254,14 @@ class RedisEventStore(EventStore):
         batch = self._batch(workshop_id, recorded, idempotency, self._job_commands(jobs) + self._seen_command(events))
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
+        await self._load_keys(workshop_id, self._unknown_record_subjects(batch))
         for _ in range(KEY_CLASHES):
             try:
                 reply = await self._async_script(*self._arguments(batch))
                 clashed = self._settle(batch, reply)
-            except IdempotencyKeyTaken:
+            except _Taken as taken:
                 await self._replicated(workshop_id)  # the first reply is given only once it is safe
-                raise
+                raise IdempotencyKeyTaken(await self._open_record(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
                 await self._replicated(workshop_id)
                 return recorded
@@ -353,6 +362,7 @@ class RedisEventStore(EventStore):
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             self._register(workshop_id)
+        self._load_keys_sync(workshop_id, self._unknown_record_subjects(batch))
         for _ in range(KEY_CLASHES):
             script_keys, arguments = self._arguments(batch)
             if cluster is None:
@@ -361,9 +371,9 @@ class RedisEventStore(EventStore):
                 reply = self._on_cluster(cluster, script_keys, arguments)
             try:
                 clashed = self._settle(batch, reply)
-            except IdempotencyKeyTaken:
+            except _Taken as taken:
                 self._replicated_sync(workshop_id)
-                raise
+                raise IdempotencyKeyTaken(self._open_record_sync(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
                 break
             self._load_keys_sync(workshop_id, clashed)
@@ -420,11 +430,28 @@ class RedisEventStore(EventStore):
         idempotency: tuple[str, IdempotencyRecord] | None,
         commands: list[tuple[Any, ...]],
     ) -> _Batch:
-        sealed = None
+        record = None
         if idempotency is not None:
-            redis_key = keys.idempotency_key(workshop_id, idempotency[0])
-            sealed = (redis_key, self._seal_record(redis_key, idempotency[1]))
-        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], sealed, commands)
+            record = (keys.idempotency_key(workshop_id, idempotency[0]), idempotency[1])
+        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], record, commands)
+
+    def _unknown_record_subjects(self, batch: _Batch) -> list[str]:
+        """The people a reply concerns whose keys this process has not loaded (it has, as a rule:
+        it read the log before it decided)."""
+        cache = self._keys.get(batch.workshop_id, {})
+        named = {s for subjects in batch.subjects for s in subjects}
+        subjects = batch.idempotency[1].subjects if batch.idempotency else ()
+        return sorted(s for s in set(subjects) - named if s not in cache)
+
+    def _sealed_record(self, batch: _Batch, data_keys: dict[str, bytes]) -> bytes:
+        """The batch's record sealed with the keys of its subjects as they stand after the batch."""
+        assert batch.idempotency is not None
+        redis_key, record = batch.idempotency
+        cache = self._keys.get(batch.workshop_id, {})
+        kept = {s: key for s in record.subjects if (key := data_keys.get(s) or cache.get(s)) is not None}
+        for subject in batch.erased:
+            kept.pop(subject, None)
+        return seal_record(self._wrapper, redis_key, record, kept)
 
     def _job_commands(self, jobs: Sequence[JobSpec]) -> list[tuple[Any, ...]]:
         """RQ's commands for these jobs: enqueued onto a pipeline that is never sent."""
@@ -448,7 +475,8 @@ class RedisEventStore(EventStore):
         batch.fresh = {s: batch.fresh.get(s) or KeyWrapper.new_key() for s in sorted(named) if s not in cache}
         data_keys = {s: cache.get(s) or batch.fresh[s] for s in named}
         log = keys.log_key(batch.workshop_id)
-        idempotency_key, sealed = batch.idempotency or (log, b"")
+        idempotency_key = batch.idempotency[0] if batch.idempotency else log
+        sealed = self._sealed_record(batch, data_keys) if batch.idempotency else b""
         arguments: list[Any] = [batch.recorded[0].position - 1, batch.append_id]
         arguments += [IDEMPOTENCY_TTL_SECONDS if batch.idempotency else "", sealed]
         arguments += [len(batch.recorded), len(batch.fresh), len(batch.erased), len(batch.commands)]
@@ -471,7 +499,7 @@ class RedisEventStore(EventStore):
             return [subject.decode() for subject in reply[1:]]
         if status == b"taken":
             assert batch.idempotency is not None
-            raise IdempotencyKeyTaken(self._open_record(batch.idempotency[0], reply[1]))
+            raise _Taken(batch.idempotency[0], reply[1])
         if status == b"conflict":
             raise VersionConflict(batch.recorded[0].position - 1, int(reply[1]))
         assert status in (b"ok", b"landed"), reply
@@ -533,12 +561,23 @@ class RedisEventStore(EventStore):
         except redis.RedisError:
             log.exception("jobs %s are logged but not queued; reconcile will queue them", [j.job_id for j in jobs])
 
-    def _seal_record(self, redis_key: str, record: IdempotencyRecord) -> bytes:
-        """Replies can name people: stored sealed, bound to their key."""
-        return self._wrapper.seal_blob(redis_key, record_encoder.encode(record))
+    async def _open_record(self, workshop_id: str, redis_key: str, sealed: bytes) -> IdempotencyRecord:
+        """A stored reply, opened with the keys its subjects have in Redis now (erased if one is gone)."""
+        envelope = open_envelope(self._wrapper, redis_key, sealed)
+        wrapped: Any = []
+        if envelope.subjects:
+            wrapped = await self._async.hmget(keys.person_keys_key(workshop_id), list(envelope.subjects))
+        return envelope.record(redis_key, self._unwrapped(envelope.subjects, wrapped))
 
-    def _open_record(self, redis_key: str, sealed: bytes) -> IdempotencyRecord:
-        return record_decoder.decode(self._wrapper.open_blob(redis_key, sealed))
+    def _open_record_sync(self, workshop_id: str, redis_key: str, sealed: bytes) -> IdempotencyRecord:
+        envelope = open_envelope(self._wrapper, redis_key, sealed)
+        wrapped: Any = []
+        if envelope.subjects:
+            wrapped = self._sync.hmget(keys.person_keys_key(workshop_id), list(envelope.subjects))
+        return envelope.record(redis_key, self._unwrapped(envelope.subjects, wrapped))
+
+    def _unwrapped(self, subjects: Sequence[str], wrapped: list[bytes | None]) -> dict[str, bytes]:
+        return {s: self._wrapper.unwrap(s, w) for s, w in zip(subjects, wrapped, strict=True) if w is not None}
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
         log = keys.log_key(workshop_id)
@@ -565,7 +604,9 @@ class RedisEventStore(EventStore):
             replies: list[Any] = await pipe.execute()
         self._check_not_rewound(workshop_id, int(replies[0]), after)
         entries = replies[1]
-        record = None if key is None or replies[2] is None else self._open_record(redis_key, replies[2])
+        record = None
+        if key is not None and replies[2] is not None:
+            record = await self._open_record(workshop_id, redis_key, replies[2])
         await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
         found = self._decode(workshop_id, entries)
         if len(entries) == READ_BATCH:
@@ -606,13 +647,15 @@ class RedisEventStore(EventStore):
         if data is None:
             return None
         await self._replicated(workshop_id)
-        return self._open_record(redis_key, cast(bytes, data))
+        return await self._open_record(workshop_id, redis_key, cast(bytes, data))
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         redis_key = keys.idempotency_key(workshop_id, key)
-        stored = await self._async.set(
-            redis_key, self._seal_record(redis_key, record), nx=True, ex=IDEMPOTENCY_TTL_SECONDS
-        )
+        wrapped: Any = []
+        if record.subjects:
+            wrapped = await self._async.hmget(keys.person_keys_key(workshop_id), list(record.subjects))
+        sealed = seal_record(self._wrapper, redis_key, record, self._unwrapped(record.subjects, wrapped))
+        stored = await self._async.set(redis_key, sealed, nx=True, ex=IDEMPOTENCY_TTL_SECONDS)
         if stored:
             await self._replicated(workshop_id)
             return record

@@ -14,6 +14,7 @@ from service.clock import SystemClock
 from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
 from service.store import keys
 from service.store.base import (
+    ERASED_REPLY,
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -100,6 +101,31 @@ async def test_remember_keeps_the_first_record(store: EventStore) -> None:
     first = IdempotencyRecord("a", 200, b"1")
     assert await store.remember("w1", "k", first) == first
     assert await store.remember("w1", "k", IdempotencyRecord("b", 200, b"2")) == first
+
+
+async def test_a_record_about_a_person_opens_until_they_are_erased(store: EventStore) -> None:
+    record = IdempotencyRecord("fp", 201, b'{"name":"Anna Beispiel"}', ("p",))
+    await store.append("w1", [anna("a")], expected_version=0, idempotency=("k1", record))
+    assert await store.recall("w1", "k1") == record
+    kept = await store.remember("w1", "k2", IdempotencyRecord("fp2", 200, b'{"name":"Anna"}', ("p",)))
+    assert kept.body == b'{"name":"Anna"}'
+
+    await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1)
+
+    erased = IdempotencyRecord("", 201, ERASED_REPLY, erased=True)
+    assert await store.recall("w1", "k1") == erased
+    assert await store.recall("w1", "k2") == IdempotencyRecord("", 200, ERASED_REPLY, erased=True)
+    with pytest.raises(IdempotencyKeyTaken) as taken:
+        await store.append("w1", [opened(1)], expected_version=2, idempotency=("k1", IdempotencyRecord("o", 201, b"")))
+    assert taken.value.record == erased
+    assert len(await store.read("w1")) == 2
+
+
+async def test_a_record_about_people_without_keys_is_kept_whole(store: EventStore) -> None:
+    """A subject the log never named (or named and erased before) holds nothing the reply could show."""
+    record = IdempotencyRecord("fp", 200, b"{}", ("nobody",))
+    await store.append("w1", [opened(1)], expected_version=0, idempotency=("k", record))
+    assert await store.recall("w1", "k") == IdempotencyRecord("fp", 200, b"{}")
 
 
 async def test_tail_gives_the_past_then_each_new_event_once(store: EventStore) -> None:
@@ -257,7 +283,7 @@ async def test_a_process_whose_log_lost_its_newest_entry_folds_again(kind: str, 
     process has folded: it must fold again, not decide (or answer "already signed up") from an
     entry that is gone."""
     store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
-    service = WorkshopService(store, SystemClock())
+    service = WorkshopService(store, SystemClock(), "k" * 40)
     try:
         await store.append("w1", [created(), planned("s1"), planned("s2")], expected_version=0)
         assert set((await service.state("w1")).sessions) == {"s1", "s2"}
