@@ -27,7 +27,7 @@ from service.domain.errors import Conflict, DomainError
 from service.domain.events import Event
 from service.domain.reactions import settle
 from service.domain.state import WorkshopState
-from service.domain.workshop import decide, fold
+from service.domain.workshop import decide, erased_email_hashes, fold
 from service.security import keyed_hash
 from service.store.base import (
     EventStore,
@@ -191,6 +191,7 @@ class WorkshopService:
     ) -> Reply:
         version = state.version
         try:
+            forgotten = erased_email_hashes(state, outcome.events)  # from the state before the erasure
             events = settle(state, outcome.events, self.clock.now())
             reply = _render(outcome.render, state)
             stored = None
@@ -198,7 +199,9 @@ class WorkshopService:
                 subjects = [*outcome.subjects, *(s for event in events for s in subjects_of(event))]
                 stored = (idempotency.key, self._record_of(idempotency, reply, subjects))
             jobs = self.dispatch(state, list(enumerate(events, start=version + 1)))
-            await self.store.append(workshop_id, events, expected_version=version, idempotency=stored, jobs=jobs)
+            await self.store.append(
+                workshop_id, events, expected_version=version, idempotency=stored, jobs=jobs, forget_emails=forgotten
+            )
         except BaseException:
             self._states.pop(workshop_id, None)  # tentative state: rebuild from the log
             raise

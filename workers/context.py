@@ -14,7 +14,7 @@ from service.clock import Clock, SystemClock
 from service.domain import events as e
 from service.domain.reactions import settle
 from service.domain.state import WorkshopState
-from service.domain.workshop import fold
+from service.domain.workshop import erased_email_hashes, fold
 from service.security import new_token, token_hash
 from service.settings import Settings
 from service.store import keys
@@ -62,9 +62,12 @@ class Context:
             state = self.state(workshop_id)
             version = state.version
             try:
+                forget_emails = erased_email_hashes(state, events)  # from the state before the erasure
                 settled = settle(state, list(events), self.clock.now())
                 jobs = dispatch(state, list(enumerate(settled, start=version + 1)))
-                self.store.append_sync(workshop_id, settled, expected_version=version, jobs=jobs)
+                self.store.append_sync(
+                    workshop_id, settled, expected_version=version, jobs=jobs, forget_emails=forget_emails
+                )
                 return
             except VersionConflict:
                 # Drop the tentative fold and rebuild it from the log now, so that the next attempt

@@ -70,6 +70,25 @@ def named_people(state: WorkshopState) -> list[str]:
     return sorted({person.subject for person in people if person is not None and not person.erased})
 
 
+def signup_email_hash(event: e.SignupRecorded) -> str | None:
+    """The keyed hash of the address a sign-up was made with: sealed in its person since the hash
+    was moved there, in clear in the event before (old logs)."""
+    return event.email_hash or event.person.email_hash
+
+
+def erased_email_hashes(state: WorkshopState, events: Iterable[e.Event]) -> list[str]:
+    """The e-mail hashes of the people these events erase, from the state before them: what the
+    deployment's seen set is to forget with the erasure."""
+    erased = {event.subject for event in events if isinstance(event, e.PersonErased)}
+    return sorted(
+        {
+            signup.email_hash
+            for signup in state.signups.values()
+            if signup.participant_id in erased and signup.email_hash is not None
+        }
+    )
+
+
 def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | None:
     """When the workshop's personal data is to be erased (None before it is created)."""
     return None if state.ends_at is None else state.ends_at + retention
@@ -237,8 +256,7 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
             signup_id=command.signup_id,
             session_id=command.session_id,
             participant_id=command.participant_id,
-            person=command.person,
-            email_hash=command.email_hash,
+            person=command.person.with_email_hash(command.email_hash),
             newcomer=newcomer,
             status="confirmed" if session.has_room() else "waitlisted",
             language=command.language,
@@ -529,7 +547,7 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
         session_id=event.session_id,
         participant_id=event.participant_id,
         person=event.person,
-        email_hash=event.email_hash,
+        email_hash=signup_email_hash(event),
         newcomer=event.newcomer,
         status=event.status,
         language=event.language,
@@ -538,8 +556,8 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
     )
     session = state.sessions[event.session_id]
     session.signups.append(event.signup_id)
-    if event.email_hash is not None:
-        session.signups_by_email.setdefault(event.email_hash, []).append(event.signup_id)
+    if (email_hash := signup_email_hash(event)) is not None:
+        session.signups_by_email.setdefault(email_hash, []).append(event.signup_id)
     (session.confirmed if event.status == "confirmed" else session.waitlist).append(event.signup_id)
     participant = state.participants.get(event.participant_id)
     if participant is None:

@@ -44,6 +44,7 @@ class MemoryEventStore(EventStore):
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
         jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         log = self._logs[workshop_id]
         if idempotency is not None and (existing := await self.recall(workshop_id, idempotency[0])):
@@ -59,6 +60,7 @@ class MemoryEventStore(EventStore):
             if isinstance(event, PersonErased):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
+        self._seen.difference_update(forget_emails)
         if idempotency is not None:
             self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
         self.jobs.extend(jobs)

@@ -87,6 +87,10 @@ class NotReplicated(redis.RedisError):
     finds it there and answers once the replicas have it."""
 
 
+class RewriteRunning(redis.RedisError):
+    """Redis rewrites its append-only file already: rewrite again once it is done."""
+
+
 REPLICA_WAIT_MS = 1000
 # What "the store is away for a moment" looks like once the retries are spent (the API answers 503).
 UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException, NotReplicated)
@@ -245,13 +249,15 @@ class RedisEventStore(EventStore):
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
         jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see _on_cluster
-            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
+            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
             return recorded
-        batch = self._batch(workshop_id, recorded, idempotency, self._job_commands(jobs) + self._seen_command(events))
+        commands = self._job_commands(jobs) + self._seen_commands(events, forget_emails)
+        batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
         await self._load_keys(workshop_id, self._unknown_record_subjects(batch))
@@ -274,12 +280,18 @@ class RedisEventStore(EventStore):
             raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
 
     def append_sync(
-        self, workshop_id: str, events: Sequence[Event], *, expected_version: int, jobs: Sequence[JobSpec] = ()
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         """The same append for synchronous callers (RQ jobs)."""
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        self._append_sync(workshop_id, recorded, None, jobs)
+        self._append_sync(workshop_id, recorded, None, jobs, forget_emails)
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
@@ -355,10 +367,11 @@ class RedisEventStore(EventStore):
         recorded: list[Recorded],
         idempotency: tuple[str, IdempotencyRecord] | None,
         jobs: Sequence[JobSpec],
+        forget_emails: Sequence[str] = (),
     ) -> None:
         cluster = self._sync if isinstance(self._sync, RedisCluster) else None
         events = [entry.event for entry in recorded]
-        commands = [] if cluster else self._job_commands(jobs) + self._seen_command(events)
+        commands = [] if cluster else self._job_commands(jobs) + self._seen_commands(events, forget_emails)
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             self._register(workshop_id)
@@ -380,7 +393,7 @@ class RedisEventStore(EventStore):
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
         if cluster is not None:  # first: a WAIT that fails must not leave the jobs to reconcile
-            self._after_commit_on_cluster(cluster, workshop_id, events, jobs)
+            self._after_commit_on_cluster(cluster, workshop_id, (seen_emails(events), forget_emails), jobs)
         self._replicated_sync(workshop_id)
 
     def _replicated_sync(self, workshop_id: str) -> None:
@@ -462,10 +475,16 @@ class RedisEventStore(EventStore):
         return [args for args, _options in recorder.command_stack]
 
     @staticmethod
-    def _seen_command(events: Sequence[Event]) -> list[tuple[Any, ...]]:
-        """The sign-ups' e-mail hashes join the deployment's seen set in the same script."""
-        hashes = seen_emails(events)
-        return [("SADD", keys.seen_emails_key(), *hashes)] if hashes else []
+    def _seen_commands(events: Sequence[Event], forget_emails: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The sign-ups' e-mail hashes join the deployment's seen set in the same script; the
+        erased people's leave it."""
+        commands: list[tuple[Any, ...]] = []
+        if hashes := seen_emails(events):
+            commands.append(("SADD", keys.seen_emails_key(), *hashes))
+        if forget_emails:
+            commands.append(("SREM", keys.seen_emails_key(), *forget_emails))
+            commands.append(("SET", keys.forgotten_key(), b"1"))
+        return commands
 
     def _arguments(self, batch: _Batch) -> tuple[list[str], list[Any]]:
         """The script's keys and arguments (append.lua says which is which). A person the cache
@@ -538,20 +557,29 @@ class RedisEventStore(EventStore):
         raise AssertionError("unreachable")
 
     def _after_commit_on_cluster(
-        self, cluster: RedisCluster, workshop_id: str, events: Sequence[Event], jobs: Sequence[JobSpec]
+        self,
+        cluster: RedisCluster,
+        workshop_id: str,
+        seen: tuple[Sequence[str], Sequence[str]],
+        jobs: Sequence[JobSpec],
     ) -> None:
-        """On a cluster: the seen e-mails (a key in another slot) and the jobs, in a transaction
-        of their own on RQ's Redis.
+        """On a cluster: the seen set (a key in another slot) gains the sign-ups' and loses the
+        erased people's e-mail hashes; the jobs go in a transaction of their own on RQ's Redis.
 
         The events are committed, so a failure here does not fail the append: the jobs follow
         from the log, and the next reconcile pass enqueues whatever did not arrive. An e-mail
-        not marked seen only makes its next sign-up count as a newcomer's.
+        not marked seen only makes its next sign-up count as a newcomer's; an erased one not
+        forgotten still counts as known (both are logged).
         """
-        if hashes := seen_emails(events):
-            try:
-                cluster.sadd(keys.seen_emails_key(), *hashes)
-            except redis.RedisError:
-                log.exception("the e-mails of new sign-ups in %s are not marked seen", workshop_id)
+        added, forgotten = seen
+        try:
+            if added:
+                cluster.sadd(keys.seen_emails_key(), *added)
+            if forgotten:
+                cluster.srem(keys.seen_emails_key(), *forgotten)
+                cluster.set(keys.forgotten_key(), b"1")
+        except redis.RedisError:
+            log.exception("the seen e-mails of %s are not updated", workshop_id)
         if not jobs or self._enqueue is None or self._jobs_client is None:
             return
         try:
@@ -668,6 +696,27 @@ class RedisEventStore(EventStore):
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+
+    def forget_history(self) -> None:
+        """After an erasure took e-mail hashes out of the seen set, have Redis rewrite its
+        append-only file, so that they leave its history too (every other personal field is
+        sealed, and its key is deleted). Raises RewriteRunning while another rewrite runs: its
+        snapshot may be older than the erasure. One rewrite serves every erasure before it."""
+        client: redis.Redis | RedisCluster = self._sync
+        if isinstance(client, RedisCluster):
+            client = client.get_redis_connection(client.get_node_from_key(keys.seen_emails_key()))  # type: ignore[no-untyped-call]
+        if not client.exists(keys.forgotten_key()):
+            return
+        persistence: Any = client.info("persistence")
+        if int(persistence["aof_rewrite_in_progress"]):
+            raise RewriteRunning("an append-only file rewrite is running; try again after it")
+        with client.pipeline(transaction=True) as pipe:
+            pipe.delete(keys.forgotten_key())
+            pipe.bgrewriteaof()
+            replies = pipe.execute(raise_on_error=False)
+        if isinstance(replies[1], Exception):
+            client.set(keys.forgotten_key(), b"1")  # still to do: the retry finds it
+            raise RewriteRunning(str(replies[1])) from replies[1]
 
     async def ping(self) -> None:
         """The log's Redis answers. On a cluster RQ's Redis is not asked: while it is away, appends

@@ -170,6 +170,16 @@ async def test_signed_up_emails_are_seen_across_workshops(store: EventStore) -> 
     assert not await store.seen_before("h2")
 
 
+async def test_an_erasure_makes_the_persons_email_unseen(store: EventStore) -> None:
+    signup = msgspec.structs.replace(anna("a"), person=anna("a").person.with_email_hash("h1"))
+    await store.append("w1", [signup], expected_version=0)
+    assert await store.seen_before("h1")
+    await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1, forget_emails=["h1"])
+    assert not await store.seen_before("h1")
+    (first, _) = await store.read("w1")
+    assert isinstance(first.event, SignupRecorded) and first.event.person.email_hash is None
+
+
 async def test_an_erased_person_reads_back_without_personal_fields(store: EventStore) -> None:
     person = Person("p", "Anna Beispiel", "anna@example.org", "AWO")
     signup = SignupRecorded(
@@ -192,7 +202,7 @@ async def test_personal_fields_are_sealed_in_redis(kind: str, request: pytest.Fi
             signup_id="a",
             session_id="s",
             participant_id="p",
-            person=Person("p", "Anna Beispiel", "anna@example.org", "AWO"),
+            person=Person("p", "Anna Beispiel", "anna@example.org", "AWO", "f00dcafe"),
             newcomer=True,
             status="confirmed",
         )
@@ -203,8 +213,10 @@ async def test_personal_fields_are_sealed_in_redis(kind: str, request: pytest.Fi
         assert b"knoten:{w1}:log" in {key for _, key in found}
         dump = b"".join(client.dump(key) or b"" for client, key in found)
         assert b"Anna" not in dump and b"anna@example.org" not in dump and b"AWO" not in dump
+        entries = await store.async_client.xrange("knoten:{w1}:log")
+        assert b"f00dcafe" not in b"".join(v for _, fields in entries for v in fields.values())  # sealed too
         fresh = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
-        assert (await fresh.read("w1"))[0].event.person.name == "Anna Beispiel"  # type: ignore[attr-defined]
+        assert (await fresh.read("w1"))[0].event.person == signup.person  # type: ignore[attr-defined]
         await fresh.close()
     finally:
         await store.close()

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import redis
 
+from service.security import new_id
 from tests.integration.conftest import Api, log_length
 from tests.mail_sink import MailSink
 
@@ -130,3 +131,18 @@ async def test_after_erasure_retried_requests_answer_without_the_persons_data_an
         for personal in (b"Greta", b"greta.retry@example.org", b"Tafel Nord", "Gründlich".encode()):
             assert personal not in retried.content, (path, retried.text)
     assert log_length(redis_client, workshop["id"]) == length  # nothing ran twice
+
+
+async def test_after_erasure_the_address_signs_up_elsewhere_as_a_stranger(api: Api) -> None:
+    first, other = await api.workshop(), await api.workshop()
+    fields = {"name": "Paula Neu", "email": "paula.stranger@example.org"}
+    paula = (await api.signup(first, await api.session(first), **fields)).json()
+    known = (await api.signup(other, await api.session(other), **fields)).json()
+    assert known["newcomer"] is False  # the deployment has seen the address
+
+    await api.client.delete("/api/me", headers={"Authorization": f"Bearer {paula['participant_token']}"})
+
+    again = (await api.signup(other, await api.session(other), **fields)).json()
+    unseen = {"name": "Nie Gesehen", "email": f"{new_id()}@example.org"}
+    stranger = (await api.signup(other, await api.session(other), **unseen)).json()
+    assert again["newcomer"] is not False and again["newcomer"] == stranger["newcomer"]  # API.md: null
