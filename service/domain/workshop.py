@@ -172,7 +172,10 @@ def _expire_personal_data(state: WorkshopState, retention: timedelta, now: datet
         raise Conflict("The workshop has no end yet; its personal data is kept.")
     if now < due:
         raise Conflict(f"The workshop's personal data is kept until {due:%Y-%m-%d %H:%M %Z}.")
-    return [e.PersonErased(at=now, subject=subject) for subject in named_people(state)]
+    # The hosts of talks still scheduled hear that the erasure calls them off; the next pass erases them.
+    hosts = {state.intro_slots[t.slot_id].host.subject for t in state.intro_talks.values() if t.slot_id is not None}
+    people = named_people(state)
+    return [e.PersonErased(at=now, subject=subject) for subject in [p for p in people if p not in hosts] or people]
 
 
 def _planned(command: c.PlanSession, now: datetime) -> e.SessionPlanned:
