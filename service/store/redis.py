@@ -710,13 +710,12 @@ class RedisEventStore(EventStore):
         persistence: Any = client.info("persistence")
         if int(persistence["aof_rewrite_in_progress"]):
             raise RewriteRunning("an append-only file rewrite is running; try again after it")
-        with client.pipeline(transaction=True) as pipe:
-            pipe.delete(keys.forgotten_key())
-            pipe.bgrewriteaof()
-            replies = pipe.execute(raise_on_error=False)
-        if isinstance(replies[1], Exception):
+        client.delete(keys.forgotten_key())  # first: an erasure after it marks its own rewrite as due
+        try:
+            client.bgrewriteaof()
+        except redis.ResponseError as error:  # a rewrite started meanwhile
             client.set(keys.forgotten_key(), b"1")  # still to do: the retry finds it
-            raise RewriteRunning(str(replies[1])) from replies[1]
+            raise RewriteRunning(str(error)) from error
 
     async def ping(self) -> None:
         """The log's Redis answers. On a cluster RQ's Redis is not asked: while it is away, appends

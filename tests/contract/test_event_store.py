@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
+from redis.cluster import RedisCluster
 
 from service.clock import SystemClock
 from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
@@ -178,6 +179,31 @@ async def test_an_erasure_makes_the_persons_email_unseen(store: EventStore) -> N
     assert not await store.seen_before("h1")
     (first, _) = await store.read("w1")
     assert isinstance(first.event, SignupRecorded) and first.event.person.email_hash is None
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_forgetting_history_rewrites_the_append_only_file_of_the_seen_set_once(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
+    try:
+        signup = msgspec.structs.replace(anna("a"), person=anna("a").person.with_email_hash("h1"))
+        await store.append("w1", [signup], expected_version=0)
+        await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1, forget_emails=["h1"])
+        node = store.sync_client
+        if isinstance(node, RedisCluster):
+            node = node.get_redis_connection(node.get_node_from_key(keys.seen_emails_key()))
+        rewrites = int(node.info("persistence")["aof_rewrites"])
+        assert node.exists(keys.forgotten_key())
+
+        store.forget_history()
+
+        assert not node.exists(keys.forgotten_key())  # a rewrite is under way: later erasures need no other
+        persistence = node.info("persistence")
+        started = persistence["aof_rewrite_in_progress"] or persistence["aof_rewrite_scheduled"]
+        assert started or int(persistence["aof_rewrites"]) > rewrites
+    finally:
+        await store.close()
 
 
 async def test_an_erased_person_reads_back_without_personal_fields(store: EventStore) -> None:
