@@ -47,9 +47,19 @@ class Envelope(msgspec.Struct, array_like=True):
         return IdempotencyRecord(opened.fingerprint, self.status, opened.body, self.subjects)
 
 
+class _Unsealed(msgspec.Struct):
+    """A record as stored before replies were sealed per person (such records expire 8 days
+    after): every field under the deployment key only, the fingerprint not keyed."""
+
+    fingerprint: str
+    status: int
+    body: bytes
+
+
 _encode = msgspec.msgpack.Encoder()
 _decode_content = msgspec.msgpack.Decoder(_Content)
 _decode_envelope = msgspec.msgpack.Decoder(Envelope)
+_decode_unsealed = msgspec.msgpack.Decoder(_Unsealed)
 
 
 def _record_cipher(redis_key: str, data_keys: list[bytes]) -> AESGCM:
@@ -72,4 +82,9 @@ def seal_record(
 
 
 def open_envelope(wrapper: KeyWrapper, redis_key: str, sealed: bytes) -> Envelope:
-    return _decode_envelope.decode(wrapper.open_blob(redis_key, sealed))
+    opened = wrapper.open_blob(redis_key, sealed)
+    try:
+        return _decode_envelope.decode(opened)
+    except msgspec.ValidationError:  # an envelope is an array, an unsealed record a map
+        unsealed = _decode_unsealed.decode(opened)
+        return Envelope(unsealed.status, (), _encode.encode(_Content(unsealed.fingerprint, unsealed.body)))

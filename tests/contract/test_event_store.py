@@ -27,7 +27,7 @@ from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
-from service.workshops import WorkshopService
+from service.workshops import Idempotency, Reply, WorkshopService, fingerprint
 from tests.unit.test_workshop_rules import created, planned
 from workers.queue import enqueue_onto, queue
 
@@ -293,6 +293,33 @@ async def test_an_append_sent_again_after_its_reply_was_lost_lands_once(
     finally:
         await store.close()
         await rival.close()
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_a_reply_stored_before_replies_were_sealed_per_person_is_given_again(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A tablet retries across a deploy: the record the old code stored (a plain struct under the
+    deployment key, an unkeyed fingerprint) still answers the retry."""
+    store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
+    try:
+        request_fingerprint = fingerprint("POST", "/api/workshops/w/sessions", {"title": "Tisch"})
+
+        class OldRecord(msgspec.Struct):
+            fingerprint: str
+            status: int
+            body: bytes
+
+        redis_key = keys.idempotency_key("w", "old")
+        old = msgspec.msgpack.encode(OldRecord(request_fingerprint, 201, b'{"id":"s1"}'))
+        await store.async_client.set(redis_key, KeyWrapper("k" * 40).seal_blob(redis_key, old))
+        await store.append("w", [created()], expected_version=0)
+
+        service = WorkshopService(store, SystemClock(), "k" * 40)
+        reply = await service.execute("w", lambda _: pytest.fail("ran twice"), Idempotency("old", request_fingerprint))
+        assert reply == Reply(201, b'{"id":"s1"}')
+    finally:
+        await store.close()
 
 
 @pytest.mark.parametrize("kind", ["redis", "cluster"])
