@@ -59,7 +59,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         if event_store is None:
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
-        app.state.service = WorkshopService(event_store, clock or SystemClock(), dispatch)
+        app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client)
             app.state.signins = RedisSignins(event_store.async_client)

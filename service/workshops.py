@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import msgspec
@@ -24,9 +25,10 @@ from service.clock import Clock
 from service.domain import commands as c
 from service.domain.errors import Conflict, DomainError
 from service.domain.events import Event
-from service.domain.intro import TRIGGERS, react
+from service.domain.reactions import settle
 from service.domain.state import WorkshopState
-from service.domain.workshop import decide, evolve, fold
+from service.domain.workshop import decide, erased_email_hashes, fold
+from service.security import keyed_hash
 from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
@@ -35,6 +37,7 @@ from service.store.base import (
     LogRewound,
     VersionConflict,
 )
+from service.store.codec import subjects_of
 
 CACHED_WORKSHOPS = 256
 APPEND_ATTEMPTS = 20
@@ -62,25 +65,30 @@ Render = Callable[[WorkshopState], tuple[int, Any]]
 
 
 class Outcome(NamedTuple):
-    """What a planned request does: the events to append and how to render the reply."""
+    """What a planned request does: the events to append and how to render the reply.
+
+    `subjects`: people the reply or the request concerns beyond those the events name (a reply
+    without events about someone); its stored copy is erased with them.
+    """
 
     events: list[Event]
     render: Render
+    subjects: tuple[str, ...] = ()
 
 
 Plan = Callable[[WorkshopState], Outcome]
+About = Callable[[WorkshopState], tuple[str, ...]]
+
+
+def nobody(_state: WorkshopState) -> tuple[str, ...]:
+    return ()
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
-    """The same request, however its JSON was spaced or ordered, has the same fingerprint."""
+    """The same request, however its JSON was spaced or ordered, has the same fingerprint.
+    `WorkshopService` stores only a keyed hash of it: the body may name someone."""
     canonical = msgspec.json.encode(body, order="sorted")
     return hashlib.sha256(b"\0".join((method.encode(), path.encode(), canonical))).hexdigest()
-
-
-def _replay(record: IdempotencyRecord, idempotency: Idempotency) -> Reply:
-    if record.fingerprint != idempotency.fingerprint:
-        raise IdempotencyMismatch
-    return Reply(record.status, record.body)
 
 
 Dispatch = Callable[[WorkshopState, list[tuple[int, Event]]], list[JobSpec]]
@@ -91,10 +99,11 @@ def no_jobs(_state: WorkshopState, _recorded: list[tuple[int, Event]]) -> list[J
 
 
 class WorkshopService:
-    def __init__(self, store: EventStore, clock: Clock, dispatch: Dispatch = no_jobs) -> None:
+    def __init__(self, store: EventStore, clock: Clock, secret_key: str, dispatch: Dispatch = no_jobs) -> None:
         self.store = store
         self.clock = clock
         self.dispatch = dispatch
+        self._secret_key = secret_key
         self._states: OrderedDict[str, WorkshopState] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -132,22 +141,24 @@ class WorkshopService:
         async with self._lock(workshop_id):
             return await self._caught_up(workshop_id)
 
-    def command(self, command: c.Command, render: Render) -> Plan:
-        """A plan that decides one command at the current time."""
-        return lambda state: Outcome(decide(state, command, self.clock.now()), render)
+    def command(self, command: c.Command, render: Render, about: About = nobody) -> Plan:
+        """A plan that decides one command at the current time; `about` tells the `subjects` of
+        its outcome from the state before the command."""
+        return lambda state: Outcome(decide(state, command, self.clock.now()), render, about(state))
 
-    def _evolve_with_reactions(self, state: WorkshopState, events: list[Event]) -> list[Event]:
-        """Fold the events, then whatever the intro-talk reaction decides on top; all of them."""
-        for event in events:
-            evolve(state, event)
-        if not state.intro_slots or not any(isinstance(event, TRIGGERS) for event in events):
-            # Without any slot ever offered there is no talk to assign, move or cancel; `react`
-            # walks every sign-up, which made each sign-up O(sign-ups) (see bench/results.md).
-            return events
-        reactions = react(state, self.clock.now())
-        for event in reactions:
-            evolve(state, event)
-        return [*events, *reactions]
+    def _record_of(self, idempotency: Idempotency, reply: Reply, subjects: Iterable[str]) -> IdempotencyRecord:
+        """What is stored under the key: a keyed fingerprint, the reply, whom they concern."""
+        keyed = keyed_hash(self._secret_key, "idempotency", idempotency.fingerprint)
+        return IdempotencyRecord(keyed, *reply, tuple(sorted(set(subjects))))
+
+    def _replay(self, record: IdempotencyRecord, idempotency: Idempotency) -> Reply:
+        """The first reply again; its fingerprint is not checked once its subjects are erased.
+        Records stored before fingerprints were keyed (they expire 8 days after) hold it plain."""
+        keyed = keyed_hash(self._secret_key, "idempotency", idempotency.fingerprint)
+        same = hmac.compare_digest(record.fingerprint, keyed) or record.fingerprint == idempotency.fingerprint
+        if not record.erased and not same:
+            raise IdempotencyMismatch
+        return Reply(record.status, record.body)
 
     async def execute(self, workshop_id: str, plan: Plan, idempotency: Idempotency | None) -> Reply:
         """Run a plan once: a retried request gets its first reply, never a second effect."""
@@ -155,13 +166,13 @@ class WorkshopService:
             for _ in range(APPEND_ATTEMPTS):
                 state, record = await self._caught_up_and_recalled(workshop_id, idempotency)
                 if record is not None and idempotency is not None:
-                    return _replay(record, idempotency)
+                    return self._replay(record, idempotency)
                 try:
                     outcome = plan(state)
                 except DomainError:
                     # Another process may have just run this very request; then its reply stands.
                     if idempotency is not None and (record := await self.store.recall(workshop_id, idempotency.key)):
-                        return _replay(record, idempotency)
+                        return self._replay(record, idempotency)
                     raise
                 if not outcome.events:
                     return await self._reply_without_events(workshop_id, outcome, state, idempotency)
@@ -174,7 +185,7 @@ class WorkshopService:
                     continue
                 except IdempotencyKeyTaken as taken:
                     assert idempotency is not None
-                    return _replay(taken.record, idempotency)
+                    return self._replay(taken.record, idempotency)
         raise Conflict("The workshop is changing too fast; please try again.")
 
     async def _record(
@@ -182,14 +193,17 @@ class WorkshopService:
     ) -> Reply:
         version = state.version
         try:
-            events = self._evolve_with_reactions(state, outcome.events)
-            state.version = version + len(events)
+            forgotten = erased_email_hashes(state, outcome.events)  # from the state before the erasure
+            events = settle(state, outcome.events, self.clock.now())
             reply = _render(outcome.render, state)
             stored = None
             if idempotency is not None:
-                stored = (idempotency.key, IdempotencyRecord(idempotency.fingerprint, *reply))
+                subjects = [*outcome.subjects, *(s for event in events for s in subjects_of(event))]
+                stored = (idempotency.key, self._record_of(idempotency, reply, subjects))
             jobs = self.dispatch(state, list(enumerate(events, start=version + 1)))
-            await self.store.append(workshop_id, events, expected_version=version, idempotency=stored, jobs=jobs)
+            await self.store.append(
+                workshop_id, events, expected_version=version, idempotency=stored, jobs=jobs, forget_emails=forgotten
+            )
         except BaseException:
             self._states.pop(workshop_id, None)  # tentative state: rebuild from the log
             raise
@@ -201,8 +215,8 @@ class WorkshopService:
         reply = _render(outcome.render, state)
         if idempotency is None:
             return reply
-        record = IdempotencyRecord(idempotency.fingerprint, *reply)
-        return _replay(await self.store.remember(workshop_id, idempotency.key, record), idempotency)
+        record = self._record_of(idempotency, reply, outcome.subjects)
+        return self._replay(await self.store.remember(workshop_id, idempotency.key, record), idempotency)
 
 
 def _render(render: Render, state: WorkshopState) -> Reply:

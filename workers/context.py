@@ -15,8 +15,9 @@ from service.clock import Clock, SystemClock
 from service.domain import effects
 from service.domain import events as e
 from service.domain.events import MailKind
+from service.domain.reactions import settle
 from service.domain.state import WorkshopState
-from service.domain.workshop import evolve, fold
+from service.domain.workshop import erased_email_hashes, fold
 from service.mail_stops import StopLink, stop_url
 from service.security import email_hash, new_token, token_hash
 from service.settings import Settings
@@ -60,16 +61,18 @@ class Context:
         return state
 
     def record(self, workshop_id: str, *events: e.Event) -> None:
-        """Append events decided by a job, with the jobs they call for."""
+        """Append events decided by a job, with the reactions they call for (as the API's
+        commands get them) and the jobs of all of them."""
         for _ in range(APPEND_ATTEMPTS):
             state = self.state(workshop_id)
             version = state.version
-            for event in events:
-                evolve(state, event)
-            state.version = version + len(events)
             try:
-                jobs = dispatch(state, list(enumerate(events, start=version + 1)))
-                self.store.append_sync(workshop_id, events, expected_version=version, jobs=jobs)
+                forget_emails = erased_email_hashes(state, events)  # from the state before the erasure
+                settled = settle(state, list(events), self.clock.now())
+                jobs = dispatch(state, list(enumerate(settled, start=version + 1)))
+                self.store.append_sync(
+                    workshop_id, settled, expected_version=version, jobs=jobs, forget_emails=forget_emails
+                )
                 return
             except VersionConflict:
                 # Drop the tentative fold and rebuild it from the log now, so that the next attempt

@@ -29,6 +29,7 @@ MAIL = "workers.mail_jobs"
 FOLLOW_UPS = "workers.follow_ups"
 INTRO = "workers.intro_talks"
 DIGESTS = "workers.digests"
+ERASURE = "workers.erasure"
 
 
 def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpec]:
@@ -56,5 +57,13 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
 
 
 def dispatch(state: WorkshopState, recorded: Iterable[tuple[int, e.Event]]) -> list[JobSpec]:
-    """Every job that a batch of recorded events calls for."""
-    return [job for position, event in recorded for job in jobs_for(state, position, event)]
+    """Every job that a batch of recorded events calls for. A run of erasures (retention erases
+    everyone at once) calls for one rewrite of Redis's history, at its first erasure."""
+    jobs: list[JobSpec] = []
+    previous: e.Event | None = None
+    for position, event in recorded:
+        jobs += jobs_for(state, position, event)
+        if isinstance(event, e.PersonErased) and not isinstance(previous, e.PersonErased):
+            jobs.append(_job(state.id, position, f"{ERASURE}.forget_history"))
+        previous = event
+    return jobs

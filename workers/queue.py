@@ -69,6 +69,7 @@ JOB_MODULES = (
     "workers.digests",
     "workers.reconcile",
     "workers.retention",
+    "workers.erasure",
 )
 
 

@@ -2,7 +2,9 @@
 
 Every person the workshop names (participants, owners of commitments and offers, intro hosts,
 the organisers' address) gets a tombstone, which deletes their key; the report stays, with
-its counts, anonymised. The pass runs when a worker starts and then every hour; its job id
+its counts, anonymised. The erasure cancels the newcomers' intro talks as any command's would
+(`domain.reactions.settle`); the hosts of those talks keep their address until the next pass,
+so that the cancellation reaches them. The pass runs when a worker starts and then every hour; its job id
 names the hour, so however many workers run, one pass happens per hour. Each workshop's due
 end and log version are noted in `knoten:retention`, so a pass folds only workshops whose
 time has come and that changed since they were last erased.
@@ -39,7 +41,9 @@ def expire_workshop(workshop_id: str) -> int:
         ctx.record(workshop_id, *events)
         erased = len(events)
         log.info("retention: erased %d people of workshop %s (ended %s)", erased, workshop_id, state.ends_at)
-        state = ctx.state(workshop_id)  # with the tombstones
+        state = ctx.state(workshop_id)  # with the tombstones and the talks they called off
+        if named_people(state):
+            return erased  # hosts told of a cancelled talk: the next pass folds again and erases them
     if state.ends_at is not None:
         noted = f"{state.ends_at.timestamp():.0f}:{state.version}"
         ctx.store.sync_client.hset(keys.retention_key(), workshop_id, noted)

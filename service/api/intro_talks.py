@@ -13,7 +13,7 @@ from service.api.schemas import IntroSlotIn, IntroSlotOut
 from service.api.workshops import existing
 from service.domain import commands as c
 from service.domain.intro import IntroTalkEntry, intro_talks
-from service.domain.state import IntroSlotState
+from service.domain.state import IntroSlotState, WorkshopState
 from service.domain.views import iso_duration
 from service.security import new_id
 from service.settings import Settings
@@ -70,7 +70,13 @@ class IntroTalkController(Controller):
         self, request: Request[Any, Any, Any], workshop_id: str, slot_id: str, service: WorkshopService
     ) -> Response[IntroSlotOut]:
         """Withdraw a slot; its talks move to other slots where there is room, else are cancelled."""
-        plan = service.command(c.WithdrawIntroSlot(slot_id=slot_id), lambda s: (200, slot_out(s.intro_slots[slot_id])))
+
+        def host(state: WorkshopState) -> tuple[str, ...]:  # the reply names them
+            slot = state.intro_slots.get(slot_id)
+            return () if slot is None else (slot.host.subject,)
+
+        command = c.WithdrawIntroSlot(slot_id=slot_id)
+        plan = service.command(command, lambda s: (200, slot_out(s.intro_slots[slot_id])), host)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @get("/intro-slots", opt={"access": Access.FACILITATOR})

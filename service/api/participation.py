@@ -132,7 +132,7 @@ async def record_signup(
     def plan(state: WorkshopState) -> Outcome:
         check_table_code(session_of(existing(state), session_id), data.table_code)
         if (already := existing_signup(state, session_id, ehash)) is not None:
-            return Outcome([], lambda s: (200, signup_out(s, already, None)))
+            return Outcome([], lambda s: (200, signup_out(s, already, None)), (already.participant_id,))
         events = decide(state, command, service.clock.now())
         new_person = _participant_of(events) == pid
         return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
@@ -249,7 +249,8 @@ class ParticipationController(Controller):
             commitment = existing(state).commitments.get(commitment_id)
             _only_own(principal, commitment.owner.subject if commitment else None)
             events = decide(state, c.CompleteCommitment(commitment_id=commitment_id), service.clock.now())
-            return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])))
+            owner = () if commitment is None else (commitment.owner.subject,)  # the reply names them
+            return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])), owner)
 
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 

@@ -30,6 +30,17 @@ def session_reply(session_id: str, links: Links, status: int = 200) -> Render:
     return render
 
 
+def session_status_reply(session_id: str, links: Links) -> Render:
+    """The reply to a change of a session that names no one: its public view, status and counts.
+    The full view would list everyone signed up, and the stored reply would keep their names
+    and addresses past their erasure."""
+
+    def render(state: WorkshopState) -> tuple[int, PublicSession]:
+        return 200, public_session(state, state.sessions[session_id], links)
+
+    return render
+
+
 class SessionController(Controller):
     path = "/api/workshops"
     tags = ["sessions"]
@@ -79,8 +90,9 @@ class SessionController(Controller):
         session_id: str,
         service: WorkshopService,
         links: Links,
-    ) -> Response[FullSession]:
-        plan = service.command(c.OpenSession(session_id=session_id), session_reply(session_id, links))
+    ) -> Response[PublicSession]:
+        """Open the session; the reply is its public view (status and counts)."""
+        plan = service.command(c.OpenSession(session_id=session_id), session_status_reply(session_id, links))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/close", opt={"access": Access.FACILITATOR}, status_code=200)
@@ -91,9 +103,10 @@ class SessionController(Controller):
         session_id: str,
         service: WorkshopService,
         links: Links,
-    ) -> Response[FullSession]:
-        """Close the session: no more writes; its digest and follow-up clock start."""
-        plan = service.command(c.CloseSession(session_id=session_id), session_reply(session_id, links))
+    ) -> Response[PublicSession]:
+        """Close the session: no more writes; its digest and follow-up clock start. The reply is
+        its public view (status and counts)."""
+        plan = service.command(c.CloseSession(session_id=session_id), session_status_reply(session_id, links))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/phase", opt={"access": Access.FACILITATOR}, status_code=200)
@@ -105,10 +118,11 @@ class SessionController(Controller):
         data: PhaseIn,
         service: WorkshopService,
         links: Links,
-    ) -> Response[FullSession]:
-        """Zukunftswerkstatt only, forward only: kritik → phantasie → verwirklichung."""
+    ) -> Response[PublicSession]:
+        """Zukunftswerkstatt only, forward only: kritik → phantasie → verwirklichung. The reply
+        is the session's public view (status, phase and counts)."""
         command = c.AdvancePhase(session_id=session_id, phase=data.phase)
-        plan = service.command(command, session_reply(session_id, links))
+        plan = service.command(command, session_status_reply(session_id, links))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/table-code", opt={"access": Access.FACILITATOR}, status_code=200)

@@ -28,8 +28,12 @@ class RotatedToken(msgspec.Struct):
     report_url: str
 
 
+def organiser_subject(workshop_id: str) -> str:
+    return f"organiser-{workshop_id}"
+
+
 def organiser(workshop_id: str, email: str | None) -> Person | None:
-    return None if email is None else Person(f"organiser-{workshop_id}", None, email)
+    return None if email is None else Person(organiser_subject(workshop_id), None, email)
 
 
 def existing(state: WorkshopState) -> WorkshopState:
@@ -119,6 +123,11 @@ class WorkshopController(Controller):
     async def close_workshop(
         self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
     ) -> Response[WorkshopView]:
-        """Close every open session and the workshop itself."""
-        plan = service.command(c.CloseWorkshop(), lambda state: (200, workshop_view(state, links)))
+        """Close every open session and the workshop itself. The reply shows the organisers'
+        address, so its stored copy is erased with them."""
+
+        def render(state: WorkshopState) -> tuple[int, WorkshopView]:
+            return 200, workshop_view(state, links)
+
+        plan = service.command(c.CloseWorkshop(), render, lambda _: (organiser_subject(workshop_id),))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

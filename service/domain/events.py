@@ -27,10 +27,12 @@ class Person:
     """A person's personal fields, kept together so that they can be sealed as one.
 
     `subject` is the id the sealing key belongs to (a participant or a named owner). A person
-    whose key was erased decodes with every personal field set to None.
+    whose key was erased decodes with every personal field set to None. `email_hash` is the
+    keyed hash of the e-mail (newcomer detection, one sign-up per address and session): sealed
+    with the rest, so that no one can tell an erased person's address by its hash.
     """
 
-    __slots__ = ("email", "name", "organisation", "subject")
+    __slots__ = ("email", "email_hash", "name", "organisation", "subject")
 
     def __init__(
         self,
@@ -38,20 +40,25 @@ class Person:
         name: str | None,
         email: str | None = None,
         organisation: str | None = None,
+        email_hash: str | None = None,
     ) -> None:
         self.subject = subject
         self.name = name
         self.email = email
         self.organisation = organisation
+        self.email_hash = email_hash
+
+    def with_email_hash(self, email_hash: str | None) -> Person:
+        return Person(self.subject, self.name, self.email, self.organisation, email_hash)
 
     @property
     def erased(self) -> bool:
-        return self.name is None and self.email is None and self.organisation is None
+        return self.name is None and self.email is None and self.organisation is None and self.email_hash is None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Person) and (
-            (self.subject, self.name, self.email, self.organisation)
-            == (other.subject, other.name, other.email, other.organisation)
+            (self.subject, self.name, self.email, self.organisation, self.email_hash)
+            == (other.subject, other.name, other.email, other.organisation, other.email_hash)
         )
 
     def __hash__(self) -> int:

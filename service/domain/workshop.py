@@ -82,6 +82,25 @@ def named_people(state: WorkshopState) -> list[str]:
     return sorted({person.subject for person in people_of(state) if not person.erased})
 
 
+def signup_email_hash(event: e.SignupRecorded) -> str | None:
+    """The keyed hash of the address a sign-up was made with: sealed in its person since the hash
+    was moved there, in clear in the event before (old logs)."""
+    return event.email_hash or event.person.email_hash
+
+
+def erased_email_hashes(state: WorkshopState, events: Iterable[e.Event]) -> list[str]:
+    """The e-mail hashes of the people these events erase, from the state before them: what the
+    deployment's seen set is to forget with the erasure."""
+    erased = {event.subject for event in events if isinstance(event, e.PersonErased)}
+    return sorted(
+        {
+            signup.email_hash
+            for signup in state.signups.values()
+            if signup.participant_id in erased and signup.email_hash is not None
+        }
+    )
+
+
 def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | None:
     """When the workshop's personal data is to be erased (None before it is created)."""
     return None if state.ends_at is None else state.ends_at + retention
@@ -177,7 +196,10 @@ def _expire_personal_data(state: WorkshopState, retention: timedelta, now: datet
         raise Conflict("The workshop has no end yet; its personal data is kept.")
     if now < due:
         raise Conflict(f"The workshop's personal data is kept until {due:%Y-%m-%d %H:%M %Z}.")
-    return [e.PersonErased(at=now, subject=subject) for subject in named_people(state)]
+    # The hosts of talks still scheduled hear that the erasure calls them off; the next pass erases them.
+    hosts = {state.intro_slots[t.slot_id].host.subject for t in state.intro_talks.values() if t.slot_id is not None}
+    people = named_people(state)
+    return [e.PersonErased(at=now, subject=subject) for subject in [p for p in people if p not in hosts] or people]
 
 
 def _planned(command: c.PlanSession, now: datetime) -> e.SessionPlanned:
@@ -264,8 +286,9 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
             signup_id=command.signup_id,
             session_id=command.session_id,
             participant_id=command.participant_id if known is None else known.id,
-            person=command.person if known is None else _as_subject(command.person, known.id),
-            email_hash=command.email_hash,
+            person=(command.person if known is None else _as_subject(command.person, known.id)).with_email_hash(
+                command.email_hash
+            ),
             newcomer=bool(newcomer),
             newcomer_known=newcomer is not None,
             status="confirmed" if session.has_room() else "waitlisted",
@@ -576,12 +599,13 @@ def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
 
 def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
     newcomer = event.newcomer if event.newcomer_known else None
+    email_hash = signup_email_hash(event)
     state.signups[event.signup_id] = SignupState(
         id=event.signup_id,
         session_id=event.session_id,
         participant_id=event.participant_id,
         person=event.person,
-        email_hash=event.email_hash,
+        email_hash=email_hash,
         newcomer=newcomer,
         status=event.status,
         language=event.language,
@@ -590,16 +614,16 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
     )
     session = state.sessions[event.session_id]
     session.signups.append(event.signup_id)
-    if event.email_hash is not None:
-        session.signups_by_email.setdefault(event.email_hash, []).append(event.signup_id)
+    if email_hash is not None:
+        session.signups_by_email.setdefault(email_hash, []).append(event.signup_id)
     (session.confirmed if event.status == "confirmed" else session.waitlist).append(event.signup_id)
     participant = state.participants.get(event.participant_id)
     if participant is None:
         participant = state.participants[event.participant_id] = ParticipantState(
-            id=event.participant_id, person=event.person, email_hash=event.email_hash
+            id=event.participant_id, person=event.person, email_hash=email_hash
         )
-        if event.email_hash is not None:
-            state.participants_by_email.setdefault(event.email_hash, event.participant_id)
+        if email_hash is not None:
+            state.participants_by_email.setdefault(email_hash, event.participant_id)
     if newcomer is not None:
         participant.newcomer = newcomer
     participant.signups.append(event.signup_id)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import msgspec
 
 from service.domain.events import Event, SignupRecorded
+from service.domain.workshop import signup_email_hash
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
 
@@ -31,12 +32,29 @@ class Recorded(NamedTuple):
     event: Event
 
 
+ERASED_REPLY = b'{"carried_out":true,"personal_data":"erased"}'
+"""The body a stored reply gives once a person it concerns was erased: the request was carried
+out, and the personal data its answer held is gone."""
+
+
 class IdempotencyRecord(msgspec.Struct, frozen=True):
-    """The first response to a request with an Idempotency-Key, and what it was for."""
+    """The first response to a request with an Idempotency-Key, and what it was for.
+
+    `subjects` are the people the reply or the request concerns: stores seal the record so that
+    it opens only while each of their keys exists. Once one of them is erased, `recall` gives
+    the record `erased`: the first status with ERASED_REPLY, and no fingerprint to check (the
+    request's fingerprint concerned that person too).
+    """
 
     fingerprint: str
     status: int
     body: bytes
+    subjects: tuple[str, ...] = ()
+    erased: bool = False
+
+    def without_personal_data(self) -> IdempotencyRecord:
+        """What is left of the record once one of its subjects is erased."""
+        return IdempotencyRecord("", self.status, ERASED_REPLY, erased=True)
 
 
 class VersionConflict(Exception):
@@ -74,9 +92,11 @@ class EventStore(ABC):
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
         jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         """Append atomically, with the idempotency record and the jobs the events call for,
-        if the log is at `expected_version` and the key is unused.
+        if the log is at `expected_version` and the key is unused. `forget_emails` (the hashes
+        of the people the events erase) leave what `seen_before` knows, as sign-ups join it.
 
         Raises VersionConflict or IdempotencyKeyTaken and then writes nothing.
         """
@@ -112,8 +132,9 @@ class EventStore(ABC):
     @abstractmethod
     async def seen_before(self, email_hash: str) -> bool:
         """Whether this deployment has seen a sign-up with this (keyed hash of an) e-mail.
-        Every append of a `SignupRecorded` with an e-mail hash adds it: with the append on one
-        Redis, right after it on a cluster (a crash in between loses only the mark)."""
+        Every append of a `SignupRecorded` with an e-mail hash adds it, an append that forgets it
+        removes it: with the append on one Redis, right after it on a cluster (a crash in between
+        loses only the mark, or leaves it until the address signs up again)."""
 
     async def ping(self) -> None:  # noqa: B027 - optional hook
         """Raise if the store cannot be reached."""
@@ -124,8 +145,5 @@ class EventStore(ABC):
 
 def seen_emails(events: Sequence[Event]) -> list[str]:
     """The e-mail hashes these events sign up: what `seen_before` then knows."""
-    return sorted({e.email_hash for e in events if isinstance(e, SignupRecorded) and e.email_hash is not None})
-
-
-record_encoder = msgspec.msgpack.Encoder()
-record_decoder = msgspec.msgpack.Decoder(IdempotencyRecord)
+    hashes = (signup_email_hash(e) for e in events if isinstance(e, SignupRecorded))
+    return sorted({h for h in hashes if h is not None})

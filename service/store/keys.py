@@ -30,6 +30,12 @@ def seen_emails_key() -> str:
     return global_key("seen-emails")
 
 
+def forgotten_key() -> str:
+    """Present while an erasure removed e-mail hashes from the seen set that the append-only
+    file's history still holds (until a rewrite starts). In the seen set's hash slot."""
+    return "{" + seen_emails_key() + "}:forgotten"
+
+
 def workshops_key() -> str:
     return global_key("workshops")
 

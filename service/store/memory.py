@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
+import msgspec
+
 from service.domain.events import Event, PersonErased
 from service.store.base import (
     EventStore,
@@ -42,9 +44,10 @@ class MemoryEventStore(EventStore):
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
         jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         log = self._logs[workshop_id]
-        if idempotency is not None and (existing := self._records.get((workshop_id, idempotency[0]))):
+        if idempotency is not None and (existing := await self.recall(workshop_id, idempotency[0])):
             raise IdempotencyKeyTaken(existing)
         if len(log) != expected_version:
             raise VersionConflict(expected_version, len(log))
@@ -57,8 +60,9 @@ class MemoryEventStore(EventStore):
             if isinstance(event, PersonErased):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
+        self._seen.difference_update(forget_emails)
         if idempotency is not None:
-            self._records[(workshop_id, idempotency[0])] = idempotency[1]
+            self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
         self.jobs.extend(jobs)
         async with self._appended:
             self._appended.notify_all()
@@ -79,11 +83,20 @@ class MemoryEventStore(EventStore):
                 if len(self._logs.get(workshop_id, [])) <= position:
                     await self._appended.wait()
 
+    def _kept(self, workshop_id: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        """The record bound to those of its subjects that have a key (as Redis seals it)."""
+        keys = self.keys.get(workshop_id, {})
+        return msgspec.structs.replace(record, subjects=tuple(sorted({s for s in record.subjects if s in keys})))
+
     async def recall(self, workshop_id: str, key: str) -> IdempotencyRecord | None:
-        return self._records.get((workshop_id, key))
+        record = self._records.get((workshop_id, key))
+        if record is not None and any(s not in self.keys.get(workshop_id, {}) for s in record.subjects):
+            return record.without_personal_data()
+        return record
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
-        return self._records.setdefault((workshop_id, key), record)
+        self._records.setdefault((workshop_id, key), self._kept(workshop_id, record))
+        return await self.recall(workshop_id, key) or record
 
     async def effects(self, workshop_id: str) -> dict[str, datetime]:
         return dict(self.done.get(workshop_id, {}))

@@ -49,11 +49,10 @@ from service.store.base import (
     LogRewound,
     Recorded,
     VersionConflict,
-    record_decoder,
-    record_encoder,
     seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
+from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
@@ -86,6 +85,10 @@ class NotReplicated(redis.RedisError):
     """Fewer replicas than `wait_replicas` confirmed a write within REPLICA_WAIT_MS: it is not
     acknowledged. It may have landed on the primary; a retry with the same Idempotency-Key
     finds it there and answers once the replicas have it."""
+
+
+class RewriteRunning(redis.RedisError):
+    """Redis rewrites its append-only file already: rewrite again once it is done."""
 
 
 REPLICA_WAIT_MS = 1000
@@ -165,7 +168,7 @@ class _Batch:
     workshop_id: str
     recorded: list[Recorded]
     subjects: list[list[str]]  # per entry, the people it names
-    idempotency: tuple[str, bytes] | None  # the Redis key and the sealed record
+    idempotency: tuple[str, IdempotencyRecord] | None  # the Redis key and the record, sealed per attempt
     commands: list[tuple[Any, ...]]  # RQ's, each (name, key, argument...)
     append_id: str = field(default_factory=lambda: secrets.token_hex(8))
     fresh: dict[str, bytes] = field(default_factory=dict)  # keys made for people the cache did not know
@@ -173,6 +176,15 @@ class _Batch:
     @property
     def erased(self) -> list[str]:
         return [entry.event.subject for entry in self.recorded if isinstance(entry.event, PersonErased)]
+
+
+class _Taken(Exception):
+    """The script found the idempotency key used: `sealed` is the record stored there, still to open."""
+
+    def __init__(self, redis_key: str, sealed: bytes) -> None:
+        super().__init__("idempotency key used before")
+        self.redis_key = redis_key
+        self.sealed = sealed
 
 
 class RedisEventStore(EventStore):
@@ -237,22 +249,25 @@ class RedisEventStore(EventStore):
         expected_version: int,
         idempotency: tuple[str, IdempotencyRecord] | None = None,
         jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see _on_cluster
-            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs)
+            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
             return recorded
-        batch = self._batch(workshop_id, recorded, idempotency, self._job_commands(jobs) + self._seen_command(events))
+        commands = self._job_commands(jobs) + self._seen_commands(events, forget_emails)
+        batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
+        await self._load_keys(workshop_id, self._unknown_record_subjects(batch))
         for _ in range(KEY_CLASHES):
             try:
                 reply = await self._async_script(*self._arguments(batch))
                 clashed = self._settle(batch, reply)
-            except IdempotencyKeyTaken:
+            except _Taken as taken:
                 await self._replicated(workshop_id)  # the first reply is given only once it is safe
-                raise
+                raise IdempotencyKeyTaken(await self._open_record(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
                 await self._replicated(workshop_id)
                 return recorded
@@ -265,12 +280,18 @@ class RedisEventStore(EventStore):
             raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
 
     def append_sync(
-        self, workshop_id: str, events: Sequence[Event], *, expected_version: int, jobs: Sequence[JobSpec] = ()
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         """The same append for synchronous callers (RQ jobs)."""
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        self._append_sync(workshop_id, recorded, None, jobs)
+        self._append_sync(workshop_id, recorded, None, jobs, forget_emails)
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
@@ -346,13 +367,15 @@ class RedisEventStore(EventStore):
         recorded: list[Recorded],
         idempotency: tuple[str, IdempotencyRecord] | None,
         jobs: Sequence[JobSpec],
+        forget_emails: Sequence[str] = (),
     ) -> None:
         cluster = self._sync if isinstance(self._sync, RedisCluster) else None
         events = [entry.event for entry in recorded]
-        commands = [] if cluster else self._job_commands(jobs) + self._seen_command(events)
+        commands = [] if cluster else self._job_commands(jobs) + self._seen_commands(events, forget_emails)
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             self._register(workshop_id)
+        self._load_keys_sync(workshop_id, self._unknown_record_subjects(batch))
         for _ in range(KEY_CLASHES):
             script_keys, arguments = self._arguments(batch)
             if cluster is None:
@@ -361,16 +384,16 @@ class RedisEventStore(EventStore):
                 reply = self._on_cluster(cluster, script_keys, arguments)
             try:
                 clashed = self._settle(batch, reply)
-            except IdempotencyKeyTaken:
+            except _Taken as taken:
                 self._replicated_sync(workshop_id)
-                raise
+                raise IdempotencyKeyTaken(self._open_record_sync(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
                 break
             self._load_keys_sync(workshop_id, clashed)
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
         if cluster is not None:  # first: a WAIT that fails must not leave the jobs to reconcile
-            self._after_commit_on_cluster(cluster, workshop_id, events, jobs)
+            self._after_commit_on_cluster(cluster, workshop_id, (seen_emails(events), forget_emails), jobs)
         self._replicated_sync(workshop_id)
 
     def _replicated_sync(self, workshop_id: str) -> None:
@@ -420,11 +443,28 @@ class RedisEventStore(EventStore):
         idempotency: tuple[str, IdempotencyRecord] | None,
         commands: list[tuple[Any, ...]],
     ) -> _Batch:
-        sealed = None
+        record = None
         if idempotency is not None:
-            redis_key = keys.idempotency_key(workshop_id, idempotency[0])
-            sealed = (redis_key, self._seal_record(redis_key, idempotency[1]))
-        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], sealed, commands)
+            record = (keys.idempotency_key(workshop_id, idempotency[0]), idempotency[1])
+        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], record, commands)
+
+    def _unknown_record_subjects(self, batch: _Batch) -> list[str]:
+        """The people a reply concerns whose keys this process has not loaded (it has, as a rule:
+        it read the log before it decided)."""
+        cache = self._keys.get(batch.workshop_id, {})
+        named = {s for subjects in batch.subjects for s in subjects}
+        subjects = batch.idempotency[1].subjects if batch.idempotency else ()
+        return sorted(s for s in set(subjects) - named if s not in cache)
+
+    def _sealed_record(self, batch: _Batch, data_keys: dict[str, bytes]) -> bytes:
+        """The batch's record sealed with the keys of its subjects as they stand after the batch."""
+        assert batch.idempotency is not None
+        redis_key, record = batch.idempotency
+        cache = self._keys.get(batch.workshop_id, {})
+        kept = {s: key for s in record.subjects if (key := data_keys.get(s) or cache.get(s)) is not None}
+        for subject in batch.erased:
+            kept.pop(subject, None)
+        return seal_record(self._wrapper, redis_key, record, kept)
 
     def _job_commands(self, jobs: Sequence[JobSpec]) -> list[tuple[Any, ...]]:
         """RQ's commands for these jobs: enqueued onto a pipeline that is never sent."""
@@ -435,10 +475,16 @@ class RedisEventStore(EventStore):
         return [args for args, _options in recorder.command_stack]
 
     @staticmethod
-    def _seen_command(events: Sequence[Event]) -> list[tuple[Any, ...]]:
-        """The sign-ups' e-mail hashes join the deployment's seen set in the same script."""
-        hashes = seen_emails(events)
-        return [("SADD", keys.seen_emails_key(), *hashes)] if hashes else []
+    def _seen_commands(events: Sequence[Event], forget_emails: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The sign-ups' e-mail hashes join the deployment's seen set in the same script; the
+        erased people's leave it."""
+        commands: list[tuple[Any, ...]] = []
+        if hashes := seen_emails(events):
+            commands.append(("SADD", keys.seen_emails_key(), *hashes))
+        if forget_emails:
+            commands.append(("SREM", keys.seen_emails_key(), *forget_emails))
+            commands.append(("SET", keys.forgotten_key(), b"1"))
+        return commands
 
     def _arguments(self, batch: _Batch) -> tuple[list[str], list[Any]]:
         """The script's keys and arguments (append.lua says which is which). A person the cache
@@ -448,7 +494,8 @@ class RedisEventStore(EventStore):
         batch.fresh = {s: batch.fresh.get(s) or KeyWrapper.new_key() for s in sorted(named) if s not in cache}
         data_keys = {s: cache.get(s) or batch.fresh[s] for s in named}
         log = keys.log_key(batch.workshop_id)
-        idempotency_key, sealed = batch.idempotency or (log, b"")
+        idempotency_key = batch.idempotency[0] if batch.idempotency else log
+        sealed = self._sealed_record(batch, data_keys) if batch.idempotency else b""
         arguments: list[Any] = [batch.recorded[0].position - 1, batch.append_id]
         arguments += [IDEMPOTENCY_TTL_SECONDS if batch.idempotency else "", sealed]
         arguments += [len(batch.recorded), len(batch.fresh), len(batch.erased), len(batch.commands)]
@@ -471,7 +518,7 @@ class RedisEventStore(EventStore):
             return [subject.decode() for subject in reply[1:]]
         if status == b"taken":
             assert batch.idempotency is not None
-            raise IdempotencyKeyTaken(self._open_record(batch.idempotency[0], reply[1]))
+            raise _Taken(batch.idempotency[0], reply[1])
         if status == b"conflict":
             raise VersionConflict(batch.recorded[0].position - 1, int(reply[1]))
         assert status in (b"ok", b"landed"), reply
@@ -510,20 +557,29 @@ class RedisEventStore(EventStore):
         raise AssertionError("unreachable")
 
     def _after_commit_on_cluster(
-        self, cluster: RedisCluster, workshop_id: str, events: Sequence[Event], jobs: Sequence[JobSpec]
+        self,
+        cluster: RedisCluster,
+        workshop_id: str,
+        seen: tuple[Sequence[str], Sequence[str]],
+        jobs: Sequence[JobSpec],
     ) -> None:
-        """On a cluster: the seen e-mails (a key in another slot) and the jobs, in a transaction
-        of their own on RQ's Redis.
+        """On a cluster: the seen set (a key in another slot) gains the sign-ups' and loses the
+        erased people's e-mail hashes; the jobs go in a transaction of their own on RQ's Redis.
 
         The events are committed, so a failure here does not fail the append: the jobs follow
         from the log, and the next reconcile pass enqueues whatever did not arrive. An e-mail
-        not marked seen only makes its next sign-up count as a newcomer's.
+        not marked seen only makes its next sign-up count as a newcomer's; an erased one not
+        forgotten still counts as known (both are logged).
         """
-        if hashes := seen_emails(events):
-            try:
-                cluster.sadd(keys.seen_emails_key(), *hashes)
-            except redis.RedisError:
-                log.exception("the e-mails of new sign-ups in %s are not marked seen", workshop_id)
+        added, forgotten = seen
+        try:
+            if added:
+                cluster.sadd(keys.seen_emails_key(), *added)
+            if forgotten:
+                cluster.srem(keys.seen_emails_key(), *forgotten)
+                cluster.set(keys.forgotten_key(), b"1")
+        except redis.RedisError:
+            log.exception("the seen e-mails of %s are not updated", workshop_id)
         if not jobs or self._enqueue is None or self._jobs_client is None:
             return
         try:
@@ -533,12 +589,23 @@ class RedisEventStore(EventStore):
         except redis.RedisError:
             log.exception("jobs %s are logged but not queued; reconcile will queue them", [j.job_id for j in jobs])
 
-    def _seal_record(self, redis_key: str, record: IdempotencyRecord) -> bytes:
-        """Replies can name people: stored sealed, bound to their key."""
-        return self._wrapper.seal_blob(redis_key, record_encoder.encode(record))
+    async def _open_record(self, workshop_id: str, redis_key: str, sealed: bytes) -> IdempotencyRecord:
+        """A stored reply, opened with the keys its subjects have in Redis now (erased if one is gone)."""
+        envelope = open_envelope(self._wrapper, redis_key, sealed)
+        wrapped: Any = []
+        if envelope.subjects:
+            wrapped = await self._async.hmget(keys.person_keys_key(workshop_id), list(envelope.subjects))
+        return envelope.record(redis_key, self._unwrapped(envelope.subjects, wrapped))
 
-    def _open_record(self, redis_key: str, sealed: bytes) -> IdempotencyRecord:
-        return record_decoder.decode(self._wrapper.open_blob(redis_key, sealed))
+    def _open_record_sync(self, workshop_id: str, redis_key: str, sealed: bytes) -> IdempotencyRecord:
+        envelope = open_envelope(self._wrapper, redis_key, sealed)
+        wrapped: Any = []
+        if envelope.subjects:
+            wrapped = self._sync.hmget(keys.person_keys_key(workshop_id), list(envelope.subjects))
+        return envelope.record(redis_key, self._unwrapped(envelope.subjects, wrapped))
+
+    def _unwrapped(self, subjects: Sequence[str], wrapped: list[bytes | None]) -> dict[str, bytes]:
+        return {s: self._wrapper.unwrap(s, w) for s, w in zip(subjects, wrapped, strict=True) if w is not None}
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
         log = keys.log_key(workshop_id)
@@ -565,7 +632,9 @@ class RedisEventStore(EventStore):
             replies: list[Any] = await pipe.execute()
         self._check_not_rewound(workshop_id, int(replies[0]), after)
         entries = replies[1]
-        record = None if key is None or replies[2] is None else self._open_record(redis_key, replies[2])
+        record = None
+        if key is not None and replies[2] is not None:
+            record = await self._open_record(workshop_id, redis_key, replies[2])
         await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
         found = self._decode(workshop_id, entries)
         if len(entries) == READ_BATCH:
@@ -606,13 +675,15 @@ class RedisEventStore(EventStore):
         if data is None:
             return None
         await self._replicated(workshop_id)
-        return self._open_record(redis_key, cast(bytes, data))
+        return await self._open_record(workshop_id, redis_key, cast(bytes, data))
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         redis_key = keys.idempotency_key(workshop_id, key)
-        stored = await self._async.set(
-            redis_key, self._seal_record(redis_key, record), nx=True, ex=IDEMPOTENCY_TTL_SECONDS
-        )
+        wrapped: Any = []
+        if record.subjects:
+            wrapped = await self._async.hmget(keys.person_keys_key(workshop_id), list(record.subjects))
+        sealed = seal_record(self._wrapper, redis_key, record, self._unwrapped(record.subjects, wrapped))
+        stored = await self._async.set(redis_key, sealed, nx=True, ex=IDEMPOTENCY_TTL_SECONDS)
         if stored:
             await self._replicated(workshop_id)
             return record
@@ -625,6 +696,26 @@ class RedisEventStore(EventStore):
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+
+    def forget_history(self) -> None:
+        """After an erasure took e-mail hashes out of the seen set, have Redis rewrite its
+        append-only file, so that they leave its history too (every other personal field is
+        sealed, and its key is deleted). Raises RewriteRunning while another rewrite runs: its
+        snapshot may be older than the erasure. One rewrite serves every erasure before it."""
+        client: redis.Redis | RedisCluster = self._sync
+        if isinstance(client, RedisCluster):
+            client = client.get_redis_connection(client.get_node_from_key(keys.seen_emails_key()))  # type: ignore[no-untyped-call]
+        if not client.exists(keys.forgotten_key()):
+            return
+        persistence: Any = client.info("persistence")
+        if int(persistence["aof_rewrite_in_progress"]):
+            raise RewriteRunning("an append-only file rewrite is running; try again after it")
+        client.delete(keys.forgotten_key())  # first: an erasure after it marks its own rewrite as due
+        try:
+            client.bgrewriteaof()
+        except redis.ResponseError as error:  # a rewrite started meanwhile
+            client.set(keys.forgotten_key(), b"1")  # still to do: the retry finds it
+            raise RewriteRunning(str(error)) from error
 
     async def ping(self) -> None:
         """The log's Redis answers. On a cluster RQ's Redis is not asked: while it is away, appends

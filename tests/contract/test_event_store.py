@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
+from redis.cluster import RedisCluster
 
 from service.clock import SystemClock
 from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
 from service.store import keys
 from service.store.base import (
+    ERASED_REPLY,
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -25,7 +27,7 @@ from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
-from service.workshops import WorkshopService
+from service.workshops import Idempotency, Reply, WorkshopService, fingerprint
 from tests.unit.test_workshop_rules import created, planned
 from workers.queue import enqueue_onto, queue
 
@@ -102,6 +104,31 @@ async def test_remember_keeps_the_first_record(store: EventStore) -> None:
     assert await store.remember("w1", "k", IdempotencyRecord("b", 200, b"2")) == first
 
 
+async def test_a_record_about_a_person_opens_until_they_are_erased(store: EventStore) -> None:
+    record = IdempotencyRecord("fp", 201, b'{"name":"Anna Beispiel"}', ("p",))
+    await store.append("w1", [anna("a")], expected_version=0, idempotency=("k1", record))
+    assert await store.recall("w1", "k1") == record
+    kept = await store.remember("w1", "k2", IdempotencyRecord("fp2", 200, b'{"name":"Anna"}', ("p",)))
+    assert kept.body == b'{"name":"Anna"}'
+
+    await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1)
+
+    erased = IdempotencyRecord("", 201, ERASED_REPLY, erased=True)
+    assert await store.recall("w1", "k1") == erased
+    assert await store.recall("w1", "k2") == IdempotencyRecord("", 200, ERASED_REPLY, erased=True)
+    with pytest.raises(IdempotencyKeyTaken) as taken:
+        await store.append("w1", [opened(1)], expected_version=2, idempotency=("k1", IdempotencyRecord("o", 201, b"")))
+    assert taken.value.record == erased
+    assert len(await store.read("w1")) == 2
+
+
+async def test_a_record_about_people_without_keys_is_kept_whole(store: EventStore) -> None:
+    """A subject the log never named (or named and erased before) holds nothing the reply could show."""
+    record = IdempotencyRecord("fp", 200, b"{}", ("nobody",))
+    await store.append("w1", [opened(1)], expected_version=0, idempotency=("k", record))
+    assert await store.recall("w1", "k") == IdempotencyRecord("fp", 200, b"{}")
+
+
 async def test_tail_gives_the_past_then_each_new_event_once(store: EventStore) -> None:
     await store.append("w1", [opened(1), opened(2)], expected_version=0)
     seen: list[int] = []
@@ -144,6 +171,41 @@ async def test_signed_up_emails_are_seen_across_workshops(store: EventStore) -> 
     assert not await store.seen_before("h2")
 
 
+async def test_an_erasure_makes_the_persons_email_unseen(store: EventStore) -> None:
+    signup = msgspec.structs.replace(anna("a"), person=anna("a").person.with_email_hash("h1"))
+    await store.append("w1", [signup], expected_version=0)
+    assert await store.seen_before("h1")
+    await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1, forget_emails=["h1"])
+    assert not await store.seen_before("h1")
+    (first, _) = await store.read("w1")
+    assert isinstance(first.event, SignupRecorded) and first.event.person.email_hash is None
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_forgetting_history_rewrites_the_append_only_file_of_the_seen_set_once(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
+    try:
+        signup = msgspec.structs.replace(anna("a"), person=anna("a").person.with_email_hash("h1"))
+        await store.append("w1", [signup], expected_version=0)
+        await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1, forget_emails=["h1"])
+        node = store.sync_client
+        if isinstance(node, RedisCluster):
+            node = node.get_redis_connection(node.get_node_from_key(keys.seen_emails_key()))
+        rewrites = int(node.info("persistence")["aof_rewrites"])
+        assert node.exists(keys.forgotten_key())
+
+        store.forget_history()
+
+        assert not node.exists(keys.forgotten_key())  # a rewrite is under way: later erasures need no other
+        persistence = node.info("persistence")
+        started = persistence["aof_rewrite_in_progress"] or persistence["aof_rewrite_scheduled"]
+        assert started or int(persistence["aof_rewrites"]) > rewrites
+    finally:
+        await store.close()
+
+
 async def test_an_erased_person_reads_back_without_personal_fields(store: EventStore) -> None:
     person = Person("p", "Anna Beispiel", "anna@example.org", "AWO")
     signup = SignupRecorded(
@@ -166,7 +228,7 @@ async def test_personal_fields_are_sealed_in_redis(kind: str, request: pytest.Fi
             signup_id="a",
             session_id="s",
             participant_id="p",
-            person=Person("p", "Anna Beispiel", "anna@example.org", "AWO"),
+            person=Person("p", "Anna Beispiel", "anna@example.org", "AWO", "f00dcafe"),
             newcomer=True,
             status="confirmed",
         )
@@ -177,8 +239,10 @@ async def test_personal_fields_are_sealed_in_redis(kind: str, request: pytest.Fi
         assert b"knoten:{w1}:log" in {key for _, key in found}
         dump = b"".join(client.dump(key) or b"" for client, key in found)
         assert b"Anna" not in dump and b"anna@example.org" not in dump and b"AWO" not in dump
+        entries = await store.async_client.xrange("knoten:{w1}:log")
+        assert b"f00dcafe" not in b"".join(v for _, fields in entries for v in fields.values())  # sealed too
         fresh = RedisEventStore.from_url(redis_url, EventCodec(), KeyWrapper("k" * 40))
-        assert (await fresh.read("w1"))[0].event.person.name == "Anna Beispiel"  # type: ignore[attr-defined]
+        assert (await fresh.read("w1"))[0].event.person == signup.person  # type: ignore[attr-defined]
         await fresh.close()
     finally:
         await store.close()
@@ -232,6 +296,33 @@ async def test_an_append_sent_again_after_its_reply_was_lost_lands_once(
 
 
 @pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_a_reply_stored_before_replies_were_sealed_per_person_is_given_again(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A tablet retries across a deploy: the record the old code stored (a plain struct under the
+    deployment key, an unkeyed fingerprint) still answers the retry."""
+    store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
+    try:
+        request_fingerprint = fingerprint("POST", "/api/workshops/w/sessions", {"title": "Tisch"})
+
+        class OldRecord(msgspec.Struct):
+            fingerprint: str
+            status: int
+            body: bytes
+
+        redis_key = keys.idempotency_key("w", "old")
+        old = msgspec.msgpack.encode(OldRecord(request_fingerprint, 201, b'{"id":"s1"}'))
+        await store.async_client.set(redis_key, KeyWrapper("k" * 40).seal_blob(redis_key, old))
+        await store.append("w", [created()], expected_version=0)
+
+        service = WorkshopService(store, SystemClock(), "k" * 40)
+        reply = await service.execute("w", lambda _: pytest.fail("ran twice"), Idempotency("old", request_fingerprint))
+        assert reply == Reply(201, b'{"id":"s1"}')
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
 async def test_a_person_whose_key_another_writer_made_is_sealed_with_that_key(
     kind: str, request: pytest.FixtureRequest
 ) -> None:
@@ -257,7 +348,7 @@ async def test_a_process_whose_log_lost_its_newest_entry_folds_again(kind: str, 
     process has folded: it must fold again, not decide (or answer "already signed up") from an
     entry that is gone."""
     store = RedisEventStore.from_url(request.getfixturevalue(URL_FIXTURES[kind]), EventCodec(), KeyWrapper("k" * 40))
-    service = WorkshopService(store, SystemClock())
+    service = WorkshopService(store, SystemClock(), "k" * 40)
     try:
         await store.append("w1", [created(), planned("s1"), planned("s2")], expected_version=0)
         assert set((await service.state("w1")).sessions) == {"s1", "s2"}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
+import redis
 
-from tests.integration.conftest import Api
+from service.security import new_id
+from tests.integration.conftest import Api, log_length
 from tests.mail_sink import MailSink
 
 
@@ -84,3 +89,60 @@ async def test_me_needs_a_participant_token(api: Api) -> None:
     assert (await api.client.get("/api/me")).status_code == 401
     assert (await api.client.get("/api/me", headers=workshop["auth"])).status_code == 403
     assert (await api.client.delete("/api/me", headers=api.admin)).status_code == 403
+
+
+async def test_after_erasure_retried_requests_answer_without_the_persons_data_and_run_once(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    base, auth = f"/api/workshops/{workshop['id']}", workshop["auth"]
+    await api.client.post(f"{base}/sessions/{session['id']}/open", headers=auth)
+    greta = {"name": "Greta Gründlich", "email": "greta.retry@example.org", "organisation": "Tafel Nord"}
+    signup_path = f"{base}/sessions/{session['id']}/signups"
+
+    def keyed(headers: dict[str, str] | None = None) -> dict[str, str]:
+        return {**(headers or {}), "Idempotency-Key": secrets.token_hex(16)}
+
+    requests: list[tuple[str, dict[str, Any] | None, dict[str, str]]] = []
+    first: list[httpx.Response] = []
+
+    async def send(path: str, body: dict[str, Any] | None, headers: dict[str, str]) -> httpx.Response:
+        requests.append((path, body, headers))
+        first.append(await api.client.post(path, json=body, headers=headers))
+        return first[-1]
+
+    signup = await send(signup_path, {**greta, "consent": True}, keyed())
+    await send(signup_path, {**greta, "consent": True}, keyed())  # already signed up: 200
+    commitment_body = {"signup_id": signup.json()["signup_id"], "text": "Kisten tragen"}
+    commitment = await send(f"{base}/sessions/{session['id']}/commitments", commitment_body, keyed(auth))
+    await send(f"{base}/commitments/{commitment.json()['id']}/done", None, keyed(auth))
+    await send(f"{base}/sessions/{session['id']}/close", None, keyed(auth))
+    assert [reply.status_code for reply in first] == [201, 200, 201, 200, 200]
+    assert "Greta" in first[2].text  # what a retry would show, unless the erasure reaches it
+
+    mine = {"Authorization": f"Bearer {signup.json()['participant_token']}"}
+    assert (await api.client.delete("/api/me", headers=keyed(mine))).status_code == 200
+    length = log_length(redis_client, workshop["id"])
+
+    for (path, body, headers), reply in zip(requests, first, strict=True):
+        retried = await api.client.post(path, json=body, headers=headers)
+        assert retried.status_code == reply.status_code, (path, retried.text)
+        for personal in (b"Greta", b"greta.retry@example.org", b"Tafel Nord", "Gründlich".encode()):
+            assert personal not in retried.content, (path, retried.text)
+    assert log_length(redis_client, workshop["id"]) == length  # nothing ran twice
+
+
+async def test_after_erasure_the_address_signs_up_elsewhere_as_a_stranger(api: Api) -> None:
+    first, other = await api.workshop(), await api.workshop()
+    fields = {"name": "Paula Neu", "email": "paula.stranger@example.org"}
+    paula = (await api.signup(first, await api.session(first), **fields)).json()
+    known = (await api.signup(other, await api.session(other), **fields)).json()
+    assert known["newcomer"] is False  # the deployment has seen the address
+
+    await api.client.delete("/api/me", headers={"Authorization": f"Bearer {paula['participant_token']}"})
+
+    again = (await api.signup(other, await api.session(other), **fields)).json()
+    unseen = {"name": "Nie Gesehen", "email": f"{new_id()}@example.org"}
+    stranger = (await api.signup(other, await api.session(other), **unseen)).json()
+    assert again["newcomer"] is not False and again["newcomer"] == stranger["newcomer"]  # API.md: null

@@ -94,3 +94,43 @@ async def test_a_workshop_past_its_retention_is_anonymised_and_a_recent_one_is_n
     assert "Anna Neu" in recent_text and "Olga Neu" in recent_text
     mine = await client.get("/api/me", headers={"Authorization": f"Bearer {recent['participant_token']}"})
     assert mine.json()["email"] == "anna.neu@example.org"
+
+
+async def test_retention_calls_off_an_erased_newcomers_intro_talk_and_tells_the_host(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    ended = datetime.now(UTC) - timedelta(days=40)
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    body = {
+        "title": "Runder Tisch",
+        "starts_at": (ended - timedelta(hours=4)).isoformat(),
+        "ends_at": ended.isoformat(),
+        "intro_deadline": "P90D",
+    }
+    workshop = (await client.post("/api/workshops", json=body, headers=admin)).json()
+    auth = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+    base = f"/api/workshops/{workshop['id']}"
+    session = (
+        await client.post(f"{base}/sessions", json={"title": "Tisch", "format": "thementisch"}, headers=auth)
+    ).json()
+    newcomer = {"name": "Nele Neu", "email": "nele.retention@example.org", "newcomer": True, "consent": True}
+    assert (await client.post(f"{base}/sessions/{session['id']}/signups", json=newcomer)).status_code == 201
+    slot = {
+        "host_name": "Helga Gastgeberin",
+        "host_email": "helga.retention@example.org",
+        "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+    }
+    assert (await client.post(f"{base}/intro-slots", json=slot, headers=auth)).status_code == 201
+    talks = (await client.get(f"{base}/intro-talks", headers=auth)).json()
+    assert [talk["status"] for talk in talks] == ["scheduled"]
+
+    stack.start_worker(KNOTEN_RETENTION_DAYS="30")  # the workshop ended 40 days ago
+
+    def cancelled(found: list[Any]) -> bool:
+        return any("Abgesagt" in str(mail["Subject"]) for mail in found)
+
+    mails = stack.sink.wait_for(cancelled, timeout=60, to="helga.retention@example.org")
+    cancellation = next(mail for mail in mails if "Abgesagt" in str(mail["Subject"]))
+    calendars = [part.get_content() for part in cancellation.iter_attachments() if part.get_filename() == "invite.ics"]
+    assert ["METHOD:CANCEL" in str(ics) for ics in calendars] == [True]  # her calendar drops the talk
+    assert not (await client.get(f"{base}/intro-talks", headers=auth)).json()  # the talk is off

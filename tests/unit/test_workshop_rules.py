@@ -10,6 +10,7 @@ import pytest
 from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from service.domain.reactions import settle
 from service.domain.state import WorkshopState
 from service.domain.workshop import decide, evolve, named_people
 
@@ -356,3 +357,23 @@ def test_a_stop_is_recorded_once_and_forgotten_with_the_person() -> None:
     assert decide(state, stop, NOW) == []
     evolve(state, e.PersonErased(at=NOW, subject="p1"))
     assert state.mail_stops == {}
+
+
+def test_retention_keeps_the_hosts_of_talks_it_calls_off_until_the_next_pass() -> None:
+    soon = NOW + timedelta(days=2)
+    host = e.Person("h", "Hanna", "h@example.org")
+    state = given(
+        created(),
+        planned(),
+        msgspec.structs.replace(signup(1), newcomer=True),
+        e.IntroSlotOffered(at=NOW, slot_id="i", host=host, starts_at=soon),
+        e.IntroTalkScheduled(at=NOW, participant_id="p1", slot_id="i", sequence=0),
+    )
+    first = settle(state, decide(state, c.ExpirePersonalData(retention=timedelta(0)), soon), soon)
+    assert [(type(event).__name__, getattr(event, "subject", None)) for event in first] == [
+        ("PersonErased", "p1"),
+        ("IntroTalkCancelled", None),
+    ]
+    assert state.intro_slots["i"].host == host  # the cancellation can still reach her
+    second = decide(state, c.ExpirePersonalData(retention=timedelta(0)), soon)
+    assert [event.subject for event in second if isinstance(event, e.PersonErased)] == ["h"]
