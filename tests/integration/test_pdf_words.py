@@ -41,6 +41,7 @@ async def test_report_and_digest_pdfs_break_no_word_that_fits(api: Api) -> None:
             name=f"Person {number} Nachbarschaftshilfeverein",
             email=f"person{number}.pdfwords@example.org",
             organisation="Landesarbeitsgemeinschaft Soziokultur",
+            newcomer=True,  # the report lists newcomers by name (their intro talks)
         )
         assert response.status_code in {200, 201}, response.text
     commitments = [
