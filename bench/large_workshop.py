@@ -33,8 +33,8 @@ from service.domain import commands as c
 from service.domain import events as e
 from service.domain.digests import workshop_report
 from service.domain.intro import react
+from service.domain.rules import decide, evolve, fold
 from service.domain.state import WorkshopState
-from service.domain.workshop import decide, evolve, fold
 from service.reports import pdf, render
 from service.store.codec import EventCodec
 from service.store.redis import RedisEventStore

@@ -31,6 +31,7 @@ from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
 from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
+from service.application.runner import WorkshopService
 from service.clock import Clock, SystemClock
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
@@ -44,7 +45,6 @@ from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
 from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
-from service.workshops import WorkshopService
 from workers.dispatch import dispatch
 
 STATIC = Path(__file__).parent / "web" / "static"

@@ -16,8 +16,8 @@ from typing import get_args
 import msgspec
 
 from service.domain.events import MailKind
+from service.domain.rules import people_of
 from service.domain.state import WorkshopState
-from service.domain.workshop import people_of
 from service.i18n import N_
 from service.security import keyed_hash, same_secret
 

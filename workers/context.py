@@ -16,8 +16,8 @@ from service.domain import effects
 from service.domain import events as e
 from service.domain.events import MailKind
 from service.domain.reactions import settle
+from service.domain.rules import erased_email_hashes, fold
 from service.domain.state import WorkshopState
-from service.domain.workshop import erased_email_hashes, fold
 from service.mail_stops import StopLink, stop_url
 from service.security import email_hash, new_token, token_hash
 from service.settings import Settings

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 import redis
 from rq.job import Job
 
+from service.domain.rules import fold
 from service.domain.state import WorkshopState
-from service.domain.workshop import fold
 from service.store import keys
 from workers.context import context
 from workers.dispatch import dispatch

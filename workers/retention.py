@@ -19,7 +19,7 @@ import redis
 from rq.job import Job
 
 from service.domain import commands as c
-from service.domain.workshop import decide, named_people, retention_ends
+from service.domain.rules import decide, named_people, retention_ends
 from service.store import keys
 from workers.context import context
 from workers.queue import queue

@@ -23,13 +23,13 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 
 from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
+from service.application.runner import WorkshopService
 from service.ratelimit import Limit, RateLimiter
 from service.security import same_secret
 from service.settings import Settings
 from service.signins import OrganiserSignin, Signins
 from service.templating import render
 from service.web.rendering import field_text, language_of, page
-from service.workshops import WorkshopService
 from workers.queue import queue
 
 ORGANISER_SIGNIN_SECONDS = 12 * 3600

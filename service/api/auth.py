@@ -23,10 +23,10 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 
+from service.application.runner import WorkshopService
 from service.security import keyed_hash, same_secret, token_hash
 from service.settings import Settings
 from service.signins import Signins
-from service.workshops import WorkshopService
 
 
 class Access(StrEnum):

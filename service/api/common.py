@@ -11,11 +11,11 @@ from litestar import Request, Response
 from litestar.datastructures import State
 
 from service.api.problems import BadInput
+from service.application.runner import Idempotency, Reply, WorkshopService, fingerprint
 from service.domain.events import Person
 from service.domain.views import Links
 from service.security import email_hash
 from service.settings import Settings
-from service.workshops import Idempotency, Reply, WorkshopService, fingerprint
 
 MAX_IDEMPOTENCY_KEY = 128
 

@@ -16,12 +16,12 @@ from litestar import Request, Response, get
 from service.api.auth import Access
 from service.api.problems import BadInput
 from service.api.workshops import existing
+from service.application.runner import WorkshopService
 from service.domain.digests import SessionDigest, WorkshopReport, session_digest, workshop_report
 from service.domain.errors import NotFound
-from service.domain.workshop import session_of
+from service.domain.rules import session_of
 from service.i18n import LANGUAGES
 from service.reports import render
-from service.workshops import WorkshopService
 
 Kind = Literal["json", "html", "md", "pdf", "csv"]
 MEDIA = {

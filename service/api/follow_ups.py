@@ -6,8 +6,8 @@ from litestar import get
 
 from service.api.auth import Access
 from service.api.workshops import existing
+from service.application.runner import WorkshopService
 from service.domain.views import FollowUpEntry, follow_ups
-from service.workshops import WorkshopService
 
 
 @get("/api/workshops/{workshop_id:str}/follow-ups", opt={"access": Access.FACILITATOR}, tags=["follow-ups"])

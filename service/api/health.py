@@ -8,7 +8,7 @@ from litestar import Response, get
 
 from service.api.auth import Access
 from service.api.schemas import Health
-from service.workshops import WorkshopService
+from service.application.runner import WorkshopService
 
 
 def _version() -> str:

@@ -11,13 +11,13 @@ from service.api.common import idempotency_of, person, respond
 from service.api.problems import BadInput
 from service.api.schemas import IntroSlotIn, IntroSlotOut
 from service.api.workshops import existing
+from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.intro import IntroTalkEntry, intro_talks
 from service.domain.state import IntroSlotState, WorkshopState
 from service.domain.views import iso_duration
 from service.security import new_id
 from service.settings import Settings
-from service.workshops import WorkshopService
 from workers.calendar import intro_talk_uid, talks_calendar
 
 

@@ -9,9 +9,9 @@ from litestar import Request, Response, delete, get
 
 from service.api.auth import Access, Principal
 from service.api.common import idempotency_of, respond
+from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.views import PersonalData, personal_data
-from service.workshops import WorkshopService
 
 
 class Erased(msgspec.Struct):

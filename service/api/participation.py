@@ -25,8 +25,10 @@ from service.api.schemas import (
 )
 from service.api.sessions import SESSION
 from service.api.workshops import existing
+from service.application.runner import Idempotency, Outcome, Reply, WorkshopService
 from service.domain import commands as c
 from service.domain.events import Person, SignupRecorded, WaitlistPromoted
+from service.domain.rules import check_table_code, decide, existing_signup, session_of, signup_of
 from service.domain.state import SignupState, WorkshopState
 from service.domain.views import (
     CardEntry,
@@ -41,12 +43,10 @@ from service.domain.views import (
     offer_entry,
     waitlist_position,
 )
-from service.domain.workshop import check_table_code, decide, existing_signup, session_of, signup_of
 from service.i18n import PRIVACY_VERSION
 from service.ratelimit import Limit, RateLimiter
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
-from service.workshops import Idempotency, Outcome, Reply, WorkshopService
 
 
 def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> SignupOut:

@@ -13,9 +13,9 @@ import redis
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from service.application.runner import IdempotencyMismatch
 from service.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from service.store.redis import UNAVAILABLE
-from service.workshops import IdempotencyMismatch
 
 log = logging.getLogger("knoten.api")
 

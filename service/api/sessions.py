@@ -13,12 +13,12 @@ from service.api.common import idempotency_of, respond
 from service.api.problems import BadInput
 from service.api.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
 from service.api.workshops import existing
+from service.application.runner import Render, WorkshopService
 from service.domain import commands as c
+from service.domain.rules import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import FullSession, Links, PublicSession, full_session, public_session
-from service.domain.workshop import session_of
 from service.security import new_id, new_table_code
-from service.workshops import Render, WorkshopService
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
 

@@ -13,10 +13,10 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from service.api.auth import Access
 from service.api.problems import BadInput
 from service.api.workshops import existing
+from service.application.runner import WorkshopService
 from service.domain.events import event_type
 from service.domain.views import streamed
 from service.store.base import EventStore, Recorded
-from service.workshops import WorkshopService
 
 HEARTBEAT_SECONDS = 15.0
 BUFFERED_EVENTS = 1000

@@ -12,6 +12,7 @@ from service.api.auth import Access
 from service.api.common import checked_email, checked_timezone, idempotency_of, respond
 from service.api.problems import BadInput
 from service.api.schemas import WorkshopCreatedOut, WorkshopIn
+from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.errors import NotFound
 from service.domain.events import Person
@@ -19,7 +20,6 @@ from service.domain.state import WorkshopState
 from service.domain.views import Links, WorkshopView, workshop_view
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
-from service.workshops import WorkshopService
 
 
 class RotatedToken(msgspec.Struct):

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from service.domain.events import Event
 from service.domain.intro import TRIGGERS, react
+from service.domain.rules import evolve
 from service.domain.state import WorkshopState
-from service.domain.workshop import evolve
 
 
 def settle(state: WorkshopState, events: list[Event], now: datetime) -> list[Event]:

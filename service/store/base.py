@@ -11,7 +11,7 @@ from typing import NamedTuple
 import msgspec
 
 from service.domain.events import Event, SignupRecorded
-from service.domain.workshop import signup_email_hash
+from service.domain.rules import signup_email_hash
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
 

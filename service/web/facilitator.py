@@ -21,19 +21,19 @@ from service.api.intro_talks import offer_command, slot_out
 from service.api.problems import BadInput, bad_input
 from service.api.schemas import IntroSlotIn
 from service.api.workshops import existing
+from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import workshop_report
 from service.domain.events import PHASES
 from service.domain.intro import intro_talks
+from service.domain.rules import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import Links, full_session, session_summary, workshop_view
-from service.domain.workshop import session_of
 from service.i18n import short_when
 from service.reports.render import report_charts
 from service.security import keyed_hash, new_table_code, new_token, token_hash
 from service.settings import Settings
 from service.web.rendering import NO_STORE, language_of, page
-from service.workshops import WorkshopService
 
 STATIC = Path(__file__).parent / "static"
 WORKSHOP = "/w/{workshop_id:str}"

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access
 from service.api.workshops import existing
+from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.errors import NotFound
 from service.i18n import gettext
@@ -17,7 +18,6 @@ from service.mail_stops import DESCRIPTIONS, StopLink, read_stop_token, subjects
 from service.security import email_hash
 from service.settings import Settings
 from service.web.rendering import language_of, page
-from service.workshops import WorkshopService
 
 STOP = "/unsubscribe/{token:str}"
 

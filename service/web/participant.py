@@ -28,15 +28,15 @@ from service.api.participation import record_signup
 from service.api.problems import BadInput, invalid_field
 from service.api.schemas import SINGLE_LINE_RULE, SignupIn
 from service.api.workshops import existing
+from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from service.domain.rules import session_of, signup_of
 from service.domain.views import Links, personal_data, public_session, waitlist_position
-from service.domain.workshop import session_of, signup_of
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.settings import Settings
 from service.web.rendering import field_text, language_of, page
 from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
-from service.workshops import Idempotency, WorkshopService, fingerprint
 from workers.calendar import talk_invitation
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"

@@ -22,9 +22,9 @@ from service.api.auth import (
     participant_tokens,
     sign_in_cookie,
 )
+from service.application.runner import WorkshopService
 from service.settings import Settings
 from service.web.rendering import NO_STORE, page
-from service.workshops import WorkshopService
 
 PENDING_COOKIE = "knoten_p_link"
 SWITCH = "/me/switch"

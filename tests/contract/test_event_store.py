@@ -11,6 +11,7 @@ import msgspec
 import pytest
 from redis.cluster import RedisCluster
 
+from service.application.runner import Idempotency, Reply, WorkshopService, fingerprint
 from service.clock import SystemClock
 from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
 from service.store import keys
@@ -27,8 +28,7 @@ from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
-from service.workshops import Idempotency, Reply, WorkshopService, fingerprint
-from tests.unit.test_workshop_rules import created, planned
+from tests.unit.test_rules import created, planned
 from workers.queue import enqueue_onto, queue
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)

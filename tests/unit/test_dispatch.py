@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.domain import events as e
 from service.domain.state import WorkshopState
-from tests.unit.test_workshop_rules import NOW
+from tests.unit.test_rules import NOW
 from workers.dispatch import dispatch
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from service.domain import events as e
 from service.domain.intro import intro_talks, react
+from service.domain.rules import evolve
 from service.domain.state import WorkshopState
-from service.domain.workshop import evolve
 
 NOW = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -26,8 +26,8 @@ from service.domain import commands as c
 from service.domain.errors import Conflict, DomainError
 from service.domain.events import Event
 from service.domain.reactions import settle
+from service.domain.rules import decide, erased_email_hashes, fold
 from service.domain.state import WorkshopState
-from service.domain.workshop import decide, erased_email_hashes, fold
 from service.security import keyed_hash
 from service.store.base import (
     EventStore,

@@ -11,8 +11,8 @@ from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.reactions import settle
+from service.domain.rules import decide, evolve, named_people
 from service.domain.state import WorkshopState
-from service.domain.workshop import decide, evolve, named_people
 
 NOW = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 
@@ -290,7 +290,7 @@ def test_a_commitment_owner_from_the_signups_must_be_in_that_session() -> None:
 def test_every_event_type_can_be_folded() -> None:
     from typing import get_args
 
-    from service.domain.workshop import _EVOLVERS
+    from service.domain.rules import _EVOLVERS
 
     assert set(get_args(e.AnyEvent)) == set(_EVOLVERS)
 
