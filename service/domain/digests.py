@@ -11,7 +11,9 @@ from datetime import date, datetime
 
 import msgspec
 
-from service.domain.events import PHASES, Format, Phase
+from service.domain.events import Format, Phase
+from service.domain.formats import format_of
+from service.domain.formats.base import DigestCard, DigestMatch, DigestOffer
 from service.domain.intro import intro_talks
 from service.domain.state import SessionState, WorkshopState
 from service.domain.timing import local_today
@@ -36,28 +38,9 @@ class DigestCommitment(msgspec.Struct, kw_only=True):
     status: str
 
 
-class DigestCard(msgspec.Struct, kw_only=True):
-    text: str
-    votes: int
-
-
 class DigestNote(msgspec.Struct, kw_only=True):
     text: str
     phase: Phase | None
-
-
-class DigestOffer(msgspec.Struct, kw_only=True):
-    id: str
-    text: str
-    owner_name: str | None
-    matched: bool
-
-
-class DigestMatch(msgspec.Struct, kw_only=True):
-    offer: str
-    request: str
-    offer_owner: str | None
-    request_owner: str | None
 
 
 class SessionDigest(msgspec.Struct, kw_only=True):
@@ -176,43 +159,10 @@ def _people(state: WorkshopState, session: SessionState) -> list[DigestPerson]:
     return people
 
 
-def _cards(state: WorkshopState, session: SessionState) -> dict[str, list[DigestCard]]:
-    by_phase: dict[str, list[DigestCard]] = {}
-    for phase in PHASES:
-        cards = [state.cards[c] for c in session.cards if state.cards[c].phase == phase]
-        if cards:
-            ranked = sorted(cards, key=lambda card: (-card.votes, card.added_at))
-            by_phase[phase] = [DigestCard(text=card.text, votes=card.votes) for card in ranked]
-    return by_phase
-
-
-def _offers(state: WorkshopState, session: SessionState, kind: str) -> list[DigestOffer]:
-    return [
-        DigestOffer(id=o.id, text=o.text, owner_name=o.owner.name if o.owner else None, matched=o.match_id is not None)
-        for o in (state.offers[oid] for oid in session.offers)
-        if o.kind == kind
-    ]
-
-
-def _matches(state: WorkshopState, session: SessionState) -> list[DigestMatch]:
-    found = []
-    for match in state.matches.values():
-        offer, request = state.offers[match.offer_id], state.offers[match.request_id]
-        if session.id in (offer.session_id, request.session_id):
-            found.append(
-                DigestMatch(
-                    offer=offer.text,
-                    request=request.text,
-                    offer_owner=offer.owner.name if offer.owner else None,
-                    request_owner=request.owner.name if request.owner else None,
-                )
-            )
-    return found
-
-
 def session_digest(state: WorkshopState, session: SessionState, now: datetime) -> SessionDigest:
     """Everything a session produced, ready to forward."""
     people = _people(state, session)
+    section = format_of(session.format).section(state, session)
     commitments = [state.commitments[cid] for cid in session.commitments]
     return SessionDigest(
         workshop_id=state.id,
@@ -244,10 +194,10 @@ def session_digest(state: WorkshopState, session: SessionState, now: datetime) -
             for c in commitments
         ],
         notes=[DigestNote(text=state.notes[n].text, phase=state.notes[n].phase) for n in session.notes],
-        cards=_cards(state, session),
-        offers=_offers(state, session, "offer"),
-        requests=_offers(state, session, "request"),
-        matches=_matches(state, session),
+        cards=section.cards,
+        offers=section.offers,
+        requests=section.requests,
+        matches=section.matches,
         generated_at=now,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from service.domain.formats import format_of, takers
 from service.domain.state import (
     CardState,
     CommitmentState,
@@ -258,14 +259,15 @@ def _open_session(state: WorkshopState, session_id: str, now: datetime) -> list[
 
 def _advance_phase(state: WorkshopState, command: c.AdvancePhase, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
-    if session.format != "zukunftswerkstatt":
-        raise Conflict("Only a zukunftswerkstatt has phases.")
-    current = e.PHASES.index(session.phase or "kritik")
-    wanted = e.PHASES.index(command.phase)
+    phases = format_of(session.format).phases
+    if not format_of(session.format).takes(c.AdvancePhase):
+        raise Conflict(f"Only a {takers(c.AdvancePhase)} has phases.")
+    current = phases.index(session.phase or phases[0])
+    wanted = phases.index(command.phase)
     if wanted != current + 1:
         raise Conflict(
-            f"Phases go forward one at a time: after {e.PHASES[current]!r} comes "
-            + (repr(e.PHASES[current + 1]) if current + 1 < len(e.PHASES) else "nothing")
+            f"Phases go forward one at a time: after {phases[current]!r} comes "
+            + (repr(phases[current + 1]) if current + 1 < len(phases) else "nothing")
             + f", not {command.phase!r}."
         )
     return [e.PhaseAdvanced(at=now, session_id=command.session_id, phase=command.phase)]
@@ -372,17 +374,17 @@ def _complete_commitment(state: WorkshopState, commitment_id: str, now: datetime
 def _take_note(state: WorkshopState, command: c.TakeNote, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
     phase = command.phase
-    if phase is not None and session.format != "zukunftswerkstatt":
-        raise Invalid("phase", "only a zukunftswerkstatt has phases")
-    if phase is None and session.format == "zukunftswerkstatt":
+    if phase is not None and not format_of(session.format).phases:
+        raise Invalid("phase", f"only a {takers(c.AdvancePhase)} has phases")
+    if phase is None:
         phase = session.phase
     return [e.NoteTaken(at=now, note_id=command.note_id, session_id=command.session_id, text=command.text, phase=phase)]
 
 
 def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
-    if session.format != "zukunftswerkstatt" or session.phase is None:
-        raise Conflict("Cards belong to a zukunftswerkstatt.")
+    if not format_of(session.format).takes(c.AddCard) or session.phase is None:
+        raise Conflict(f"Cards belong to a {takers(c.AddCard)}.")
     return [
         e.CardAdded(
             at=now, card_id=command.card_id, session_id=command.session_id, phase=session.phase, text=command.text
@@ -400,8 +402,8 @@ def _vote_card(state: WorkshopState, command: c.VoteCard, now: datetime) -> list
 
 def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
-    if session.format != "marktplatz":
-        raise Conflict("Offers and requests belong to a marktplatz.")
+    if not format_of(session.format).takes(c.PostOffer):
+        raise Conflict(f"Offers and requests belong to a {takers(c.PostOffer)}.")
     owner = None
     if command.signup_id is not None or command.owner is not None:
         owner = _owner(state, command.signup_id, command.owner, command.session_id)
@@ -494,7 +496,7 @@ def _evolve_planned(state: WorkshopState, event: e.SessionPlanned) -> None:
         next_meeting_at=event.next_meeting_at,
         planned_at=event.at,
         table_code=event.table_code,
-        phase="kritik" if event.format == "zukunftswerkstatt" else None,
+        phase=format_of(event.format).first_phase,
     )
 
 

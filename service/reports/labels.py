@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from service.domain.formats import FORMATS as SESSION_FORMATS
 from service.i18n import N_, gettext
 
-FORMATS = {
-    "thementisch": N_("Topic table"),
-    "runder_tisch": N_("Round table"),
-    "zukunftswerkstatt": N_("Future workshop"),
-    "barcamp": N_("Barcamp session"),
-    "marktplatz": N_("Market place"),
+# the formats' own words: their names and the values they show (a future workshop's phases)
+FORMATS = {name: session_format.label for name, session_format in SESSION_FORMATS.items()}
+FORMAT_VALUES = {
+    value: word for session_format in SESSION_FORMATS.values() for value, word in session_format.labels.items()
 }
-PHASES = {"kritik": N_("Critique"), "phantasie": N_("Fantasy"), "verwirklichung": N_("Implementation")}
 STATUSES = {
     "planned": N_("planned"),
     "open": N_("open"),
@@ -38,7 +36,7 @@ def label(language: str, value: str | None) -> str:
     """The translated word for a format, phase, status or reason."""
     if value is None:
         return ""
-    for table in (FORMATS, PHASES, STATUSES, REASONS):
+    for table in (FORMATS, FORMAT_VALUES, STATUSES, REASONS):
         if value in table:
             return gettext(language, table[value])
     return value

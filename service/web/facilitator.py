@@ -24,7 +24,7 @@ from service.api.workshops import existing
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import workshop_report
-from service.domain.events import PHASES
+from service.domain.formats import FORMATS, format_of
 from service.domain.intro import intro_talks
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
@@ -37,7 +37,6 @@ from service.web.rendering import NO_STORE, language_of, page
 
 STATIC = Path(__file__).parent / "static"
 WORKSHOP = "/w/{workshop_id:str}"
-FORMATS = ("thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz")
 MONTH = 30 * 24 * 3600
 
 
@@ -79,12 +78,13 @@ async def _console(
 ) -> Response[str]:
     state = existing(await service.state(workshop_id))
     session = full_session(state, session_of(state, session_id), links)
+    session_format = format_of(session.format)
     qr = Markup(segno.make(session.signup_url, error="m").svg_inline(scale=6, border=2))  # noqa: S704 - segno SVG
     return page(
         request,
         template,
         session=session,
-        phases=list(PHASES),
+        phases=list(session_format.phases),
         qr=qr,
         short_link=session.signup_url.split("://")[-1],
         **_context(state, links, "board"),
@@ -121,7 +121,7 @@ class FacilitatorPages(Controller):
             request,
             "web/board.html",
             slots=_slots(state, links, language_of(request)),
-            formats=FORMATS,
+            formats=list(FORMATS),
             offset=_offset(state, service.clock.now()),
             **_context(state, links, "board"),
         )
