@@ -49,7 +49,7 @@ def test_each_format_shows_its_own_console_sign_up_page_and_report(
     for owner, heading in HEADINGS.items():
         shown = console.get_by_role("heading", name=heading, exact=True)
         expect(shown).to_have_count(1 if owner == format_name else 0)
-    _shoot(console, screenshots, f"format-console-{format_name}", console.locator("svg"))
+    _shoot(console, screenshots, f"format-console-{format_name}", console.locator("svg"), console.locator(".short"))
 
     phone = contexts.new(PHONE).new_page()
     phone.goto(session["signup_url"])
@@ -66,9 +66,9 @@ def test_each_format_shows_its_own_console_sign_up_page_and_report(
     expect(digest.get_by_role("heading", name="Biete und Suche", exact=True)).to_have_count(
         1 if format_name == "marktplatz" else 0
     )
-    _shoot(report, screenshots, f"format-report-{format_name}", report.locator("svg"))
+    _shoot(report, screenshots, f"format-report-{format_name}", report.locator("svg"), report.get_by_text("Stand"))
 
 
 def _shoot(page: Page, folder: Path, name: str, *masked: Any) -> None:
-    """Full page, with what differs from run to run (QR codes, charts) masked."""
+    """Full page, with what differs from run to run (QR codes, short links, charts, times) masked."""
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True, mask=list(masked))
