@@ -3,7 +3,6 @@ and templates, and decide, evolve and the digest ask the format rather than its 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import get_args
 
@@ -18,26 +17,14 @@ from service.domain.formats.base import TEMPLATES, DigestCard, Section, SessionF
 from service.domain.rules import decide, evolve
 from service.domain.state import SessionState, WorkshopState
 from service.reports.labels import label
+from tests.unit.test_rules import NOW, created, given, planned
 
-NOW = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "service" / "templates" / "formats"
 
 
 def workshop(*formats_planned: str) -> WorkshopState:
-    state = WorkshopState(id="w")
-    created = e.WorkshopCreated(
-        at=NOW,
-        workshop_id="w",
-        title="Netzwerktreffen",
-        starts_at=NOW,
-        ends_at=NOW + timedelta(hours=8),
-        facilitator_token_hash="h",
-        login_code_hash="l",
-    )
-    evolve(state, created)
-    for name in formats_planned:
-        evolve(state, e.SessionPlanned(at=NOW, session_id=name, title=name, format=name))  # type: ignore[arg-type]
-    return state
+    """A workshop with one session of each of these formats, each named after its format."""
+    return given(created(), *(planned(name, name) for name in formats_planned))  # type: ignore[arg-type]
 
 
 def test_the_format_literal_names_exactly_the_registered_formats_in_their_order() -> None:
@@ -96,4 +83,4 @@ def test_a_new_format_is_one_registered_module_that_rules_and_digests_follow(mon
         decide(workshop("barcamp"), c.AddCard(card_id="k", session_id="barcamp", text="x"), NOW)
     digest = session_digest(state, state.sessions["wand"], NOW)
     assert digest.cards == {"kritik": [DigestCard(text="Mehr Bänke", votes=0)]}
-    assert digest.offers == digest.requests == digest.matches == []
+    assert (digest.offers, digest.requests, digest.matches) == ([], [], [])
