@@ -8,7 +8,7 @@ from service.domain import effects
 from service.domain.events import MailKind
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import waitlist_position
-from workers.calendar import session_ics
+from service.reports.calendar import session_ics
 from workers.context import Context, context, job
 from workers.mail import Attachment, Mail, render_mail
 

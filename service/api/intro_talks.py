@@ -16,9 +16,9 @@ from service.domain import commands as c
 from service.domain.intro import IntroTalkEntry, intro_talks
 from service.domain.state import IntroSlotState, WorkshopState
 from service.domain.views import iso_duration
+from service.reports.calendar import intro_talk_uid, talks_calendar
 from service.security import new_id
 from service.settings import Settings
-from workers.calendar import intro_talk_uid, talks_calendar
 
 
 def slot_out(slot: IntroSlotState) -> IntroSlotOut:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -24,7 +24,7 @@ from service.api.workshops import existing
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import workshop_report
-from service.domain.events import PHASES
+from service.domain.events import PHASES, Format
 from service.domain.intro import intro_talks
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
@@ -37,7 +37,7 @@ from service.web.rendering import NO_STORE, language_of, page
 
 STATIC = Path(__file__).parent / "static"
 WORKSHOP = "/w/{workshop_id:str}"
-FORMATS = ("thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz")
+FORMATS: tuple[Format, ...] = get_args(Format)
 MONTH = 30 * 24 * 3600
 
 

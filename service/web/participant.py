@@ -34,10 +34,10 @@ from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.rules import session_of, signup_of
 from service.domain.views import Links, personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
+from service.reports.calendar import talk_invitation
 from service.settings import Settings
 from service.web.rendering import field_text, language_of, page
 from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
-from workers.calendar import talk_invitation
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
