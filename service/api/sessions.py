@@ -9,10 +9,10 @@ import segno
 from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access, Principal
-from service.api.common import idempotency_of, respond
+from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
 from service.api.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import Render, WorkshopService
 from service.domain import commands as c
 from service.domain.rules import session_of

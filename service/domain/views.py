@@ -39,6 +39,15 @@ class Links(msgspec.Struct, frozen=True):
         """The sign-up station: a tablet at the table, passed from hand to hand."""
         return f"{self.base_url}/s/{wid}/{sid}/station"
 
+    def station_again(self, wid: str, sid: str, done: str, position: int | None, table_code: str | None) -> str:
+        """The station's empty form after a sign-up, thanking for it (`done`: the placement)."""
+        position_part = f"&position={position}" if position else ""
+        code_part = f"&code={table_code}" if table_code else ""
+        return f"{self.station(wid, sid)}?done={done}{position_part}{code_part}"
+
+    def signup_done(self, wid: str, sid: str, signup_id: str, again: bool) -> str:
+        return f"{self.base_url}/s/{wid}/{sid}/done?signup={signup_id}" + ("&again=1" if again else "")
+
     def console(self, wid: str, code: str) -> str:
         return f"{self.base_url}/w/{wid}/login?code={code}"
 

@@ -17,10 +17,10 @@ from litestar.response import Redirect
 from markupsafe import Markup
 
 from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
-from service.api.intro_talks import offer_command, slot_out
 from service.api.problems import BadInput, bad_input
 from service.api.schemas import IntroSlotIn
-from service.api.workshops import existing
+from service.application.inputs import existing
+from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import workshop_report

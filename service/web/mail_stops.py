@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.errors import NotFound

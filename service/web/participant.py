@@ -23,12 +23,11 @@ from service.api.auth import (
     participant_tokens,
     sign_in_cookie,
 )
-from service.api.common import checked_email
-from service.api.participation import record_signup
 from service.api.problems import BadInput, invalid_field
 from service.api.schemas import SINGLE_LINE_RULE, SignupIn
-from service.api.workshops import existing
+from service.application.inputs import checked_email, existing
 from service.application.runner import Idempotency, WorkshopService, fingerprint
+from service.application.signups import record_signup
 from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.rules import session_of, signup_of
@@ -42,6 +41,7 @@ from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, tra
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
 NEWCOMER_ANSWERS = {"yes": True, "no": False}
+PAGES = Links("")  # a redirect stays on the host the browser asked
 
 
 def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> tuple[str, str]:
@@ -208,7 +208,7 @@ class SignupPages(Controller):
                 raise BadInput("newcomer", "please say whether you are new")
             key = str(form.get("idempotency_key") or "")[:128] or secrets.token_urlsafe(16)
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
-            reply = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
+            signed = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
         except (msgspec.ValidationError, BadInput, Invalid) as exc:
             return await again(error=_form_error(language, exc), status=400)
         except Forbidden:
@@ -218,16 +218,14 @@ class SignupPages(Controller):
             if isinstance(exc, NotFound):
                 raise
             return await again(error=gettext(language, N_("This session is closed.")), status=409)
-        body = msgspec.json.decode(reply.body)
+        known = signed.reply.status == 200
         if station:
-            done = "again" if reply.status == 200 else body["status"]
-            position = f"&position={body['waitlist_position']}" if body.get("waitlist_position") else ""
-            code = f"&code={data['table_code']}" if data["table_code"] else ""
-            return Redirect(f"/s/{workshop_id}/{session_id}/station?done={done}{position}{code}", status_code=303)
-        target = f"/s/{workshop_id}/{session_id}/done?signup={body['signup_id']}" + (
-            "&again=1" if reply.status == 200 else ""
-        )
-        token = body.get("participant_token")
+            done = "again" if known else signed.signup.status
+            position = signed.signup.waitlist_position
+            again_url = PAGES.station_again(workshop_id, session_id, done, position, signup.table_code)
+            return Redirect(again_url, status_code=303)
+        target = PAGES.signup_done(workshop_id, session_id, signed.signup.signup_id, again=known)
+        token = signed.signup.participant_token
         cookies = [participant_cookie(request, settings, token)] if token else []
         return Redirect(target, status_code=303, cookies=cookies)
 

@@ -1,0 +1,80 @@
+"""The layers of docs/architecture.md, checked on every import in service/ and workers/."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+# Modules of service/api that pages and the application layer may share: the access guard,
+# the request and response schemas, the problem details. Every other api module is a handler.
+SHARED_API = {"service.api.auth", "service.api.schemas", "service.api.problems"}
+DOMAIN_MAY_IMPORT = {"msgspec"}
+WIRING = {"service.app", "service.wiring", "service.cli"}
+
+
+def _imports() -> list[tuple[str, str]]:
+    """(importing module, imported module) for every import in service/ and workers/."""
+    found = []
+    for path in sorted([*ROOT.glob("service/**/*.py"), *ROOT.glob("workers/**/*.py")]):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found += [(module, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found += [(module, node.module)]
+    return found
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_domain_imports_only_itself_the_standard_library_and_msgspec() -> None:
+    broken = [
+        f"{importer} imports {imported}"
+        for importer, imported in _imports()
+        if _within(importer, "service.domain")
+        and not _within(imported, "service.domain")
+        and imported.split(".")[0] not in sys.stdlib_module_names | DOMAIN_MAY_IMPORT | {"__future__"}
+    ]
+    assert broken == []
+
+
+def test_nothing_in_service_imports_workers_but_the_wiring() -> None:
+    broken = [
+        f"{importer} imports {imported}"
+        for importer, imported in _imports()
+        if _within(importer, "service") and importer not in WIRING and _within(imported, "workers")
+    ]
+    assert broken == []
+
+
+def test_the_api_renders_no_pages() -> None:
+    broken = [
+        f"{importer} imports {imported}"
+        for importer, imported in _imports()
+        if _within(importer, "service.api") and _within(imported, "service.web")
+    ]
+    assert broken == []
+
+
+def test_pages_and_the_application_layer_call_no_api_handler() -> None:
+    broken = [
+        f"{importer} imports {imported}"
+        for importer, imported in _imports()
+        if (_within(importer, "service.web") or _within(importer, "service.application"))
+        and _within(imported, "service.api")
+        and imported not in SHARED_API
+    ]
+    assert broken == []
+
+
+def test_the_application_layer_is_below_pages_and_api() -> None:
+    broken = [
+        f"{importer} imports {imported}"
+        for importer, imported in _imports()
+        if _within(importer, "service.application") and _within(imported, "service.web")
+    ]
+    assert broken == []
