@@ -24,10 +24,15 @@ from service.settings import Settings
 
 
 class Signed(NamedTuple):
-    """A sign-up's reply as stored for its Idempotency-Key, and what it says."""
+    """A sign-up's reply as stored for its Idempotency-Key, for the API to send as it is."""
 
     reply: Reply
-    signup: SignupOut
+
+    @property
+    def signup(self) -> SignupOut:
+        """What the reply says, for a page. A retry after the person's erasure answers without
+        the sign-up (its body says `personal_data: erased`), so only pages ask for it."""
+        return msgspec.json.decode(self.reply.body, type=SignupOut)
 
 
 def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> SignupOut:
@@ -103,8 +108,7 @@ async def record_signup(
         new_person = _participant_of(events) == pid
         return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
 
-    reply = await service.execute(workshop_id, plan, idempotency)
-    return Signed(reply, msgspec.json.decode(reply.body, type=SignupOut))
+    return Signed(await service.execute(workshop_id, plan, idempotency))
 
 
 def _participant_of(events: list[Any]) -> str | None:
