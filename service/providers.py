@@ -6,7 +6,7 @@ from litestar.datastructures import State
 
 from service.application.dead_letters import DeadLetters
 from service.application.runner import WorkshopService
-from service.domain.views import Links
+from service.domain.links import Links
 from service.settings import Settings
 
 

@@ -15,8 +15,9 @@ from service.api.schemas import WorkshopCreatedOut, WorkshopIn
 from service.application.inputs import checked_email, checked_timezone, existing, organiser, organiser_subject
 from service.application.runner import WorkshopService
 from service.domain import commands as c
+from service.domain.links import Links
 from service.domain.state import WorkshopState
-from service.domain.views import Links, WorkshopView, workshop_view
+from service.domain.views import WorkshopView, workshop_view
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
 

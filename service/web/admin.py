@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
 from service.application.dead_letters import DeadLetters
 from service.application.runner import WorkshopService
+from service.domain.links import PAGES
 from service.ratelimit import Limit, RateLimiter
 from service.security import same_secret
 from service.settings import Settings
@@ -98,7 +99,7 @@ async def admin_login(
     signins: Signins = request.app.state.signins
     await signins.save(signin_hash(settings, signin_id), signin, ORGANISER_SIGNIN_SECONDS)
     cookie = sign_in_cookie(settings, ORGANISER_COOKIE, signin_id, ORGANISER_SIGNIN_SECONDS, samesite="strict")
-    return Redirect("/admin", status_code=303, cookies=[cookie])
+    return Redirect(PAGES.admin(), status_code=303, cookies=[cookie])
 
 
 async def _limit_logins(request: Request[Any, Any, Any], settings: Settings) -> None:
@@ -118,4 +119,4 @@ async def _limit_logins(request: Request[Any, Any, Any], settings: Settings) -> 
 )
 async def admin_retry(job_id: str, dead_letters: DeadLetters) -> Redirect:
     await anyio.to_thread.run_sync(dead_letters.retry, job_id)
-    return Redirect("/admin", status_code=303)
+    return Redirect(PAGES.admin(), status_code=303)

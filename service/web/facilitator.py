@@ -26,9 +26,10 @@ from service.domain import commands as c
 from service.domain.digests import workshop_report
 from service.domain.events import PHASES, Format
 from service.domain.intro import intro_talks
+from service.domain.links import PAGES, Links
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
-from service.domain.views import Links, full_session, session_summary, workshop_view
+from service.domain.views import full_session, session_summary, workshop_view
 from service.i18n import short_when
 from service.reports.render import report_charts
 from service.security import keyed_hash, new_table_code, new_token, token_hash
@@ -108,7 +109,7 @@ class FacilitatorPages(Controller):
         )
         await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
         cookie = sign_in_cookie(settings, FACILITATOR_COOKIE.format(workshop_id), token, 3 * MONTH)
-        target = f"/w/{workshop_id}/report" if next == "report" else f"/w/{workshop_id}"
+        target = PAGES.report_page(workshop_id) if next == "report" else PAGES.board(workshop_id)
         return Redirect(target, status_code=303, cookies=[cookie], headers=NO_STORE)
 
     @get("/", opt={"access": Access.FACILITATOR})
@@ -214,7 +215,7 @@ class FacilitatorPages(Controller):
         except msgspec.ValidationError as exc:
             raise bad_input(exc) from exc
         await service.execute(workshop_id, service.command(command, lambda _: (201, {})), None)
-        return Redirect(f"/w/{workshop_id}/intro", status_code=303)
+        return Redirect(PAGES.intro_page(workshop_id), status_code=303)
 
     @post("/s/{session_id:str}/table-code", opt={"access": Access.FACILITATOR}, status_code=303)
     async def table_code(
@@ -225,7 +226,7 @@ class FacilitatorPages(Controller):
         required = (await request.form()).get("required") == "yes"
         command = c.SetTableCode(session_id=session_id, table_code=new_table_code() if required else None)
         await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
-        return Redirect(f"/w/{workshop_id}/s/{session_id}", status_code=303)
+        return Redirect(PAGES.session_console(workshop_id, session_id), status_code=303)
 
 
 @get("/sw.js", opt={"access": Access.PUBLIC}, include_in_schema=False)

@@ -30,8 +30,9 @@ from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
 from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from service.domain.links import PAGES, Links
 from service.domain.rules import session_of, signup_of
-from service.domain.views import Links, personal_data, public_session, waitlist_position
+from service.domain.views import personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.settings import Settings
@@ -41,7 +42,6 @@ from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, tra
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
 NEWCOMER_ANSWERS = {"yes": True, "no": False}
-PAGES = Links("")  # a redirect stays on the host the browser asked
 
 
 def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> tuple[str, str]:
@@ -218,14 +218,13 @@ class SignupPages(Controller):
             if isinstance(exc, NotFound):
                 raise
             return await again(error=gettext(language, N_("This session is closed.")), status=409)
-        known = signed.reply.status == 200
+        known, answer = signed.reply.status == 200, signed.signup
         if station:
-            done = "again" if known else signed.signup.status
-            position = signed.signup.waitlist_position
-            again_url = PAGES.station_again(workshop_id, session_id, done, position, signup.table_code)
+            done = "again" if known else answer.status
+            again_url = PAGES.station_again(workshop_id, session_id, done, answer.waitlist_position, signup.table_code)
             return Redirect(again_url, status_code=303)
-        target = PAGES.signup_done(workshop_id, session_id, signed.signup.signup_id, again=known)
-        token = signed.signup.participant_token
+        target = PAGES.signup_done(workshop_id, session_id, answer.signup_id, again=known)
+        token = answer.participant_token
         cookies = [participant_cookie(request, settings, token)] if token else []
         return Redirect(target, status_code=303, cookies=cookies)
 
@@ -254,7 +253,7 @@ class SignupPages(Controller):
             placement=found.status,
             position=waitlist_position(session, found.id),
             email=bool(found.person.email),
-            link="/me" if on_device else None,
+            link=PAGES.me() if on_device else None,
             again=bool(again),
         )
 
@@ -321,7 +320,7 @@ class PersonalPages(Controller):
         if signup_of(state, signup_id).participant_id != participant_id:
             raise PermissionDeniedException("Not your sign-up.")
         await _run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
-        return Redirect("/me?done=withdrawn", status_code=303)
+        return Redirect(PAGES.me(done="withdrawn"), status_code=303)
 
     @post(ME + "/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def mark_done(
@@ -337,7 +336,7 @@ class PersonalPages(Controller):
         if commitment is None or commitment.owner.subject != participant_id:
             raise PermissionDeniedException("Not your commitment.")
         await _run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
-        return Redirect("/me?done=done", status_code=303)
+        return Redirect(PAGES.me(done="done"), status_code=303)
 
     @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
     async def export(
@@ -387,7 +386,7 @@ class PersonalPages(Controller):
             request,
             "web/me_delete.html",
             workshop_title=(await service.state(workshop_id)).title,
-            action=f"/me/{workshop_id}/{participant_id}/delete",
+            action=PAGES.erase_me(workshop_id, participant_id),
         )
 
     @post(ME + "/delete", opt={"access": Access.PARTICIPANT}, status_code=200)
@@ -417,7 +416,7 @@ class PersonalPages(Controller):
             text=gettext(
                 language, N_("Your name, e-mail address and organisation are gone. Thank you for taking part.")
             ),
-            link="/me" if kept else None,
+            link=PAGES.me() if kept else None,
             link_text=gettext(language, N_("My other sign-ups")) if kept else "",
             cookies=[cookie],
         )
