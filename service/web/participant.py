@@ -24,7 +24,7 @@ from service.api.auth import (
     sign_in_cookie,
 )
 from service.api.problems import BadInput, invalid_field
-from service.api.schemas import SINGLE_LINE_RULE, SignupIn
+from service.api.schemas import SignupIn, breaks_single_line
 from service.application.inputs import checked_email, existing
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
@@ -210,7 +210,7 @@ class SignupPages(Controller):
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
             signed = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
         except (msgspec.ValidationError, BadInput, Invalid) as exc:
-            return await again(error=_form_error(language, exc), status=400)
+            return await again(error=_form_error(language, exc, data), status=400)
         except Forbidden:
             message = N_("Please scan the QR code at the table, or type the code from the poster.")
             return await again(error=gettext(language, message), status=403)
@@ -266,11 +266,12 @@ class SignupPages(Controller):
         return page(request, "web/privacy.html", version=PRIVACY_VERSION)
 
 
-def _form_error(language: str, exc: msgspec.ValidationError | BadInput | Invalid) -> str:
+def _form_error(language: str, exc: msgspec.ValidationError | BadInput | Invalid, data: dict[str, Any]) -> str:
     """The message for the field the error names."""
-    if SINGLE_LINE_RULE in str(exc):
+    field = invalid_field(exc) if isinstance(exc, msgspec.ValidationError) else exc.field
+    if breaks_single_line(SignupIn, field, data.get(field)):
         return gettext(language, N_("Please write your name and organisation on one line, in plain letters."))
-    return field_text(language, invalid_field(exc) if isinstance(exc, msgspec.ValidationError) else exc.field)
+    return field_text(language, field)
 
 
 class PersonalPages(Controller):
