@@ -4,6 +4,7 @@ typed again in a page, a mail job or a view."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from service.domain.links import PAGES, Links
@@ -47,3 +48,12 @@ def test_a_mail_link_is_absolute_and_a_redirect_stays_on_the_host() -> None:
         == "/s/w1/s1/station?done=waitlisted&position=2&code=AB12"
     )
     assert PAGES.me(done="withdrawn") == "/me?done=withdrawn"
+
+
+def test_pages_take_their_links_from_links() -> None:
+    typed = [
+        f"{path.relative_to(ROOT)}: {found.group(0)}"
+        for path in sorted(ROOT.glob("service/templates/web/*.html"))
+        for found in re.finditer(r'(?:href|action|src|data-[a-z]+)="/(?!static/)[^"]*"', path.read_text())
+    ]
+    assert typed == []
