@@ -34,6 +34,7 @@ from service.i18n import short_when
 from service.reports.render import report_charts
 from service.security import keyed_hash, new_table_code, new_token, token_hash
 from service.settings import Settings
+from service.web.commands import run
 from service.web.rendering import NO_STORE, language_of, page
 
 STATIC = Path(__file__).parent / "static"
@@ -107,7 +108,7 @@ class FacilitatorPages(Controller):
             login_code_hash=keyed_hash(settings.secret_key, "login", code),
             token_hash=token_hash(settings.secret_key, token),
         )
-        await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
+        await run(service, workshop_id, command)
         cookie = sign_in_cookie(settings, FACILITATOR_COOKIE.format(workshop_id), token, 3 * MONTH)
         target = PAGES.report_page(workshop_id) if next == "report" else PAGES.board(workshop_id)
         return Redirect(target, status_code=303, cookies=[cookie], headers=NO_STORE)
@@ -214,7 +215,7 @@ class FacilitatorPages(Controller):
             command = offer_command(msgspec.convert(fields, IntroSlotIn))
         except msgspec.ValidationError as exc:
             raise bad_input(exc) from exc
-        await service.execute(workshop_id, service.command(command, lambda _: (201, {})), None)
+        await run(service, workshop_id, command)
         return Redirect(PAGES.intro_page(workshop_id), status_code=303)
 
     @post("/s/{session_id:str}/table-code", opt={"access": Access.FACILITATOR}, status_code=303)
@@ -225,7 +226,7 @@ class FacilitatorPages(Controller):
         QR code then carries the new code."""
         required = (await request.form()).get("required") == "yes"
         command = c.SetTableCode(session_id=session_id, table_code=new_table_code() if required else None)
-        await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
+        await run(service, workshop_id, command)
         return Redirect(PAGES.session_console(workshop_id, session_id), status_code=303)
 
 

@@ -36,12 +36,18 @@ from service.domain.views import personal_data, public_session, waitlist_positio
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.settings import Settings
+from service.web.commands import run
 from service.web.rendering import field_text, language_of, page
 from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
 NEWCOMER_ANSWERS = {"yes": True, "no": False}
+
+
+def _token_prefix(workshop_id: str, participant_id: str) -> str:
+    """How every token of this participant starts (`new_token("p", workshop, participant)`)."""
+    return f"p.{workshop_id}.{participant_id}."
 
 
 def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> tuple[str, str]:
@@ -67,11 +73,6 @@ async def _people_of_device(request: Request[Any, Any, Any], service: WorkshopSe
         state = await service.state(principal.workshop_id)
         found.append((state.timezone, personal_data(state, principal.participant_id)))
     return found
-
-
-async def _run(service: WorkshopService, workshop_id: str, command: c.Command) -> None:
-    """Run a command for a page; the page shows the new state after a redirect."""
-    await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
 
 
 class SignupPages(Controller):
@@ -243,7 +244,7 @@ class SignupPages(Controller):
         found = signup_of(state, signup)
         if found.session_id != session_id:
             raise NotFound("sign-up", signup)
-        mine = f"p.{workshop_id}.{found.participant_id}."
+        mine = _token_prefix(workshop_id, found.participant_id)
         on_device = any(t.startswith(mine) for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)))
         return page(
             request,
@@ -320,7 +321,7 @@ class PersonalPages(Controller):
         state = await service.state(workshop_id)
         if signup_of(state, signup_id).participant_id != participant_id:
             raise PermissionDeniedException("Not your sign-up.")
-        await _run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
+        await run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
         return Redirect(PAGES.me(done="withdrawn"), status_code=303)
 
     @post(ME + "/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
@@ -336,7 +337,7 @@ class PersonalPages(Controller):
         commitment = (await service.state(workshop_id)).commitments.get(commitment_id)
         if commitment is None or commitment.owner.subject != participant_id:
             raise PermissionDeniedException("Not your commitment.")
-        await _run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
+        await run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
         return Redirect(PAGES.me(done="done"), status_code=303)
 
     @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
@@ -401,9 +402,9 @@ class PersonalPages(Controller):
         principal: Principal | None,
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
-        await _run(service, workshop_id, c.ErasePerson(subject=participant_id))
+        await run(service, workshop_id, c.ErasePerson(subject=participant_id))
         language = language_of(request)
-        mine = f"p.{workshop_id}.{participant_id}."
+        mine = _token_prefix(workshop_id, participant_id)
         kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]
         cookie = (
             sign_in_cookie(settings, PARTICIPANT_COOKIE, TOKEN_SEPARATOR.join(kept), PARTICIPANT_SECONDS)
