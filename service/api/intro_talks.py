@@ -8,7 +8,6 @@ from litestar import Controller, Request, Response, delete, get, post
 
 from service.api.auth import Access
 from service.api.idempotency import idempotency_of, respond
-from service.api.schemas import IntroSlotIn, IntroSlotOut
 from service.application.inputs import existing
 from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
@@ -16,6 +15,7 @@ from service.domain import commands as c
 from service.domain.intro import IntroTalkEntry, intro_talks
 from service.domain.state import WorkshopState
 from service.reports.calendar import intro_talk_uid, talks_calendar
+from service.schemas import IntroSlotIn, IntroSlotOut
 from service.settings import Settings
 
 

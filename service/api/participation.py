@@ -11,18 +11,6 @@ from litestar.exceptions import PermissionDeniedException
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
-from service.api.schemas import (
-    CardIn,
-    CommitmentIn,
-    MatchIn,
-    NoteIn,
-    OfferIn,
-    SignupIn,
-    SignupOut,
-    SignupPatch,
-    VoteIn,
-    WithdrawalOut,
-)
 from service.api.sessions import SESSION
 from service.application.inputs import existing, person
 from service.application.runner import Outcome, WorkshopService
@@ -42,6 +30,18 @@ from service.domain.views import (
     match_entry,
     note_entry,
     offer_entry,
+)
+from service.schemas import (
+    CardIn,
+    CommitmentIn,
+    MatchIn,
+    NoteIn,
+    OfferIn,
+    SignupIn,
+    SignupOut,
+    SignupPatch,
+    VoteIn,
+    WithdrawalOut,
 )
 from service.security import new_id
 from service.settings import Settings

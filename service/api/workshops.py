@@ -11,13 +11,13 @@ from litestar import Controller, Request, Response, get, post
 from service.api.auth import Access
 from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
-from service.api.schemas import WorkshopCreatedOut, WorkshopIn
 from service.application.inputs import checked_email, checked_timezone, existing, organiser, organiser_subject
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.links import Links
 from service.domain.state import WorkshopState
 from service.domain.views import WorkshopView, workshop_view
+from service.schemas import WorkshopCreatedOut, WorkshopIn
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
 

@@ -3,12 +3,12 @@ intro page show it."""
 
 from __future__ import annotations
 
-from service.api.schemas import IntroSlotIn, IntroSlotOut
 from service.application.inputs import person
 from service.domain import commands as c
 from service.domain.errors import Invalid
 from service.domain.state import IntroSlotState
 from service.domain.views import iso_duration
+from service.schemas import IntroSlotIn, IntroSlotOut
 from service.security import new_id
 
 

@@ -8,7 +8,6 @@ import msgspec
 from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 
-from service.api.schemas import SignupIn, SignupOut
 from service.application.inputs import checked_email, checked_person, existing, hashed_email
 from service.application.runner import Idempotency, Outcome, Reply, WorkshopService
 from service.domain import commands as c
@@ -19,6 +18,7 @@ from service.domain.state import SignupState, WorkshopState
 from service.domain.views import waitlist_position
 from service.i18n import PRIVACY_VERSION
 from service.ratelimit import Limit, RateLimiter
+from service.schemas import SignupIn, SignupOut
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
 

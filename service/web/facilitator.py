@@ -18,7 +18,6 @@ from markupsafe import Markup
 
 from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
 from service.api.problems import BadInput, bad_input
-from service.api.schemas import IntroSlotIn
 from service.application.inputs import existing
 from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
@@ -32,6 +31,7 @@ from service.domain.state import WorkshopState
 from service.domain.views import full_session, session_summary, workshop_view
 from service.i18n import short_when
 from service.reports.render import report_charts
+from service.schemas import IntroSlotIn
 from service.security import keyed_hash, new_table_code, new_token, token_hash
 from service.settings import Settings
 from service.web.commands import run

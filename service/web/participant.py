@@ -24,7 +24,6 @@ from service.api.auth import (
     sign_in_cookie,
 )
 from service.api.problems import BadInput, invalid_field
-from service.api.schemas import SignupIn, breaks_single_line
 from service.application.inputs import checked_email, existing
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
@@ -35,6 +34,7 @@ from service.domain.rules import session_of, signup_of
 from service.domain.views import personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
+from service.schemas import SignupIn, breaks_single_line
 from service.settings import Settings
 from service.web.commands import run
 from service.web.rendering import field_text, language_of, page
