@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,14 +11,15 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
+from rq import Queue
 
-from service.api.admin import admin_login, admin_page, admin_retry, list_dead_letters, outbox, retry_dead_letter
+from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
 from service.api.bodies import ClientRequest
-from service.api.common import provide_links, provide_service, provide_settings
 from service.api.digests import get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
 from service.api.headers import security_headers
@@ -31,13 +32,16 @@ from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
 from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
+from service.application.dead_letters import DeadLetters
 from service.application.runner import WorkshopService
 from service.clock import Clock, SystemClock
+from service.providers import provide_dead_letters, provide_links, provide_service, provide_settings
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
 from service.signins import MemorySignins, RedisSignins
 from service.store.base import EventStore
 from service.store.redis import RedisEventStore
+from service.web.admin import admin_login, admin_page, admin_retry, outbox
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
 from service.web.mail_stops import MailStopPages
@@ -46,8 +50,20 @@ from service.web.rendering import error_page
 from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
 from workers.dispatch import dispatch
+from workers.queue import queue
 
 STATIC = Path(__file__).parent / "web" / "static"
+
+
+def _jobs_queue_of(store: EventStore) -> Callable[[], Queue]:
+    """RQ's queue next to the event store's Redis."""
+
+    def jobs_queue() -> Queue:
+        if not isinstance(store, RedisEventStore):
+            raise NotFoundException("This store has no job queue.")
+        return queue(store.jobs_client)
+
+    return jobs_queue
 
 
 def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
@@ -60,6 +76,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
+        app.state.dead_letters = DeadLetters(_jobs_queue_of(event_store))
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client)
             app.state.signins = RedisSignins(event_store.async_client)
@@ -119,6 +136,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "service": Provide(provide_service, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "links": Provide(provide_links, sync_to_thread=False),
+            "dead_letters": Provide(provide_dead_letters, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

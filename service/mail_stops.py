@@ -16,6 +16,7 @@ from typing import get_args
 import msgspec
 
 from service.domain.events import MailKind
+from service.domain.links import Links
 from service.domain.rules import people_of
 from service.domain.state import WorkshopState
 from service.i18n import N_
@@ -59,7 +60,7 @@ def read_stop_token(secret_key: str, token: str) -> StopLink | None:
 
 
 def stop_url(base_url: str, secret_key: str, link: StopLink) -> str:
-    return f"{base_url}/unsubscribe/{stop_token(secret_key, link)}"
+    return Links(base_url).unsubscribe(stop_token(secret_key, link))
 
 
 def subjects_with(state: WorkshopState, email_hash: str, hashed: Callable[[str], str]) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from service.clock import Clock, SystemClock
 from service.domain import effects
 from service.domain import events as e
 from service.domain.events import MailKind
+from service.domain.links import Links
 from service.domain.reactions import settle
 from service.domain.rules import erased_email_hashes, fold
 from service.domain.state import WorkshopState
@@ -96,7 +97,7 @@ class Context:
                 token_hash=token_hash(self.settings.secret_key, token),
             ),
         )
-        return f"{self.settings.base_url}/me?token={token}"
+        return Links(self.settings.base_url).personal_link(token)
 
     def send_once(self, workshop_id: str, effect: str, compose: Callable[[], Mail]) -> bool:
         """Compose and send a mail unless the ledger says it went out; True when it went now.

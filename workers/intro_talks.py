@@ -9,7 +9,7 @@ from typing import Literal
 from service.domain import effects
 from service.domain.state import IntroSlotState, IntroTalkState, WorkshopState
 from service.i18n import gettext
-from workers.calendar import talk_invitation
+from service.reports.calendar import talk_invitation
 from workers.context import Context, context, job
 from workers.mail import Attachment, Mail, render_mail
 

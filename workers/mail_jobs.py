@@ -6,9 +6,10 @@ from typing import Any
 
 from service.domain import effects
 from service.domain.events import MailKind
+from service.domain.links import Links
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import waitlist_position
-from workers.calendar import session_ics
+from service.reports.calendar import session_ics
 from workers.context import Context, context, job
 from workers.mail import Attachment, Mail, render_mail
 
@@ -35,7 +36,7 @@ def session_attachment(ctx: Context, state: WorkshopState, session: SessionState
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=", ".join(filter(None, (session.room, state.location))) or None,
-        url=f"{ctx.settings.base_url}/s/{state.id}/{session.id}",
+        url=Links(ctx.settings.base_url).signup(state.id, session.id),
         organizer=ctx.settings.mail_from,
         stamp=ctx.clock.now(),
     )

@@ -15,7 +15,7 @@ from litestar import Request, Response, get
 
 from service.api.auth import Access
 from service.api.problems import BadInput
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.digests import SessionDigest, WorkshopReport, session_digest, workshop_report
 from service.domain.errors import NotFound

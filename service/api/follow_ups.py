@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import get
 
 from service.api.auth import Access
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.views import FollowUpEntry, follow_ups
 

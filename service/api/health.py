@@ -7,8 +7,8 @@ from importlib.metadata import PackageNotFoundError, version
 from litestar import Response, get
 
 from service.api.auth import Access
-from service.api.schemas import Health
 from service.application.runner import WorkshopService
+from service.schemas import Health
 
 
 def _version() -> str:

@@ -7,49 +7,16 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post
 
 from service.api.auth import Access
-from service.api.common import idempotency_of, person, respond
-from service.api.problems import BadInput
-from service.api.schemas import IntroSlotIn, IntroSlotOut
-from service.api.workshops import existing
+from service.api.idempotency import idempotency_of, respond
+from service.application.inputs import existing
+from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.intro import IntroTalkEntry, intro_talks
-from service.domain.state import IntroSlotState, WorkshopState
-from service.domain.views import iso_duration
-from service.security import new_id
+from service.domain.state import WorkshopState
+from service.reports.calendar import intro_talk_uid, talks_calendar
+from service.schemas import IntroSlotIn, IntroSlotOut
 from service.settings import Settings
-from workers.calendar import intro_talk_uid, talks_calendar
-
-
-def slot_out(slot: IntroSlotState) -> IntroSlotOut:
-    return IntroSlotOut(
-        id=slot.id,
-        host_name=slot.host.name,
-        host_email=slot.host.email,
-        starts_at=slot.starts_at,
-        duration=iso_duration(slot.duration.total_seconds()),
-        capacity=slot.capacity,
-        language=slot.language,
-        place=slot.place,
-        talks=len(slot.talks),
-        withdrawn=slot.withdrawn,
-    )
-
-
-def offer_command(data: IntroSlotIn) -> c.OfferIntroSlot:
-    """The command a host's offer asks for, from the API or the intro page."""
-    if data.duration.total_seconds() <= 0:
-        raise BadInput("duration", "must be a positive duration")
-    slot_id = new_id()
-    return c.OfferIntroSlot(
-        slot_id=slot_id,
-        host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
-        starts_at=data.starts_at,
-        duration=data.duration,
-        capacity=data.capacity,
-        language=data.language,
-        place=data.place.strip() if data.place else None,
-    )
 
 
 class IntroTalkController(Controller):

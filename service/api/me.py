@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response, delete, get
 
 from service.api.auth import Access, Principal
-from service.api.common import idempotency_of, respond
+from service.api.idempotency import idempotency_of, respond
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.views import PersonalData, personal_data

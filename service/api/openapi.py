@@ -28,7 +28,7 @@ from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
 from service.api.problems import PROBLEM_JSON, Problem
-from service.api.schemas import Input
+from service.schemas import Input
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator

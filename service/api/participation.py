@@ -6,30 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, patch, post
-from litestar.exceptions import PermissionDeniedException, TooManyRequestsException
+from litestar.exceptions import PermissionDeniedException
 
 from service.api.auth import Access, Principal
-from service.api.common import checked_email, checked_person, hashed_email, idempotency_of, person, respond
+from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
-from service.api.schemas import (
-    CardIn,
-    CommitmentIn,
-    MatchIn,
-    NoteIn,
-    OfferIn,
-    SignupIn,
-    SignupOut,
-    SignupPatch,
-    VoteIn,
-    WithdrawalOut,
-)
 from service.api.sessions import SESSION
-from service.api.workshops import existing
-from service.application.runner import Idempotency, Outcome, Reply, WorkshopService
+from service.application.inputs import existing, person
+from service.application.runner import Outcome, WorkshopService
+from service.application.signups import record_signup, signup_out
 from service.domain import commands as c
-from service.domain.events import Person, SignupRecorded, WaitlistPromoted
-from service.domain.rules import check_table_code, decide, existing_signup, session_of, signup_of
-from service.domain.state import SignupState, WorkshopState
+from service.domain.events import Person, WaitlistPromoted
+from service.domain.rules import decide, signup_of
+from service.domain.state import WorkshopState
 from service.domain.views import (
     CardEntry,
     CommitmentEntry,
@@ -41,22 +30,21 @@ from service.domain.views import (
     match_entry,
     note_entry,
     offer_entry,
-    waitlist_position,
 )
-from service.i18n import PRIVACY_VERSION
-from service.ratelimit import Limit, RateLimiter
-from service.security import new_id, new_token, token_hash
+from service.schemas import (
+    CardIn,
+    CommitmentIn,
+    MatchIn,
+    NoteIn,
+    OfferIn,
+    SignupIn,
+    SignupOut,
+    SignupPatch,
+    VoteIn,
+    WithdrawalOut,
+)
+from service.security import new_id
 from service.settings import Settings
-
-
-def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> SignupOut:
-    return SignupOut(
-        signup_id=signup.id,
-        status=signup.status,
-        waitlist_position=waitlist_position(state.sessions[signup.session_id], signup.id),
-        participant_token=token,
-        newcomer=signup.newcomer,
-    )
 
 
 def _owner_of(data: CommitmentIn | OfferIn, required: bool) -> Person | None:
@@ -72,76 +60,6 @@ def _owner_of(data: CommitmentIn | OfferIn, required: bool) -> Person | None:
 def _only_own(principal: Principal | None, participant_id: str | None) -> None:
     if principal is not None and principal.kind == "participant" and principal.participant_id != participant_id:
         raise PermissionDeniedException("Participants may only change their own data.")
-
-
-async def limit_signups(request: Request[Any, Any, Any], settings: Settings, workshop_id: str, session_id: str) -> None:
-    """Public sign-up is limited per client and per session (429 with Retry-After)."""
-    limiter: RateLimiter = request.app.state.limiter
-    client = request.client.host if request.client else "unknown"
-    limits = [
-        Limit(f"signup:{session_id}:{client}", settings.signups_per_client_minute),
-        Limit(f"signup:{session_id}", settings.signups_per_session_minute),
-    ]
-    retry_after = await limiter.hit(workshop_id, limits, 60)
-    if retry_after is not None:
-        raise TooManyRequestsException(
-            "Too many sign-ups in a short time; please try again shortly.",
-            headers={"Retry-After": str(retry_after)},
-        )
-
-
-async def record_signup(
-    request: Request[Any, Any, Any],
-    service: WorkshopService,
-    settings: Settings,
-    workshop_id: str,
-    session_id: str,
-    data: SignupIn,
-    idempotency: Idempotency | None,
-) -> Reply:
-    """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there.
-
-    An e-mail address that belongs to a participant of the workshop joins that person: the
-    answer then carries no token (whoever knows an address must not get into that person's
-    data); the personal link goes to the address with the confirmation mail.
-    """
-    await limit_signups(request, settings, workshop_id, session_id)
-    if not data.consent:
-        raise BadInput("consent", "must be true: we need your consent to store your sign-up")
-    email = checked_email(data.email, "email")
-    ehash = hashed_email(settings, email)
-    seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
-    pid = new_id()
-    token = new_token("p", workshop_id, pid)
-    signup_id = new_id()
-    command = c.RecordSignup(
-        signup_id=signup_id,
-        session_id=session_id,
-        participant_id=pid,
-        person=checked_person(pid, data.name, email, data.organisation),
-        email_hash=ehash,
-        newcomer=data.newcomer,
-        privacy_version=data.privacy_version or PRIVACY_VERSION,
-        email_seen_before=seen,
-        language=data.language,
-        consent=data.consent,
-        token_hash=token_hash(settings.secret_key, token),
-        table_code=data.table_code,
-    )
-
-    def plan(state: WorkshopState) -> Outcome:
-        check_table_code(session_of(existing(state), session_id), data.table_code)
-        if (already := existing_signup(state, session_id, ehash)) is not None:
-            return Outcome([], lambda s: (200, signup_out(s, already, None)), (already.participant_id,))
-        events = decide(state, command, service.clock.now())
-        new_person = _participant_of(events) == pid
-        return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
-
-    return await service.execute(workshop_id, plan, idempotency)
-
-
-def _participant_of(events: list[Any]) -> str | None:
-    return next((event.participant_id for event in events if isinstance(event, SignupRecorded)), None)
 
 
 class ParticipationController(Controller):
@@ -165,10 +83,9 @@ class ParticipationController(Controller):
         participant, one intro talk); that answer carries no participant token.
         A session with a table code takes sign-ups only with it (403 otherwise).
         """
-        reply = await record_signup(
-            request, service, settings, workshop_id, session_id, data, await idempotency_of(request)
-        )
-        return respond(reply)
+        idempotency = await idempotency_of(request)
+        signed = await record_signup(request, service, settings, workshop_id, session_id, data, idempotency)
+        return respond(signed.reply)
 
     @patch("/{workshop_id:str}/signups/{signup_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
     async def correct_signup(

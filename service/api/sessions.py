@@ -9,15 +9,16 @@ import segno
 from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access, Principal
-from service.api.common import idempotency_of, respond
+from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
-from service.api.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import Render, WorkshopService
 from service.domain import commands as c
+from service.domain.links import Links
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
-from service.domain.views import FullSession, Links, PublicSession, full_session, public_session
+from service.domain.views import FullSession, PublicSession, full_session, public_session
+from service.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
 from service.security import new_id, new_table_code
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"

@@ -12,7 +12,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from service.api.auth import Access
 from service.api.problems import BadInput
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.events import event_type
 from service.domain.views import streamed

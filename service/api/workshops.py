@@ -9,15 +9,15 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access
-from service.api.common import checked_email, checked_timezone, idempotency_of, respond
+from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
-from service.api.schemas import WorkshopCreatedOut, WorkshopIn
+from service.application.inputs import checked_email, checked_timezone, existing, organiser, organiser_subject
 from service.application.runner import WorkshopService
 from service.domain import commands as c
-from service.domain.errors import NotFound
-from service.domain.events import Person
+from service.domain.links import Links
 from service.domain.state import WorkshopState
-from service.domain.views import Links, WorkshopView, workshop_view
+from service.domain.views import WorkshopView, workshop_view
+from service.schemas import WorkshopCreatedOut, WorkshopIn
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
 
@@ -26,20 +26,6 @@ class RotatedToken(msgspec.Struct):
     facilitator_token: str
     console_url: str
     report_url: str
-
-
-def organiser_subject(workshop_id: str) -> str:
-    return f"organiser-{workshop_id}"
-
-
-def organiser(workshop_id: str, email: str | None) -> Person | None:
-    return None if email is None else Person(organiser_subject(workshop_id), None, email)
-
-
-def existing(state: WorkshopState) -> WorkshopState:
-    if not state.exists:
-        raise NotFound("workshop", state.id)
-    return state
 
 
 class WorkshopController(Controller):

@@ -12,6 +12,7 @@ import msgspec
 
 from service.domain import effects
 from service.domain.events import Format, Language, OfferKind, Person, Phase
+from service.domain.links import Links
 from service.domain.state import (
     CardState,
     CommitmentState,
@@ -22,28 +23,6 @@ from service.domain.state import (
     WorkshopState,
 )
 from service.domain.timing import due_reminder_at, follow_up_at, local_today
-
-
-class Links(msgspec.Struct, frozen=True):
-    """Absolute URLs of the pages that belong to a workshop."""
-
-    base_url: str
-
-    def signup(self, wid: str, sid: str, table_code: str | None = None) -> str:
-        return f"{self.base_url}/s/{wid}/{sid}" + (f"?code={table_code}" if table_code else "")
-
-    def qr(self, wid: str, sid: str) -> str:
-        return f"{self.base_url}/api/workshops/{wid}/sessions/{sid}/qr.svg"
-
-    def station(self, wid: str, sid: str) -> str:
-        """The sign-up station: a tablet at the table, passed from hand to hand."""
-        return f"{self.base_url}/s/{wid}/{sid}/station"
-
-    def console(self, wid: str, code: str) -> str:
-        return f"{self.base_url}/w/{wid}/login?code={code}"
-
-    def report(self, wid: str, code: str) -> str:
-        return f"{self.base_url}/w/{wid}/login?code={code}&next=report"
 
 
 class PublicSession(msgspec.Struct, kw_only=True):

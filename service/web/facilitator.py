@@ -17,22 +17,24 @@ from litestar.response import Redirect
 from markupsafe import Markup
 
 from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
-from service.api.intro_talks import offer_command, slot_out
 from service.api.problems import BadInput, bad_input
-from service.api.schemas import IntroSlotIn
-from service.api.workshops import existing
+from service.application.inputs import existing
+from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import workshop_report
 from service.domain.formats import FORMATS, format_of
 from service.domain.intro import intro_talks
+from service.domain.links import PAGES, Links
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
-from service.domain.views import Links, full_session, session_summary, workshop_view
+from service.domain.views import full_session, session_summary, workshop_view
 from service.i18n import short_when
 from service.reports.render import report_charts
+from service.schemas import IntroSlotIn
 from service.security import keyed_hash, new_table_code, new_token, token_hash
 from service.settings import Settings
+from service.web.commands import run
 from service.web.rendering import NO_STORE, language_of, page
 
 STATIC = Path(__file__).parent / "static"
@@ -106,9 +108,9 @@ class FacilitatorPages(Controller):
             login_code_hash=keyed_hash(settings.secret_key, "login", code),
             token_hash=token_hash(settings.secret_key, token),
         )
-        await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
+        await run(service, workshop_id, command)
         cookie = sign_in_cookie(settings, FACILITATOR_COOKIE.format(workshop_id), token, 3 * MONTH)
-        target = f"/w/{workshop_id}/report" if next == "report" else f"/w/{workshop_id}"
+        target = PAGES.report_page(workshop_id) if next == "report" else PAGES.board(workshop_id)
         return Redirect(target, status_code=303, cookies=[cookie], headers=NO_STORE)
 
     @get("/", opt={"access": Access.FACILITATOR})
@@ -213,8 +215,8 @@ class FacilitatorPages(Controller):
             command = offer_command(msgspec.convert(fields, IntroSlotIn))
         except msgspec.ValidationError as exc:
             raise bad_input(exc) from exc
-        await service.execute(workshop_id, service.command(command, lambda _: (201, {})), None)
-        return Redirect(f"/w/{workshop_id}/intro", status_code=303)
+        await run(service, workshop_id, command)
+        return Redirect(PAGES.intro_page(workshop_id), status_code=303)
 
     @post("/s/{session_id:str}/table-code", opt={"access": Access.FACILITATOR}, status_code=303)
     async def table_code(
@@ -224,8 +226,8 @@ class FacilitatorPages(Controller):
         QR code then carries the new code."""
         required = (await request.form()).get("required") == "yes"
         command = c.SetTableCode(session_id=session_id, table_code=new_table_code() if required else None)
-        await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
-        return Redirect(f"/w/{workshop_id}/s/{session_id}", status_code=303)
+        await run(service, workshop_id, command)
+        return Redirect(PAGES.session_console(workshop_id, session_id), status_code=303)
 
 
 @get("/sw.js", opt={"access": Access.PUBLIC}, include_in_schema=False)

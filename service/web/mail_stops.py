@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from service.api.auth import Access
-from service.api.workshops import existing
+from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.errors import NotFound
@@ -17,6 +17,7 @@ from service.i18n import gettext
 from service.mail_stops import DESCRIPTIONS, StopLink, read_stop_token, subjects_with
 from service.security import email_hash
 from service.settings import Settings
+from service.web.commands import run
 from service.web.rendering import language_of, page
 
 STOP = "/unsubscribe/{token:str}"
@@ -57,7 +58,7 @@ class MailStopPages(Controller):
         state = existing(await service.state(link.workshop_id))
         subjects = subjects_with(state, link.email_hash, partial(email_hash, settings.secret_key))
         command = c.StopMails(email_hash=link.email_hash, kind=link.kind, subjects=subjects)
-        await service.execute(link.workshop_id, service.command(command, lambda _: (200, {})), None)
+        await run(service, link.workshop_id, command)
         language = language_of(request)
         return page(
             request,

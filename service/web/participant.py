@@ -23,25 +23,31 @@ from service.api.auth import (
     participant_tokens,
     sign_in_cookie,
 )
-from service.api.common import checked_email
-from service.api.participation import record_signup
 from service.api.problems import BadInput, invalid_field
-from service.api.schemas import SINGLE_LINE_RULE, SignupIn
-from service.api.workshops import existing
+from service.application.inputs import checked_email, existing
 from service.application.runner import Idempotency, WorkshopService, fingerprint
+from service.application.signups import record_signup
 from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from service.domain.links import PAGES, Links
 from service.domain.rules import session_of, signup_of
-from service.domain.views import Links, personal_data, public_session, waitlist_position
+from service.domain.views import personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
+from service.reports.calendar import talk_invitation
+from service.schemas import SignupIn, breaks_single_line
 from service.settings import Settings
+from service.web.commands import run
 from service.web.rendering import field_text, language_of, page
 from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, trade_token_link
-from workers.calendar import talk_invitation
 
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
 NEWCOMER_ANSWERS = {"yes": True, "no": False}
+
+
+def _token_prefix(workshop_id: str, participant_id: str) -> str:
+    """How every token of this participant starts (`new_token("p", workshop, participant)`)."""
+    return f"p.{workshop_id}.{participant_id}."
 
 
 def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> tuple[str, str]:
@@ -67,11 +73,6 @@ async def _people_of_device(request: Request[Any, Any, Any], service: WorkshopSe
         state = await service.state(principal.workshop_id)
         found.append((state.timezone, personal_data(state, principal.participant_id)))
     return found
-
-
-async def _run(service: WorkshopService, workshop_id: str, command: c.Command) -> None:
-    """Run a command for a page; the page shows the new state after a redirect."""
-    await service.execute(workshop_id, service.command(command, lambda _: (200, {})), None)
 
 
 class SignupPages(Controller):
@@ -208,9 +209,9 @@ class SignupPages(Controller):
                 raise BadInput("newcomer", "please say whether you are new")
             key = str(form.get("idempotency_key") or "")[:128] or secrets.token_urlsafe(16)
             idempotency = Idempotency(key, fingerprint("POST", request.url.path, data))
-            reply = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
+            signed = await record_signup(request, service, settings, workshop_id, session_id, signup, idempotency)
         except (msgspec.ValidationError, BadInput, Invalid) as exc:
-            return await again(error=_form_error(language, exc), status=400)
+            return await again(error=_form_error(language, exc, data), status=400)
         except Forbidden:
             message = N_("Please scan the QR code at the table, or type the code from the poster.")
             return await again(error=gettext(language, message), status=403)
@@ -218,16 +219,13 @@ class SignupPages(Controller):
             if isinstance(exc, NotFound):
                 raise
             return await again(error=gettext(language, N_("This session is closed.")), status=409)
-        body = msgspec.json.decode(reply.body)
+        known, answer = signed.reply.status == 200, signed.signup
         if station:
-            done = "again" if reply.status == 200 else body["status"]
-            position = f"&position={body['waitlist_position']}" if body.get("waitlist_position") else ""
-            code = f"&code={data['table_code']}" if data["table_code"] else ""
-            return Redirect(f"/s/{workshop_id}/{session_id}/station?done={done}{position}{code}", status_code=303)
-        target = f"/s/{workshop_id}/{session_id}/done?signup={body['signup_id']}" + (
-            "&again=1" if reply.status == 200 else ""
-        )
-        token = body.get("participant_token")
+            done = "again" if known else answer.status
+            again_url = PAGES.station_again(workshop_id, session_id, done, answer.waitlist_position, signup.table_code)
+            return Redirect(again_url, status_code=303)
+        target = PAGES.signup_done(workshop_id, session_id, answer.signup_id, again=known)
+        token = answer.participant_token
         cookies = [participant_cookie(request, settings, token)] if token else []
         return Redirect(target, status_code=303, cookies=cookies)
 
@@ -246,7 +244,7 @@ class SignupPages(Controller):
         found = signup_of(state, signup)
         if found.session_id != session_id:
             raise NotFound("sign-up", signup)
-        mine = f"p.{workshop_id}.{found.participant_id}."
+        mine = _token_prefix(workshop_id, found.participant_id)
         on_device = any(t.startswith(mine) for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)))
         return page(
             request,
@@ -256,7 +254,7 @@ class SignupPages(Controller):
             placement=found.status,
             position=waitlist_position(session, found.id),
             email=bool(found.person.email),
-            link="/me" if on_device else None,
+            link=PAGES.me() if on_device else None,
             again=bool(again),
         )
 
@@ -269,11 +267,12 @@ class SignupPages(Controller):
         return page(request, "web/privacy.html", version=PRIVACY_VERSION)
 
 
-def _form_error(language: str, exc: msgspec.ValidationError | BadInput | Invalid) -> str:
+def _form_error(language: str, exc: msgspec.ValidationError | BadInput | Invalid, data: dict[str, Any]) -> str:
     """The message for the field the error names."""
-    if SINGLE_LINE_RULE in str(exc):
+    field = invalid_field(exc) if isinstance(exc, msgspec.ValidationError) else exc.field
+    if breaks_single_line(SignupIn, field, data.get(field)):
         return gettext(language, N_("Please write your name and organisation on one line, in plain letters."))
-    return field_text(language, invalid_field(exc) if isinstance(exc, msgspec.ValidationError) else exc.field)
+    return field_text(language, field)
 
 
 class PersonalPages(Controller):
@@ -322,8 +321,8 @@ class PersonalPages(Controller):
         state = await service.state(workshop_id)
         if signup_of(state, signup_id).participant_id != participant_id:
             raise PermissionDeniedException("Not your sign-up.")
-        await _run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
-        return Redirect("/me?done=withdrawn", status_code=303)
+        await run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
+        return Redirect(PAGES.me(done="withdrawn"), status_code=303)
 
     @post(ME + "/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def mark_done(
@@ -338,8 +337,8 @@ class PersonalPages(Controller):
         commitment = (await service.state(workshop_id)).commitments.get(commitment_id)
         if commitment is None or commitment.owner.subject != participant_id:
             raise PermissionDeniedException("Not your commitment.")
-        await _run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
-        return Redirect("/me?done=done", status_code=303)
+        await run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
+        return Redirect(PAGES.me(done="done"), status_code=303)
 
     @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
     async def export(
@@ -389,7 +388,7 @@ class PersonalPages(Controller):
             request,
             "web/me_delete.html",
             workshop_title=(await service.state(workshop_id)).title,
-            action=f"/me/{workshop_id}/{participant_id}/delete",
+            action=PAGES.erase_me(workshop_id, participant_id),
         )
 
     @post(ME + "/delete", opt={"access": Access.PARTICIPANT}, status_code=200)
@@ -403,9 +402,9 @@ class PersonalPages(Controller):
         principal: Principal | None,
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
-        await _run(service, workshop_id, c.ErasePerson(subject=participant_id))
+        await run(service, workshop_id, c.ErasePerson(subject=participant_id))
         language = language_of(request)
-        mine = f"p.{workshop_id}.{participant_id}."
+        mine = _token_prefix(workshop_id, participant_id)
         kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]
         cookie = (
             sign_in_cookie(settings, PARTICIPANT_COOKIE, TOKEN_SEPARATOR.join(kept), PARTICIPANT_SECONDS)
@@ -419,7 +418,7 @@ class PersonalPages(Controller):
             text=gettext(
                 language, N_("Your name, e-mail address and organisation are gone. Thank you for taking part.")
             ),
-            link="/me" if kept else None,
+            link=PAGES.me() if kept else None,
             link_text=gettext(language, N_("My other sign-ups")) if kept else "",
             cookies=[cookie],
         )

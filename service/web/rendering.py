@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.utils.scope.state import ScopeState
 
+from service.domain.links import PAGES
 from service.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext
 from service.reports.labels import label
 from service.templating import render
@@ -58,7 +59,13 @@ def page(
     """A page in the reader's language; remembers a language chosen with the switch."""
     language = language_of(request)
     html = render(
-        template, language, timezone, label=partial(label, language), csrf_token=csrf_token(request), **context
+        template,
+        language,
+        timezone,
+        label=partial(label, language),
+        csrf_token=csrf_token(request),
+        paths=PAGES,
+        **context,
     )
     cookies = list(cookies or [])
     if request.query_params.get("lang") in LANGUAGES:

@@ -23,6 +23,7 @@ from service.api.auth import (
     sign_in_cookie,
 )
 from service.application.runner import WorkshopService
+from service.domain.links import PAGES
 from service.settings import Settings
 from service.web.rendering import NO_STORE, page
 
@@ -47,7 +48,9 @@ async def trade_token_link(request: Request[Any, Any, Any], settings: Settings, 
     if people and await _participant(request, token) not in people:
         pending = sign_in_cookie(settings, PENDING_COOKIE, token, PENDING_SECONDS)  # lax: links come from mail
         return Redirect(SWITCH, status_code=303, cookies=[pending], headers=NO_STORE)
-    return Redirect("/me", status_code=303, cookies=[participant_cookie(request, settings, token)], headers=NO_STORE)
+    return Redirect(
+        PAGES.me(), status_code=303, cookies=[participant_cookie(request, settings, token)], headers=NO_STORE
+    )
 
 
 async def _participant(request: Request[Any, Any, Any], token: str | None) -> Principal | None:
@@ -61,7 +64,7 @@ async def confirm_switch(request: Request[Any, Any, Any], service: WorkshopServi
     held = await _participant(request, next(iter(participant_tokens(request.cookies.get(PARTICIPANT_COOKIE))), None))
     linked = await _participant(request, request.cookies.get(PENDING_COOKIE))
     if held is None or linked is None or held.workshop_id is None or linked.workshop_id is None:
-        return Redirect("/me", status_code=303)
+        return Redirect(PAGES.me(), status_code=303)
     current = (await service.state(held.workshop_id)).participants[str(held.participant_id)]
     other = await service.state(linked.workshop_id)
     return page(request, "web/switch.html", held_by=current.person.name or "", workshop_title=other.title)
@@ -75,4 +78,4 @@ async def switch(request: Request[Any, Any, Any], settings: Settings) -> Redirec
     cookies = [Cookie(key=PENDING_COOKIE, value="", max_age=0, path="/")]
     if form.get("choice") == "switch" and pending and await _participant(request, pending) is not None:
         cookies.append(participant_cookie(request, settings, pending))
-    return Redirect("/me", status_code=303, cookies=cookies)
+    return Redirect(PAGES.me(), status_code=303, cookies=cookies)

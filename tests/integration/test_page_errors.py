@@ -67,8 +67,13 @@ async def submit_signup(api: Api, browser: httpx.AsyncClient, language: dict[str
             "Bitte geben Sie die Organisation in einer Zeile an",
             "Please give the organisation on one line",
         ),
+        (
+            {**GOOD, "organisation": "Verein\nfür alle"},
+            "Bitte schreiben Sie Name und Organisation in eine Zeile",
+            "Please write your name and organisation on one line",
+        ),
     ],
-    ids=["email", "no-name", "long-name", "no-consent", "long-organisation"],
+    ids=["email", "no-name", "long-name", "no-consent", "long-organisation", "organisation-on-two-lines"],
 )
 async def test_the_signup_form_names_the_field_that_is_wrong_in_the_readers_language(
     api: Api, browser: httpx.AsyncClient, form: dict[str, str], german: str, english: str

@@ -58,6 +58,11 @@ class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 raise ValueError(f"field `{name}` {SINGLE_LINE_RULE}")
 
 
+def breaks_single_line(cls: type[Input], field: str, value: Any) -> bool:
+    """Whether `value` is refused for `field` of `cls` because it is not one line."""
+    return field in _single_line_fields(cls) and isinstance(value, str) and not is_single_line(value)
+
+
 @cache
 def _single_line_fields(cls: type[Input]) -> tuple[str, ...]:
     def marked(hint: Any) -> bool:

@@ -1,0 +1,115 @@
+"""Signing up, for the API and the sign-up page alike."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import TooManyRequestsException
+
+from service.application.inputs import checked_email, checked_person, existing, hashed_email
+from service.application.runner import Idempotency, Outcome, Reply, WorkshopService
+from service.domain import commands as c
+from service.domain.errors import Invalid
+from service.domain.events import SignupRecorded
+from service.domain.rules import check_table_code, decide, existing_signup, session_of
+from service.domain.state import SignupState, WorkshopState
+from service.domain.views import waitlist_position
+from service.i18n import PRIVACY_VERSION
+from service.ratelimit import Limit, RateLimiter
+from service.schemas import SignupIn, SignupOut
+from service.security import new_id, new_token, token_hash
+from service.settings import Settings
+
+
+class Signed(NamedTuple):
+    """A sign-up's reply as stored for its Idempotency-Key, for the API to send as it is."""
+
+    reply: Reply
+
+    @property
+    def signup(self) -> SignupOut:
+        """What the reply says, for a page. A retry after the person's erasure answers without
+        the sign-up (its body says `personal_data: erased`), so only pages ask for it."""
+        return msgspec.json.decode(self.reply.body, type=SignupOut)
+
+
+def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> SignupOut:
+    return SignupOut(
+        signup_id=signup.id,
+        status=signup.status,
+        waitlist_position=waitlist_position(state.sessions[signup.session_id], signup.id),
+        participant_token=token,
+        newcomer=signup.newcomer,
+    )
+
+
+async def limit_signups(request: Request[Any, Any, Any], settings: Settings, workshop_id: str, session_id: str) -> None:
+    """Public sign-up is limited per client and per session (429 with Retry-After)."""
+    limiter: RateLimiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    limits = [
+        Limit(f"signup:{session_id}:{client}", settings.signups_per_client_minute),
+        Limit(f"signup:{session_id}", settings.signups_per_session_minute),
+    ]
+    retry_after = await limiter.hit(workshop_id, limits, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(
+            "Too many sign-ups in a short time; please try again shortly.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def record_signup(
+    request: Request[Any, Any, Any],
+    service: WorkshopService,
+    settings: Settings,
+    workshop_id: str,
+    session_id: str,
+    data: SignupIn,
+    idempotency: Idempotency | None,
+) -> Signed:
+    """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there.
+
+    An e-mail address that belongs to a participant of the workshop joins that person: the
+    answer then carries no token (whoever knows an address must not get into that person's
+    data); the personal link goes to the address with the confirmation mail.
+    """
+    await limit_signups(request, settings, workshop_id, session_id)
+    if not data.consent:
+        raise Invalid("consent", "must be true: we need your consent to store your sign-up")
+    email = checked_email(data.email, "email")
+    ehash = hashed_email(settings, email)
+    seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
+    pid = new_id()
+    token = new_token("p", workshop_id, pid)
+    signup_id = new_id()
+    command = c.RecordSignup(
+        signup_id=signup_id,
+        session_id=session_id,
+        participant_id=pid,
+        person=checked_person(pid, data.name, email, data.organisation),
+        email_hash=ehash,
+        newcomer=data.newcomer,
+        privacy_version=data.privacy_version or PRIVACY_VERSION,
+        email_seen_before=seen,
+        language=data.language,
+        consent=data.consent,
+        token_hash=token_hash(settings.secret_key, token),
+        table_code=data.table_code,
+    )
+
+    def plan(state: WorkshopState) -> Outcome:
+        check_table_code(session_of(existing(state), session_id), data.table_code)
+        if (already := existing_signup(state, session_id, ehash)) is not None:
+            return Outcome([], lambda s: (200, signup_out(s, already, None)), (already.participant_id,))
+        events = decide(state, command, service.clock.now())
+        new_person = _participant_of(events) == pid
+        return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
+
+    return Signed(await service.execute(workshop_id, plan, idempotency))
+
+
+def _participant_of(events: list[Any]) -> str | None:
+    return next((event.participant_id for event in events if isinstance(event, SignupRecorded)), None)

@@ -1,0 +1,116 @@
+"""Every URL knoten hands out, in one place: page links in views and mails, QR codes, and the
+redirects of the pages. `Links(base_url)` builds absolute URLs (mails, the API's answers);
+`PAGES` (no base) builds paths, for redirects that stay on the host the browser asked."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Links(msgspec.Struct, frozen=True):
+    """URLs of the pages that belong to a workshop, below `base_url`."""
+
+    base_url: str
+
+    def signup(self, wid: str, sid: str, table_code: str | None = None) -> str:
+        return f"{self.base_url}/s/{wid}/{sid}" + (f"?code={table_code}" if table_code else "")
+
+    def api(self, wid: str) -> str:
+        """The workshop in the API; its resources are below."""
+        return f"{self.base_url}/api/workshops/{wid}"
+
+    def sessions_api(self, wid: str) -> str:
+        return f"{self.api(wid)}/sessions"
+
+    def qr(self, wid: str, sid: str) -> str:
+        return f"{self.sessions_api(wid)}/{sid}/qr.svg"
+
+    def station(self, wid: str, sid: str) -> str:
+        """The sign-up station: a tablet at the table, passed from hand to hand."""
+        return f"{self.base_url}/s/{wid}/{sid}/station"
+
+    def station_again(self, wid: str, sid: str, done: str, position: int | None, table_code: str | None) -> str:
+        """The station's empty form after a sign-up, thanking for it (`done`: the placement)."""
+        position_part = f"&position={position}" if position else ""
+        code_part = f"&code={table_code}" if table_code else ""
+        return f"{self.station(wid, sid)}?done={done}{position_part}{code_part}"
+
+    def signup_done(self, wid: str, sid: str, signup_id: str, again: bool) -> str:
+        return f"{self.signup(wid, sid)}/done?signup={signup_id}" + ("&again=1" if again else "")
+
+    def console(self, wid: str, code: str) -> str:
+        return f"{self.base_url}/w/{wid}/login?code={code}"
+
+    def report(self, wid: str, code: str) -> str:
+        return f"{self.console(wid, code)}&next=report"
+
+    def board(self, wid: str) -> str:
+        """The facilitator's workshop board."""
+        return f"{self.base_url}/w/{wid}"
+
+    def board_panel(self, wid: str) -> str:
+        """The board's live part, fetched again on every event."""
+        return f"{self.board(wid)}/board"
+
+    def report_page(self, wid: str) -> str:
+        return f"{self.board(wid)}/report"
+
+    def intro_page(self, wid: str) -> str:
+        return f"{self.board(wid)}/intro"
+
+    def session_console(self, wid: str, sid: str) -> str:
+        return f"{self.board(wid)}/s/{sid}"
+
+    def console_panel(self, wid: str, sid: str) -> str:
+        """The console's live part, fetched again on every event."""
+        return f"{self.session_console(wid, sid)}/panel"
+
+    def table_code(self, wid: str, sid: str) -> str:
+        return f"{self.session_console(wid, sid)}/table-code"
+
+    def report_document(self, wid: str, suffix: str, language: str | None = None) -> str:
+        """The workshop report as a document (`pdf`, `md`, `csv`), in `language` when given."""
+        return f"{self.api(wid)}/report.{suffix}" + (f"?lang={language}" if language else "")
+
+    def intro_talks_calendar(self, wid: str) -> str:
+        return f"{self.api(wid)}/intro-talks.ics"
+
+    def me(self, done: str | None = None) -> str:
+        """The participant's own page; `done` names what just happened there."""
+        return f"{self.base_url}/me" + (f"?done={done}" if done else "")
+
+    def personal_link(self, token: str) -> str:
+        """The link in a mail that signs a participant in once (the page then drops the token)."""
+        return f"{self.me()}?token={token}"
+
+    def mine(self, wid: str, participant_id: str, what: str) -> str:
+        """A page or action of one participant's own data (`what`: e.g. `export.json`)."""
+        return f"{self.me()}/{wid}/{participant_id}/{what}"
+
+    def erase_me(self, wid: str, participant_id: str) -> str:
+        return self.mine(wid, participant_id, "delete")
+
+    def switch(self) -> str:
+        """Where a browser that holds another participant asks whom to keep."""
+        return f"{self.me()}/switch"
+
+    def privacy(self) -> str:
+        return f"{self.base_url}/privacy"
+
+    def unsubscribe(self, stop_token: str) -> str:
+        return f"{self.base_url}/unsubscribe/{stop_token}"
+
+    def admin(self) -> str:
+        return f"{self.base_url}/admin"
+
+    def admin_login(self) -> str:
+        return f"{self.admin()}/login"
+
+    def admin_retry(self, job_id: str) -> str:
+        return f"{self.admin()}/dead-letters/{job_id}/retry"
+
+    def outbox(self) -> str:
+        return f"{self.base_url}/dev/outbox"
+
+
+PAGES = Links("")

@@ -1,0 +1,29 @@
+"""The dependencies the app hands to API and page handlers alike, from the app's state."""
+
+from __future__ import annotations
+
+from litestar.datastructures import State
+
+from service.application.dead_letters import DeadLetters
+from service.application.runner import WorkshopService
+from service.domain.links import Links
+from service.settings import Settings
+
+
+def provide_service(state: State) -> WorkshopService:
+    service: WorkshopService = state.service
+    return service
+
+
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def provide_links(state: State) -> Links:
+    return Links(state.settings.base_url)
+
+
+def provide_dead_letters(state: State) -> DeadLetters:
+    dead_letters: DeadLetters = state.dead_letters
+    return dead_letters

@@ -1,0 +1,122 @@
+"""The organiser's pages: the operations page (failed jobs with retry, sign-in with the
+organiser token) and the development outbox (mails when no SMTP server is configured)."""
+
+from __future__ import annotations
+
+import mailbox
+import secrets
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from litestar import Request, Response, get, post
+from litestar.exceptions import TooManyRequestsException
+from litestar.response import Redirect
+
+from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
+from service.application.dead_letters import DeadLetters
+from service.application.runner import WorkshopService
+from service.domain.links import PAGES
+from service.ratelimit import Limit, RateLimiter
+from service.security import same_secret
+from service.settings import Settings
+from service.signins import OrganiserSignin, Signins
+from service.templating import render
+from service.web.rendering import field_text, language_of, page
+
+ORGANISER_SIGNIN_SECONDS = 12 * 3600
+
+
+def _outbox(settings: Settings) -> list[tuple[str, EmailMessage]]:
+    """The development outbox, newest first; empty when mail goes out over SMTP."""
+    directory = Path(settings.outbox_dir)
+    if settings.smtp_url or not directory.is_dir():
+        return []
+    box = mailbox.Maildir(directory, create=False)
+    found = []
+    for key in box.iterkeys():
+        message = message_from_bytes(box.get_bytes(key), policy=default)
+        if isinstance(message, EmailMessage):
+            found.append((key, message))
+    return sorted(found, key=lambda item: parsedate_to_datetime(str(item[1]["Date"])), reverse=True)
+
+
+def _text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    return str(body.get_content()) if body is not None else ""
+
+
+@get("/dev/outbox", opt={"access": Access.ORGANISER}, tags=["operations"], include_in_schema=False)
+async def outbox(settings: Settings) -> Response[str]:
+    """Mails that would have gone out, for development without an SMTP server."""
+    messages = await anyio.to_thread.run_sync(_outbox, settings)
+    page = render(
+        "web/outbox.html",
+        "en",
+        "Europe/Berlin",
+        messages=[
+            {
+                "key": key,
+                "to": str(m["To"]),
+                "subject": str(m["Subject"]),
+                "date": str(m["Date"]),
+                "text": _text(m),
+                "attachments": [part.get_filename() or "" for part in m.iter_attachments()],
+            }
+            for key, m in messages
+        ],
+        smtp=bool(settings.smtp_url),
+    )
+    return Response(page, media_type="text/html")
+
+
+@get("/admin", opt={"access": Access.PUBLIC}, include_in_schema=False)
+async def admin_page(
+    request: Request[Any, Any, Any], dead_letters: DeadLetters, principal: Principal | None
+) -> Response[str]:
+    """The organiser's operations page: failed jobs with retry, and the outbox."""
+    signed_in = principal is not None and principal.kind == "organiser"
+    letters = await anyio.to_thread.run_sync(dead_letters.listed) if signed_in else []
+    return page(request, "web/admin.html", signed_in=signed_in, letters=letters, error=None)
+
+
+@post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
+async def admin_login(
+    request: Request[Any, Any, Any], service: WorkshopService, settings: Settings
+) -> Response[str] | Redirect:
+    """Signs the browser in as organiser: the cookie holds a sign-in of its own, not the token."""
+    await _limit_logins(request, settings)
+    form = await request.form()
+    if not same_secret(str(form.get("token") or ""), settings.admin_token):
+        error = field_text(language_of(request), "token")
+        return page(request, "web/admin.html", status=401, signed_in=False, letters=[], error=error)
+    signin_id = secrets.token_urlsafe(32)
+    signin = OrganiserSignin(organiser="admin", method="admin_token", signed_in_at=service.clock.now())
+    signins: Signins = request.app.state.signins
+    await signins.save(signin_hash(settings, signin_id), signin, ORGANISER_SIGNIN_SECONDS)
+    cookie = sign_in_cookie(settings, ORGANISER_COOKIE, signin_id, ORGANISER_SIGNIN_SECONDS, samesite="strict")
+    return Redirect(PAGES.admin(), status_code=303, cookies=[cookie])
+
+
+async def _limit_logins(request: Request[Any, Any, Any], settings: Settings) -> None:
+    """Guessing the organiser token is throttled per client, like sign-ups (429 with Retry-After)."""
+    limiter: RateLimiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    limits = [Limit(f"admin-login:{client}", settings.admin_logins_per_client_minute)]
+    retry_after = await limiter.hit("admin", limits, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(
+            "Too many sign-in attempts; please try again shortly.", headers={"Retry-After": str(retry_after)}
+        )
+
+
+@post(
+    "/admin/dead-letters/{job_id:str}/retry", opt={"access": Access.ORGANISER}, status_code=303, include_in_schema=False
+)
+async def admin_retry(job_id: str, dead_letters: DeadLetters) -> Redirect:
+    await anyio.to_thread.run_sync(dead_letters.retry, job_id)
+    return Redirect(PAGES.admin(), status_code=303)
