@@ -80,6 +80,27 @@ class IdempotencyKeyTaken(Exception):
         self.record = record
 
 
+class SyncEventLog(ABC):
+    """The event log for synchronous callers (RQ jobs): read and append, without idempotency
+    keys (a job's effects are guarded by the effect ledger)."""
+
+    @abstractmethod
+    def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        """Every event after `after`. Raises LogRewound if the log has fewer than `after` entries."""
+
+    @abstractmethod
+    def append_sync(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
+    ) -> list[Recorded]:
+        """`EventStore.append` without an idempotency record."""
+
+
 class EventStore(ABC):
     """One append-only log per workshop."""
 

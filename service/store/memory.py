@@ -15,7 +15,9 @@ from service.store.base import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
     JobSpec,
+    LogRewound,
     Recorded,
+    SyncEventLog,
     VersionConflict,
     seen_emails,
 )
@@ -23,7 +25,7 @@ from service.store.codec import EventCodec, subjects_of
 from service.store.vault import KeyWrapper
 
 
-class MemoryEventStore(EventStore):
+class MemoryEventStore(EventStore, SyncEventLog):
     """Keeps encoded events in lists, so that codec faults show here as in Redis."""
 
     def __init__(self, codec: EventCodec) -> None:
@@ -46,9 +48,28 @@ class MemoryEventStore(EventStore):
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
-        log = self._logs[workshop_id]
         if idempotency is not None and (existing := await self.recall(workshop_id, idempotency[0])):
             raise IdempotencyKeyTaken(existing)
+        recorded = self.append_sync(
+            workshop_id, events, expected_version=expected_version, jobs=jobs, forget_emails=forget_emails
+        )
+        if idempotency is not None:
+            self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
+        async with self._appended:
+            self._appended.notify_all()
+        return recorded
+
+    def append_sync(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
+    ) -> list[Recorded]:
+        """Live tails see these events once the next async append wakes them."""
+        log = self._logs[workshop_id]
         if len(log) != expected_version:
             raise VersionConflict(expected_version, len(log))
         keys = self.keys[workshop_id]
@@ -61,14 +82,18 @@ class MemoryEventStore(EventStore):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
         self._seen.difference_update(forget_emails)
-        if idempotency is not None:
-            self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
         self.jobs.extend(jobs)
-        async with self._appended:
-            self._appended.notify_all()
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        return self._read(workshop_id, after)
+
+    def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        if len(self._logs.get(workshop_id, [])) < after:
+            raise LogRewound(f"the log of {workshop_id} is shorter than {after} entries")
+        return self._read(workshop_id, after)
+
+    def _read(self, workshop_id: str, after: int) -> list[Recorded]:
         log = self._logs.get(workshop_id, [])
         keys = self.keys.get(workshop_id, {})
         return [Recorded(i, self._codec.decode(data, keys)) for i, data in enumerate(log[after:], start=after + 1)]

@@ -48,6 +48,7 @@ from service.store.base import (
     JobSpec,
     LogRewound,
     Recorded,
+    SyncEventLog,
     VersionConflict,
     seen_emails,
 )
@@ -187,7 +188,7 @@ class _Taken(Exception):
         self.sealed = sealed
 
 
-class RedisEventStore(EventStore):
+class RedisEventStore(EventStore, SyncEventLog):
     """The event log on one Redis, or sharded by workshop on a Redis Cluster."""
 
     def __init__(
@@ -288,15 +289,12 @@ class RedisEventStore(EventStore):
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
-        """The same append for synchronous callers (RQ jobs)."""
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         self._append_sync(workshop_id, recorded, None, jobs, forget_emails)
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
-        """Every event after `after`, for synchronous callers (RQ jobs). Raises LogRewound if the
-        log has fewer than `after` entries (see read_and_recall)."""
         log = keys.log_key(workshop_id)
         with self._sync.pipeline(transaction=False) as pipe:
             pipe.xlen(log)
