@@ -184,9 +184,9 @@ def run_worker(args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
     if args.check:
         raise SystemExit(check_worker())
-    from workers.queue import run_worker as work
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
+    from workers.worker import run_worker as work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:

@@ -21,6 +21,7 @@ from service.domain.state import WorkshopState
 from service.store import keys
 from workers.context import context
 from workers.dispatch import dispatch
+from workers.handlers import Handler
 from workers.queue import enqueue_onto, queue
 
 log = logging.getLogger("knoten.reconcile")
@@ -77,5 +78,5 @@ def schedule_next(client: redis.Redis, now: datetime) -> None:
     job_id = f"knoten-reconcile-{period}"
     if not Job.exists(job_id, connection=client):
         queue(client).enqueue_in(
-            RECONCILE_EVERY, "workers.reconcile.reconcile", job_id=job_id, description="reconcile every workshop"
+            RECONCILE_EVERY, str(Handler.RECONCILE), job_id=job_id, description="reconcile every workshop"
         )

@@ -22,6 +22,7 @@ from service.domain import commands as c
 from service.domain.rules import decide, named_people, retention_ends
 from service.store import keys
 from workers.context import context
+from workers.handlers import Handler
 from workers.queue import queue
 
 log = logging.getLogger("knoten.retention")
@@ -85,5 +86,5 @@ def schedule(client: redis.Redis, at: datetime) -> None:
     job_id = f"knoten-retention-{int(at.timestamp() // RETENTION_EVERY.total_seconds())}"
     if not Job.exists(job_id, connection=client):
         queue(client).enqueue_at(
-            at, "workers.retention.expire", job_id=job_id, description="retention pass", job_timeout=PASS_TIMEOUT
+            at, str(Handler.RETENTION), job_id=job_id, description="retention pass", job_timeout=PASS_TIMEOUT
         )
