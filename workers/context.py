@@ -21,8 +21,7 @@ from service.domain.state import WorkshopState
 from service.mail_stops import StopLink, stop_url
 from service.security import email_hash, new_token, token_hash
 from service.settings import Settings
-from service.store import keys
-from service.store.redis import RedisEventStore
+from service.store.base import EventStore, SyncEventLog
 from service.wiring import redis_store
 from workers.dispatch import dispatch
 from workers.ledger import Ledger
@@ -39,7 +38,8 @@ def _no_reply(_state: WorkshopState) -> tuple[int, None]:
 @dataclass
 class Context:
     settings: Settings
-    store: RedisEventStore
+    store: EventStore  # its ledger, jobs and workshop registry
+    log: SyncEventLog  # the same log's synchronous side
     ledger: Ledger
     mailer: Mailer
     clock: Clock
@@ -53,13 +53,13 @@ class Context:
 
         Jobs only read the state; it changes only by folding the log.
         """
-        return run_sync(self.store, self.path.state(workshop_id))
+        return run_sync(self.log, self.path.state(workshop_id))
 
     def record(self, workshop_id: str, *events: e.Event) -> None:
         """Append events decided by a job, with the reactions they call for and the jobs of all
         of them: the API's command path, without a reply to keep."""
         decided = list(events)
-        run_sync(self.store, self.path.execute(workshop_id, lambda _state: Outcome(decided, _no_reply), None))
+        run_sync(self.log, self.path.execute(workshop_id, lambda _state: Outcome(decided, _no_reply), None))
 
     def personal_link(self, workshop_id: str, participant_id: str) -> str:
         """A fresh personal link for a mail; the token's hash goes into the log."""
@@ -105,7 +105,7 @@ def context() -> Context:
     settings = Settings.from_env()
     store = redis_store(settings)
     clock = SystemClock()
-    return Context(settings, store, Ledger(store.sync_client, clock), mailer_for(settings), clock)
+    return Context(settings, store, store, Ledger(store.ledger, clock), mailer_for(settings), clock)
 
 
 P = ParamSpec("P")
@@ -120,7 +120,7 @@ def job(handler: Callable[Concatenate[str, P], R]) -> Callable[Concatenate[str, 
         result = handler(workshop_id, *args, **kwargs)
         current = get_current_job()
         if current is not None:
-            context().store.sync_client.sadd(keys.jobs_done_key(workshop_id), current.id)
+            context().store.jobs.mark_done(workshop_id, current.id)
         return result
 
     return run  # type: ignore[return-value]

@@ -18,7 +18,7 @@ import time
 import redis
 from rq import SimpleWorker
 
-from workers.queue import queue
+from service.store.jobs import queue
 from workers.registry import RegisteredJob
 
 JOB_MONITORING_INTERVAL = 10

@@ -18,9 +18,6 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.response import Redirect
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
-from rq.registry import FailedJobRegistry
 
 from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
 from service.application.runner import WorkshopService
@@ -30,7 +27,6 @@ from service.settings import Settings
 from service.signins import OrganiserSignin, Signins
 from service.templating import render
 from service.web.rendering import field_text, language_of, page
-from workers.queue import queue
 
 ORGANISER_SIGNIN_SECONDS = 12 * 3600
 
@@ -44,39 +40,23 @@ class DeadLetter(msgspec.Struct, kw_only=True):
     reason: str
 
 
-def _reason(job: Job) -> str:
-    result = job.latest_result()
-    text = (result.exc_string if result is not None else None) or "unknown"
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else text
-
-
 def _dead_letters(service: WorkshopService) -> list[DeadLetter]:
-    client = service.store.jobs_client  # type: ignore[attr-defined]
-    registry = FailedJobRegistry(queue=queue(client))
-    jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=client) if job is not None]
     return [
         DeadLetter(
-            job_id=job.id,
-            handler=job.func_name or "",
-            workshop_id=str(job.args[0]) if job.args else None,
-            args=[str(a) for a in job.args],
-            failed_at=job.ended_at,
-            reason=_reason(job),
+            job_id=job.job_id,
+            handler=job.handler,
+            workshop_id=job.args[0] if job.args else None,
+            args=list(job.args),
+            failed_at=job.failed_at,
+            reason=job.reason,
         )
-        for job in jobs
+        for job in service.store.jobs.failed()
     ]
 
 
 def _retry(service: WorkshopService, job_id: str) -> None:
-    client = service.store.jobs_client  # type: ignore[attr-defined]
-    registry = FailedJobRegistry(queue=queue(client))
-    if job_id not in registry.get_job_ids():
+    if not service.store.jobs.retry(job_id):
         raise NotFoundException(f"No failed job with id {job_id!r}.")
-    try:
-        registry.requeue(job_id)
-    except NoSuchJobError as exc:
-        raise NotFoundException(f"No failed job with id {job_id!r}.") from exc
 
 
 class Requeued(msgspec.Struct):

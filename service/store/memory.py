@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
 
 import msgspec
 
@@ -22,7 +21,10 @@ from service.store.base import (
     seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
+from service.store.jobs import MemoryJobs
+from service.store.ledger import MemoryEffectLedger
 from service.store.vault import KeyWrapper
+from service.store.workshops import MemoryWorkshops
 
 
 class MemoryEventStore(EventStore, SyncEventLog):
@@ -35,8 +37,9 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
-        self.jobs: list[JobSpec] = []  # what Redis would have enqueued, in order
-        self.done: dict[str, dict[str, datetime]] = defaultdict(dict)  # the effect ledger
+        self._jobs = MemoryJobs()
+        self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
+        self.ledger = MemoryEffectLedger()
 
     async def append(
         self,
@@ -82,8 +85,16 @@ class MemoryEventStore(EventStore, SyncEventLog):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
         self._seen.difference_update(forget_emails)
-        self.jobs.extend(jobs)
+        self._jobs.enqueue(jobs)
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
+
+    @property
+    def jobs(self) -> MemoryJobs:
+        return self._jobs
+
+    @property
+    def workshops(self) -> MemoryWorkshops:
+        return self._workshops
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
         return self._read(workshop_id, after)
@@ -92,6 +103,9 @@ class MemoryEventStore(EventStore, SyncEventLog):
         if len(self._logs.get(workshop_id, [])) < after:
             raise LogRewound(f"the log of {workshop_id} is shorter than {after} entries")
         return self._read(workshop_id, after)
+
+    def forget_history(self) -> None:
+        """Memory keeps no history beyond its state."""
 
     def _read(self, workshop_id: str, after: int) -> list[Recorded]:
         log = self._logs.get(workshop_id, [])
@@ -122,9 +136,6 @@ class MemoryEventStore(EventStore, SyncEventLog):
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         self._records.setdefault((workshop_id, key), self._kept(workshop_id, record))
         return await self.recall(workshop_id, key) or record
-
-    async def effects(self, workshop_id: str) -> dict[str, datetime]:
-        return dict(self.done.get(workshop_id, {}))
 
     async def seen_before(self, email_hash: str) -> bool:
         return email_hash in self._seen

@@ -21,9 +21,8 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,12 +30,9 @@ import anyio.to_thread
 import redis
 import redis.asyncio
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
-from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
-from redis.client import Pipeline
 from redis.cluster import RedisCluster
 from redis.exceptions import AskError, ClusterDownError, RedisClusterException, TryAgainError
-from redis.retry import Retry
 
 from service.domain.events import Event, PersonErased, event_type
 from service.store import keys
@@ -53,27 +49,26 @@ from service.store.base import (
     seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
+from service.store.connections import (
+    RETRIES,
+    TAIL_BLOCK_MS,
+    AsyncClient,
+    SyncClient,
+    async_client,
+    async_cluster_client,
+    is_cluster_url,
+    sync_client,
+    sync_cluster_client,
+)
+from service.store.jobs import Enqueue, RedisJobs
+from service.store.ledger import RedisEffectLedger
 from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
+from service.store.workshops import READ_BATCH, RedisWorkshops, position
 
-Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
-"""Puts jobs onto a pipeline (RQ's `pipeline=`): on one Redis a pipeline that is never sent, whose
-recorded commands the append script runs; on a cluster a transaction of their own."""
-
-SyncClient = redis.Redis | RedisCluster
-AsyncClient = redis.asyncio.Redis | AsyncRedisCluster
-
-READ_BATCH = 1000
-TAIL_BLOCK_MS = 10_000
 APPEND_SCRIPT = Path(__file__).with_name("append.lua").read_text()
 KEY_CLASHES = 5  # appends again after loading a person key another writer made meanwhile
 log = logging.getLogger("knoten.store")
-
-
-# A restarted Redis breaks pooled connections: retry such commands a few times, backing off.
-# The append script is among them: sent again, it finds its own entries and writes nothing.
-RETRIES = 6
-RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
 
 
 # On a cluster, an append whose slot moved (resharding) or whose primary failed over is run
@@ -95,70 +90,6 @@ class RewriteRunning(redis.RedisError):
 REPLICA_WAIT_MS = 1000
 # What "the store is away for a moment" looks like once the retries are spent (the API answers 503).
 UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException, NotReplicated)
-CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
-# Per node and process. Each open live stream holds one connection in a blocking XREAD, and
-# redis-py's asyncio cluster client refuses a command beyond this (default 100) instead of
-# waiting; the servers' `maxclients` (10000 by default) is the bound that matters.
-CLUSTER_MAX_CONNECTIONS = 10_000
-
-
-def sync_client(url: str) -> redis.Redis:
-    retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return redis.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
-
-
-def async_client(url: str) -> redis.asyncio.Redis:
-    retry = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return redis.asyncio.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
-
-
-def is_cluster_url(url: str) -> bool:
-    """`redis+cluster://host:port` (or `rediss+cluster://`) names a node of a Redis Cluster."""
-    return url.split("://", 1)[0] in CLUSTER_SCHEMES
-
-
-def _node_url(url: str) -> str:
-    """The cluster URL as redis-py reads it: the same node, with the plain scheme."""
-    scheme, rest = url.split("://", 1)
-    return f"{CLUSTER_SCHEMES[scheme]}://{rest}"
-
-
-def sync_cluster_client(url: str) -> RedisCluster:
-    """A cluster client that learns every node and slot from the one node in `url`."""
-    retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return RedisCluster.from_url(_node_url(url), retry=retry)
-
-
-class _SlotsFirstCluster(AsyncRedisCluster):
-    """The asyncio cluster client, learning the slot table before its first command.
-
-    redis-py 8.1 decides where a command goes before it initialises: commands issued at once
-    on a fresh client go to the wrong nodes, and the refresh their redirects trigger closes
-    the connections the others are using (seen as "Connection closed by server" and
-    AttributeError under 200 concurrent first commands). `initialize` is idempotent and cheap
-    once done.
-    """
-
-    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
-        await self.initialize()
-        return await super().execute_command(*args, **kwargs)
-
-
-def async_cluster_client(url: str) -> AsyncRedisCluster:
-    """Like `sync_cluster_client`; its reads wait longer than the tail's blocking XREAD."""
-    retry = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return _SlotsFirstCluster.from_url(
-        _node_url(url), retry=retry, socket_timeout=TAIL_BLOCK_MS / 1000 + 5, max_connections=CLUSTER_MAX_CONNECTIONS
-    )
-
-
-def _position(stream_id: bytes) -> int:
-    return int(stream_id.split(b"-", 1)[0])
-
-
-def _head(entry: tuple[bytes, dict[bytes, bytes]]) -> str:
-    stream_id, fields = entry
-    return f"{_position(stream_id)}:{fields.get(b'append', b'').decode()}"
 
 
 @dataclass
@@ -203,6 +134,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         self._sync = sync_client
         self._wait_replicas = wait_replicas
         self._async = async_client
+        self.ledger = RedisEffectLedger(sync_client, async_client)
         self._codec = codec
         self._wrapper = wrapper
         self._enqueue = enqueue
@@ -234,6 +166,17 @@ class RedisEventStore(EventStore, SyncEventLog):
         if self._jobs_client is None:
             raise RuntimeError("a clustered store needs a plain Redis for jobs: call enqueue_with(..., jobs_client)")
         return self._jobs_client
+
+    @property
+    def jobs(self) -> RedisJobs:
+        """The jobs port on RQ's Redis, with the finished jobs next to each log."""
+        if self._enqueue is None:
+            raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
+        return RedisJobs(self.jobs_client, self._sync, self._enqueue)
+
+    @property
+    def workshops(self) -> RedisWorkshops:
+        return RedisWorkshops(self._sync)
 
     def enqueue_with(self, enqueue: Enqueue, jobs_client: redis.Redis | None = None) -> None:
         """Install how jobs are put onto a pipeline, and (required on a cluster) the plain Redis
@@ -310,24 +253,6 @@ class RedisEventStore(EventStore, SyncEventLog):
             if len(entries) < READ_BATCH:
                 return found
             after = found[-1].position
-
-    def workshop_ids(self) -> list[str]:
-        """Every workshop this deployment holds."""
-        return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
-
-    def log_heads(self, workshop_ids: Sequence[str]) -> dict[str, str]:
-        """Per workshop, `<position>:<append id>` of its newest entry ('' for an empty log),
-        READ_BATCH workshops per round trip. A log that lost entries in a failover and grew back
-        to the same length has another head."""
-        heads: dict[str, str] = {}
-        for start in range(0, len(workshop_ids), READ_BATCH):
-            batch = workshop_ids[start : start + READ_BATCH]
-            with self._sync.pipeline(transaction=False) as pipe:
-                for workshop_id in batch:
-                    pipe.xrevrange(keys.log_key(workshop_id), count=1)
-                for workshop_id, newest in zip(batch, pipe.execute(), strict=True):
-                    heads[workshop_id] = _head(newest[0]) if newest else ""
-        return heads
 
     def _register(self, workshop_id: str) -> None:
         """Add the workshop to the registry that reconcile and retention walk.
@@ -653,7 +578,7 @@ class RedisEventStore(EventStore, SyncEventLog):
             event = self._codec.decode(fields[b"data"], cache)
             if isinstance(event, PersonErased) and cache.pop(event.subject, None) is not None:
                 forget_ciphers()
-            decoded.append(Recorded(_position(sid), event))
+            decoded.append(Recorded(position(sid), event))
         return decoded
 
     async def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
@@ -687,10 +612,6 @@ class RedisEventStore(EventStore, SyncEventLog):
             return record
         existing = await self.recall(workshop_id, key)
         return existing if existing is not None else record
-
-    async def effects(self, workshop_id: str) -> dict[str, datetime]:
-        raw: Any = await self._async.hgetall(keys.effects_key(workshop_id))
-        return {k.decode(): datetime.fromisoformat(v.decode()) for k, v in raw.items()}
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))

@@ -8,7 +8,7 @@ from pathlib import Path
 import redis
 from rq.job import Job
 
-from workers.queue import queue
+from service.store.jobs import queue
 from workers.worker import run_worker
 
 

@@ -55,7 +55,7 @@ async def test_an_erasure_a_job_records_calls_off_the_newcomers_talk_as_an_api_c
 
     tail = [r.event for r in await store.read("w", after=len(OPENING) + 3)]
     assert [type(event) for event in tail] == [e.PersonErased, e.IntroTalkCancelled]
-    assert [job.job_id.split("-", 2)[2] for job in store.jobs[-2:]] == ["forget_history", "send_cancellations"]
+    assert [job.job_id.split("-", 2)[2] for job in store.jobs.queued[-2:]] == ["forget_history", "send_cancellations"]
 
 
 async def test_the_api_and_a_job_give_up_alike_on_a_log_that_keeps_changing() -> None:
