@@ -13,14 +13,15 @@ hash tag, so the append stays one transaction on the primary that owns the slot.
 are not in that slot: the jobs go to RQ on a plain Redis right after the commit, and the
 reconcile pass re-derives from the log whatever a crash in between left out
 (docs/scaling.md).
+
+The other concerns have their own modules: connections.py (clients), cluster.py (routing),
+replicas.py (WAIT), jobs.py (RQ), ledger.py (effects), workshops.py (registry and heads).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,8 @@ import anyio.to_thread
 import redis
 import redis.asyncio
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
-from redis.backoff import ExponentialBackoff
 from redis.cluster import RedisCluster
-from redis.exceptions import AskError, ClusterDownError, RedisClusterException, TryAgainError
+from redis.exceptions import RedisClusterException
 
 from service.domain.events import Event, PersonErased, event_type
 from service.store import keys
@@ -48,9 +48,9 @@ from service.store.base import (
     VersionConflict,
     seen_emails,
 )
+from service.store.cluster import CLUSTER_REROUTE_ON, after_commit, primary_for, run_on_slot_primary
 from service.store.codec import EventCodec, subjects_of
 from service.store.connections import (
-    RETRIES,
     TAIL_BLOCK_MS,
     AsyncClient,
     SyncClient,
@@ -62,6 +62,7 @@ from service.store.connections import (
 )
 from service.store.jobs import Enqueue, RedisJobs
 from service.store.ledger import RedisEffectLedger
+from service.store.replicas import NotReplicated, Replicas
 from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
 from service.store.workshops import READ_BATCH, RedisWorkshops, position
@@ -71,23 +72,10 @@ KEY_CLASHES = 5  # appends again after loading a person key another writer made 
 log = logging.getLogger("knoten.store")
 
 
-# On a cluster, an append whose slot moved (resharding) or whose primary failed over is run
-# again after the slot table is refreshed, a few times, backing off like the retries above.
-# AskError covers MovedError; ConnectionError covers a primary that is gone.
-CLUSTER_REROUTE_ON = (AskError, TryAgainError, ClusterDownError, redis.ConnectionError, redis.TimeoutError)
-
-
-class NotReplicated(redis.RedisError):
-    """Fewer replicas than `wait_replicas` confirmed a write within REPLICA_WAIT_MS: it is not
-    acknowledged. It may have landed on the primary; a retry with the same Idempotency-Key
-    finds it there and answers once the replicas have it."""
-
-
 class RewriteRunning(redis.RedisError):
     """Redis rewrites its append-only file already: rewrite again once it is done."""
 
 
-REPLICA_WAIT_MS = 1000
 # What "the store is away for a moment" looks like once the retries are spent (the API answers 503).
 UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException, NotReplicated)
 
@@ -132,7 +120,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         wait_replicas: int = 0,
     ) -> None:
         self._sync = sync_client
-        self._wait_replicas = wait_replicas
+        self._replicas = Replicas(sync_client, async_client, wait_replicas)
         self._async = async_client
         self.ledger = RedisEffectLedger(sync_client, async_client)
         self._codec = codec
@@ -197,7 +185,7 @@ class RedisEventStore(EventStore, SyncEventLog):
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see _on_cluster
+        if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see cluster.run_on_slot_primary
             await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
             return recorded
         commands = self._job_commands(jobs) + self._seen_commands(events, forget_emails)
@@ -210,10 +198,10 @@ class RedisEventStore(EventStore, SyncEventLog):
                 reply = await self._async_script(*self._arguments(batch))
                 clashed = self._settle(batch, reply)
             except _Taken as taken:
-                await self._replicated(workshop_id)  # the first reply is given only once it is safe
+                await self._replicas.confirm(workshop_id)  # the first reply is given only once it is safe
                 raise IdempotencyKeyTaken(await self._open_record(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
-                await self._replicated(workshop_id)
+                await self._replicas.confirm(workshop_id)
                 return recorded
             await self._load_keys(workshop_id, clashed)
         raise VersionConflict(expected_version, expected_version)  # keys keep changing: decide again
@@ -304,11 +292,11 @@ class RedisEventStore(EventStore, SyncEventLog):
             if cluster is None:
                 reply = self._sync_script(script_keys, arguments)
             else:
-                reply = self._on_cluster(cluster, script_keys, arguments)
+                reply = run_on_slot_primary(cluster, self._sync_script, script_keys, arguments)
             try:
                 clashed = self._settle(batch, reply)
             except _Taken as taken:
-                self._replicated_sync(workshop_id)
+                self._replicas.confirm_sync(workshop_id)
                 raise IdempotencyKeyTaken(self._open_record_sync(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
                 break
@@ -316,48 +304,9 @@ class RedisEventStore(EventStore, SyncEventLog):
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
         if cluster is not None:  # first: a WAIT that fails must not leave the jobs to reconcile
-            self._after_commit_on_cluster(cluster, workshop_id, (seen_emails(events), forget_emails), jobs)
-        self._replicated_sync(workshop_id)
-
-    def _replicated_sync(self, workshop_id: str) -> None:
-        """Return once `wait_replicas` replicas have every write the primary of this workshop
-        took so far (this process's and the ones it read), else raise NotReplicated.
-
-        WAIT counts the replicas that have the writes of its own connection; a write on that
-        connection after the ones to be covered (replication keeps the primary's order) makes
-        it cover those as well, whoever wrote them.
-        """
-        if not self._wait_replicas:
-            return
-        marker = keys.replicated_key(workshop_id)
-        client: redis.Redis | RedisCluster = self._sync
-        if isinstance(client, RedisCluster):
-            client = client.get_redis_connection(client.get_node_from_key(marker))  # type: ignore[no-untyped-call]
-        with client.pipeline(transaction=False) as pipe:
-            self._check_replicas(workshop_id, self._wait_on(pipe, workshop_id).execute())
-
-    async def _replicated(self, workshop_id: str) -> None:
-        if not self._wait_replicas:
-            return
-        if isinstance(self._async, AsyncRedisCluster):  # WAIT must reach the slot's primary: routed by hand
-            await anyio.to_thread.run_sync(self._replicated_sync, workshop_id)
-            return
-        async with self._async.pipeline(transaction=False) as pipe:
-            self._check_replicas(workshop_id, await self._wait_on(pipe, workshop_id).execute())
-
-    def _wait_on(self, pipe: Any, workshop_id: str) -> Any:
-        """The marker, then WAIT, on one pipeline (one connection), sync or asyncio alike."""
-        pipe.set(keys.replicated_key(workshop_id), b"", px=REPLICA_WAIT_MS)
-        pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)
-        return pipe
-
-    def _check_replicas(self, workshop_id: str, replies: list[Any]) -> None:
-        acknowledged = replies[-1]
-        if int(acknowledged) < self._wait_replicas:
-            raise NotReplicated(
-                f"{acknowledged} of {self._wait_replicas} replicas confirmed the writes of workshop {workshop_id} "
-                f"within {REPLICA_WAIT_MS} ms"
-            )
+            enqueue = None if self._enqueue is None or self._jobs_client is None else (self._enqueue, self._jobs_client)
+            after_commit(cluster, workshop_id, (seen_emails(events), forget_emails), jobs, enqueue)
+        self._replicas.confirm_sync(workshop_id)
 
     def _batch(
         self,
@@ -459,59 +408,6 @@ class RedisEventStore(EventStore, SyncEventLog):
             forget_ciphers()
         return []
 
-    def _on_cluster(self, cluster: RedisCluster, script_keys: list[str], arguments: list[Any]) -> list[Any]:
-        """The append's script on the primary that owns the workshop's slot.
-
-        When the slot moved or its primary is gone, the slot table is refreshed and the script
-        is sent again: if the first one ran, the second finds its entries and writes nothing.
-        """
-        backoff = ExponentialBackoff(cap=2.0, base=0.05)
-        for attempt in range(1, RETRIES + 1):
-            try:
-                node = cluster.get_node_from_key(script_keys[0])  # type: ignore[no-untyped-call]
-                primary = cluster.get_redis_connection(node)
-                return cast(list[Any], self._sync_script(script_keys, arguments, client=primary))
-            except CLUSTER_REROUTE_ON:
-                if attempt == RETRIES:
-                    raise
-                time.sleep(backoff.compute(attempt))
-                with contextlib.suppress(*CLUSTER_REROUTE_ON):  # still moving: the next attempt tells
-                    cluster.nodes_manager.initialize()
-        raise AssertionError("unreachable")
-
-    def _after_commit_on_cluster(
-        self,
-        cluster: RedisCluster,
-        workshop_id: str,
-        seen: tuple[Sequence[str], Sequence[str]],
-        jobs: Sequence[JobSpec],
-    ) -> None:
-        """On a cluster: the seen set (a key in another slot) gains the sign-ups' and loses the
-        erased people's e-mail hashes; the jobs go in a transaction of their own on RQ's Redis.
-
-        The events are committed, so a failure here does not fail the append: the jobs follow
-        from the log, and the next reconcile pass enqueues whatever did not arrive. An e-mail
-        not marked seen only makes its next sign-up count as a newcomer's; an erased one not
-        forgotten still counts as known (both are logged).
-        """
-        added, forgotten = seen
-        try:
-            if added:
-                cluster.sadd(keys.seen_emails_key(), *added)
-            if forgotten:
-                cluster.srem(keys.seen_emails_key(), *forgotten)
-                cluster.set(keys.forgotten_key(), b"1")
-        except redis.RedisError:
-            log.exception("the seen e-mails of %s are not updated", workshop_id)
-        if not jobs or self._enqueue is None or self._jobs_client is None:
-            return
-        try:
-            with self._jobs_client.pipeline(transaction=True) as pipe:
-                self._enqueue(pipe, jobs)
-                pipe.execute()
-        except redis.RedisError:
-            log.exception("jobs %s are logged but not queued; reconcile will queue them", [j.job_id for j in jobs])
-
     async def _open_record(self, workshop_id: str, redis_key: str, sealed: bytes) -> IdempotencyRecord:
         """A stored reply, opened with the keys its subjects have in Redis now (erased if one is gone)."""
         envelope = open_envelope(self._wrapper, redis_key, sealed)
@@ -563,7 +459,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         if len(entries) == READ_BATCH:
             found += await self.read(workshop_id, found[-1].position)
         if record is not None:
-            await self._replicated(workshop_id)  # a reply is given again only once it is safe
+            await self._replicas.confirm(workshop_id)  # a reply is given again only once it is safe
         return found, record
 
     def _check_not_rewound(self, workshop_id: str, length: int, after: int) -> None:
@@ -597,7 +493,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         data = await self._async.get(redis_key)
         if data is None:
             return None
-        await self._replicated(workshop_id)
+        await self._replicas.confirm(workshop_id)
         return await self._open_record(workshop_id, redis_key, cast(bytes, data))
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
@@ -608,7 +504,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         sealed = seal_record(self._wrapper, redis_key, record, self._unwrapped(record.subjects, wrapped))
         stored = await self._async.set(redis_key, sealed, nx=True, ex=IDEMPOTENCY_TTL_SECONDS)
         if stored:
-            await self._replicated(workshop_id)
+            await self._replicas.confirm(workshop_id)
             return record
         existing = await self.recall(workshop_id, key)
         return existing if existing is not None else record
@@ -621,9 +517,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         append-only file, so that they leave its history too (every other personal field is
         sealed, and its key is deleted). Raises RewriteRunning while another rewrite runs: its
         snapshot may be older than the erasure. One rewrite serves every erasure before it."""
-        client: redis.Redis | RedisCluster = self._sync
-        if isinstance(client, RedisCluster):
-            client = client.get_redis_connection(client.get_node_from_key(keys.seen_emails_key()))  # type: ignore[no-untyped-call]
+        client = primary_for(self._sync, keys.seen_emails_key())
         if not client.exists(keys.forgotten_key()):
             return
         persistence: Any = client.info("persistence")
