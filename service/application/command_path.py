@@ -221,7 +221,7 @@ class _Finished(NamedTuple):
     value: Any
 
 
-def _advance(path: Path[T], result: Any, error: Exception | None) -> Step | _Finished:
+def _advance(path: Path[T], result: Any, error: BaseException | None) -> Step | _Finished:
     """Hand the path the result (or the error) of its last step; its next step, or its value."""
     try:
         return path.send(result) if error is None else path.throw(error)
@@ -235,7 +235,7 @@ async def run_async(store: EventStore, path: Path[T]) -> T:
     while not isinstance(step, _Finished):
         try:
             result = await _async_step(store, step)
-        except Exception as error:  # noqa: BLE001 - handed to the path, which decides
+        except BaseException as error:  # noqa: BLE001 - handed to the path (a cancellation too: it drops its tentative state)
             step = _advance(path, None, error)
         else:
             step = _advance(path, result, None)
@@ -268,7 +268,7 @@ def run_sync(log: SyncEventLog, path: Path[T]) -> T:
     while not isinstance(step, _Finished):
         try:
             result = _sync_step(log, step)
-        except Exception as error:  # noqa: BLE001 - handed to the path, which decides
+        except BaseException as error:  # noqa: BLE001 - handed to the path (a cancellation too: it drops its tentative state)
             step = _advance(path, None, error)
         else:
             step = _advance(path, result, None)

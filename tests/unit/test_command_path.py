@@ -3,7 +3,8 @@ jobs an API command gets, and both give up the same way on a log that keeps chan
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import asyncio
+from datetime import datetime
 
 import pytest
 
@@ -14,22 +15,8 @@ from service.domain.errors import Conflict
 from service.domain.state import WorkshopState
 from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
-from tests.unit.test_intro_reactions import HOUR, NOW, newcomer, slot
+from tests.unit.test_intro_reactions import NOW, OPENING, newcomer, slot
 from workers.dispatch import dispatch
-
-OPENING: list[e.Event] = [
-    e.WorkshopCreated(
-        at=NOW,
-        workshop_id="w",
-        title="W",
-        starts_at=NOW,
-        ends_at=NOW + HOUR,
-        intro_deadline=timedelta(days=14),
-        facilitator_token_hash="h",
-        login_code_hash="l",
-    ),
-    e.SessionPlanned(at=NOW, session_id="s", title="Tisch", format="thementisch", next_meeting_at=NOW + 48 * HOUR),
-]
 
 
 class Frozen:
@@ -76,3 +63,19 @@ async def test_the_api_and_a_job_give_up_alike_on_a_log_that_keeps_changing() ->
     assert [r.event for r in await store.read("w", after=len(OPENING))] == [e.SessionOpened(at=NOW, session_id="s")] * (
         2 * APPEND_ATTEMPTS
     )
+
+
+async def test_a_request_cancelled_during_its_append_leaves_no_tentative_state_behind() -> None:
+    """The client went away while the append was under way: the next command must decide from
+    the log, not from the state evolved for the append that never finished."""
+    store = MemoryEventStore(EventCodec())
+    path = CommandPath(Frozen(), "k" * 40, dispatch, cached=8)
+    run_sync(store, path.execute("w", doing(*OPENING), None))
+    opening = path.execute("w", doing(e.SessionOpened(at=NOW, session_id="s")), None)
+    read = opening.send(None)
+    append = opening.send((await store.read("w", after=read.after), None))
+    assert type(append).__name__ == "Append"
+    with pytest.raises(asyncio.CancelledError):
+        opening.throw(asyncio.CancelledError())
+    state = run_sync(store, path.state("w"))
+    assert state.version == len(OPENING) and state.sessions["s"].status == "planned"
