@@ -12,6 +12,7 @@ import redis
 from service.store.base import JobSpec
 from service.store.jobs import Jobs, MemoryJobs, RedisJobs, enqueue_onto, queue
 from workers.handlers import Handler
+from workers.worker import run_worker
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 
@@ -55,3 +56,18 @@ def test_there_are_no_dead_letters_to_retry_on_a_fresh_queue(jobs: Jobs) -> None
     jobs.enqueue([confirmation("w1")])
     assert jobs.failed() == []
     assert jobs.retry("w1-1-send_signup_confirmation") is False
+
+
+def test_a_dead_letter_is_listed_with_its_reason_and_a_retry_queues_it_again(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    jobs = RedisJobs(client, client, enqueue_onto(queue(client)))
+    queue(client).enqueue("os.getcwd", job_id="dead")  # fails: not a registered handler
+    run_worker(client, burst=True)
+    (letter,) = jobs.failed()
+    assert (letter.job_id, letter.handler) == ("dead", "os.getcwd")
+    assert "not a registered job handler" in letter.reason and letter.failed_at is not None
+
+    assert jobs.retry("dead") is True
+    assert jobs.failed() == [] and queue(client).get_job_ids() == ["dead"]
+    assert jobs.retry("dead") is False
+    client.close()
