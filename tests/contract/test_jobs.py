@@ -15,6 +15,15 @@ from workers.handlers import Handler
 from workers.worker import run_worker
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
+OWN_DATABASE = 9  # no worker of another test (they work database 0) takes these jobs
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[redis.Redis]:
+    own = redis.Redis.from_url(f"{redis_url.rsplit('/', 1)[0]}/{OWN_DATABASE}")
+    yield own
+    own.flushdb()
+    own.close()
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -22,9 +31,8 @@ def jobs(request: pytest.FixtureRequest) -> Iterator[Jobs]:
     if request.param == "memory":
         yield MemoryJobs()
         return
-    client = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+    client = request.getfixturevalue("client")
     yield RedisJobs(client, client, enqueue_onto(queue(client)))
-    client.close()
 
 
 def confirmation(workshop_id: str) -> JobSpec:
@@ -58,8 +66,7 @@ def test_there_are_no_dead_letters_to_retry_on_a_fresh_queue(jobs: Jobs) -> None
     assert jobs.retry("w1-1-send_signup_confirmation") is False
 
 
-def test_a_dead_letter_is_listed_with_its_reason_and_a_retry_queues_it_again(redis_url: str) -> None:
-    client = redis.Redis.from_url(redis_url)
+def test_a_dead_letter_is_listed_with_its_reason_and_a_retry_queues_it_again_once(client: redis.Redis) -> None:
     jobs = RedisJobs(client, client, enqueue_onto(queue(client)))
     queue(client).enqueue("os.getcwd", job_id="dead")  # fails: not a registered handler
     run_worker(client, burst=True)
@@ -70,4 +77,3 @@ def test_a_dead_letter_is_listed_with_its_reason_and_a_retry_queues_it_again(red
     assert jobs.retry("dead") is True
     assert jobs.failed() == [] and queue(client).get_job_ids() == ["dead"]
     assert jobs.retry("dead") is False
-    client.close()

@@ -15,7 +15,7 @@ from workers.worker import run_worker
 def test_a_job_naming_an_unregistered_function_fails_without_running_it(redis_url: str, tmp_path: Path) -> None:
     kept = tmp_path / "kept"
     kept.mkdir()
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(f"{redis_url.rsplit('/', 1)[0]}/9")  # no other test's worker works database 9
     queue(client).enqueue("shutil.rmtree", str(kept), job_id="foreign")
 
     run_worker(client, burst=True)
@@ -25,3 +25,4 @@ def test_a_job_naming_an_unregistered_function_fails_without_running_it(redis_ur
     result = job.latest_result()
     assert job.is_failed and result is not None
     assert "'shutil.rmtree' is not a registered job handler" in (result.exc_string or "")
+    client.flushdb()
