@@ -29,7 +29,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegist
 from bench.common import Result, Row, met, ms, percentile
 from bench.load import json_post, open_loop
 from bench.stack import LIMITS_NOTE, REDIS_NOTE, BenchStack, bench_stack, create_workshop, open_sessions
-from workers.queue import QUEUE_NAME
+from service.store.jobs import QUEUE_NAME
 
 BACKLOG_SIGNUPS, BACKLOG_SESSIONS, INTRO_SLOTS, SLOT_PLACES = 300, 10, 10, 5
 LATENCY_RATE, LATENCY_SECONDS = 10, 10

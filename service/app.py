@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,11 +11,9 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from rq import Queue
 
 from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
@@ -50,20 +48,8 @@ from service.web.rendering import error_page
 from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
 from workers.dispatch import dispatch
-from workers.queue import queue
 
 STATIC = Path(__file__).parent / "web" / "static"
-
-
-def _jobs_queue_of(store: EventStore) -> Callable[[], Queue]:
-    """RQ's queue next to the event store's Redis."""
-
-    def jobs_queue() -> Queue:
-        if not isinstance(store, RedisEventStore):
-            raise NotFoundException("This store has no job queue.")
-        return queue(store.jobs_client)
-
-    return jobs_queue
 
 
 def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
@@ -76,7 +62,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
-        app.state.dead_letters = DeadLetters(_jobs_queue_of(event_store))
+        app.state.dead_letters = DeadLetters(event_store)
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client)
             app.state.signins = RedisSignins(event_store.async_client)

@@ -23,7 +23,7 @@ from service.app import create_app
 from service.clock import SystemClock
 from service.logs import RedactSecrets, log_config
 from service.settings import Settings
-from service.store.redis import sync_client
+from service.store.connections import sync_client
 from service.wiring import ensure_durable_redis
 
 DEV_DIR = Path(".knoten")
@@ -168,7 +168,7 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 def check_worker() -> int:
     """`knoten worker --check`, the container health check: 0 when a worker on this host is
     registered with RQ (RQ drops a worker whose heartbeats stop), else 1."""
-    from workers.queue import worker_registered_here
+    from service.store.jobs import worker_registered_here
 
     client = sync_client(Settings.from_env().redis_url)
     try:
@@ -184,19 +184,20 @@ def run_worker(args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
     if args.check:
         raise SystemExit(check_worker())
-    from workers.queue import run_worker as work
+    from workers.context import context
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
+    from workers.worker import run_worker as work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets())
     settings = Settings.from_env()
     ensure_durable_redis(settings)
-    client = sync_client(settings.redis_url)
-    schedule_next(client, SystemClock().now())
-    schedule_retention(client, SystemClock().now())
-    work(client)
+    jobs = context().store.jobs
+    schedule_next(jobs, SystemClock().now())
+    schedule_retention(jobs, SystemClock().now())
+    work(sync_client(settings.redis_url))
 
 
 def run_api(args: argparse.Namespace) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from service.store import keys
-from service.store.redis import AsyncClient
+from service.store.connections import AsyncClient
 
 
 class Limit(NamedTuple):

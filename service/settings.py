@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from service.store.redis import is_cluster_url
+from service.store.connections import is_cluster_url
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32

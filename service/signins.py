@@ -14,7 +14,7 @@ from typing import Literal
 import msgspec
 
 from service.store import keys
-from service.store.redis import AsyncClient
+from service.store.connections import AsyncClient
 
 
 class OrganiserSignin(msgspec.Struct, frozen=True, kw_only=True):

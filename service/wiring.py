@@ -12,9 +12,10 @@ from rq import Queue
 from service.durability import ensure_durable
 from service.settings import Settings
 from service.store.codec import EventCodec
-from service.store.redis import RedisEventStore, sync_client, sync_cluster_client
+from service.store.connections import sync_client, sync_cluster_client
+from service.store.jobs import enqueue_onto, queue
+from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
-from workers.queue import enqueue_onto, queue
 
 
 def redis_store(settings: Settings) -> RedisEventStore:

@@ -11,80 +11,56 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from rq import get_current_job
 
+from service.application.command_path import CommandPath, run_sync
+from service.application.outcomes import Outcome
 from service.clock import Clock, SystemClock
 from service.domain import effects
 from service.domain import events as e
 from service.domain.events import MailKind
 from service.domain.links import Links
-from service.domain.reactions import settle
-from service.domain.rules import erased_email_hashes, fold
 from service.domain.state import WorkshopState
 from service.mail_stops import StopLink, stop_url
 from service.security import email_hash, new_token, token_hash
 from service.settings import Settings
-from service.store import keys
-from service.store.base import LogRewound, VersionConflict
-from service.store.redis import RedisEventStore
+from service.store.base import EventStore, SyncEventLog
 from service.wiring import redis_store
 from workers.dispatch import dispatch
 from workers.ledger import Ledger
 from workers.mail import Mail, Mailer, build_message, mailer_for, with_stop_link
 
 log = logging.getLogger("knoten.worker")
-APPEND_ATTEMPTS = 20
 CACHED_WORKSHOPS = 64
+
+
+def _no_reply(_state: WorkshopState) -> tuple[int, None]:
+    return 204, None
 
 
 @dataclass
 class Context:
     settings: Settings
-    store: RedisEventStore
+    store: EventStore  # its ledger, jobs and workshop registry
+    log: SyncEventLog  # the same log's synchronous side
     ledger: Ledger
     mailer: Mailer
     clock: Clock
-    states: dict[str, WorkshopState] = field(default_factory=dict)
+    path: CommandPath = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.path = CommandPath(self.clock, self.settings.secret_key, dispatch, CACHED_WORKSHOPS)
 
     def state(self, workshop_id: str) -> WorkshopState:
         """The workshop as its log says now: the cached fold, caught up with what is new.
 
         Jobs only read the state; it changes only by folding the log.
         """
-        state = self.states.pop(workshop_id, None) or WorkshopState(id=workshop_id)
-        try:
-            recorded = self.store.read_sync(workshop_id, after=state.version)
-        except LogRewound:  # a failover lost entries this worker had folded
-            state = WorkshopState(id=workshop_id)
-            recorded = self.store.read_sync(workshop_id)
-        fold(state, recorded)
-        self.states[workshop_id] = state
-        while len(self.states) > CACHED_WORKSHOPS:
-            self.states.pop(next(iter(self.states)))
-        return state
+        return run_sync(self.log, self.path.state(workshop_id))
 
     def record(self, workshop_id: str, *events: e.Event) -> None:
-        """Append events decided by a job, with the reactions they call for (as the API's
-        commands get them) and the jobs of all of them."""
-        for _ in range(APPEND_ATTEMPTS):
-            state = self.state(workshop_id)
-            version = state.version
-            try:
-                forget_emails = erased_email_hashes(state, events)  # from the state before the erasure
-                settled = settle(state, list(events), self.clock.now())
-                jobs = dispatch(state, list(enumerate(settled, start=version + 1)))
-                self.store.append_sync(
-                    workshop_id, settled, expected_version=version, jobs=jobs, forget_emails=forget_emails
-                )
-                return
-            except VersionConflict:
-                # Drop the tentative fold and rebuild it from the log now, so that the next attempt
-                # only catches up on what is new: refolding between its read and its append made
-                # that window as long as the whole fold, and two workers kept colliding in it.
-                self.states.pop(workshop_id, None)
-                self.state(workshop_id)
-            except BaseException:
-                self.states.pop(workshop_id, None)
-                raise
-        raise VersionConflict(-1, -1)
+        """Append events decided by a job, with the reactions they call for and the jobs of all
+        of them: the API's command path, without a reply to keep."""
+        decided = list(events)
+        run_sync(self.log, self.path.execute(workshop_id, lambda _state: Outcome(decided, _no_reply), None))
 
     def personal_link(self, workshop_id: str, participant_id: str) -> str:
         """A fresh personal link for a mail; the token's hash goes into the log."""
@@ -130,7 +106,7 @@ def context() -> Context:
     settings = Settings.from_env()
     store = redis_store(settings)
     clock = SystemClock()
-    return Context(settings, store, Ledger(store.sync_client, clock), mailer_for(settings), clock)
+    return Context(settings, store, store, Ledger(store.ledger, clock), mailer_for(settings), clock)
 
 
 P = ParamSpec("P")
@@ -145,7 +121,7 @@ def job(handler: Callable[Concatenate[str, P], R]) -> Callable[Concatenate[str, 
         result = handler(workshop_id, *args, **kwargs)
         current = get_current_job()
         if current is not None:
-            context().store.sync_client.sadd(keys.jobs_done_key(workshop_id), current.id)
+            context().store.jobs.mark_done(workshop_id, current.id)
         return result
 
     return run  # type: ignore[return-value]

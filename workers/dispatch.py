@@ -15,21 +15,15 @@ from service.domain import events as e
 from service.domain.state import WorkshopState
 from service.domain.timing import due_reminder_at, follow_up_at
 from service.store.base import JobSpec
+from workers.handlers import Handler
 
 
-def job_id(workshop_id: str, position: int, handler: str) -> str:
-    return f"{workshop_id}-{position}-{handler.rsplit('.', 1)[-1]}"
+def job_id(workshop_id: str, position: int, handler: Handler) -> str:
+    return f"{workshop_id}-{position}-{handler.short}"
 
 
-def _job(workshop_id: str, position: int, handler: str, *args: str, at: datetime | None = None) -> JobSpec:
+def _job(workshop_id: str, position: int, handler: Handler, *args: str, at: datetime | None = None) -> JobSpec:
     return JobSpec(job_id(workshop_id, position, handler), handler, (workshop_id, *args), at)
-
-
-MAIL = "workers.mail_jobs"
-FOLLOW_UPS = "workers.follow_ups"
-INTRO = "workers.intro_talks"
-DIGESTS = "workers.digests"
-ERASURE = "workers.erasure"
 
 
 def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpec]:
@@ -37,22 +31,22 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
     wid = state.id
     match event:
         case e.SignupRecorded(signup_id=signup_id):
-            return [_job(wid, position, f"{MAIL}.send_signup_confirmation", signup_id)]
+            return [_job(wid, position, Handler.SEND_SIGNUP_CONFIRMATION, signup_id)]
         case e.WaitlistPromoted(signup_id=signup_id):
-            return [_job(wid, position, f"{MAIL}.send_waitlist_promotion", signup_id)]
+            return [_job(wid, position, Handler.SEND_WAITLIST_PROMOTION, signup_id)]
         case e.SessionClosed(session_id=sid):
             return [
-                _job(wid, position, f"{DIGESTS}.produce_session_digest", sid),
-                _job(wid, position, f"{FOLLOW_UPS}.send_follow_ups", sid, at=follow_up_at(state, state.sessions[sid])),
+                _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid),
+                _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, state.sessions[sid])),
             ]
         case e.CommitmentMade(commitment_id=cid, due=due) if due is not None:
-            return [_job(wid, position, f"{FOLLOW_UPS}.send_due_reminder", cid, at=due_reminder_at(state, due))]
+            return [_job(wid, position, Handler.SEND_DUE_REMINDER, cid, at=due_reminder_at(state, due))]
         case e.IntroTalkScheduled(participant_id=pid, sequence=sequence):
-            return [_job(wid, position, f"{INTRO}.send_invitations", pid, str(sequence))]
+            return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
-            return [_job(wid, position, f"{INTRO}.send_cancellations", pid, str(sequence))]
+            return [_job(wid, position, Handler.SEND_CANCELLATIONS, pid, str(sequence))]
         case e.WorkshopClosed():
-            return [_job(wid, position, f"{DIGESTS}.produce_workshop_report")]
+            return [_job(wid, position, Handler.PRODUCE_WORKSHOP_REPORT)]
     return []
 
 
@@ -64,6 +58,6 @@ def dispatch(state: WorkshopState, recorded: Iterable[tuple[int, e.Event]]) -> l
     for position, event in recorded:
         jobs += jobs_for(state, position, event)
         if isinstance(event, e.PersonErased) and not isinstance(previous, e.PersonErased):
-            jobs.append(_job(state.id, position, f"{ERASURE}.forget_history"))
+            jobs.append(_job(state.id, position, Handler.FORGET_HISTORY))
         previous = event
     return jobs

@@ -15,4 +15,4 @@ from workers.context import context, job
 @job
 def forget_history(workshop_id: str) -> None:
     """Rewrite the append-only file unless a rewrite since the last erasure did it already."""
-    context().store.forget_history()
+    context().log.forget_history()

@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from service.clock import Clock
-from service.store import keys
-from service.store.redis import SyncClient
+from service.store.ledger import EffectLedger
 
 CLAIM_LEASE_SECONDS = 60  # longer than one SMTP delivery (30 s timeout), shorter than abandoned-job pickup
 T = TypeVar("T")
@@ -26,30 +25,29 @@ class EffectInProgress(Exception):
 
 
 class Ledger:
-    def __init__(self, client: SyncClient, clock: Clock) -> None:
-        self._client = client
+    """The policy of effects once, over the effect ledger port."""
+
+    def __init__(self, effects: EffectLedger, clock: Clock) -> None:
+        self._effects = effects
         self._clock = clock
 
     def done_at(self, workshop_id: str, effect: str) -> datetime | None:
-        raw = self._client.hget(keys.effects_key(workshop_id), effect)
-        return None if raw is None else datetime.fromisoformat(raw.decode())  # type: ignore[union-attr]
+        return self._effects.done_at(workshop_id, effect)
 
     def all_done(self, workshop_id: str) -> dict[str, datetime]:
-        raw: dict[bytes, bytes] = self._client.hgetall(keys.effects_key(workshop_id))  # type: ignore[assignment]
-        return {k.decode(): datetime.fromisoformat(v.decode()) for k, v in raw.items()}
+        return self._effects.done(workshop_id)
 
     def once(self, workshop_id: str, effect: str, action: Callable[[], T]) -> bool:
         """Run `action` unless the effect is done already; True when it ran now."""
         if self.done_at(workshop_id, effect) is not None:
             return False
-        claim = keys.claim_key(workshop_id, effect)
-        if not self._client.set(claim, "1", nx=True, ex=CLAIM_LEASE_SECONDS):
+        if not self._effects.claim(workshop_id, effect, CLAIM_LEASE_SECONDS):
             raise EffectInProgress(effect)
         try:
             if self.done_at(workshop_id, effect) is not None:
                 return False
             action()
-            self._client.hset(keys.effects_key(workshop_id), effect, self._clock.now().isoformat())
+            self._effects.record(workshop_id, effect, self._clock.now())
             return True
         finally:
-            self._client.delete(claim)
+            self._effects.release(workshop_id, effect)

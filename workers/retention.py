@@ -15,14 +15,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-import redis
-from rq.job import Job
-
 from service.domain import commands as c
 from service.domain.rules import decide, named_people, retention_ends
-from service.store import keys
+from service.store.jobs import Jobs
 from workers.context import context
-from workers.queue import queue
+from workers.handlers import Handler
 
 log = logging.getLogger("knoten.retention")
 RETENTION_EVERY = timedelta(hours=1)
@@ -45,20 +42,19 @@ def expire_workshop(workshop_id: str) -> int:
         if named_people(state):
             return erased  # hosts told of a cancelled talk: the next pass folds again and erases them
     if state.ends_at is not None:
-        noted = f"{state.ends_at.timestamp():.0f}:{state.version}"
-        ctx.store.sync_client.hset(keys.retention_key(), workshop_id, noted)
+        ctx.store.workshops.note_retention(workshop_id, f"{state.ends_at.timestamp():.0f}:{state.version}")
     return erased
 
 
-def _may_be_due(workshop_id: str, noted: bytes | None, now: datetime, retention: timedelta) -> bool:
+def _may_be_due(workshop_id: str, noted: str | None, now: datetime, retention: timedelta) -> bool:
     """From what the last pass noted (`<end of the workshop>:<log version>`): not due yet, or
     due and erased with nothing written since, needs no fold."""
     if noted is None:
         return True
-    ended, version = (int(part) for part in noted.split(b":"))
+    ended, version = (int(part) for part in noted.split(":"))
     if now.timestamp() < ended + retention.total_seconds():
         return False
-    return bool(context().store.sync_client.xlen(keys.log_key(workshop_id)) != version)
+    return context().store.workshops.length(workshop_id) != version
 
 
 def expire() -> int:
@@ -66,12 +62,12 @@ def expire() -> int:
     failing pass (or one workshop that fails) never ends the hourly chain."""
     ctx = context()
     now = ctx.clock.now()
-    schedule(ctx.store.jobs_client, now + RETENTION_EVERY)
-    noted: dict[bytes, bytes] = ctx.store.sync_client.hgetall(keys.retention_key())  # type: ignore[assignment]
+    schedule(ctx.store.jobs, now + RETENTION_EVERY)
+    noted = ctx.store.workshops.retention_notes()
     retention = timedelta(days=ctx.settings.retention_days)
     erased = 0
-    for workshop_id in ctx.store.workshop_ids():
-        if not _may_be_due(workshop_id, noted.get(workshop_id.encode()), now, retention):
+    for workshop_id in ctx.store.workshops.ids():
+        if not _may_be_due(workshop_id, noted.get(workshop_id), now, retention):
             continue
         try:
             erased += expire_workshop(workshop_id)
@@ -80,10 +76,7 @@ def expire() -> int:
     return erased
 
 
-def schedule(client: redis.Redis, at: datetime) -> None:
+def schedule(jobs: Jobs, at: datetime) -> None:
     """The pass of the hour `at` falls in, unless it is already there."""
     job_id = f"knoten-retention-{int(at.timestamp() // RETENTION_EVERY.total_seconds())}"
-    if not Job.exists(job_id, connection=client):
-        queue(client).enqueue_at(
-            at, "workers.retention.expire", job_id=job_id, description="retention pass", job_timeout=PASS_TIMEOUT
-        )
+    jobs.schedule(job_id, Handler.RETENTION, at, description="retention pass", timeout=PASS_TIMEOUT)

@@ -1,17 +1,14 @@
-"""Jobs that failed for good (RQ's failed-job registry): listed with their reason, requeued on
-request. The app's wiring hands in how to reach RQ's queue."""
+"""Jobs that failed for good, as the operators see them: listed with their reason, requeued on
+request, through the jobs port of the event store (`service/store/jobs.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import msgspec
 from litestar.exceptions import NotFoundException
-from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
-from rq.registry import FailedJobRegistry
+
+from service.store.base import EventStore
 
 
 class DeadLetter(msgspec.Struct, kw_only=True):
@@ -23,43 +20,26 @@ class DeadLetter(msgspec.Struct, kw_only=True):
     reason: str
 
 
-def _reason(job: Job) -> str:
-    result = job.latest_result()
-    text = (result.exc_string if result is not None else None) or "unknown"
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else text
-
-
 class DeadLetters:
-    """The failed jobs of the queue `jobs` returns (asked for at each use: a store opens its
-    Redis connections in the app's lifespan)."""
+    """The dead letters of the store's jobs."""
 
-    def __init__(self, jobs: Callable[[], Queue]) -> None:
-        self._jobs = jobs
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
 
     def listed(self) -> list[DeadLetter]:
-        jobs_queue = self._jobs()
-        registry = FailedJobRegistry(queue=jobs_queue)
-        found = Job.fetch_many(registry.get_job_ids(), connection=jobs_queue.connection)
         return [
             DeadLetter(
-                job_id=job.id,
-                handler=job.func_name or "",
-                workshop_id=str(job.args[0]) if job.args else None,
-                args=[str(a) for a in job.args],
-                failed_at=job.ended_at,
-                reason=_reason(job),
+                job_id=job.job_id,
+                handler=job.handler,
+                workshop_id=job.args[0] if job.args else None,
+                args=list(job.args),
+                failed_at=job.failed_at,
+                reason=job.reason,
             )
-            for job in found
-            if job is not None
+            for job in self._store.jobs.failed()
         ]
 
     def retry(self, job_id: str) -> None:
         """Put a failed job back on the queue (404 when no failed job has that id)."""
-        registry = FailedJobRegistry(queue=self._jobs())
-        if job_id not in registry.get_job_ids():
+        if not self._store.jobs.retry(job_id):
             raise NotFoundException(f"No failed job with id {job_id!r}.")
-        try:
-            registry.requeue(job_id)
-        except NoSuchJobError as exc:
-            raise NotFoundException(f"No failed job with id {job_id!r}.") from exc

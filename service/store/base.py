@@ -6,12 +6,17 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
 from service.domain.events import Event, SignupRecorded
 from service.domain.rules import signup_email_hash
+from service.store.ledger import EffectLedger
+
+if TYPE_CHECKING:
+    from service.store.jobs import Jobs
+    from service.store.workshops import Workshops
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
 
@@ -80,6 +85,32 @@ class IdempotencyKeyTaken(Exception):
         self.record = record
 
 
+class SyncEventLog(ABC):
+    """The event log for synchronous callers (RQ jobs): read and append, without idempotency
+    keys (a job's effects are guarded by the effect ledger)."""
+
+    @abstractmethod
+    def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        """Every event after `after`. Raises LogRewound if the log has fewer than `after` entries."""
+
+    @abstractmethod
+    def append_sync(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
+    ) -> list[Recorded]:
+        """`EventStore.append` without an idempotency record."""
+
+    @abstractmethod
+    def forget_history(self) -> None:
+        """After erasures took e-mail hashes out of the seen set, make the store's own history
+        (Redis's append-only file) forget them too; once for every erasure before it."""
+
+
 class EventStore(ABC):
     """One append-only log per workshop."""
 
@@ -125,9 +156,22 @@ class EventStore(ABC):
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         """Store a record for a request that appended nothing; the first one stored wins."""
 
+    ledger: EffectLedger
+    """The effect ledger: which effects (mails, digests) of a workshop happened, and when."""
+
+    @property
     @abstractmethod
+    def jobs(self) -> Jobs:
+        """The jobs the appends enqueue, which of them finished, the dead letters."""
+
+    @property
+    @abstractmethod
+    def workshops(self) -> Workshops:
+        """The workshops the deployment holds, and what the periodic passes noted about them."""
+
     async def effects(self, workshop_id: str) -> dict[str, datetime]:
-        """The effect ledger of a workshop: which effects happened, and when."""
+        """The effects of a workshop that happened, and when (what the pages and reports show)."""
+        return await self.ledger.done_async(workshop_id)
 
     @abstractmethod
     async def seen_before(self, email_hash: str) -> bool:

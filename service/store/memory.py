@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
 
 import msgspec
 
@@ -15,15 +14,20 @@ from service.store.base import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
     JobSpec,
+    LogRewound,
     Recorded,
+    SyncEventLog,
     VersionConflict,
     seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
+from service.store.jobs import MemoryJobs
+from service.store.ledger import MemoryEffectLedger
 from service.store.vault import KeyWrapper
+from service.store.workshops import MemoryWorkshops
 
 
-class MemoryEventStore(EventStore):
+class MemoryEventStore(EventStore, SyncEventLog):
     """Keeps encoded events in lists, so that codec faults show here as in Redis."""
 
     def __init__(self, codec: EventCodec) -> None:
@@ -33,8 +37,9 @@ class MemoryEventStore(EventStore):
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
-        self.jobs: list[JobSpec] = []  # what Redis would have enqueued, in order
-        self.done: dict[str, dict[str, datetime]] = defaultdict(dict)  # the effect ledger
+        self._jobs = MemoryJobs()
+        self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
+        self.ledger = MemoryEffectLedger()
 
     async def append(
         self,
@@ -46,9 +51,28 @@ class MemoryEventStore(EventStore):
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
-        log = self._logs[workshop_id]
         if idempotency is not None and (existing := await self.recall(workshop_id, idempotency[0])):
             raise IdempotencyKeyTaken(existing)
+        recorded = self.append_sync(
+            workshop_id, events, expected_version=expected_version, jobs=jobs, forget_emails=forget_emails
+        )
+        if idempotency is not None:
+            self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
+        async with self._appended:
+            self._appended.notify_all()
+        return recorded
+
+    def append_sync(
+        self,
+        workshop_id: str,
+        events: Sequence[Event],
+        *,
+        expected_version: int,
+        jobs: Sequence[JobSpec] = (),
+        forget_emails: Sequence[str] = (),
+    ) -> list[Recorded]:
+        """Live tails see these events once the next async append wakes them."""
+        log = self._logs[workshop_id]
         if len(log) != expected_version:
             raise VersionConflict(expected_version, len(log))
         keys = self.keys[workshop_id]
@@ -61,14 +85,29 @@ class MemoryEventStore(EventStore):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
         self._seen.difference_update(forget_emails)
-        if idempotency is not None:
-            self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
-        self.jobs.extend(jobs)
-        async with self._appended:
-            self._appended.notify_all()
+        self._jobs.enqueue(jobs)
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
 
+    @property
+    def jobs(self) -> MemoryJobs:
+        return self._jobs
+
+    @property
+    def workshops(self) -> MemoryWorkshops:
+        return self._workshops
+
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        return self._read(workshop_id, after)
+
+    def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
+        if len(self._logs.get(workshop_id, [])) < after:
+            raise LogRewound(f"the log of {workshop_id} is shorter than {after} entries")
+        return self._read(workshop_id, after)
+
+    def forget_history(self) -> None:
+        """Memory keeps no history beyond its state."""
+
+    def _read(self, workshop_id: str, after: int) -> list[Recorded]:
         log = self._logs.get(workshop_id, [])
         keys = self.keys.get(workshop_id, {})
         return [Recorded(i, self._codec.decode(data, keys)) for i, data in enumerate(log[after:], start=after + 1)]
@@ -97,9 +136,6 @@ class MemoryEventStore(EventStore):
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         self._records.setdefault((workshop_id, key), self._kept(workshop_id, record))
         return await self.recall(workshop_id, key) or record
-
-    async def effects(self, workshop_id: str) -> dict[str, datetime]:
-        return dict(self.done.get(workshop_id, {}))
 
     async def seen_before(self, email_hash: str) -> bool:
         return email_hash in self._seen

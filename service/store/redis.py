@@ -13,17 +13,17 @@ hash tag, so the append stays one transaction on the primary that owns the slot.
 are not in that slot: the jobs go to RQ on a plain Redis right after the commit, and the
 reconcile pass re-derives from the log whatever a crash in between left out
 (docs/scaling.md).
+
+The other concerns have their own modules: connections.py (clients), cluster.py (routing),
+replicas.py (WAIT), jobs.py (RQ), ledger.py (effects), workshops.py (registry and heads).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,12 +31,8 @@ import anyio.to_thread
 import redis
 import redis.asyncio
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
-from redis.asyncio.retry import Retry as AsyncRetry
-from redis.backoff import ExponentialBackoff
-from redis.client import Pipeline
 from redis.cluster import RedisCluster
-from redis.exceptions import AskError, ClusterDownError, RedisClusterException, TryAgainError
-from redis.retry import Retry
+from redis.exceptions import RedisClusterException
 
 from service.domain.events import Event, PersonErased, event_type
 from service.store import keys
@@ -48,116 +44,40 @@ from service.store.base import (
     JobSpec,
     LogRewound,
     Recorded,
+    SyncEventLog,
     VersionConflict,
     seen_emails,
 )
+from service.store.cluster import CLUSTER_REROUTE_ON, after_commit, primary_for, run_on_slot_primary
 from service.store.codec import EventCodec, subjects_of
+from service.store.connections import (
+    TAIL_BLOCK_MS,
+    AsyncClient,
+    SyncClient,
+    async_client,
+    async_cluster_client,
+    is_cluster_url,
+    sync_client,
+    sync_cluster_client,
+)
+from service.store.jobs import Enqueue, RedisJobs
+from service.store.ledger import RedisEffectLedger
+from service.store.replicas import NotReplicated, Replicas
 from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
+from service.store.workshops import READ_BATCH, RedisWorkshops, position
 
-Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
-"""Puts jobs onto a pipeline (RQ's `pipeline=`): on one Redis a pipeline that is never sent, whose
-recorded commands the append script runs; on a cluster a transaction of their own."""
-
-SyncClient = redis.Redis | RedisCluster
-AsyncClient = redis.asyncio.Redis | AsyncRedisCluster
-
-READ_BATCH = 1000
-TAIL_BLOCK_MS = 10_000
 APPEND_SCRIPT = Path(__file__).with_name("append.lua").read_text()
 KEY_CLASHES = 5  # appends again after loading a person key another writer made meanwhile
 log = logging.getLogger("knoten.store")
-
-
-# A restarted Redis breaks pooled connections: retry such commands a few times, backing off.
-# The append script is among them: sent again, it finds its own entries and writes nothing.
-RETRIES = 6
-RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
-
-
-# On a cluster, an append whose slot moved (resharding) or whose primary failed over is run
-# again after the slot table is refreshed, a few times, backing off like the retries above.
-# AskError covers MovedError; ConnectionError covers a primary that is gone.
-CLUSTER_REROUTE_ON = (AskError, TryAgainError, ClusterDownError, redis.ConnectionError, redis.TimeoutError)
-
-
-class NotReplicated(redis.RedisError):
-    """Fewer replicas than `wait_replicas` confirmed a write within REPLICA_WAIT_MS: it is not
-    acknowledged. It may have landed on the primary; a retry with the same Idempotency-Key
-    finds it there and answers once the replicas have it."""
 
 
 class RewriteRunning(redis.RedisError):
     """Redis rewrites its append-only file already: rewrite again once it is done."""
 
 
-REPLICA_WAIT_MS = 1000
 # What "the store is away for a moment" looks like once the retries are spent (the API answers 503).
 UNAVAILABLE = (*CLUSTER_REROUTE_ON, RedisClusterException, NotReplicated)
-CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
-# Per node and process. Each open live stream holds one connection in a blocking XREAD, and
-# redis-py's asyncio cluster client refuses a command beyond this (default 100) instead of
-# waiting; the servers' `maxclients` (10000 by default) is the bound that matters.
-CLUSTER_MAX_CONNECTIONS = 10_000
-
-
-def sync_client(url: str) -> redis.Redis:
-    retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return redis.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
-
-
-def async_client(url: str) -> redis.asyncio.Redis:
-    retry = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return redis.asyncio.Redis.from_url(url, retry=retry, retry_on_error=RETRY_ON, health_check_interval=30)
-
-
-def is_cluster_url(url: str) -> bool:
-    """`redis+cluster://host:port` (or `rediss+cluster://`) names a node of a Redis Cluster."""
-    return url.split("://", 1)[0] in CLUSTER_SCHEMES
-
-
-def _node_url(url: str) -> str:
-    """The cluster URL as redis-py reads it: the same node, with the plain scheme."""
-    scheme, rest = url.split("://", 1)
-    return f"{CLUSTER_SCHEMES[scheme]}://{rest}"
-
-
-def sync_cluster_client(url: str) -> RedisCluster:
-    """A cluster client that learns every node and slot from the one node in `url`."""
-    retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return RedisCluster.from_url(_node_url(url), retry=retry)
-
-
-class _SlotsFirstCluster(AsyncRedisCluster):
-    """The asyncio cluster client, learning the slot table before its first command.
-
-    redis-py 8.1 decides where a command goes before it initialises: commands issued at once
-    on a fresh client go to the wrong nodes, and the refresh their redirects trigger closes
-    the connections the others are using (seen as "Connection closed by server" and
-    AttributeError under 200 concurrent first commands). `initialize` is idempotent and cheap
-    once done.
-    """
-
-    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
-        await self.initialize()
-        return await super().execute_command(*args, **kwargs)
-
-
-def async_cluster_client(url: str) -> AsyncRedisCluster:
-    """Like `sync_cluster_client`; its reads wait longer than the tail's blocking XREAD."""
-    retry = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES)
-    return _SlotsFirstCluster.from_url(
-        _node_url(url), retry=retry, socket_timeout=TAIL_BLOCK_MS / 1000 + 5, max_connections=CLUSTER_MAX_CONNECTIONS
-    )
-
-
-def _position(stream_id: bytes) -> int:
-    return int(stream_id.split(b"-", 1)[0])
-
-
-def _head(entry: tuple[bytes, dict[bytes, bytes]]) -> str:
-    stream_id, fields = entry
-    return f"{_position(stream_id)}:{fields.get(b'append', b'').decode()}"
 
 
 @dataclass
@@ -187,7 +107,7 @@ class _Taken(Exception):
         self.sealed = sealed
 
 
-class RedisEventStore(EventStore):
+class RedisEventStore(EventStore, SyncEventLog):
     """The event log on one Redis, or sharded by workshop on a Redis Cluster."""
 
     def __init__(
@@ -200,8 +120,9 @@ class RedisEventStore(EventStore):
         wait_replicas: int = 0,
     ) -> None:
         self._sync = sync_client
-        self._wait_replicas = wait_replicas
+        self._replicas = Replicas(sync_client, async_client, wait_replicas)
         self._async = async_client
+        self.ledger = RedisEffectLedger(sync_client, async_client)
         self._codec = codec
         self._wrapper = wrapper
         self._enqueue = enqueue
@@ -234,6 +155,17 @@ class RedisEventStore(EventStore):
             raise RuntimeError("a clustered store needs a plain Redis for jobs: call enqueue_with(..., jobs_client)")
         return self._jobs_client
 
+    @property
+    def jobs(self) -> RedisJobs:
+        """The jobs port on RQ's Redis, with the finished jobs next to each log."""
+        if self._enqueue is None:
+            raise RuntimeError("this store cannot enqueue jobs: call enqueue_with() first")
+        return RedisJobs(self.jobs_client, self._sync, self._enqueue)
+
+    @property
+    def workshops(self) -> RedisWorkshops:
+        return RedisWorkshops(self._sync)
+
     def enqueue_with(self, enqueue: Enqueue, jobs_client: redis.Redis | None = None) -> None:
         """Install how jobs are put onto a pipeline, and (required on a cluster) the plain Redis
         that holds RQ. On one Redis the jobs' commands run in the append script."""
@@ -253,7 +185,7 @@ class RedisEventStore(EventStore):
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see _on_cluster
+        if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see cluster.run_on_slot_primary
             await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
             return recorded
         commands = self._job_commands(jobs) + self._seen_commands(events, forget_emails)
@@ -266,10 +198,10 @@ class RedisEventStore(EventStore):
                 reply = await self._async_script(*self._arguments(batch))
                 clashed = self._settle(batch, reply)
             except _Taken as taken:
-                await self._replicated(workshop_id)  # the first reply is given only once it is safe
+                await self._replicas.confirm(workshop_id)  # the first reply is given only once it is safe
                 raise IdempotencyKeyTaken(await self._open_record(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
-                await self._replicated(workshop_id)
+                await self._replicas.confirm(workshop_id)
                 return recorded
             await self._load_keys(workshop_id, clashed)
         raise VersionConflict(expected_version, expected_version)  # keys keep changing: decide again
@@ -288,15 +220,12 @@ class RedisEventStore(EventStore):
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
-        """The same append for synchronous callers (RQ jobs)."""
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         self._append_sync(workshop_id, recorded, None, jobs, forget_emails)
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
-        """Every event after `after`, for synchronous callers (RQ jobs). Raises LogRewound if the
-        log has fewer than `after` entries (see read_and_recall)."""
         log = keys.log_key(workshop_id)
         with self._sync.pipeline(transaction=False) as pipe:
             pipe.xlen(log)
@@ -312,24 +241,6 @@ class RedisEventStore(EventStore):
             if len(entries) < READ_BATCH:
                 return found
             after = found[-1].position
-
-    def workshop_ids(self) -> list[str]:
-        """Every workshop this deployment holds."""
-        return sorted(member.decode() for member in self._sync.smembers(keys.workshops_key()))  # type: ignore[union-attr]
-
-    def log_heads(self, workshop_ids: Sequence[str]) -> dict[str, str]:
-        """Per workshop, `<position>:<append id>` of its newest entry ('' for an empty log),
-        READ_BATCH workshops per round trip. A log that lost entries in a failover and grew back
-        to the same length has another head."""
-        heads: dict[str, str] = {}
-        for start in range(0, len(workshop_ids), READ_BATCH):
-            batch = workshop_ids[start : start + READ_BATCH]
-            with self._sync.pipeline(transaction=False) as pipe:
-                for workshop_id in batch:
-                    pipe.xrevrange(keys.log_key(workshop_id), count=1)
-                for workshop_id, newest in zip(batch, pipe.execute(), strict=True):
-                    heads[workshop_id] = _head(newest[0]) if newest else ""
-        return heads
 
     def _register(self, workshop_id: str) -> None:
         """Add the workshop to the registry that reconcile and retention walk.
@@ -381,11 +292,11 @@ class RedisEventStore(EventStore):
             if cluster is None:
                 reply = self._sync_script(script_keys, arguments)
             else:
-                reply = self._on_cluster(cluster, script_keys, arguments)
+                reply = run_on_slot_primary(cluster, self._sync_script, script_keys, arguments)
             try:
                 clashed = self._settle(batch, reply)
             except _Taken as taken:
-                self._replicated_sync(workshop_id)
+                self._replicas.confirm_sync(workshop_id)
                 raise IdempotencyKeyTaken(self._open_record_sync(workshop_id, taken.redis_key, taken.sealed)) from None
             if not clashed:
                 break
@@ -393,48 +304,9 @@ class RedisEventStore(EventStore):
         else:
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
         if cluster is not None:  # first: a WAIT that fails must not leave the jobs to reconcile
-            self._after_commit_on_cluster(cluster, workshop_id, (seen_emails(events), forget_emails), jobs)
-        self._replicated_sync(workshop_id)
-
-    def _replicated_sync(self, workshop_id: str) -> None:
-        """Return once `wait_replicas` replicas have every write the primary of this workshop
-        took so far (this process's and the ones it read), else raise NotReplicated.
-
-        WAIT counts the replicas that have the writes of its own connection; a write on that
-        connection after the ones to be covered (replication keeps the primary's order) makes
-        it cover those as well, whoever wrote them.
-        """
-        if not self._wait_replicas:
-            return
-        marker = keys.replicated_key(workshop_id)
-        client: redis.Redis | RedisCluster = self._sync
-        if isinstance(client, RedisCluster):
-            client = client.get_redis_connection(client.get_node_from_key(marker))  # type: ignore[no-untyped-call]
-        with client.pipeline(transaction=False) as pipe:
-            self._check_replicas(workshop_id, self._wait_on(pipe, workshop_id).execute())
-
-    async def _replicated(self, workshop_id: str) -> None:
-        if not self._wait_replicas:
-            return
-        if isinstance(self._async, AsyncRedisCluster):  # WAIT must reach the slot's primary: routed by hand
-            await anyio.to_thread.run_sync(self._replicated_sync, workshop_id)
-            return
-        async with self._async.pipeline(transaction=False) as pipe:
-            self._check_replicas(workshop_id, await self._wait_on(pipe, workshop_id).execute())
-
-    def _wait_on(self, pipe: Any, workshop_id: str) -> Any:
-        """The marker, then WAIT, on one pipeline (one connection), sync or asyncio alike."""
-        pipe.set(keys.replicated_key(workshop_id), b"", px=REPLICA_WAIT_MS)
-        pipe.execute_command("WAIT", self._wait_replicas, REPLICA_WAIT_MS)
-        return pipe
-
-    def _check_replicas(self, workshop_id: str, replies: list[Any]) -> None:
-        acknowledged = replies[-1]
-        if int(acknowledged) < self._wait_replicas:
-            raise NotReplicated(
-                f"{acknowledged} of {self._wait_replicas} replicas confirmed the writes of workshop {workshop_id} "
-                f"within {REPLICA_WAIT_MS} ms"
-            )
+            enqueue = None if self._enqueue is None or self._jobs_client is None else (self._enqueue, self._jobs_client)
+            after_commit(cluster, workshop_id, (seen_emails(events), forget_emails), jobs, enqueue)
+        self._replicas.confirm_sync(workshop_id)
 
     def _batch(
         self,
@@ -536,59 +408,6 @@ class RedisEventStore(EventStore):
             forget_ciphers()
         return []
 
-    def _on_cluster(self, cluster: RedisCluster, script_keys: list[str], arguments: list[Any]) -> list[Any]:
-        """The append's script on the primary that owns the workshop's slot.
-
-        When the slot moved or its primary is gone, the slot table is refreshed and the script
-        is sent again: if the first one ran, the second finds its entries and writes nothing.
-        """
-        backoff = ExponentialBackoff(cap=2.0, base=0.05)
-        for attempt in range(1, RETRIES + 1):
-            try:
-                node = cluster.get_node_from_key(script_keys[0])  # type: ignore[no-untyped-call]
-                primary = cluster.get_redis_connection(node)
-                return cast(list[Any], self._sync_script(script_keys, arguments, client=primary))
-            except CLUSTER_REROUTE_ON:
-                if attempt == RETRIES:
-                    raise
-                time.sleep(backoff.compute(attempt))
-                with contextlib.suppress(*CLUSTER_REROUTE_ON):  # still moving: the next attempt tells
-                    cluster.nodes_manager.initialize()
-        raise AssertionError("unreachable")
-
-    def _after_commit_on_cluster(
-        self,
-        cluster: RedisCluster,
-        workshop_id: str,
-        seen: tuple[Sequence[str], Sequence[str]],
-        jobs: Sequence[JobSpec],
-    ) -> None:
-        """On a cluster: the seen set (a key in another slot) gains the sign-ups' and loses the
-        erased people's e-mail hashes; the jobs go in a transaction of their own on RQ's Redis.
-
-        The events are committed, so a failure here does not fail the append: the jobs follow
-        from the log, and the next reconcile pass enqueues whatever did not arrive. An e-mail
-        not marked seen only makes its next sign-up count as a newcomer's; an erased one not
-        forgotten still counts as known (both are logged).
-        """
-        added, forgotten = seen
-        try:
-            if added:
-                cluster.sadd(keys.seen_emails_key(), *added)
-            if forgotten:
-                cluster.srem(keys.seen_emails_key(), *forgotten)
-                cluster.set(keys.forgotten_key(), b"1")
-        except redis.RedisError:
-            log.exception("the seen e-mails of %s are not updated", workshop_id)
-        if not jobs or self._enqueue is None or self._jobs_client is None:
-            return
-        try:
-            with self._jobs_client.pipeline(transaction=True) as pipe:
-                self._enqueue(pipe, jobs)
-                pipe.execute()
-        except redis.RedisError:
-            log.exception("jobs %s are logged but not queued; reconcile will queue them", [j.job_id for j in jobs])
-
     async def _open_record(self, workshop_id: str, redis_key: str, sealed: bytes) -> IdempotencyRecord:
         """A stored reply, opened with the keys its subjects have in Redis now (erased if one is gone)."""
         envelope = open_envelope(self._wrapper, redis_key, sealed)
@@ -640,7 +459,7 @@ class RedisEventStore(EventStore):
         if len(entries) == READ_BATCH:
             found += await self.read(workshop_id, found[-1].position)
         if record is not None:
-            await self._replicated(workshop_id)  # a reply is given again only once it is safe
+            await self._replicas.confirm(workshop_id)  # a reply is given again only once it is safe
         return found, record
 
     def _check_not_rewound(self, workshop_id: str, length: int, after: int) -> None:
@@ -655,7 +474,7 @@ class RedisEventStore(EventStore):
             event = self._codec.decode(fields[b"data"], cache)
             if isinstance(event, PersonErased) and cache.pop(event.subject, None) is not None:
                 forget_ciphers()
-            decoded.append(Recorded(_position(sid), event))
+            decoded.append(Recorded(position(sid), event))
         return decoded
 
     async def tail(self, workshop_id: str, after: int = 0) -> AsyncIterator[Recorded]:
@@ -674,7 +493,7 @@ class RedisEventStore(EventStore):
         data = await self._async.get(redis_key)
         if data is None:
             return None
-        await self._replicated(workshop_id)
+        await self._replicas.confirm(workshop_id)
         return await self._open_record(workshop_id, redis_key, cast(bytes, data))
 
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
@@ -685,14 +504,10 @@ class RedisEventStore(EventStore):
         sealed = seal_record(self._wrapper, redis_key, record, self._unwrapped(record.subjects, wrapped))
         stored = await self._async.set(redis_key, sealed, nx=True, ex=IDEMPOTENCY_TTL_SECONDS)
         if stored:
-            await self._replicated(workshop_id)
+            await self._replicas.confirm(workshop_id)
             return record
         existing = await self.recall(workshop_id, key)
         return existing if existing is not None else record
-
-    async def effects(self, workshop_id: str) -> dict[str, datetime]:
-        raw: Any = await self._async.hgetall(keys.effects_key(workshop_id))
-        return {k.decode(): datetime.fromisoformat(v.decode()) for k, v in raw.items()}
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
@@ -702,9 +517,7 @@ class RedisEventStore(EventStore):
         append-only file, so that they leave its history too (every other personal field is
         sealed, and its key is deleted). Raises RewriteRunning while another rewrite runs: its
         snapshot may be older than the erasure. One rewrite serves every erasure before it."""
-        client: redis.Redis | RedisCluster = self._sync
-        if isinstance(client, RedisCluster):
-            client = client.get_redis_connection(client.get_node_from_key(keys.seen_emails_key()))  # type: ignore[no-untyped-call]
+        client = primary_for(self._sync, keys.seen_emails_key())
         if not client.exists(keys.forgotten_key()):
             return
         persistence: Any = client.info("persistence")

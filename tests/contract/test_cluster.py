@@ -24,11 +24,11 @@ from service.settings import Settings
 from service.store import keys
 from service.store.base import IdempotencyRecord, JobSpec
 from service.store.codec import EventCodec
+from service.store.jobs import enqueue_onto, queue
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
 from tests.cluster import ClusterProcesses
 from workers.ledger import Ledger
-from workers.queue import enqueue_onto, queue
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 WORKSHOPS = 200
@@ -70,7 +70,7 @@ async def fill(store: RedisEventStore, workshop_id: str) -> None:
         jobs=[job],
     )
     await store.remember(workshop_id, "key-2", IdempotencyRecord("fp", 200, b"{}"))
-    Ledger(store.sync_client, SystemClock()).once(workshop_id, "mail:signup:a1", lambda: None)
+    Ledger(store.ledger, SystemClock()).once(workshop_id, "mail:signup:a1", lambda: None)
     store.sync_client.sadd(keys.jobs_done_key(workshop_id), job.job_id)
 
 
@@ -119,8 +119,8 @@ async def test_workshops_spread_over_every_node_and_each_keeps_to_one_slot(
     assert not [key for key in on_cluster if key.startswith(b"rq:")], "no RQ key on the cluster"
     rq_jobs = set(queue(redis.Redis.from_url(redis_url)).get_job_ids())
     assert rq_jobs == {f"{w}-1-send_signup_confirmation" for w in workshops}
-    assert sorted(store.workshop_ids()) == workshops
-    heads = store.log_heads(workshops)  # what reconcile asks of every log
+    assert store.workshops.ids() == sorted(workshops)
+    heads = store.workshops.heads(workshops)  # what reconcile asks of every log
     assert sorted(heads) == workshops and all(head.startswith("1:") for head in heads.values())
 
 

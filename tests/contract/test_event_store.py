@@ -25,11 +25,11 @@ from service.store.base import (
     VersionConflict,
 )
 from service.store.codec import EventCodec
+from service.store.jobs import enqueue_onto, queue
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
 from tests.unit.test_rules import created, planned
-from workers.queue import enqueue_onto, queue
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from service.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from service.store.redis import async_client, async_cluster_client
+from service.store.connections import async_client, async_cluster_client
 
 
 @pytest.fixture(params=["memory", "redis", "cluster"])

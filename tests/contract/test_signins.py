@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from service.signins import MemorySignins, OrganiserSignin, RedisSignins, Signins
-from service.store.redis import async_client, async_cluster_client
+from service.store.connections import async_client, async_cluster_client
 
 AT = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 

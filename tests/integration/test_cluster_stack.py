@@ -15,11 +15,11 @@ import httpx
 import pytest
 from rq.job import Job
 
+from service.store.jobs import queue
 from tests.cluster import ClusterProcesses
 from tests.integration.conftest import ADMIN_TOKEN, knoten_env
 from tests.mail_sink import MailSink
 from tests.processes import ApiProcess, RedisProcess, WorkerProcess
-from workers.queue import queue
 
 
 class ClusterStack:

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from service.store.jobs import queue
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
-from workers.queue import queue
 
 GENEROUS_LIMITS = {"KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "100000", "KNOTEN_SIGNUPS_PER_SESSION_MINUTE": "100000"}
 pytestmark = pytest.mark.stack(**GENEROUS_LIMITS)

@@ -12,9 +12,9 @@ import pytest
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
+from service.store.jobs import queue
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
-from workers.queue import queue
 
 pytestmark = pytest.mark.stack(mail_delay=1.0)
 

@@ -13,22 +13,24 @@ NOW = datetime(2026, 5, 9, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
 
+OPENING: list[e.Event] = [
+    e.WorkshopCreated(
+        at=NOW,
+        workshop_id="w",
+        title="W",
+        starts_at=NOW,
+        ends_at=NOW + HOUR,
+        intro_deadline=timedelta(days=14),
+        facilitator_token_hash="h",
+        login_code_hash="l",
+    ),
+    e.SessionPlanned(at=NOW, session_id="s", title="Tisch", format="thementisch", next_meeting_at=NOW + 48 * HOUR),
+]
+
+
 def workshop(*events: e.Event) -> WorkshopState:
     state = WorkshopState(id="w")
-    for event in (
-        e.WorkshopCreated(
-            at=NOW,
-            workshop_id="w",
-            title="W",
-            starts_at=NOW,
-            ends_at=NOW + HOUR,
-            intro_deadline=timedelta(days=14),
-            facilitator_token_hash="h",
-            login_code_hash="l",
-        ),
-        e.SessionPlanned(at=NOW, session_id="s", title="Tisch", format="thementisch", next_meeting_at=NOW + 48 * HOUR),
-        *events,
-    ):
+    for event in (*OPENING, *events):
         evolve(state, event)
     return state
 

@@ -1,0 +1,198 @@
+"""The jobs port: RQ's queue, how jobs are enqueued (onto an append's transaction, or on their
+own), which jobs finished, the dead letters. `MemoryJobs` and `RedisJobs` both pass
+tests/contract/test_jobs.py; the worker that runs the jobs is `workers.worker`."""
+
+from __future__ import annotations
+
+import socket
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+import redis
+from redis.client import Pipeline
+from rq import Queue, Retry, SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+
+from service.store import keys
+from service.store.base import JobSpec
+from service.store.connections import SyncClient
+
+QUEUE_NAME = "knoten"
+JOB_TIMEOUT_SECONDS = 120
+RETRY = Retry(max=6, interval=[5, 15, 60, 180, 600, 1800])
+RESULT_TTL_SECONDS = 24 * 3600
+FAILURE_TTL_SECONDS = 90 * 24 * 3600
+
+
+def queue(connection: redis.Redis, job_class: type[Job] = Job) -> Queue:
+    """The knoten queue; the worker's takes its jobs as `job_class`."""
+    return Queue(QUEUE_NAME, connection=connection, default_timeout=JOB_TIMEOUT_SECONDS, job_class=job_class)
+
+
+Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
+"""Puts jobs onto a pipeline (RQ's `pipeline=`): on one Redis a pipeline that is never sent, whose
+recorded commands the append script runs; on a cluster a transaction of their own."""
+
+
+def enqueue_onto(jobs_queue: Queue) -> Enqueue:
+    """An `Enqueue` for the event store: puts jobs onto the append's MULTI pipeline."""
+
+    def enqueue(pipe: Pipeline, jobs: Sequence[JobSpec]) -> None:
+        for job in jobs:
+            options = {
+                "job_id": job.job_id,
+                "retry": RETRY,
+                "job_timeout": JOB_TIMEOUT_SECONDS,
+                "result_ttl": RESULT_TTL_SECONDS,
+                "failure_ttl": FAILURE_TTL_SECONDS,
+                "description": f"{job.handler.rsplit('.', 1)[-1]} {' '.join(job.args)}",
+                "pipeline": pipe,
+            }
+            if job.at is None:
+                jobs_queue.enqueue(str(job.handler), *job.args, **options)
+            else:
+                jobs_queue.enqueue_at(job.at, str(job.handler), *job.args, **options)
+
+    return enqueue
+
+
+def worker_registered_here(connection: redis.Redis) -> bool:
+    """Whether a worker of the knoten queue on this host (container) is registered with RQ.
+
+    RQ lets a worker's registration expire when its heartbeats stop, and stretches it over
+    the longest job, so a registered worker is a live one.
+    """
+    host = socket.gethostname()
+    return any(worker.hostname == host for worker in SimpleWorker.all(queue=queue(connection)))
+
+
+class FailedJob(NamedTuple):
+    """A dead letter: a job that failed after every retry, and the last line of its error."""
+
+    job_id: str
+    handler: str
+    args: tuple[str, ...]
+    failed_at: datetime | None
+    reason: str
+
+
+class Jobs(ABC):
+    """The jobs of the deployment, for reconcile, retention and the operators."""
+
+    @abstractmethod
+    def enqueue(self, jobs: Sequence[JobSpec]) -> None:
+        """Enqueue jobs now, in a transaction of their own (reconcile's re-derived jobs)."""
+
+    @abstractmethod
+    def schedule(self, job_id: str, handler: str, at: datetime, description: str, timeout: int | None = None) -> None:
+        """A job without arguments at `at`, unless a job with this id exists (periodic passes)."""
+
+    @abstractmethod
+    def known(self, job_ids: Sequence[str]) -> set[str]:
+        """Those of the jobs that the queue holds: waiting, scheduled, running or dead."""
+
+    @abstractmethod
+    def mark_done(self, workshop_id: str, job_id: str) -> None:
+        """Note that a job of the workshop ran to its end."""
+
+    @abstractmethod
+    def done(self, workshop_id: str) -> set[str]:
+        """The jobs of the workshop that ran to their end."""
+
+    @abstractmethod
+    def failed(self) -> list[FailedJob]:
+        """The dead letters."""
+
+    @abstractmethod
+    def retry(self, job_id: str) -> bool:
+        """Queue a dead letter again; False when there is no such dead letter."""
+
+
+class MemoryJobs(Jobs):
+    """The twin: keeps what was enqueued in order; no job runs, so none fails."""
+
+    def __init__(self) -> None:
+        self.queued: list[JobSpec] = []
+        self._done: dict[str, set[str]] = defaultdict(set)
+
+    def enqueue(self, jobs: Sequence[JobSpec]) -> None:
+        self.queued.extend(jobs)
+
+    def schedule(self, job_id: str, handler: str, at: datetime, description: str, timeout: int | None = None) -> None:
+        if not self.known([job_id]):
+            self.queued.append(JobSpec(job_id, handler, (), at))
+
+    def known(self, job_ids: Sequence[str]) -> set[str]:
+        return set(job_ids) & {job.job_id for job in self.queued}
+
+    def mark_done(self, workshop_id: str, job_id: str) -> None:
+        self._done[workshop_id].add(job_id)
+
+    def done(self, workshop_id: str) -> set[str]:
+        return set(self._done.get(workshop_id, ()))
+
+    def failed(self) -> list[FailedJob]:
+        return []
+
+    def retry(self, job_id: str) -> bool:
+        return False
+
+
+class RedisJobs(Jobs):
+    """RQ on its plain Redis; the finished jobs of a workshop next to its log (its hash slot)."""
+
+    def __init__(self, rq_client: redis.Redis, log_client: SyncClient, enqueue: Enqueue) -> None:
+        self._rq = rq_client
+        self._log = log_client
+        self._enqueue = enqueue
+
+    def enqueue(self, jobs: Sequence[JobSpec]) -> None:
+        with self._rq.pipeline(transaction=True) as pipe:
+            self._enqueue(pipe, jobs)
+            pipe.execute()
+
+    def schedule(self, job_id: str, handler: str, at: datetime, description: str, timeout: int | None = None) -> None:
+        if not Job.exists(job_id, connection=self._rq):
+            queue(self._rq).enqueue_at(
+                at, str(handler), job_id=job_id, description=description, job_timeout=timeout or JOB_TIMEOUT_SECONDS
+            )
+
+    def known(self, job_ids: Sequence[str]) -> set[str]:
+        return {job_id for job_id in job_ids if Job.exists(job_id, connection=self._rq)}
+
+    def mark_done(self, workshop_id: str, job_id: str) -> None:
+        self._log.sadd(keys.jobs_done_key(workshop_id), job_id)
+
+    def done(self, workshop_id: str) -> set[str]:
+        members: set[bytes] = self._log.smembers(keys.jobs_done_key(workshop_id))  # type: ignore[assignment]
+        return {member.decode() for member in members}
+
+    def failed(self) -> list[FailedJob]:
+        registry = FailedJobRegistry(queue=queue(self._rq))
+        jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=self._rq) if job is not None]
+        return [
+            FailedJob(job.id, job.func_name or "", tuple(str(a) for a in job.args), job.ended_at, _reason(job))
+            for job in jobs
+        ]
+
+    def retry(self, job_id: str) -> bool:
+        registry = FailedJobRegistry(queue=queue(self._rq))
+        if job_id not in registry.get_job_ids():
+            return False
+        try:
+            registry.requeue(job_id)
+        except NoSuchJobError:
+            return False
+        return True
+
+
+def _reason(job: Job) -> str:
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else None) or "unknown"
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else text

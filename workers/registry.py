@@ -1,0 +1,61 @@
+"""The registered job functions: the worker runs these, and nothing else a job may name.
+
+RQ would import and call whatever dotted path a job's data holds; `RegisteredJob` looks the
+name up here instead, so a job written into Redis by anyone else runs no other code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rq.job import Job
+
+from workers import digests, erasure, follow_ups, intro_talks, mail_jobs, reconcile, retention
+from workers.handlers import Handler
+
+REGISTERED: Mapping[Handler, Callable[..., Any]] = {
+    Handler.SEND_SIGNUP_CONFIRMATION: mail_jobs.send_signup_confirmation,
+    Handler.SEND_WAITLIST_PROMOTION: mail_jobs.send_waitlist_promotion,
+    Handler.SEND_FOLLOW_UPS: follow_ups.send_follow_ups,
+    Handler.SEND_DUE_REMINDER: follow_ups.send_due_reminder,
+    Handler.SEND_INVITATIONS: intro_talks.send_invitations,
+    Handler.SEND_CANCELLATIONS: intro_talks.send_cancellations,
+    Handler.PRODUCE_SESSION_DIGEST: digests.produce_session_digest,
+    Handler.PRODUCE_WORKSHOP_REPORT: digests.produce_workshop_report,
+    Handler.FORGET_HISTORY: erasure.forget_history,
+    Handler.RECONCILE: reconcile.reconcile,
+    Handler.RETENTION: retention.expire,
+}
+
+
+class UnregisteredJob(Exception):
+    """A job names a function that is not a registered handler: it fails without running."""
+
+
+def registered(name: str | None) -> Callable[..., Any]:
+    """The registered function of a handler name."""
+    try:
+        return REGISTERED[Handler(name or "")]
+    except ValueError:
+        raise UnregisteredJob(f"{name!r} is not a registered job handler") from None
+
+
+class RegisteredJob(Job):
+    """A job that runs only a registered handler and no callbacks, whatever its data names."""
+
+    @property
+    def func(self) -> Callable[..., Any]:
+        return registered(self.func_name)
+
+    @property
+    def success_callback(self) -> None:
+        return None
+
+    @property
+    def failure_callback(self) -> None:
+        return None
+
+    @property
+    def stopped_callback(self) -> None:
+        return None

@@ -1,0 +1,55 @@
+"""The worker: runs the registered job functions of the knoten queue.
+
+It runs jobs in its own process (RQ's SimpleWorker, no fork per job), so it keeps the folded
+state of recent workshops between jobs and reads only what is new in a log. A job that kills
+the process is recovered like a job of a killed worker.
+
+Settings chosen so that a job of a killed worker comes back within about two minutes:
+the work-horse heartbeats every 10 s, its started-job entry expires 60 s after the last
+heartbeat (RQ adds 60 s), and an idle worker wakes every 30 s to clean the registries,
+requeueing abandoned jobs that have retries left.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from rq import SimpleWorker
+
+from service.store.jobs import queue
+from workers.registry import RegisteredJob
+
+JOB_MONITORING_INTERVAL = 10
+MAINTENANCE_INTERVAL = 30
+WORKER_TTL = 45  # an idle worker wakes every 30 s (TTL - 15), so maintenance really runs every ~30 s
+RESTART_DELAY_SECONDS = 2
+log = logging.getLogger("knoten.worker")
+
+
+def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
+    """Work the knoten queue, with the scheduler for jobs due later. Every job module is
+    imported already (by the registry), so no job waits for the PDF and chart libraries.
+
+    If Redis goes away for longer than RQ waits, the worker stops; this loop starts a new one,
+    so a restarted Redis never leaves scheduled reminders without a worker.
+    """
+    while True:
+        worker = SimpleWorker(
+            [queue(connection, RegisteredJob)],
+            connection=connection,
+            job_class=RegisteredJob,
+            job_monitoring_interval=JOB_MONITORING_INTERVAL,
+            maintenance_interval=MAINTENANCE_INTERVAL,
+            worker_ttl=WORKER_TTL,
+        )
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        except redis.ConnectionError:
+            log.warning("lost Redis; starting a new worker in %s s", RESTART_DELAY_SECONDS)
+        # A SIGTERM while idle stops RQ's loop without setting `_stop_requested`; only the
+        # shutdown date tells a requested stop from a lost Redis.
+        if burst or worker._stop_requested or worker._shutdown_requested_date is not None:
+            return
+        time.sleep(RESTART_DELAY_SECONDS)
