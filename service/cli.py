@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
-import logging
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ import uvicorn
 
 from service.app import create_app
 from service.clock import SystemClock
-from service.logs import RedactSecrets, log_config
+from service.logs import log_config, worker_logging
 from service.settings import Settings
 from service.store.redis import sync_client
 from service.wiring import ensure_durable_redis
@@ -50,7 +52,10 @@ def free_port() -> int:
 
 
 def start_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """A durable Redis for development: AOF on, no eviction, data kept under `data_dir`."""
+    """A durable Redis for development: AOF on, no eviction, data kept under `data_dir`.
+
+    It runs in a session of its own, so a Ctrl+C in the terminal reaches only `knoten dev`,
+    which stops Redis last."""
     data_dir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
@@ -73,6 +78,7 @@ def start_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
             "redis.log",
         ],
         stdout=subprocess.DEVNULL,
+        start_new_session=True,
     )
     client = redis.Redis(port=port)
     for _ in range(100):
@@ -106,33 +112,99 @@ def dev_settings(port: int, redis_url: str) -> Settings:
     )
 
 
-def run_dev(args: argparse.Namespace) -> None:
-    """Everything on one machine: embedded Redis, API, demo workshop; prints where to go."""
-    redis_process = None
-    redis_url = os.environ.get("KNOTEN_REDIS_URL")
-    if not redis_url:
-        redis_port = args.redis_port or free_port()
-        redis_process = start_redis(DEV_DIR / "redis", redis_port)
-        redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    settings = dev_settings(args.port, redis_url)
+DEFAULT_DEV_PORT = 8000
+DEV_PORTS_TRIED = 20
+
+
+def listening_socket(host: str, port: int) -> socket.socket | None:
+    """A socket listening on `host:port` (as uvicorn would bind it), or None when the port is taken."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def dev_socket(host: str, port: int | None) -> socket.socket:
+    """The API's socket: the port asked for, or else the first free one from 8000 on.
+
+    A port asked for with `--port` that is taken ends `knoten dev` with a message saying so."""
+    if port is not None:
+        sock = listening_socket(host, port)
+        if sock is None:
+            raise SystemExit(f"knoten dev: port {port} is in use (another knoten dev?); choose another --port.")
+        return sock
+    for candidate in range(DEFAULT_DEV_PORT, DEFAULT_DEV_PORT + DEV_PORTS_TRIED):
+        sock = listening_socket(host, candidate)
+        if sock is not None:
+            if candidate != DEFAULT_DEV_PORT:
+                print(f"Port {DEFAULT_DEV_PORT} is in use; knoten dev takes port {candidate}.", flush=True)
+            return sock
+    last = DEFAULT_DEV_PORT + DEV_PORTS_TRIED - 1
+    raise SystemExit(f"knoten dev: ports {DEFAULT_DEV_PORT} to {last} are all in use; choose one with --port.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def embedded_redis(port: int) -> Iterator[str]:
+    """The development Redis for as long as the block runs; yields its URL."""
+    redis_port = port or free_port()
+    process = start_redis(DEV_DIR / "redis", redis_port)
+    try:
+        yield f"redis://127.0.0.1:{redis_port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_worker(settings: Settings) -> Iterator[None]:
+    """`knoten worker --quiet` for as long as the block runs; stopped with a warm shutdown
+    (the job at hand finishes), killed if a second Ctrl+C cuts that short."""
     worker = start_worker(settings)
     try:
-        serve_dev(args, settings)
+        yield
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
-        if redis_process is not None:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
+        try:
+            worker.wait(timeout=30)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            worker.kill()
+            worker.wait()
 
 
-def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
-    from service.demo import seed_demo
+def run_dev(args: argparse.Namespace) -> None:
+    """Everything on one machine: embedded Redis, worker, API, demo workshop; prints where to go.
 
+    Ctrl+C (or SIGTERM, or a closed terminal) stops the API, then the worker, then Redis."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    sock = dev_socket(args.host, args.port)
+    with contextlib.suppress(KeyboardInterrupt), contextlib.ExitStack() as running:
+        redis_url = os.environ.get("KNOTEN_REDIS_URL") or running.enter_context(embedded_redis(args.redis_port))
+        settings = dev_settings(int(sock.getsockname()[1]), redis_url)
+        running.enter_context(running_worker(settings))
+        running.callback(print, "Stopping the worker, then Redis ...", flush=True)
+        serve_dev(sock, settings)
+    print("knoten stopped.", flush=True)
+
+
+def serve_dev(sock: socket.socket, settings: Settings) -> None:
+    """The API on `sock` until Ctrl+C; the demo workshop is seeded once it answers."""
+    from service.demo import seed_demo, where_to_go
+
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         create_app(settings),
-        host=args.host,
-        port=args.port,
+        host=host,
+        port=port,
         log_level="warning",
         log_config=log_config(),
         **proxy_options(settings),
@@ -140,18 +212,19 @@ def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
     server = uvicorn.Server(config)
 
     async def main() -> None:
-        serving = asyncio.create_task(server.serve())
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers no event
             await asyncio.sleep(0.05)
         if server.started:
-            await seed_demo(settings, DEV_DIR / "demo.json")
+            workshop = await seed_demo(settings, DEV_DIR / "demo.json")
+            print(where_to_go(settings, workshop), flush=True)
         await serving
 
     asyncio.run(main())
 
 
 def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    """`knoten worker` in its own process, configured like this one."""
+    """`knoten worker --quiet` in its own process and session, configured like this one."""
     env = {
         **os.environ,
         "KNOTEN_REDIS_URL": settings.redis_url,
@@ -162,7 +235,8 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     }
     if settings.smtp_url:
         env["KNOTEN_SMTP_URL"] = settings.smtp_url
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env)
+    command = [sys.executable, "-m", "service.cli", "worker", "--quiet"]
+    return subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603 - fixed arguments
 
 
 def check_worker() -> int:
@@ -188,9 +262,7 @@ def run_worker(args: argparse.Namespace) -> None:
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets())
+    worker_logging(quiet=args.quiet)
     settings = Settings.from_env()
     ensure_durable_redis(settings)
     client = sync_client(settings.redis_url)
@@ -232,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     dev = commands.add_parser("dev", help="everything for development, with an embedded Redis and demo data")
     dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--port", type=int, help="port of the API (default: 8000, or the next free one)")
     dev.add_argument("--redis-port", type=int, default=0, help="port of the embedded Redis (default: a free one)")
     dev.set_defaults(run=run_dev)
     api = commands.add_parser("api", help="the HTTP API (production)")
@@ -241,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
     api.set_defaults(run=run_api)
     worker = commands.add_parser("worker", help="the background worker with its scheduler (production)")
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")
+    worker.add_argument("--quiet", action="store_true", help="log one line per job (what knoten dev shows)")
     worker.set_defaults(run=run_worker)
     args = parser.parse_args(argv)
     tune_gc()
