@@ -16,7 +16,9 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.params import FromPath
 from litestar.response import Redirect
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -85,7 +87,7 @@ class Requeued(msgspec.Struct):
 
 
 @get("/api/admin/dead-letters", opt={"access": Access.ORGANISER}, tags=["operations"])
-async def list_dead_letters(service: WorkshopService) -> list[DeadLetter]:
+async def list_dead_letters(service: NamedDependency[WorkshopService]) -> list[DeadLetter]:
     """Jobs that failed after every retry, with the reason; retry them after fixing the cause."""
     return await anyio.to_thread.run_sync(_dead_letters, service)
 
@@ -93,7 +95,7 @@ async def list_dead_letters(service: WorkshopService) -> list[DeadLetter]:
 @post(
     "/api/admin/dead-letters/{job_id:str}/retry", opt={"access": Access.ORGANISER}, status_code=200, tags=["operations"]
 )
-async def retry_dead_letter(job_id: str, service: WorkshopService) -> Requeued:
+async def retry_dead_letter(job_id: FromPath[str], service: NamedDependency[WorkshopService]) -> Requeued:
     """Put a failed job back on the queue."""
     await anyio.to_thread.run_sync(_retry, service, job_id)
     return Requeued(job_id=job_id, status="queued")
@@ -119,7 +121,7 @@ def _text(message: EmailMessage) -> str:
 
 
 @get("/dev/outbox", opt={"access": Access.ORGANISER}, tags=["operations"], include_in_schema=False)
-async def outbox(settings: Settings) -> Response[str]:
+async def outbox(settings: NamedDependency[Settings]) -> Response[str]:
     """Mails that would have gone out, for development without an SMTP server."""
     messages = await anyio.to_thread.run_sync(_outbox, settings)
     page = render(
@@ -144,7 +146,9 @@ async def outbox(settings: Settings) -> Response[str]:
 
 @get("/admin", opt={"access": Access.PUBLIC}, include_in_schema=False)
 async def admin_page(
-    request: Request[Any, Any, Any], service: WorkshopService, principal: Principal | None
+    request: Request[Any, Any, Any],
+    service: NamedDependency[WorkshopService],
+    principal: NamedDependency[Principal | None],
 ) -> Response[str]:
     """The organiser's operations page: failed jobs with retry, and the outbox."""
     signed_in = principal is not None and principal.kind == "organiser"
@@ -154,7 +158,7 @@ async def admin_page(
 
 @post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
 async def admin_login(
-    request: Request[Any, Any, Any], service: WorkshopService, settings: Settings
+    request: Request[Any, Any, Any], service: NamedDependency[WorkshopService], settings: NamedDependency[Settings]
 ) -> Response[str] | Redirect:
     """Signs the browser in as organiser: the cookie holds a sign-in of its own, not the token."""
     await _limit_logins(request, settings)
@@ -185,6 +189,6 @@ async def _limit_logins(request: Request[Any, Any, Any], settings: Settings) -> 
 @post(
     "/admin/dead-letters/{job_id:str}/retry", opt={"access": Access.ORGANISER}, status_code=303, include_in_schema=False
 )
-async def admin_retry(job_id: str, service: WorkshopService) -> Redirect:
+async def admin_retry(job_id: FromPath[str], service: NamedDependency[WorkshopService]) -> Redirect:
     await anyio.to_thread.run_sync(_retry, service, job_id)
     return Redirect("/admin", status_code=303)

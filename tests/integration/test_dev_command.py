@@ -21,12 +21,17 @@ DEMO_SIGNUPS = 4
 
 
 def _start(cwd: Path, *args: str) -> subprocess.Popen[str]:
-    """`knoten dev` in a session of its own, as a shell in a terminal starts it."""
+    """`knoten dev` in a session of its own, as a shell in a terminal starts it; a deprecation
+    warning in it or its worker is an error."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KNOTEN_")}
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "dev", *args],
         cwd=cwd,
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env={
+            **env,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "PYTHONWARNINGS": "error::DeprecationWarning",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
