@@ -1,4 +1,7 @@
-"""`knoten dev | api | worker`: the commands that start knoten."""
+"""`knoten dev | api | worker`: the commands that start knoten.
+
+Each command imports what it needs when it runs, so that a Ctrl+C during the first second of
+`knoten dev` finds its handling already in place and prints no traceback."""
 
 from __future__ import annotations
 
@@ -16,17 +19,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
-import uvicorn
-
-from service.app import create_app
-from service.clock import SystemClock
-from service.logs import log_config, worker_logging
-from service.settings import Settings
-from service.store.redis import sync_client
-from service.wiring import ensure_durable_redis
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 DEV_DIR = Path(".knoten")
 
@@ -80,11 +76,23 @@ def start_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
+    try:
+        _await_redis(process, port, data_dir)
+    except BaseException:  # a Ctrl+C while waiting, too: no Redis is left behind
+        process.terminate()
+        process.wait(timeout=10)
+        raise
+    return process
+
+
+def _await_redis(process: subprocess.Popen[bytes], port: int, data_dir: Path) -> None:
+    import redis
+
     client = redis.Redis(port=port)
     for _ in range(100):
         try:
             client.ping()
-            return process
+            return
         except redis.ConnectionError:
             if process.poll() is not None:
                 raise SystemExit(f"redis-server did not start; see {data_dir / 'redis.log'}") from None
@@ -100,6 +108,8 @@ def _kept_secret(path: Path, make: str) -> str:
 
 
 def dev_settings(port: int, redis_url: str) -> Settings:
+    from service.settings import Settings
+
     DEV_DIR.mkdir(exist_ok=True)
     return Settings.from_env(
         redis_url=os.environ.get("KNOTEN_REDIS_URL") or redis_url,
@@ -198,7 +208,12 @@ def run_dev(args: argparse.Namespace) -> None:
 
 def serve_dev(sock: socket.socket, settings: Settings) -> None:
     """The API on `sock` until Ctrl+C; the demo workshop is seeded once it answers."""
+    import httpx
+    import uvicorn
+
+    from service.app import create_app
     from service.demo import seed_demo, where_to_go
+    from service.logs import log_config
 
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
@@ -216,8 +231,13 @@ def serve_dev(sock: socket.socket, settings: Settings) -> None:
         while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers no event
             await asyncio.sleep(0.05)
         if server.started:
-            workshop = await seed_demo(settings, DEV_DIR / "demo.json")
-            print(where_to_go(settings, workshop), flush=True)
+            try:
+                workshop = await seed_demo(settings, DEV_DIR / "demo.json")
+            except httpx.HTTPError:
+                if not server.should_exit:  # else a Ctrl+C came while the demo was being seeded
+                    raise
+            else:
+                print(where_to_go(settings, workshop), flush=True)
         await serving
 
     asyncio.run(main())
@@ -242,6 +262,10 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 def check_worker() -> int:
     """`knoten worker --check`, the container health check: 0 when a worker on this host is
     registered with RQ (RQ drops a worker whose heartbeats stop), else 1."""
+    import redis
+
+    from service.settings import Settings
+    from service.store.redis import sync_client
     from workers.queue import worker_registered_here
 
     client = sync_client(Settings.from_env().redis_url)
@@ -258,6 +282,11 @@ def run_worker(args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
     if args.check:
         raise SystemExit(check_worker())
+    from service.clock import SystemClock
+    from service.logs import worker_logging
+    from service.settings import Settings
+    from service.store.redis import sync_client
+    from service.wiring import ensure_durable_redis
     from workers.queue import run_worker as work
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
@@ -272,6 +301,12 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 def run_api(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from service.app import create_app
+    from service.logs import log_config
+    from service.settings import Settings
+
     settings = Settings.from_env()
     options = proxy_options(settings)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=log_config(), **options)
@@ -317,7 +352,10 @@ def main(argv: list[str] | None = None) -> None:
     worker.set_defaults(run=run_worker)
     args = parser.parse_args(argv)
     tune_gc()
-    args.run(args)
+    try:
+        args.run(args)
+    except KeyboardInterrupt:  # a Ctrl+C before a command's own handling of it began
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
