@@ -13,9 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rq import Queue
 
 from service import cli
-from tests.processes import descendants, free_port
+from tests.integration.conftest import knoten_env
+from tests.processes import RedisProcess, descendants, free_port
+from workers.queue import QUEUE_NAME
 
 DEMO_SIGNUPS = 4
 
@@ -149,3 +152,31 @@ def test_without_a_port_knoten_dev_takes_the_next_free_one(monkeypatch: pytest.M
         monkeypatch.setattr(cli, "DEFAULT_DEV_PORT", busy)
         with cli.dev_socket("127.0.0.1", None) as chosen:
             assert chosen.getsockname()[1] > busy
+
+
+def test_the_quiet_worker_gives_a_failed_job_one_line_with_its_cause(tmp_path: Path) -> None:
+    own_redis = RedisProcess(tmp_path / "redis").start()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker", "--quiet"],
+        env={**os.environ, **knoten_env(own_redis.url), "KNOTEN_OUTBOX_DIR": str(tmp_path / "outbox")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        jobs = Queue(QUEUE_NAME, connection=own_redis.client())
+        jobs.enqueue("json.loads", "[]", job_id="parses")
+        jobs.enqueue("json.loads", "{", job_id="breaks")
+        printed = _read_until(worker, "breaks")
+    finally:
+        worker.terminate()
+        rest, _ = worker.communicate(timeout=30)
+        own_redis.stop()
+    lines = (printed + rest).splitlines()
+    done = r"\d\d:\d\d:\d\d worker: done json\.loads\('\[\]'\) \(\d+\.\d\d s\)"
+    assert any(re.fullmatch(done, line) for line in lines), lines
+    failed = [line for line in lines if "breaks" in line]
+    assert len(failed) == 1, lines
+    cause = r"json\.decoder\.JSONDecodeError: .+"
+    assert re.fullmatch(rf"\d\d:\d\d:\d\d worker: failed breaks: {cause} \(see /admin\)", failed[0])
+    assert "Traceback" not in printed + rest
