@@ -201,7 +201,7 @@ def run_dev(args: argparse.Namespace) -> None:
         redis_url = os.environ.get("KNOTEN_REDIS_URL") or running.enter_context(embedded_redis(args.redis_port))
         settings = dev_settings(int(sock.getsockname()[1]), redis_url)
         running.enter_context(running_worker(settings))
-        running.callback(print, "Stopping the worker, then Redis ...", flush=True)
+        running.callback(print, "Stopping knoten ...", flush=True)
         serve_dev(sock, settings)
     print("knoten stopped.", flush=True)
 
