@@ -1,30 +1,28 @@
-"""`knoten dev | api | worker`: the commands that start knoten."""
+"""`knoten dev | api | worker`: the commands that start knoten.
+
+Each command imports what it needs when it runs, so that a Ctrl+C during the first second of
+`knoten dev` finds its handling already in place and prints no traceback."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
-import logging
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
-import uvicorn
-
-from service.app import create_app
-from service.clock import SystemClock
-from service.logs import RedactSecrets, log_config
-from service.settings import Settings
-from service.store.connections import sync_client
-from service.wiring import ensure_durable_redis
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 DEV_DIR = Path(".knoten")
 
@@ -50,7 +48,10 @@ def free_port() -> int:
 
 
 def start_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """A durable Redis for development: AOF on, no eviction, data kept under `data_dir`."""
+    """A durable Redis for development: AOF on, no eviction, data kept under `data_dir`.
+
+    It runs in a session of its own, so a Ctrl+C in the terminal reaches only `knoten dev`,
+    which stops Redis last."""
     data_dir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
@@ -73,12 +74,25 @@ def start_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
             "redis.log",
         ],
         stdout=subprocess.DEVNULL,
+        start_new_session=True,
     )
+    try:
+        _await_redis(process, port, data_dir)
+    except BaseException:  # a Ctrl+C while waiting, too: no Redis is left behind
+        process.terminate()
+        process.wait(timeout=10)
+        raise
+    return process
+
+
+def _await_redis(process: subprocess.Popen[bytes], port: int, data_dir: Path) -> None:
+    import redis
+
     client = redis.Redis(port=port)
     for _ in range(100):
         try:
             client.ping()
-            return process
+            return
         except redis.ConnectionError:
             if process.poll() is not None:
                 raise SystemExit(f"redis-server did not start; see {data_dir / 'redis.log'}") from None
@@ -94,6 +108,8 @@ def _kept_secret(path: Path, make: str) -> str:
 
 
 def dev_settings(port: int, redis_url: str) -> Settings:
+    from service.settings import Settings
+
     DEV_DIR.mkdir(exist_ok=True)
     return Settings.from_env(
         redis_url=os.environ.get("KNOTEN_REDIS_URL") or redis_url,
@@ -106,33 +122,104 @@ def dev_settings(port: int, redis_url: str) -> Settings:
     )
 
 
-def run_dev(args: argparse.Namespace) -> None:
-    """Everything on one machine: embedded Redis, API, demo workshop; prints where to go."""
-    redis_process = None
-    redis_url = os.environ.get("KNOTEN_REDIS_URL")
-    if not redis_url:
-        redis_port = args.redis_port or free_port()
-        redis_process = start_redis(DEV_DIR / "redis", redis_port)
-        redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    settings = dev_settings(args.port, redis_url)
+DEFAULT_DEV_PORT = 8000
+DEV_PORTS_TRIED = 20
+
+
+def listening_socket(host: str, port: int) -> socket.socket | None:
+    """A socket listening on `host:port` (as uvicorn would bind it), or None when the port is taken."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def dev_socket(host: str, port: int | None) -> socket.socket:
+    """The API's socket: the port asked for, or else the first free one from 8000 on.
+
+    A port asked for with `--port` that is taken ends `knoten dev` with a message saying so."""
+    if port is not None:
+        sock = listening_socket(host, port)
+        if sock is None:
+            raise SystemExit(f"knoten dev: port {port} is in use (another knoten dev?); choose another --port.")
+        return sock
+    for candidate in range(DEFAULT_DEV_PORT, DEFAULT_DEV_PORT + DEV_PORTS_TRIED):
+        sock = listening_socket(host, candidate)
+        if sock is not None:
+            if candidate != DEFAULT_DEV_PORT:
+                print(f"Port {DEFAULT_DEV_PORT} is in use; knoten dev takes port {candidate}.", flush=True)
+            return sock
+    last = DEFAULT_DEV_PORT + DEV_PORTS_TRIED - 1
+    raise SystemExit(f"knoten dev: ports {DEFAULT_DEV_PORT} to {last} are all in use; choose one with --port.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def embedded_redis(port: int) -> Iterator[str]:
+    """The development Redis for as long as the block runs; yields its URL."""
+    redis_port = port or free_port()
+    process = start_redis(DEV_DIR / "redis", redis_port)
+    try:
+        yield f"redis://127.0.0.1:{redis_port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_worker(settings: Settings) -> Iterator[None]:
+    """`knoten worker --quiet` for as long as the block runs; stopped with a warm shutdown
+    (the job at hand finishes), killed if a second Ctrl+C cuts that short."""
     worker = start_worker(settings)
     try:
-        serve_dev(args, settings)
+        yield
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
-        if redis_process is not None:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
+        try:
+            worker.wait(timeout=30)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            worker.kill()
+            worker.wait()
 
 
-def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
-    from service.demo import seed_demo
+def run_dev(args: argparse.Namespace) -> None:
+    """Everything on one machine: embedded Redis, worker, API, demo workshop; prints where to go.
 
+    Ctrl+C (or SIGTERM, or a closed terminal) stops the API, then the worker, then Redis."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    sock = dev_socket(args.host, args.port)
+    with contextlib.suppress(KeyboardInterrupt), contextlib.ExitStack() as running:
+        redis_url = os.environ.get("KNOTEN_REDIS_URL") or running.enter_context(embedded_redis(args.redis_port))
+        settings = dev_settings(int(sock.getsockname()[1]), redis_url)
+        running.enter_context(running_worker(settings))
+        running.callback(print, "Stopping knoten ...", flush=True)
+        serve_dev(sock, settings)
+    print("knoten stopped.", flush=True)
+
+
+def serve_dev(sock: socket.socket, settings: Settings) -> None:
+    """The API on `sock` until Ctrl+C; the demo workshop is seeded once it answers."""
+    import httpx
+    import uvicorn
+
+    from service.app import create_app
+    from service.demo import seed_demo, where_to_go
+    from service.logs import log_config
+
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         create_app(settings),
-        host=args.host,
-        port=args.port,
+        host=host,
+        port=port,
         log_level="warning",
         log_config=log_config(),
         **proxy_options(settings),
@@ -140,18 +227,24 @@ def serve_dev(args: argparse.Namespace, settings: Settings) -> None:
     server = uvicorn.Server(config)
 
     async def main() -> None:
-        serving = asyncio.create_task(server.serve())
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers no event
             await asyncio.sleep(0.05)
         if server.started:
-            await seed_demo(settings, DEV_DIR / "demo.json")
+            try:
+                workshop = await seed_demo(settings, DEV_DIR / "demo.json")
+            except httpx.HTTPError:
+                if not server.should_exit:  # else a Ctrl+C came while the demo was being seeded
+                    raise
+            else:
+                print(where_to_go(settings, workshop), flush=True)
         await serving
 
     asyncio.run(main())
 
 
 def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    """`knoten worker` in its own process, configured like this one."""
+    """`knoten worker --quiet` in its own process and session, configured like this one."""
     env = {
         **os.environ,
         "KNOTEN_REDIS_URL": settings.redis_url,
@@ -162,12 +255,17 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     }
     if settings.smtp_url:
         env["KNOTEN_SMTP_URL"] = settings.smtp_url
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env)
+    command = [sys.executable, "-m", "service.cli", "worker", "--quiet"]
+    return subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603 - fixed arguments
 
 
 def check_worker() -> int:
     """`knoten worker --check`, the container health check: 0 when a worker on this host is
     registered with RQ (RQ drops a worker whose heartbeats stop), else 1."""
+    import redis
+
+    from service.settings import Settings
+    from service.store.connections import sync_client
     from service.store.jobs import worker_registered_here
 
     client = sync_client(Settings.from_env().redis_url)
@@ -184,14 +282,17 @@ def run_worker(args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
     if args.check:
         raise SystemExit(check_worker())
+    from service.clock import SystemClock
+    from service.logs import worker_logging
+    from service.settings import Settings
+    from service.store.connections import sync_client
+    from service.wiring import ensure_durable_redis
     from workers.context import context
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
     from workers.worker import run_worker as work
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets())
+    worker_logging(quiet=args.quiet)
     settings = Settings.from_env()
     ensure_durable_redis(settings)
     jobs = context().store.jobs
@@ -201,6 +302,12 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 def run_api(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from service.app import create_app
+    from service.logs import log_config
+    from service.settings import Settings
+
     settings = Settings.from_env()
     options = proxy_options(settings)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=log_config(), **options)
@@ -233,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     dev = commands.add_parser("dev", help="everything for development, with an embedded Redis and demo data")
     dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--port", type=int, help="port of the API (default: 8000, or the next free one)")
     dev.add_argument("--redis-port", type=int, default=0, help="port of the embedded Redis (default: a free one)")
     dev.set_defaults(run=run_dev)
     api = commands.add_parser("api", help="the HTTP API (production)")
@@ -242,10 +349,14 @@ def main(argv: list[str] | None = None) -> None:
     api.set_defaults(run=run_api)
     worker = commands.add_parser("worker", help="the background worker with its scheduler (production)")
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")
+    worker.add_argument("--quiet", action="store_true", help="log one line per job (what knoten dev shows)")
     worker.set_defaults(run=run_worker)
     args = parser.parse_args(argv)
     tune_gc()
-    args.run(args)
+    try:
+        args.run(args)
+    except KeyboardInterrupt:  # a Ctrl+C before a command's own handling of it began
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -108,8 +109,8 @@ async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, An
     return created
 
 
-async def seed_demo(settings: Settings, saved: Path) -> None:
-    """Create the demo workshop once (kept in `saved`) and print where to go."""
+async def seed_demo(settings: Settings, saved: Path) -> dict[str, Any]:
+    """The demo workshop: the one kept in `saved` while it still exists, else a new one."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     async with httpx.AsyncClient(base_url=settings.base_url, timeout=10) as client:
         workshop = json.loads(saved.read_text()) if saved.exists() else None
@@ -122,19 +123,47 @@ async def seed_demo(settings: Settings, saved: Path) -> None:
             workshop = await _create(client, settings)
             saved.write_text(json.dumps(workshop, indent=2))
             saved.chmod(0o600)
+    kept: dict[str, Any] = workshop
+    return kept
+
+
+def _here(settings: Settings, url: str) -> str:
+    """`url` on this run's base URL: a demo saved by an earlier run may have had another port."""
+    parts = urlsplit(url)
+    return settings.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _mail(settings: Settings) -> list[str]:
+    if settings.smtp_url:
+        server = urlsplit(settings.smtp_url)
+        return [f"  Mail:               sent to {server.hostname}:{server.port or 25} (KNOTEN_SMTP_URL)"]
+    return [
+        f"  Outbox (mails):     {settings.base_url}/dev/outbox (after signing in at /admin)",
+        f"                      files: {Path(settings.outbox_dir).resolve()}",
+    ]
+
+
+def where_to_go(settings: Settings, workshop: dict[str, Any]) -> str:
+    """The banner of `knoten dev`: every page with what it takes to open it."""
+    signups = [f"    {s['title']}: {_here(settings, s['signup_url'])}" for s in workshop["sessions"]]
     lines = [
         "",
-        "knoten is running.",
+        f"knoten is running at {settings.base_url}",
+        "",
+        f"  Demo workshop:      {workshop['title']} ({workshop['id']})",
+        f"  Console (tablet):   {_here(settings, workshop['console_url'])}",
+        f"  Report (organiser): {_here(settings, workshop['report_url'])}",
+        "  Sign-up pages (phone):",
+        *signups,
+        "",
+        f"  Organiser page:     {settings.base_url}/admin (failed jobs, outbox)",
+        f"  Organiser token:    {settings.admin_token}  (sign in at /admin with it)",
+        *_mail(settings),
+        "",
         f"  API docs:           {settings.base_url}/schema",
         f"  Health:             {settings.base_url}/health",
-        f"  Organiser token:    {settings.admin_token}",
-        f"  Demo workshop:      {workshop['title']} ({workshop['id']})",
-        f"  Facilitator token:  {workshop['facilitator_token']}",
-        f"  Console (tablet):   {workshop['console_url']}",
-        f"  Report:             {workshop['report_url']}",
-        "  Sign-up pages (phone):",
-        *(f"    {s['title']}: {s['signup_url']}" for s in workshop["sessions"]),
-        "Stop with Ctrl+C; data stays in .knoten/.",
+        f"  Facilitator token:  {workshop['facilitator_token']}  (API: Authorization: Bearer …)",
         "",
+        "Stop with Ctrl+C; data stays in .knoten/.",
     ]
-    print("\n".join(lines), flush=True)
+    return "\n".join(lines)

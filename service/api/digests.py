@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import anyio.to_thread
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
 from service.api.auth import Access
 from service.api.problems import BadInput
@@ -69,10 +71,10 @@ async def _document(kind: Kind, draw: Callable[[], str | bytes], filename: str) 
 )
 async def get_session_digest(
     request: Request[Any, Any, Any],
-    workshop_id: str,
-    session_id: str,
-    service: WorkshopService,
-    lang: str | None = None,
+    workshop_id: FromPath[str],
+    session_id: FromPath[str],
+    service: NamedDependency[WorkshopService],
+    lang: FromQuery[str | None] = None,
 ) -> SessionDigest | Response[Any]:
     """A closed session's digest; 404 while the session is not closed (no digest yet)."""
     state = existing(await service.state(workshop_id))
@@ -98,7 +100,10 @@ async def get_session_digest(
     tags=["digests"],
 )
 async def get_workshop_report(
-    request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, lang: str | None = None
+    request: Request[Any, Any, Any],
+    workshop_id: FromPath[str],
+    service: NamedDependency[WorkshopService],
+    lang: FromQuery[str | None] = None,
 ) -> WorkshopReport | Response[Any]:
     """The workshop report, as it stands now (also before the workshop closes)."""
     done = await service.store.effects(workshop_id)

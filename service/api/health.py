@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Response, get
+from litestar.di import NamedDependency
 
 from service.api.auth import Access
 from service.application.runner import WorkshopService
@@ -19,7 +20,7 @@ def _version() -> str:
 
 
 @get("/health", opt={"access": Access.PUBLIC}, tags=["service"])
-async def health(service: WorkshopService) -> Response[Health]:
+async def health(service: NamedDependency[WorkshopService]) -> Response[Health]:
     """200 when Redis answers, 503 when it does not."""
     try:
         await service.store.ping()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access
 from service.api.idempotency import idempotency_of, respond
@@ -25,7 +27,11 @@ class IntroTalkController(Controller):
 
     @post("/intro-slots", opt={"access": Access.FACILITATOR}, status_code=201)
     async def offer_slot(
-        self, request: Request[Any, Any, Any], workshop_id: str, data: IntroSlotIn, service: WorkshopService
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        data: JSONBody[IntroSlotIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[IntroSlotOut]:
         """A host offers a time; newcomers without a talk are assigned at once."""
         command = offer_command(data)
@@ -34,7 +40,11 @@ class IntroTalkController(Controller):
 
     @delete("/intro-slots/{slot_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
     async def withdraw_slot(
-        self, request: Request[Any, Any, Any], workshop_id: str, slot_id: str, service: WorkshopService
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        slot_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
     ) -> Response[IntroSlotOut]:
         """Withdraw a slot; its talks move to other slots where there is room, else are cancelled."""
 
@@ -47,12 +57,16 @@ class IntroTalkController(Controller):
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @get("/intro-slots", opt={"access": Access.FACILITATOR})
-    async def list_slots(self, workshop_id: str, service: WorkshopService) -> list[IntroSlotOut]:
+    async def list_slots(
+        self, workshop_id: FromPath[str], service: NamedDependency[WorkshopService]
+    ) -> list[IntroSlotOut]:
         state = existing(await service.state(workshop_id))
         return [slot_out(slot) for slot in sorted(state.intro_slots.values(), key=lambda s: s.starts_at)]
 
     @get("/intro-talks.ics", opt={"access": Access.FACILITATOR}, media_type="text/calendar")
-    async def talks_ics(self, workshop_id: str, service: WorkshopService, settings: Settings) -> Response[bytes]:
+    async def talks_ics(
+        self, workshop_id: FromPath[str], service: NamedDependency[WorkshopService], settings: NamedDependency[Settings]
+    ) -> Response[bytes]:
         """All scheduled intro talks as one calendar, for the organisers."""
         state = existing(await service.state(workshop_id))
         talks = []
@@ -70,7 +84,9 @@ class IntroTalkController(Controller):
         )
 
     @get("/intro-talks", opt={"access": Access.FACILITATOR})
-    async def list_talks(self, workshop_id: str, service: WorkshopService) -> list[IntroTalkEntry]:
+    async def list_talks(
+        self, workshop_id: FromPath[str], service: NamedDependency[WorkshopService]
+    ) -> list[IntroTalkEntry]:
         """Every newcomer with their talk, or `unscheduled` with the reason."""
         state = existing(await service.state(workshop_id))
         return intro_talks(state, service.clock.now())

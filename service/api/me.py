@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get
+from litestar.di import NamedDependency
 
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
@@ -25,7 +26,9 @@ def _me(principal: Principal | None) -> tuple[str, str]:
 
 
 @get("/api/me", opt={"access": Access.PARTICIPANT}, tags=["participants"])
-async def get_me(service: WorkshopService, principal: Principal | None) -> PersonalData:
+async def get_me(
+    service: NamedDependency[WorkshopService], principal: NamedDependency[Principal | None]
+) -> PersonalData:
     """Every piece of data held about the participant whose token this is."""
     workshop_id, participant_id = _me(principal)
     return personal_data(await service.state(workshop_id), participant_id)
@@ -33,7 +36,9 @@ async def get_me(service: WorkshopService, principal: Principal | None) -> Perso
 
 @delete("/api/me", opt={"access": Access.PARTICIPANT}, status_code=200, tags=["participants"])
 async def erase_me(
-    request: Request[Any, Any, Any], service: WorkshopService, principal: Principal | None
+    request: Request[Any, Any, Any],
+    service: NamedDependency[WorkshopService],
+    principal: NamedDependency[Principal | None],
 ) -> Response[Erased]:
     """Erase the participant: name, e-mail and organisation leave every view, digest, report
     and pending mail; counts stay; the token stops working."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, patch, post
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
@@ -70,11 +72,11 @@ class ParticipationController(Controller):
     async def sign_up(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: SignupIn,
-        service: WorkshopService,
-        settings: Settings,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[SignupIn],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
     ) -> Response[SignupOut]:
         """Sign up without an account: a place, or a waitlist position when the session is full.
 
@@ -91,10 +93,10 @@ class ParticipationController(Controller):
     async def correct_signup(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        signup_id: str,
-        data: SignupPatch,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        signup_id: FromPath[str],
+        data: JSONBody[SignupPatch],
+        service: NamedDependency[WorkshopService],
     ) -> Response[SignupOut]:
         """Correct whether the person is new: for all their sign-ups in the workshop. The intro
         talk is planned or cancelled accordingly."""
@@ -111,10 +113,10 @@ class ParticipationController(Controller):
     async def withdraw(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        signup_id: str,
-        service: WorkshopService,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        signup_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[WithdrawalOut]:
         """Withdraw a sign-up; a freed place goes to the first on the waitlist."""
 
@@ -133,10 +135,10 @@ class ParticipationController(Controller):
     async def make_commitment(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: CommitmentIn,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[CommitmentIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[CommitmentEntry]:
         """Record who promised what by when: an owner from the sign-ups or a typed name."""
         cid = new_id()
@@ -155,10 +157,10 @@ class ParticipationController(Controller):
     async def complete_commitment(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        commitment_id: str,
-        service: WorkshopService,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[CommitmentEntry]:
         """Mark a commitment done (its owner or a facilitator)."""
 
@@ -175,10 +177,10 @@ class ParticipationController(Controller):
     async def take_note(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: NoteIn,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[NoteIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[NoteEntry]:
         nid = new_id()
         command = c.TakeNote(note_id=nid, session_id=session_id, text=data.text.strip(), phase=data.phase)
@@ -189,10 +191,10 @@ class ParticipationController(Controller):
     async def add_card(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: CardIn,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[CardIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[CardEntry]:
         """A card in the Zukunftswerkstatt's current phase."""
         card_id = new_id()
@@ -204,10 +206,10 @@ class ParticipationController(Controller):
     async def vote_card(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        card_id: str,
-        data: VoteIn,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        card_id: FromPath[str],
+        data: JSONBody[VoteIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[CardEntry]:
         """Add dot votes (1 to 5) to a card."""
         plan = service.command(
@@ -219,10 +221,10 @@ class ParticipationController(Controller):
     async def post_offer(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: OfferIn,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[OfferIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[OfferEntry]:
         """An offer ("Biete") or a request ("Suche") on the Marktplatz."""
         oid = new_id()
@@ -241,9 +243,9 @@ class ParticipationController(Controller):
     async def make_match(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        data: MatchIn,
-        service: WorkshopService,
+        workshop_id: FromPath[str],
+        data: JSONBody[MatchIn],
+        service: NamedDependency[WorkshopService],
     ) -> Response[MatchEntry]:
         """Match an offer with a request; each side with an owner gets a commitment."""
         mid = new_id()

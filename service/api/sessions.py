@@ -7,6 +7,8 @@ from typing import Any
 
 import segno
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
@@ -50,10 +52,10 @@ class SessionController(Controller):
     async def plan_session(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        data: SessionIn,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        data: JSONBody[SessionIn],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[FullSession]:
         """Plan a session of one of the five formats."""
         if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
@@ -70,11 +72,11 @@ class SessionController(Controller):
     @get(SESSION, opt={"access": Access.PUBLIC})
     async def get_session(
         self,
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+        principal: NamedDependency[Principal | None],
     ) -> FullSession | PublicSession:
         """The facilitator's full view with a facilitator token; the public view without."""
         state = existing(await service.state(workshop_id))
@@ -87,10 +89,10 @@ class SessionController(Controller):
     async def open_session(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[PublicSession]:
         """Open the session; the reply is its public view (status and counts)."""
         plan = service.command(c.OpenSession(session_id=session_id), session_status_reply(session_id, links))
@@ -100,10 +102,10 @@ class SessionController(Controller):
     async def close_session(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[PublicSession]:
         """Close the session: no more writes; its digest and follow-up clock start. The reply is
         its public view (status and counts)."""
@@ -114,11 +116,11 @@ class SessionController(Controller):
     async def advance_phase(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: PhaseIn,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[PhaseIn],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[PublicSession]:
         """Zukunftswerkstatt only, forward only: kritik → phantasie → verwirklichung. The reply
         is the session's public view (status, phase and counts)."""
@@ -130,11 +132,11 @@ class SessionController(Controller):
     async def set_table_code(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        data: TableCodeIn,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[TableCodeIn],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[TableCodeOut]:
         """Require the table code for sign-ups (a new code each time), or stop requiring one.
         The QR code and the sign-up link on the console carry the code."""
@@ -150,7 +152,12 @@ class SessionController(Controller):
 
     @get(SESSION + "/qr.svg", opt={"access": Access.PUBLIC}, media_type="image/svg+xml")
     async def qr_code(
-        self, workshop_id: str, session_id: str, service: WorkshopService, links: Links, principal: Principal | None
+        self,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+        principal: NamedDependency[Principal | None],
     ) -> bytes:
         """The QR code of the session's sign-up link, for the table; with the table code only
         for the session's facilitators (anyone may fetch this picture)."""

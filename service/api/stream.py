@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from service.api.auth import Access
@@ -153,7 +155,9 @@ async def live(
 
 
 @get("/api/workshops/{workshop_id:str}/stream", opt={"access": Access.FACILITATOR}, tags=["live"])
-async def stream_events(request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService) -> ServerSentEvent:
+async def stream_events(
+    request: Request[Any, Any, Any], workshop_id: FromPath[str], service: NamedDependency[WorkshopService]
+) -> ServerSentEvent:
     """Every event of the workshop from the start (or after `Last-Event-ID`), then live."""
     after = _resume_position(request)
     version = existing(await service.state(workshop_id)).version

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access
 from service.api.idempotency import idempotency_of, respond
@@ -36,10 +38,10 @@ class WorkshopController(Controller):
     async def create_workshop(
         self,
         request: Request[Any, Any, Any],
-        data: WorkshopIn,
-        service: WorkshopService,
-        settings: Settings,
-        links: Links,
+        data: JSONBody[WorkshopIn],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        links: NamedDependency[Links],
     ) -> Response[WorkshopCreatedOut]:
         """Create a workshop; the reply holds the facilitator's token and sign-in links."""
         for name in ("follow_up_after", "intro_deadline"):
@@ -76,7 +78,9 @@ class WorkshopController(Controller):
         return respond(await service.execute(wid, service.command(command, render), idempotency))
 
     @get("/{workshop_id:str}", opt={"access": Access.FACILITATOR})
-    async def get_workshop(self, workshop_id: str, service: WorkshopService, links: Links) -> WorkshopView:
+    async def get_workshop(
+        self, workshop_id: FromPath[str], service: NamedDependency[WorkshopService], links: NamedDependency[Links]
+    ) -> WorkshopView:
         """The workshop with its sessions and their counts."""
         return workshop_view(existing(await service.state(workshop_id)), links)
 
@@ -84,10 +88,10 @@ class WorkshopController(Controller):
     async def rotate_facilitator_token(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        service: WorkshopService,
-        settings: Settings,
-        links: Links,
+        workshop_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        links: NamedDependency[Links],
     ) -> Response[RotatedToken]:
         """A new facilitator token and console link; every earlier token, console link and
         signed-in device of this workshop stops working."""
@@ -107,7 +111,11 @@ class WorkshopController(Controller):
 
     @post("/{workshop_id:str}/close", opt={"access": Access.FACILITATOR}, status_code=200)
     async def close_workshop(
-        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[WorkshopView]:
         """Close every open session and the workshop itself. The reply shows the organisers'
         address, so its stored copy is erased with them."""

@@ -14,7 +14,9 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
@@ -51,7 +53,7 @@ def _text(message: EmailMessage) -> str:
 
 
 @get("/dev/outbox", opt={"access": Access.ORGANISER}, tags=["operations"], include_in_schema=False)
-async def outbox(settings: Settings) -> Response[str]:
+async def outbox(settings: NamedDependency[Settings]) -> Response[str]:
     """Mails that would have gone out, for development without an SMTP server."""
     messages = await anyio.to_thread.run_sync(_outbox, settings)
     page = render(
@@ -76,7 +78,9 @@ async def outbox(settings: Settings) -> Response[str]:
 
 @get("/admin", opt={"access": Access.PUBLIC}, include_in_schema=False)
 async def admin_page(
-    request: Request[Any, Any, Any], dead_letters: DeadLetters, principal: Principal | None
+    request: Request[Any, Any, Any],
+    dead_letters: NamedDependency[DeadLetters],
+    principal: NamedDependency[Principal | None],
 ) -> Response[str]:
     """The organiser's operations page: failed jobs with retry, and the outbox."""
     signed_in = principal is not None and principal.kind == "organiser"
@@ -86,7 +90,7 @@ async def admin_page(
 
 @post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
 async def admin_login(
-    request: Request[Any, Any, Any], service: WorkshopService, settings: Settings
+    request: Request[Any, Any, Any], service: NamedDependency[WorkshopService], settings: NamedDependency[Settings]
 ) -> Response[str] | Redirect:
     """Signs the browser in as organiser: the cookie holds a sign-in of its own, not the token."""
     await _limit_logins(request, settings)
@@ -117,6 +121,6 @@ async def _limit_logins(request: Request[Any, Any, Any], settings: Settings) -> 
 @post(
     "/admin/dead-letters/{job_id:str}/retry", opt={"access": Access.ORGANISER}, status_code=303, include_in_schema=False
 )
-async def admin_retry(job_id: str, dead_letters: DeadLetters) -> Redirect:
+async def admin_retry(job_id: FromPath[str], dead_letters: NamedDependency[DeadLetters]) -> Redirect:
     await anyio.to_thread.run_sync(dead_letters.retry, job_id)
     return Redirect(PAGES.admin(), status_code=303)

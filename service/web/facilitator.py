@@ -13,6 +13,8 @@ import anyio
 import msgspec
 import segno
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 from markupsafe import Markup
 
@@ -100,7 +102,12 @@ class FacilitatorPages(Controller):
 
     @get("/login", opt={"access": Access.PUBLIC})
     async def login(
-        self, workshop_id: str, code: str, service: WorkshopService, settings: Settings, next: str | None = None
+        self,
+        workshop_id: FromPath[str],
+        code: FromQuery[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        next: FromQuery[str | None] = None,
     ) -> Redirect:
         """The console link: trades the login code for a token of this device, kept in a cookie."""
         token = new_token("f", workshop_id)
@@ -115,7 +122,11 @@ class FacilitatorPages(Controller):
 
     @get("/", opt={"access": Access.FACILITATOR})
     async def board(
-        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[str]:
         """Sessions by time slot and room, with status and counts; live."""
         state = existing(await service.state(workshop_id))
@@ -130,7 +141,11 @@ class FacilitatorPages(Controller):
 
     @get("/board", opt={"access": Access.FACILITATOR})
     async def board_panel(
-        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[str]:
         state = existing(await service.state(workshop_id))
         return page(
@@ -144,10 +159,10 @@ class FacilitatorPages(Controller):
     async def console(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[str]:
         """The session console: QR code, sign-ups and waitlist live, commitments, notes, cards, offers."""
         return await _console(request, service, links, workshop_id, session_id, "web/console.html")
@@ -156,17 +171,21 @@ class FacilitatorPages(Controller):
     async def console_panel(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[str]:
         """The console's live part, fetched again on every event."""
         return await _console(request, service, links, workshop_id, session_id, "web/_panel.html")
 
     @get("/report", opt={"access": Access.FACILITATOR})
     async def report(
-        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[str]:
         """The organiser's report: totals, charts, sessions, organisations, follow-ups, intro talks."""
         done = await service.store.effects(workshop_id)
@@ -178,7 +197,11 @@ class FacilitatorPages(Controller):
 
     @get("/intro", opt={"access": Access.FACILITATOR})
     async def intro(
-        self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService, links: Links
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
     ) -> Response[str]:
         """Newcomers and their talks (the unscheduled ones stand out), and the form for hosts."""
         state = existing(await service.state(workshop_id))
@@ -192,7 +215,9 @@ class FacilitatorPages(Controller):
         )
 
     @post("/intro", opt={"access": Access.FACILITATOR}, status_code=303)
-    async def offer_slot(self, request: Request[Any, Any, Any], workshop_id: str, service: WorkshopService) -> Redirect:
+    async def offer_slot(
+        self, request: Request[Any, Any, Any], workshop_id: FromPath[str], service: NamedDependency[WorkshopService]
+    ) -> Redirect:
         form = dict(await request.form())
         state = existing(await service.state(workshop_id))
         try:
@@ -220,7 +245,11 @@ class FacilitatorPages(Controller):
 
     @post("/s/{session_id:str}/table-code", opt={"access": Access.FACILITATOR}, status_code=303)
     async def table_code(
-        self, request: Request[Any, Any, Any], workshop_id: str, session_id: str, service: WorkshopService
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
     ) -> Redirect:
         """Require the table code (a new one), or stop requiring it; back to the console, whose
         QR code then carries the new code."""

@@ -7,6 +7,8 @@ from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from service.api.auth import Access
 from service.application.inputs import existing
@@ -36,7 +38,11 @@ class MailStopPages(Controller):
 
     @get(STOP, opt={"access": Access.PUBLIC})
     async def confirm(
-        self, request: Request[Any, Any, Any], token: str, service: WorkshopService, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
         """Opening the link changes nothing (mail scanners open links): it asks first."""
         link = _link(settings, token)
@@ -51,7 +57,11 @@ class MailStopPages(Controller):
 
     @post(STOP, opt={"access": Access.PUBLIC}, status_code=200)
     async def stop(
-        self, request: Request[Any, Any, Any], token: str, service: WorkshopService, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
         """Stop the link's kind of mail to its address; again changes nothing."""
         link = _link(settings, token)

@@ -10,7 +10,9 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from service.api.auth import (
@@ -83,11 +85,11 @@ class SignupPages(Controller):
     async def signup_page(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
-        code: str | None = None,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+        code: FromQuery[str | None] = None,
     ) -> Response[str]:
         """Reached from the QR code: what the session is, whether there is room, the form."""
         form = {"table_code": code} if code else {}
@@ -97,13 +99,13 @@ class SignupPages(Controller):
     async def station_page(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        links: Links,
-        done: str | None = None,
-        position: int | None = None,
-        code: str | None = None,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+        done: FromQuery[str | None] = None,
+        position: FromQuery[int | None] = None,
+        code: FromQuery[str | None] = None,
     ) -> Response[str]:
         """The sign-up station: a tablet at the table, passed from hand to hand. After each
         sign-up an empty form again; no cookie, no personal link on screen (it goes by mail)."""
@@ -157,11 +159,11 @@ class SignupPages(Controller):
     async def signup_submit(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        settings: Settings,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        links: NamedDependency[Links],
     ) -> Response[Any]:
         """The form's answer: a place or a waitlist position, then the done page."""
         return await self._submit(request, workshop_id, session_id, service, settings, links, station=False)
@@ -170,11 +172,11 @@ class SignupPages(Controller):
     async def station_submit(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        service: WorkshopService,
-        settings: Settings,
-        links: Links,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        links: NamedDependency[Links],
     ) -> Response[Any]:
         """A sign-up at the station: back to an empty form, with a short thank-you."""
         return await self._submit(request, workshop_id, session_id, service, settings, links, station=True)
@@ -233,11 +235,11 @@ class SignupPages(Controller):
     async def signup_done(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        session_id: str,
-        signup: str,
-        service: WorkshopService,
-        again: str | None = None,
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        signup: FromQuery[str],
+        service: NamedDependency[WorkshopService],
+        again: FromQuery[str | None] = None,
     ) -> Response[str]:
         state = existing(await service.state(workshop_id))
         session = session_of(state, session_id)
@@ -284,10 +286,10 @@ class PersonalPages(Controller):
     async def me(
         self,
         request: Request[Any, Any, Any],
-        service: WorkshopService,
-        settings: Settings,
-        token: str | None = None,
-        done: str | None = None,
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        token: FromQuery[str | None] = None,
+        done: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """Every workshop (and person) this device signed up with; the link from a mail signs
         in once and then leaves the token out of the address."""
@@ -311,11 +313,11 @@ class PersonalPages(Controller):
     @post(ME + "/signups/{signup_id:str}/withdraw", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def withdraw(
         self,
-        workshop_id: str,
-        participant_id: str,
-        signup_id: str,
-        service: WorkshopService,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        signup_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Redirect:
         _me(principal, workshop_id, participant_id)
         state = await service.state(workshop_id)
@@ -327,11 +329,11 @@ class PersonalPages(Controller):
     @post(ME + "/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def mark_done(
         self,
-        workshop_id: str,
-        participant_id: str,
-        commitment_id: str,
-        service: WorkshopService,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        commitment_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Redirect:
         _me(principal, workshop_id, participant_id)
         commitment = (await service.state(workshop_id)).commitments.get(commitment_id)
@@ -342,7 +344,11 @@ class PersonalPages(Controller):
 
     @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
     async def export(
-        self, workshop_id: str, participant_id: str, service: WorkshopService, principal: Principal | None
+        self,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[bytes]:
         _me(principal, workshop_id, participant_id)
         data = personal_data(await service.state(workshop_id), participant_id)
@@ -356,11 +362,11 @@ class PersonalPages(Controller):
     async def intro_calendar(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        participant_id: str,
-        service: WorkshopService,
-        settings: Settings,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal | None],
     ) -> Response[bytes]:
         _me(principal, workshop_id, participant_id)
         state = await service.state(workshop_id)
@@ -378,10 +384,10 @@ class PersonalPages(Controller):
     async def confirm_delete(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        participant_id: str,
-        service: WorkshopService,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
         return page(
@@ -395,11 +401,11 @@ class PersonalPages(Controller):
     async def delete(
         self,
         request: Request[Any, Any, Any],
-        workshop_id: str,
-        participant_id: str,
-        service: WorkshopService,
-        settings: Settings,
-        principal: Principal | None,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal | None],
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
         await run(service, workshop_id, c.ErasePerson(subject=participant_id))

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.response import Redirect
 
 from service.api.auth import (
@@ -59,7 +60,7 @@ async def _participant(request: Request[Any, Any, Any], token: str | None) -> Pr
 
 
 @get(SWITCH, opt={"access": Access.PUBLIC}, include_in_schema=False)
-async def confirm_switch(request: Request[Any, Any, Any], service: WorkshopService) -> Response[Any]:
+async def confirm_switch(request: Request[Any, Any, Any], service: NamedDependency[WorkshopService]) -> Response[Any]:
     """The question: this browser is signed in as one person, the link belongs to another."""
     held = await _participant(request, next(iter(participant_tokens(request.cookies.get(PARTICIPANT_COOKIE))), None))
     linked = await _participant(request, request.cookies.get(PENDING_COOKIE))
@@ -71,7 +72,7 @@ async def confirm_switch(request: Request[Any, Any, Any], service: WorkshopServi
 
 
 @post(SWITCH, opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
-async def switch(request: Request[Any, Any, Any], settings: Settings) -> Redirect:
+async def switch(request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> Redirect:
     """The answer: sign in with the link's token, or stay; either way the waiting token goes."""
     form = await request.form()
     pending = request.cookies.get(PENDING_COOKIE)

@@ -5,29 +5,45 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pytest
+from rq import Queue
 
-from tests.processes import free_port
+from service import cli
+from service.store.jobs import QUEUE_NAME
+from tests.integration.conftest import knoten_env
+from tests.processes import RedisProcess, descendants, free_port
+
+DEMO_SIGNUPS = 4
 
 
-def _start(cwd: Path, port: int) -> subprocess.Popen[str]:
+def _start(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """`knoten dev` in a session of its own, as a shell in a terminal starts it; a deprecation
+    warning in it or its worker is an error."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KNOTEN_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "dev", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "dev", *args],
         cwd=cwd,
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env={
+            **env,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "PYTHONWARNINGS": "error::DeprecationWarning",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
 
 
-def _until_running(process: subprocess.Popen[str]) -> str:
+def _read_until(process: subprocess.Popen[str], done: str, times: int = 1) -> str:
+    """What `knoten dev` printed until `times` lines contained `done`."""
     assert process.stdout is not None
     lines: list[str] = []
     deadline = time.monotonic() + 30
@@ -36,21 +52,25 @@ def _until_running(process: subprocess.Popen[str]) -> str:
         if not line and process.poll() is not None:
             break
         lines.append(line)
-        if line.startswith("Stop with Ctrl+C"):
+        if sum(done in seen for seen in lines) >= times:
             return "".join(lines)
-    raise AssertionError("knoten dev did not come up:\n" + "".join(lines))
+    raise AssertionError(f"knoten dev did not print {done!r} {times} times:\n" + "".join(lines))
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=20)
-    if process.stdout is not None:
-        process.stdout.close()
+def _until_running(process: subprocess.Popen[str]) -> str:
+    return _read_until(process, "Stop with Ctrl+C")
+
+
+def _ctrl_c(process: subprocess.Popen[str]) -> str:
+    """Ctrl+C in the terminal: SIGINT to every process of the foreground group; the rest of the output."""
+    os.killpg(process.pid, signal.SIGINT)
+    rest, _ = process.communicate(timeout=40)
+    return rest
 
 
 def test_knoten_dev_starts_everything_and_keeps_the_demo_across_restarts(tmp_path: Path) -> None:
     port = free_port()
-    process = _start(tmp_path, port)
+    process = _start(tmp_path, "--port", str(port))
     try:
         printed = _until_running(process)
         base = f"http://127.0.0.1:{port}"
@@ -64,14 +84,103 @@ def test_knoten_dev_starts_everything_and_keeps_the_demo_across_restarts(tmp_pat
         ).json()
         formats = {s["format"] for s in workshop["sessions"]}
         assert formats == {"thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz"}
-        assert sum(s["confirmed"] for s in workshop["sessions"]) >= 4
+        assert sum(s["confirmed"] for s in workshop["sessions"]) >= DEMO_SIGNUPS
     finally:
-        _stop(process)
+        _ctrl_c(process)
     assert (tmp_path / ".knoten" / "redis" / "appendonlydir").is_dir()
 
-    again = _start(tmp_path, port)
+    other_port = free_port()
+    again = _start(tmp_path, "--port", str(other_port))
     try:
         printed_again = _until_running(again)
         assert f"({workshop_id.group(1)})" in printed_again
+        console = re.search(r"Console \(tablet\):\s+(\S+)", printed_again)
+        assert console and console.group(1).startswith(f"http://127.0.0.1:{other_port}/w/"), printed_again
+        assert httpx.get(console.group(1), follow_redirects=True).status_code == 200
     finally:
-        _stop(again)
+        _ctrl_c(again)
+
+
+def test_the_banner_says_where_the_organiser_signs_in_and_where_mails_go(tmp_path: Path) -> None:
+    port = free_port()
+    process = _start(tmp_path, "--port", str(port))
+    try:
+        printed = _until_running(process)
+    finally:
+        _ctrl_c(process)
+    admin_token = (tmp_path / ".knoten" / "admin_token").read_text().strip()
+    assert re.search(rf"Organiser page:\s+http://127.0.0.1:{port}/admin\b", printed), printed
+    assert re.search(rf"Organiser token:\s+{re.escape(admin_token)}\s", printed), printed
+    assert re.search(rf"Outbox \(mails\):\s+http://127.0.0.1:{port}/dev/outbox\b", printed), printed
+    assert str((tmp_path / ".knoten" / "outbox").resolve()) in printed
+
+
+def test_the_worker_logs_one_line_per_job_and_ctrl_c_stops_everything_without_a_traceback(tmp_path: Path) -> None:
+    process = _start(tmp_path, "--port", str(free_port()))
+    try:
+        printed = _read_until(process, "send_signup_confirmation", times=DEMO_SIGNUPS)
+        children = descendants(process.pid)
+        assert len(children) >= 2, "no Redis and worker below knoten dev"
+    finally:
+        rest = _ctrl_c(process)
+    lines = (printed + rest).splitlines()
+    banner = lines[lines.index(next(line for line in lines if line.startswith("knoten is running"))) :]
+    banner = banner[: next(i for i, line in enumerate(banner) if line.startswith("Stop with Ctrl+C")) + 1]
+    assert not [line for line in banner if " worker: " in line], "worker lines inside the banner"
+    worker_lines = [line for line in lines if " worker: " in line]
+    assert len([line for line in worker_lines if "send_signup_confirmation" in line]) == DEMO_SIGNUPS, lines
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d worker: done .+ \(\d+\.\d\d s\)", line) for line in worker_lines)
+    others = [line for line in lines if line not in banner and line not in worker_lines]
+    assert others == ["Stopping knoten ...", "knoten stopped."], lines
+    assert "Traceback" not in rest
+    assert process.returncode == 0
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a process outlived knoten dev"
+
+
+def test_a_port_asked_for_that_is_taken_ends_with_a_clear_message(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = _start(tmp_path, "--port", str(port))
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert output.strip() == f"knoten dev: port {port} is in use (another knoten dev?); choose another --port."
+
+
+def test_without_a_port_knoten_dev_takes_the_next_free_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        monkeypatch.setattr(cli, "DEFAULT_DEV_PORT", busy)
+        with cli.dev_socket("127.0.0.1", None) as chosen:
+            assert chosen.getsockname()[1] > busy
+
+
+def test_the_quiet_worker_gives_a_failed_job_one_line_with_its_cause(tmp_path: Path) -> None:
+    own_redis = RedisProcess(tmp_path / "redis").start()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker", "--quiet"],
+        env={**os.environ, **knoten_env(own_redis.url), "KNOTEN_OUTBOX_DIR": str(tmp_path / "outbox")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        jobs = Queue(QUEUE_NAME, connection=own_redis.client())
+        jobs.enqueue("json.loads", "[]", job_id="parses")
+        jobs.enqueue("json.loads", "{", job_id="breaks")
+        printed = _read_until(worker, "breaks")
+    finally:
+        worker.terminate()
+        rest, _ = worker.communicate(timeout=30)
+        own_redis.stop()
+    lines = (printed + rest).splitlines()
+    done = r"\d\d:\d\d:\d\d worker: done json\.loads\('\[\]'\) \(\d+\.\d\d s\)"
+    assert any(re.fullmatch(done, line) for line in lines), lines
+    failed = [line for line in lines if "breaks" in line]
+    assert len(failed) == 1, lines
+    cause = r"json\.decoder\.JSONDecodeError: .+"
+    assert re.fullmatch(rf"\d\d:\d\d:\d\d worker: failed breaks: {cause} \(see /admin\)", failed[0])
+    assert "Traceback" not in printed + rest
