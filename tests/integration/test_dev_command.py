@@ -19,6 +19,7 @@ from service import cli
 from service.store.jobs import QUEUE_NAME
 from tests.integration.conftest import knoten_env
 from tests.processes import RedisProcess, descendants, free_port
+from workers.handlers import Handler
 
 DEMO_SIGNUPS = 4
 
@@ -169,18 +170,18 @@ def test_the_quiet_worker_gives_a_failed_job_one_line_with_its_cause(tmp_path: P
     )
     try:
         jobs = Queue(QUEUE_NAME, connection=own_redis.client())
-        jobs.enqueue("json.loads", "[]", job_id="parses")
-        jobs.enqueue("json.loads", "{", job_id="breaks")
+        jobs.enqueue(Handler.SEND_SIGNUP_CONFIRMATION.value, "no-workshop", "no-signup", job_id="parses")
+        jobs.enqueue("json.loads", "{", job_id="breaks")  # no registered handler: it fails, and says why
         printed = _read_until(worker, "breaks")
     finally:
         worker.terminate()
         rest, _ = worker.communicate(timeout=30)
         own_redis.stop()
     lines = (printed + rest).splitlines()
-    done = r"\d\d:\d\d:\d\d worker: done json\.loads\('\[\]'\) \(\d+\.\d\d s\)"
+    done = r"\d\d:\d\d:\d\d worker: done workers\.mail_jobs\.send_signup_confirmation\(.*\) \(\d+\.\d\d s\)"
     assert any(re.fullmatch(done, line) for line in lines), lines
     failed = [line for line in lines if "breaks" in line]
     assert len(failed) == 1, lines
-    cause = r"json\.decoder\.JSONDecodeError: .+"
+    cause = r"workers\.registry\.UnregisteredJob: .+"
     assert re.fullmatch(rf"\d\d:\d\d:\d\d worker: failed breaks: {cause} \(see /admin\)", failed[0])
     assert "Traceback" not in printed + rest
