@@ -17,6 +17,7 @@ async def test_the_stream_starts_at_the_beginning_and_shows_names_but_no_emails(
     )
     assert [(m.id, m.event) for m in got] == [(1, "workshop_created"), (2, "session_planned"), (3, "signup_recorded")]
     assert got[2].data["person"] == {"name": "Anna Beispiel"}
+    assert [(m.data["type"], m.data["v"]) for m in got] == [(m.event, 1) for m in got]
     text = repr([m.data for m in got])
     for hidden in ("anna@example.org", "AWO", "orga@example.org", "token_hash", "email_hash"):
         assert hidden not in text
@@ -59,3 +60,20 @@ async def test_the_stream_needs_the_facilitator(api: Api) -> None:
     assert (await api.client.get(path)).status_code == 401
     assert (await api.client.get(path, headers={"Authorization": f"Bearer {participant}"})).status_code == 403
     assert (await api.client.get(path, headers={**workshop["auth"], "Last-Event-ID": "abc"})).status_code == 400
+
+
+async def test_the_event_catalogue_is_public_and_describes_every_streamed_event(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    await api.signup(workshop, session, name="Anna Beispiel")
+    got = await asyncio.wait_for(
+        collect(api.client, f"/api/workshops/{workshop['id']}/stream", 3, headers=workshop["auth"]), 10
+    )
+    response = await api.client.get("/schema/events.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    definitions = response.json()["$defs"]
+    for message in got:
+        definition = definitions[message.event]
+        assert list(message.data) == list(definition["properties"])
+        assert message.data["v"] == definition["properties"]["v"]["const"]
