@@ -200,6 +200,14 @@ async def test_a_job_that_fails_for_good_is_listed_and_can_be_retried(stack: Sta
     assert "no-such-session" in letter["reason"] and letter["workshop_id"] == workshop["id"]
     facilitator = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
     assert (await client.get("/api/admin/dead-letters", headers=facilitator)).status_code == 403
+    first_failure = Job.fetch("broken-job", connection=redis_client).ended_at
+    assert first_failure is not None
     retried = await client.post("/api/admin/dead-letters/broken-job/retry", headers=admin)
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
+
+    def ran_again() -> bool:
+        ended = Job.fetch("broken-job", connection=redis_client).ended_at
+        return ended is not None and ended > first_failure
+
+    _wait(ran_again, 30, "the retried job to run again")
     assert (await client.post("/api/admin/dead-letters/nope/retry", headers=admin)).status_code == 404
