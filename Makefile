@@ -34,6 +34,14 @@ lint: $(STAMP)
 events: $(STAMP)
 	$(BIN)/python -m service.catalogue > docs/events.md
 
+# Mutation testing: hand-written mutants of the store and the workers' effect paths against
+# their tests (tests/mutants.py), then mutmut over service/domain against the unit tests.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutants
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m tests.mutation_score
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
