@@ -51,12 +51,18 @@ def script() -> list[tuple[str, c.Command]]:
         title="Barcamp",
         starts_at=NOW,
         ends_at=NOW + timedelta(hours=8),
+        timezone="Europe/Vienna",
+        location="Rathaus",
+        language="en",
+        follow_up_after=timedelta(days=1),
+        intro_deadline=timedelta(days=7),
         organiser=_person(0),
         facilitator_token_hash="f",
         login_code_hash="l",
     )
     return [
         ("plan before the workshop exists", c.PlanSession(session_id="t", title="T", format="thementisch")),
+        ("create ending before it starts", msgspec.structs.replace(create, ends_at=NOW - timedelta(seconds=1))),
         ("create", create),
         ("create again", create),
         ("workshop ending before it starts", msgspec.structs.replace(create, ends_at=NOW - timedelta(hours=1))),
@@ -171,6 +177,11 @@ def decided() -> list[dict[str, Any]]:
             continue
         answers.append({"step": step, "events": msgspec.to_builtins(events, enc_hook=_open)})
     return msgspec.json.decode(msgspec.json.encode(answers))  # type: ignore[no-any-return]
+
+
+def test_a_workshop_may_end_as_it_starts() -> None:
+    (created,) = decide(WorkshopState(id="w"), msgspec.structs.replace(script()[2][1], ends_at=NOW), NOW)
+    assert isinstance(created, e.WorkshopCreated) and created.ends_at == created.starts_at
 
 
 def test_every_decision_of_a_workshop_s_life_is_as_pinned() -> None:

@@ -13,13 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 
 from service.domain import effects
 from service.domain import events as e
 from service.domain.digests import session_digest, workshop_report
 from service.domain.rules import evolve
 from service.domain.state import WorkshopState
-from service.domain.views import Links, follow_ups, full_session, personal_data, public_session, workshop_view
+from service.domain.views import (
+    Links,
+    follow_ups,
+    full_session,
+    iso_duration,
+    personal_data,
+    public_session,
+    workshop_view,
+)
 from tests.unit.test_rules import NOW, created, planned
 
 GOLDEN = Path(__file__).parent / "golden" / "read_models.json"
@@ -52,7 +61,7 @@ def history() -> list[e.Event]:
         created(),
         planned("t", "thementisch", capacity=2),
         planned("z", "zukunftswerkstatt"),
-        planned("m", "marktplatz"),
+        e.SessionPlanned(at=NOW, session_id="m", title="Markt", format="marktplatz", table_code="5678", room="Saal"),
         e.SessionOpened(at=NOW, session_id="t"),
         e.SessionOpened(at=NOW, session_id="z"),
         _signup(1, "t", "confirmed", newcomer=True),
@@ -110,6 +119,22 @@ def rendered() -> dict[str, Any]:
         "report": workshop_report(state, done, LATER),
     }
     return msgspec.json.decode(msgspec.json.encode(answer))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "written"),
+    [
+        (0, "PT0S"),
+        (5, "PT5S"),
+        (90, "PT1M30S"),
+        (3661, "PT1H1M1S"),
+        (7200, "PT2H"),
+        (3 * 86400, "P3D"),
+        (93784, "P1DT2H3M4S"),
+    ],
+)
+def test_durations_are_written_as_iso_8601(seconds: int, written: str) -> None:
+    assert iso_duration(seconds) == written
 
 
 def test_what_everyone_reads_of_a_rich_workshop_is_as_pinned() -> None:
