@@ -18,9 +18,9 @@ from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import DomainError
 from service.domain.reactions import settle
-from service.domain.rules import decide
+from service.domain.rules import decide, erased_email_hashes, retention_ends
 from service.domain.state import WorkshopState
-from tests.unit.test_rules import NOW
+from tests.unit.test_rules import NOW, created, given, planned, signup
 
 GOLDEN = Path(__file__).parent / "golden" / "decisions.json"
 SOON = NOW + timedelta(days=2)
@@ -67,8 +67,20 @@ def script() -> list[tuple[str, c.Command]]:
         ("create again", create),
         ("workshop ending before it starts", msgspec.structs.replace(create, ends_at=NOW - timedelta(hours=1))),
         ("sign in", c.SignInFacilitator(login_code_hash="l", token_hash="d1")),
+        ("sign in with a wrong code", c.SignInFacilitator(login_code_hash="x", token_hash="d2")),
         ("rotate", c.RotateFacilitatorToken(token_hash="f2", login_code_hash="l2")),
-        ("plan a table", c.PlanSession(session_id="t", title="T", format="thementisch", capacity=2)),
+        (
+            "plan a table",
+            c.PlanSession(
+                session_id="t",
+                title="T",
+                format="thementisch",
+                capacity=2,
+                room="Saal",
+                host="Hanna",
+                next_meeting_at=SOON,
+            ),
+        ),
         ("plan the same id", c.PlanSession(session_id="t", title="T", format="barcamp")),
         ("plan no capacity", c.PlanSession(session_id="bad", title="T", format="barcamp", capacity=0)),
         (
@@ -83,9 +95,10 @@ def script() -> list[tuple[str, c.Command]]:
         ("open", c.OpenSession(session_id="t")),
         ("open again", c.OpenSession(session_id="t")),
         ("open nothing", c.OpenSession(session_id="nope")),
-        ("sign up", _signup(1, "t", newcomer=True)),
+        ("sign up", _signup(1, "t", newcomer=True, token_hash="t1", privacy_version="2026-01")),
         ("sign up without consent", _signup(2, "t", consent=False)),
-        ("sign up seen before", _signup(2, "t", email_seen_before=True)),
+        ("sign up seen before", _signup(2, "t", email_seen_before=True, token_hash="t2")),
+        ("sign up known here, elsewhere", _signup(2, "m", table_code="5678", token_hash="t2b")),
         ("sign up twice", _signup(1, "t", signup_id="again")),
         ("sign up waitlisted", _signup(3, "t")),
         ("sign up waitlisted too", _signup(4, "t", newcomer=True, language="en")),
@@ -97,7 +110,18 @@ def script() -> list[tuple[str, c.Command]]:
         ("correct a newcomer", c.CorrectNewcomer(signup_id="a3-t", newcomer=True)),
         ("correct to the same", c.CorrectNewcomer(signup_id="a3-t", newcomer=True)),
         ("correct nobody", c.CorrectNewcomer(signup_id="nope", newcomer=True)),
-        ("offer a slot", c.OfferIntroSlot(slot_id="i1", host=_person(9), starts_at=SOON, capacity=2, place="Büro")),
+        (
+            "offer a slot",
+            c.OfferIntroSlot(
+                slot_id="i1",
+                host=_person(9),
+                starts_at=SOON,
+                capacity=2,
+                place="Büro",
+                duration=timedelta(minutes=45),
+                language="en",
+            ),
+        ),
         (
             "offer a slot in the past",
             c.OfferIntroSlot(slot_id="i0", host=_person(9), starts_at=NOW - timedelta(days=1)),
@@ -130,6 +154,8 @@ def script() -> list[tuple[str, c.Command]]:
         ("skip a phase", c.AdvancePhase(session_id="z", phase="verwirklichung")),
         ("advance", c.AdvancePhase(session_id="z", phase="phantasie")),
         ("go back", c.AdvancePhase(session_id="z", phase="kritik")),
+        ("advance to the last", c.AdvancePhase(session_id="z", phase="verwirklichung")),
+        ("advance past the last", c.AdvancePhase(session_id="z", phase="kritik")),
         ("phase on a table", c.AdvancePhase(session_id="t", phase="phantasie")),
         ("card in the new phase", c.AddCard(card_id="k2", session_id="z", text="Garten")),
         ("vote", c.VoteCard(card_id="k2", count=3)),
@@ -149,6 +175,7 @@ def script() -> list[tuple[str, c.Command]]:
         ("stop mails", c.StopMails(email_hash="h3", kind="digests", subjects=("p3",))),
         ("erase", c.ErasePerson(subject="p3")),
         ("erase again", c.ErasePerson(subject="p3")),
+        ("erase nobody", c.ErasePerson(subject="nobody")),
         ("close the table", c.CloseSession(session_id="t")),
         ("sign up when closed", _signup(9, "t")),
         ("close it again", c.CloseSession(session_id="t")),
@@ -191,3 +218,14 @@ def test_every_decision_of_a_workshop_s_life_is_as_pinned() -> None:
 if __name__ == "__main__":
     GOLDEN.write_bytes(msgspec.json.format(msgspec.json.encode(decided()), indent=2) + b"\n")
     sys.stdout.write(f"wrote {GOLDEN}\n")
+
+
+def test_an_erasure_names_the_email_hashes_that_it_forgets() -> None:
+    state = given(created(), planned(), signup(1), signup(2))
+    assert erased_email_hashes(state, [e.PersonErased(at=NOW, subject="p1")]) == ["h1"]
+    assert erased_email_hashes(state, [e.SessionOpened(at=NOW, session_id="s")]) == []
+
+
+def test_personal_data_is_kept_until_the_retention_after_the_end() -> None:
+    assert retention_ends(WorkshopState(id="w"), timedelta(days=30)) is None
+    assert retention_ends(given(created()), timedelta(days=30)) == NOW + timedelta(hours=8, days=30)
