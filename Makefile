@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean i18n
+.PHONY: run test lint bench install clean i18n events mutation
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check service workers tests bench
 	$(BIN)/ruff format --check service workers tests bench
 	$(BIN)/mypy service workers
+
+# docs/events.md from the event union and the stream's projection (tests/unit/test_event_catalogue.py checks it).
+events: $(STAMP)
+	$(BIN)/python -m service.catalogue > docs/events.md
+
+# Mutation testing: hand-written mutants of the store and the workers' effect paths against
+# their tests (tests/mutants.py), then mutmut over service/domain against the unit tests.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutants
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m tests.mutation_score
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

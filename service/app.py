@@ -24,7 +24,7 @@ from service.api.headers import security_headers
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me
-from service.api.openapi import ClosedInputSchemas, document_problems, refine_document
+from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
@@ -103,6 +103,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             admin_login,
             admin_retry,
             stream_events,
+            event_catalogue,
             get_session_digest,
             get_workshop_report,
             health,

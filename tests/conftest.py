@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.cluster import ClusterProcesses
 from tests.processes import RedisProcess
@@ -18,10 +19,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
     server.stop()
 
 
+OWN_DATABASE = 1  # the shared API and worker (tests/integration/conftest.py) use database 0
+
+
 @pytest.fixture
-def redis_url(redis_server: RedisProcess) -> str:
-    redis_server.client().flushall()
-    return redis_server.url
+def redis_url(redis_server: RedisProcess) -> Iterator[str]:
+    """A Redis database of the test's own, apart from the shared stack's, empty before and after:
+    whatever a test leaves there (a queue key of the wrong type, say) cannot reach another test."""
+    own = redis.Redis(port=redis_server.port, db=OWN_DATABASE)
+    own.flushdb()
+    yield redis_server.url.rsplit("/", 1)[0] + f"/{OWN_DATABASE}"
+    own.flushdb()
+    own.close()
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +42,11 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterP
 
 
 @pytest.fixture
-def cluster_url(redis_cluster: ClusterProcesses) -> str:
+def cluster_url(redis_cluster: ClusterProcesses) -> Iterator[str]:
     """An empty cluster: `redis+cluster://` naming one node, as KNOTEN_EVENTS_URL does."""
     redis_cluster.flush()
-    return redis_cluster.url
+    yield redis_cluster.url
+    redis_cluster.flush()
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ Checked by schemathesis in tests/integration/test_api_schema.py.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar
+from litestar import Litestar, get
 
 # Litestar's own schema plugin for msgspec Structs; it has no public import path.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
@@ -27,7 +27,9 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
+from service.api.auth import Access
 from service.api.problems import PROBLEM_JSON, Problem
+from service.catalogue import schema as event_schema
 from service.schemas import Input
 
 if TYPE_CHECKING:
@@ -126,3 +128,9 @@ class ClosedInputSchemas(StructSchemaPlugin):
         schema = super().to_openapi_schema(field_definition, schema_creator)
         schema.additional_properties = False
         return schema
+
+
+@get("/schema/events.json", opt={"access": Access.PUBLIC}, media_type="application/schema+json", tags=["live"])
+async def event_catalogue() -> dict[str, Any]:
+    """The event catalogue: a JSON Schema with one definition per event type, as the stream sends it."""
+    return event_schema()

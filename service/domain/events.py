@@ -1,15 +1,17 @@
 """The facts of a workshop: frozen, keyword-only, tagged msgspec Structs in one union.
 
 Events are named in the past tense and only ever gain fields with defaults; a field never
-changes type. Personal data (name, e-mail, organisation) lives only in `Person`, which the
-storage codec seals before anything reaches Redis.
+changes type. Each event type has a version `v` (`Event.v`, from 1), raised when it gains a
+field, so a reader of the stream knows which fields to expect (docs/events.md). Personal
+data (name, e-mail, organisation) lives only in `Person`, which the storage codec seals
+before anything reaches Redis.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 
 import msgspec
 
@@ -75,6 +77,7 @@ def _snake(name: str) -> str:
 class Event(msgspec.Struct, frozen=True, kw_only=True, tag=_snake, tag_field="type"):
     """Base of every event: when it happened, by the injected clock."""
 
+    v: ClassVar[int] = 1  # the version of the event type: raised with each field it gains
     at: datetime
 
 

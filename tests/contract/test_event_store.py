@@ -133,14 +133,17 @@ async def test_tail_gives_the_past_then_each_new_event_once(store: EventStore) -
     await store.append("w1", [opened(1), opened(2)], expected_version=0)
     seen: list[int] = []
 
+    past_seen = asyncio.Event()
+
     async def follow() -> None:
         async for recorded in store.tail("w1", after=1):
             seen.append(recorded.position)
+            past_seen.set()
             if recorded.position == 4:
                 return
 
     follower = asyncio.create_task(follow())
-    await asyncio.sleep(0.1)
+    await asyncio.wait_for(past_seen.wait(), 5)  # the tail is past the log: what comes now comes live
     await store.append("w1", [opened(3)], expected_version=2)
     await store.append("w1", [opened(4)], expected_version=3)
     await asyncio.wait_for(follower, 5)

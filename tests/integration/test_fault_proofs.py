@@ -20,6 +20,7 @@ import pytest
 from service.store.jobs import queue
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
+from tests.waiting import wait_for_jobs
 
 GENEROUS_LIMITS = {"KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "100000", "KNOTEN_SIGNUPS_PER_SESSION_MINUTE": "100000"}
 pytestmark = pytest.mark.stack(**GENEROUS_LIMITS)
@@ -121,7 +122,7 @@ async def test_the_jobs_of_acknowledged_sign_ups_run_although_the_api_was_killed
     stack: Stack, client: httpx.AsyncClient
 ) -> None:
     tablet = Tablet(stack, client)
-    _, _, path = await _session(tablet, capacity=None)
+    workshop, _, path = await _session(tablet, capacity=None)
     people = [f"kill{i}.api@example.org" for i in range(40)]
     acked: dict[str, Any] = {}
 
@@ -135,7 +136,7 @@ async def test_the_jobs_of_acknowledged_sign_ups_run_although_the_api_was_killed
     assert sum(job.endswith("send_signup_confirmation") for job in waiting) == len(people)
     stack.start_worker()  # the jobs wait in Redis, enqueued in the same transaction as the events
     stack.sink.wait_for(lambda found: {str(m["To"]) for m in found} >= set(people), timeout=120)
-    await asyncio.sleep(2)
+    wait_for_jobs(stack.redis.client(), workshop["id"], "send_signup_confirmation", timeout=120)
     delivered = Counter(str(m["To"]) for m in stack.sink.messages())
     assert all(delivered[email] == 1 for email in people), delivered  # every confirmation, once
     print(f"\nAPI SIGKILLed after {killed_at} of {len(people)} acknowledged sign-ups; every confirmation sent once")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from typing import Any
@@ -15,6 +14,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from service.store.jobs import queue
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
+from tests.waiting import wait_for_jobs
 
 pytestmark = pytest.mark.stack(mail_delay=1.0)
 
@@ -70,7 +70,7 @@ async def test_killing_the_worker_mid_batch_loses_no_mail_and_sends_none_twice(
     stack.start_worker()
     _wait(lambda: {str(m["To"]) for m in stack.sink.messages()} >= set(people), 300, "every mail after the kill")
     back_after = time.monotonic() - killed_at
-    time.sleep(2)
+    wait_for_jobs(stack.redis.client(), workshop["id"], "send_signup_confirmation", timeout=300)
     counts = Counter(str(m["To"]) for m in stack.sink.messages())
     assert all(counts[email] == 1 for email in people), counts
     print(
@@ -98,7 +98,7 @@ async def test_reminders_scheduled_before_a_redis_restart_still_go_out_once(
     assert (await client.post(f"{base}/sessions/{session['id']}/close", headers=auth)).status_code == 200
     stack.restart_redis(kill=True)  # appendfsync always: nothing acknowledged is lost
     _wait(lambda: {str(m["To"]) for m in stack.sink.messages()} >= set(owners), 90, "the follow-ups")
-    time.sleep(3)
+    wait_for_jobs(stack.redis.client(), workshop["id"], "send_follow_ups", timeout=90)
     counts = Counter(str(m["To"]) for m in stack.sink.messages())
     assert [counts[email] for email in owners] == [1, 1, 1]
     assert (await client.get("/health")).json()["redis"] == "ok"
@@ -135,7 +135,7 @@ async def test_reconcile_enqueues_jobs_that_went_missing_once(
         context.cache_clear()
     stack.start_worker()
     _wait(lambda: len(stack.sink.messages("lost.reconcile@example.org")) == 1, 30, "the re-derived mail")
-    await asyncio.sleep(1)
+    wait_for_jobs(stack.redis.client(), workshop["id"], "send_signup_confirmation")
     assert len(stack.sink.messages("lost.reconcile@example.org")) == 1
 
 
@@ -200,6 +200,14 @@ async def test_a_job_that_fails_for_good_is_listed_and_can_be_retried(stack: Sta
     assert "no-such-session" in letter["reason"] and letter["workshop_id"] == workshop["id"]
     facilitator = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
     assert (await client.get("/api/admin/dead-letters", headers=facilitator)).status_code == 403
+    first_failure = Job.fetch("broken-job", connection=redis_client).ended_at
+    assert first_failure is not None
     retried = await client.post("/api/admin/dead-letters/broken-job/retry", headers=admin)
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
+
+    def ran_again() -> bool:
+        ended = Job.fetch("broken-job", connection=redis_client).ended_at
+        return ended is not None and ended > first_failure
+
+    _wait(ran_again, 30, "the retried job to run again")
     assert (await client.post("/api/admin/dead-letters/nope/retry", headers=admin)).status_code == 404

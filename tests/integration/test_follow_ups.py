@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import redis
+from rq.job import Job, JobStatus
 
 from tests.integration.conftest import Api
 from tests.mail_sink import MailSink, text_of
+from tests.waiting import wait_for_jobs, wait_until
 
 pytestmark = pytest.mark.usefixtures("worker_process")
 
@@ -21,7 +23,7 @@ async def _follow_ups(api: Api, workshop: dict[str, Any]) -> dict[str, dict[str,
 
 
 async def test_after_the_close_each_owner_gets_one_mail_with_their_open_commitments(
-    api: Api, mail_sink: MailSink
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
 ) -> None:
     workshop = await api.workshop(follow_up_after="PT2S")
     session = await api.session(workshop, title="Nachbarschaftshilfe")
@@ -56,7 +58,7 @@ async def test_after_the_close_each_owner_gets_one_mail_with_their_open_commitme
     assert follow_up["Subject"] == "Was Sie bei Nachbarschaftshilfe übernommen haben"
     text = text_of(follow_up)
     assert "Aushang entwerfen" in text and "Flyer verteilen" in text and "/me?token=" in text
-    await asyncio.sleep(1.5)
+    wait_for_jobs(redis_client, workshop["id"], "send_follow_ups")
     assert mail_sink.messages("ben.follow@example.org") == []  # done before the reminder: no mail
     assert len(mail_sink.messages("anna.follow@example.org")) == 2  # exactly one follow-up
     after = await _follow_ups(api, workshop)
@@ -64,7 +66,9 @@ async def test_after_the_close_each_owner_gets_one_mail_with_their_open_commitme
     assert after["Raum buchen"]["status"] == "done"
 
 
-async def test_a_commitment_past_its_due_date_is_overdue_and_reminded_once(api: Api, mail_sink: MailSink) -> None:
+async def test_a_commitment_past_its_due_date_is_overdue_and_reminded_once(
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
+) -> None:
     workshop = await api.workshop()
     session = await api.session(workshop)
     yesterday = (date.today() - timedelta(days=1)).isoformat()
@@ -91,5 +95,12 @@ async def test_a_commitment_past_its_due_date_is_overdue_and_reminded_once(api: 
     assert entries["Bericht schreiben"]["status"] == "overdue"
     assert entries["Später"]["status"] == "scheduled"
     assert entries["Später"]["remind_at"].startswith(tomorrow + "T09:00:00")
-    await asyncio.sleep(1)
+    reminders = [
+        Job.fetch(key.decode().removeprefix("rq:job:"), connection=redis_client)
+        for key in redis_client.scan_iter(f"rq:job:{workshop['id']}-*-send_due_reminder")
+    ]
+    wait_until(
+        lambda: sorted(job.get_status(refresh=True) for job in reminders) == [JobStatus.FINISHED, JobStatus.SCHEDULED],
+        "Dora's reminder to have run and Emil's to wait for its day",
+    )
     assert mail_sink.messages("emil.due@example.org") == []

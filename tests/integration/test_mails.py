@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+import redis
 from icalendar import Calendar
+from rq.job import Job, JobStatus
 
 from tests.integration.conftest import Api, knoten_env
 from tests.mail_sink import MailSink, attachments_of, html_of, text_of
 from tests.processes import RedisProcess
+from tests.waiting import wait_until
+from workers.dispatch import job_id
 
 pytestmark = pytest.mark.usefixtures("worker_process")
 
@@ -57,13 +61,18 @@ async def test_the_waitlist_hears_its_position_and_then_its_promotion_in_its_lan
     assert mails[1]["Subject"] == "A place became free: you are in for Runder Tisch"
 
 
-async def test_signups_without_email_get_no_mail_and_nothing_fails(api: Api, mail_sink: MailSink) -> None:
+async def test_signups_without_email_get_no_mail_and_nothing_fails(
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
+) -> None:
     workshop = await api.workshop()
     session = await api.session(workshop)
     await api.signup(workshop, session, name="Ohne Mail")
     await api.signup(workshop, session, name="Mit Mail", email="marker.nomail@example.org")
     mail_sink.wait_for(lambda found: len(found) == 1, to="marker.nomail@example.org")
     assert all("Ohne Mail" not in text_of(m) for m in mail_sink.messages())
+    confirmation = Job.fetch(job_id(workshop["id"], 3, "send_signup_confirmation"), connection=redis_client)
+    wait_until(lambda: confirmation.get_status(refresh=True) == JobStatus.FINISHED, "the job to finish, not fail")
+    assert confirmation.return_value() is False
 
 
 async def test_a_confirmation_job_that_runs_twice_sends_one_mail(

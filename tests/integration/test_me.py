@@ -13,6 +13,7 @@ import redis
 from service.security import new_id
 from tests.integration.conftest import Api, log_length
 from tests.mail_sink import MailSink
+from tests.waiting import wait_for_jobs
 
 
 async def test_me_shows_everything_held_and_erasing_removes_the_person_but_keeps_counts(api: Api) -> None:
@@ -54,7 +55,9 @@ async def test_me_shows_everything_held_and_erasing_removes_the_person_but_keeps
 
 
 @pytest.mark.usefixtures("worker_process")
-async def test_an_erased_person_gets_no_pending_mail_and_loses_the_intro_talk(api: Api, mail_sink: MailSink) -> None:
+async def test_an_erased_person_gets_no_pending_mail_and_loses_the_intro_talk(
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
+) -> None:
     workshop = await api.workshop(follow_up_after="PT2S")
     session = await api.session(workshop, next_meeting_at=(datetime.now(UTC) + timedelta(days=3)).isoformat())
     base = f"/api/workshops/{workshop['id']}"
@@ -80,7 +83,7 @@ async def test_an_erased_person_gets_no_pending_mail_and_loses_the_intro_talk(ap
     await api.client.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
     cancelled = mail_sink.wait_for(lambda found: len(found) == 2, to="agnes.erase@example.org")
     assert "Abgesagt" in str(cancelled[-1]["Subject"]) or "Cancelled" in str(cancelled[-1]["Subject"])
-    await __import__("asyncio").sleep(4)  # the follow-up would have gone out by now
+    wait_for_jobs(redis_client, workshop["id"], "send_follow_ups")  # the follow-up would have gone out now
     assert len(mail_sink.messages("nora.erase@example.org")) == 2
 
 

@@ -39,13 +39,17 @@ def own_api(redis_server: RedisProcess, artifacts: Path, request: pytest.Fixture
     """An API of the test's own, with the settings of `@pytest.mark.env(...)`, its own log and its
     own Redis database (so rate limits that other tests used up do not count here)."""
     marker = request.node.get_closest_marker("env")
-    database = redis_server.url.rsplit("/", 1)[0] + f"/{next(DATABASES)}"
-    env = {**knoten_env(database), **(marker.kwargs if marker else {})}
+    number = next(DATABASES)
+    own = redis.Redis(port=redis_server.port, db=number)
+    own.flushdb()
+    env = {**knoten_env(redis_server.url.rsplit("/", 1)[0] + f"/{number}"), **(marker.kwargs if marker else {})}
     log = artifacts / f"api-{request.node.name}.log"
     log.unlink(missing_ok=True)
     process = ApiProcess(env, log).start()
     yield process
     process.stop()
+    own.flushdb()
+    own.close()
 
 
 @pytest.fixture

@@ -1,0 +1,231 @@
+"""What the rules decide for one workshop's whole life, command by command, pinned whole: the
+events of each command (and the intro-talk reactions on top), or the error that refuses it.
+
+A change to any decision shows here as a diff; if it is meant, write the new answer with
+`python -m tests.unit.test_decisions` and review it in the commit.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from service.domain import commands as c
+from service.domain import events as e
+from service.domain.errors import DomainError
+from service.domain.reactions import settle
+from service.domain.rules import decide, erased_email_hashes, retention_ends
+from service.domain.state import WorkshopState
+from tests.unit.test_rules import NOW, created, given, planned, signup
+
+GOLDEN = Path(__file__).parent / "golden" / "decisions.json"
+SOON = NOW + timedelta(days=2)
+
+
+def _person(n: int) -> e.Person:
+    return e.Person(f"p{n}", f"Person {n}", f"p{n}@example.org", "AWO" if n % 2 else None)
+
+
+def _signup(n: int, sid: str, **fields: Any) -> c.RecordSignup:
+    return c.RecordSignup(
+        **{
+            "signup_id": f"a{n}-{sid}",
+            "session_id": sid,
+            "participant_id": f"p{n}",
+            "person": _person(n),
+            "email_hash": f"h{n}",
+            "consent": True,
+            **fields,
+        }
+    )
+
+
+def script() -> list[tuple[str, c.Command]]:
+    """Every kind of command, allowed and refused, in an order that reaches every state."""
+    create = c.CreateWorkshop(
+        workshop_id="w",
+        title="Barcamp",
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=8),
+        timezone="Europe/Vienna",
+        location="Rathaus",
+        language="en",
+        follow_up_after=timedelta(days=1),
+        intro_deadline=timedelta(days=7),
+        organiser=_person(0),
+        facilitator_token_hash="f",
+        login_code_hash="l",
+    )
+    return [
+        ("plan before the workshop exists", c.PlanSession(session_id="t", title="T", format="thementisch")),
+        ("create ending before it starts", msgspec.structs.replace(create, ends_at=NOW - timedelta(seconds=1))),
+        ("create", create),
+        ("create again", create),
+        ("workshop ending before it starts", msgspec.structs.replace(create, ends_at=NOW - timedelta(hours=1))),
+        ("sign in", c.SignInFacilitator(login_code_hash="l", token_hash="d1")),
+        ("sign in with a wrong code", c.SignInFacilitator(login_code_hash="x", token_hash="d2")),
+        ("rotate", c.RotateFacilitatorToken(token_hash="f2", login_code_hash="l2")),
+        (
+            "plan a table",
+            c.PlanSession(
+                session_id="t",
+                title="T",
+                format="thementisch",
+                capacity=2,
+                room="Saal",
+                host="Hanna",
+                next_meeting_at=SOON,
+            ),
+        ),
+        ("plan the same id", c.PlanSession(session_id="t", title="T", format="barcamp")),
+        ("plan no capacity", c.PlanSession(session_id="bad", title="T", format="barcamp", capacity=0)),
+        (
+            "plan ending before start",
+            c.PlanSession(session_id="bad", title="T", format="barcamp", starts_at=SOON, ends_at=NOW),
+        ),
+        ("plan a future workshop", c.PlanSession(session_id="z", title="Z", format="zukunftswerkstatt")),
+        ("plan a market", c.PlanSession(session_id="m", title="M", format="marktplatz", table_code="1234")),
+        ("table code off", c.SetTableCode(session_id="m", table_code=None)),
+        ("table code on", c.SetTableCode(session_id="m", table_code="5678")),
+        ("table code of nothing", c.SetTableCode(session_id="nope", table_code="1")),
+        ("open", c.OpenSession(session_id="t")),
+        ("open again", c.OpenSession(session_id="t")),
+        ("open nothing", c.OpenSession(session_id="nope")),
+        ("sign up", _signup(1, "t", newcomer=True, token_hash="t1", privacy_version="2026-01")),
+        ("sign up without consent", _signup(2, "t", consent=False)),
+        ("sign up seen before", _signup(2, "t", email_seen_before=True, token_hash="t2")),
+        ("sign up known here, elsewhere", _signup(2, "m", table_code="5678", token_hash="t2b")),
+        ("sign up twice", _signup(1, "t", signup_id="again")),
+        ("sign up waitlisted", _signup(3, "t")),
+        ("sign up waitlisted too", _signup(4, "t", newcomer=True, language="en")),
+        ("sign up without the code", _signup(5, "m")),
+        ("sign up with a wrong code", _signup(5, "m", table_code="0000")),
+        ("sign up with the code", _signup(5, "m", table_code="5678")),
+        ("sign up to the future", _signup(6, "z", newcomer=False)),
+        ("sign up to nothing", _signup(7, "nope")),
+        ("correct a newcomer", c.CorrectNewcomer(signup_id="a3-t", newcomer=True)),
+        ("correct to the same", c.CorrectNewcomer(signup_id="a3-t", newcomer=True)),
+        ("correct nobody", c.CorrectNewcomer(signup_id="nope", newcomer=True)),
+        (
+            "offer a slot",
+            c.OfferIntroSlot(
+                slot_id="i1",
+                host=_person(9),
+                starts_at=SOON,
+                capacity=2,
+                place="Büro",
+                duration=timedelta(minutes=45),
+                language="en",
+            ),
+        ),
+        (
+            "offer a slot in the past",
+            c.OfferIntroSlot(slot_id="i0", host=_person(9), starts_at=NOW - timedelta(days=1)),
+        ),
+        ("offer no capacity", c.OfferIntroSlot(slot_id="i2", host=_person(9), starts_at=SOON, capacity=0)),
+        ("withdraw a confirmed place", c.WithdrawSignup(signup_id="a1-t")),
+        ("withdraw it again", c.WithdrawSignup(signup_id="a1-t")),
+        ("withdraw a waitlisted place", c.WithdrawSignup(signup_id="a4-t")),
+        (
+            "commit",
+            c.MakeCommitment(commitment_id="c1", session_id="t", text="Flyer", signup_id="a2-t", due=date(2026, 5, 20)),
+        ),
+        ("commit for an owner", c.MakeCommitment(commitment_id="c2", session_id="t", text="Raum", owner=_person(8))),
+        ("commit without an owner", c.MakeCommitment(commitment_id="c3", session_id="t", text="X")),
+        (
+            "commit from another session",
+            c.MakeCommitment(commitment_id="c4", session_id="t", text="X", signup_id="a6-z"),
+        ),
+        ("commit nothing", c.MakeCommitment(commitment_id="c5", session_id="t", text=" ", signup_id="a2-t")),
+        ("complete", c.CompleteCommitment(commitment_id="c2")),
+        ("complete again", c.CompleteCommitment(commitment_id="c2")),
+        ("complete nothing", c.CompleteCommitment(commitment_id="nope")),
+        ("note", c.TakeNote(note_id="n1", session_id="t", text="Bänke")),
+        ("note with a phase on a table", c.TakeNote(note_id="n2", session_id="t", text="x", phase="kritik")),
+        ("empty note", c.TakeNote(note_id="n3", session_id="t", text="")),
+        ("card on a table", c.AddCard(card_id="k0", session_id="t", text="x")),
+        ("card before opening", c.AddCard(card_id="k1", session_id="z", text="Laut")),
+        ("open the future", c.OpenSession(session_id="z")),
+        ("card", c.AddCard(card_id="k1", session_id="z", text="Laut")),
+        ("skip a phase", c.AdvancePhase(session_id="z", phase="verwirklichung")),
+        ("advance", c.AdvancePhase(session_id="z", phase="phantasie")),
+        ("go back", c.AdvancePhase(session_id="z", phase="kritik")),
+        ("advance to the last", c.AdvancePhase(session_id="z", phase="verwirklichung")),
+        ("advance past the last", c.AdvancePhase(session_id="z", phase="kritik")),
+        ("phase on a table", c.AdvancePhase(session_id="t", phase="phantasie")),
+        ("card in the new phase", c.AddCard(card_id="k2", session_id="z", text="Garten")),
+        ("vote", c.VoteCard(card_id="k2", count=3)),
+        ("vote nothing", c.VoteCard(card_id="nope", count=1)),
+        ("vote below zero", c.VoteCard(card_id="k2", count=-1)),
+        ("note in a phase", c.TakeNote(note_id="n4", session_id="z", text="Garten", phase="phantasie")),
+        ("offer on a table", c.PostOffer(offer_id="o0", session_id="t", kind="offer", text="x", owner=_person(8))),
+        ("open the market", c.OpenSession(session_id="m")),
+        ("offer", c.PostOffer(offer_id="o1", session_id="m", kind="offer", text="Lastenrad", signup_id="a5-m")),
+        ("request", c.PostOffer(offer_id="o2", session_id="m", kind="request", text="Transport", owner=_person(7))),
+        ("offer without owner", c.PostOffer(offer_id="o3", session_id="m", kind="offer", text="x")),
+        ("match", c.MakeMatch(match_id="x1", offer_id="o1", request_id="o2", commitment_ids=("c6", "c7"))),
+        ("match again", c.MakeMatch(match_id="x2", offer_id="o1", request_id="o2", commitment_ids=("c8", "c9"))),
+        ("match two offers", c.MakeMatch(match_id="x3", offer_id="o1", request_id="o1", commitment_ids=("c8", "c9"))),
+        ("withdraw the slot", c.WithdrawIntroSlot(slot_id="i1")),
+        ("withdraw no slot", c.WithdrawIntroSlot(slot_id="nope")),
+        ("stop mails", c.StopMails(email_hash="h3", kind="digests", subjects=("p3",))),
+        ("erase", c.ErasePerson(subject="p3")),
+        ("erase again", c.ErasePerson(subject="p3")),
+        ("erase nobody", c.ErasePerson(subject="nobody")),
+        ("close the table", c.CloseSession(session_id="t")),
+        ("sign up when closed", _signup(9, "t")),
+        ("close it again", c.CloseSession(session_id="t")),
+        ("close the workshop", c.CloseWorkshop()),
+        ("complete when closed", c.CompleteCommitment(commitment_id="c1")),
+        ("plan when closed", c.PlanSession(session_id="late", title="L", format="barcamp")),
+        ("expire too soon", c.ExpirePersonalData(retention=timedelta(days=30))),
+        ("expire", c.ExpirePersonalData(retention=timedelta(days=-1))),
+    ]
+
+
+def _open(obj: object) -> object:
+    if isinstance(obj, e.Person):
+        return [obj.subject, obj.name, obj.email, obj.organisation, obj.email_hash]
+    raise TypeError(type(obj).__name__)
+
+
+def decided() -> list[dict[str, Any]]:
+    state = WorkshopState(id="w")
+    answers: list[dict[str, Any]] = []
+    for step, command in script():
+        try:
+            events = settle(state, decide(state, command, NOW), NOW)
+        except DomainError as refused:
+            answers.append({"step": step, "refused": type(refused).__name__, "detail": refused.detail, **vars(refused)})
+            continue
+        answers.append({"step": step, "events": msgspec.to_builtins(events, enc_hook=_open)})
+    return msgspec.json.decode(msgspec.json.encode(answers))  # type: ignore[no-any-return]
+
+
+def test_a_workshop_may_end_as_it_starts() -> None:
+    (created,) = decide(WorkshopState(id="w"), msgspec.structs.replace(script()[2][1], ends_at=NOW), NOW)
+    assert isinstance(created, e.WorkshopCreated) and created.ends_at == created.starts_at
+
+
+def test_every_decision_of_a_workshop_s_life_is_as_pinned() -> None:
+    assert decided() == msgspec.json.decode(GOLDEN.read_bytes())
+
+
+if __name__ == "__main__":
+    GOLDEN.write_bytes(msgspec.json.format(msgspec.json.encode(decided()), indent=2) + b"\n")
+    sys.stdout.write(f"wrote {GOLDEN}\n")
+
+
+def test_an_erasure_names_the_email_hashes_that_it_forgets() -> None:
+    state = given(created(), planned(), signup(1), signup(2))
+    assert erased_email_hashes(state, [e.PersonErased(at=NOW, subject="p1")]) == ["h1"]
+    assert erased_email_hashes(state, [e.SessionOpened(at=NOW, session_id="s")]) == []
+
+
+def test_personal_data_is_kept_until_the_retention_after_the_end() -> None:
+    assert retention_ends(WorkshopState(id="w"), timedelta(days=30)) is None
+    assert retention_ends(given(created()), timedelta(days=30)) == NOW + timedelta(hours=8, days=30)
