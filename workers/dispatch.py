@@ -14,7 +14,7 @@ from datetime import datetime
 from service.domain import events as e
 from service.domain.state import WorkshopState
 from service.domain.timing import due_reminder_at, follow_up_at
-from service.store.base import JobSpec
+from service.store.job_spec import JobSpec
 from workers.handlers import Handler
 
 

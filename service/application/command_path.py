@@ -32,12 +32,12 @@ from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
-    JobSpec,
     LogRewound,
     SyncEventLog,
     VersionConflict,
 )
 from service.store.codec import subjects_of
+from service.store.job_spec import JobSpec
 
 APPEND_ATTEMPTS = 20
 T = TypeVar("T")

@@ -11,7 +11,7 @@ import msgspec
 
 from service.domain.events import Event
 from service.domain.state import WorkshopState
-from service.store.base import JobSpec
+from service.store.job_spec import JobSpec
 
 
 class Reply(NamedTuple):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from service.domain import commands as c
 from service.domain import events as e
@@ -24,6 +26,8 @@ from service.domain.state import (
     SignupState,
     WorkshopState,
 )
+
+E = TypeVar("E", bound=e.Event)
 
 # ---------------------------------------------------------------------------- lookups
 
@@ -126,7 +130,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.CloseWorkshop():
             return _close_workshop(state, now)
         case c.PlanSession():
-            return [_planned(command, now)]
+            return [recorded(e.SessionPlanned, command, now)]
         case c.OpenSession(session_id=sid):
             return _open_session(state, sid, now)
         case c.CloseSession(session_id=sid):
@@ -158,18 +162,7 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.MakeMatch():
             return _make_match(state, command, now)
         case c.OfferIntroSlot():
-            return [
-                e.IntroSlotOffered(
-                    at=now,
-                    slot_id=command.slot_id,
-                    host=command.host,
-                    starts_at=command.starts_at,
-                    duration=command.duration,
-                    capacity=command.capacity,
-                    language=command.language,
-                    place=command.place,
-                )
-            ]
+            return [recorded(e.IntroSlotOffered, command, now)]
         case c.WithdrawIntroSlot(slot_id=slot_id):
             return _withdraw_slot(state, slot_id, now)
         case c.SignInFacilitator(login_code_hash=code, token_hash=token_hash):
@@ -203,20 +196,10 @@ def _expire_personal_data(state: WorkshopState, retention: timedelta, now: datet
     return [e.PersonErased(at=now, subject=subject) for subject in [p for p in people if p not in hosts] or people]
 
 
-def _planned(command: c.PlanSession, now: datetime) -> e.SessionPlanned:
-    return e.SessionPlanned(
-        at=now,
-        session_id=command.session_id,
-        title=command.title,
-        format=command.format,
-        room=command.room,
-        starts_at=command.starts_at,
-        ends_at=command.ends_at,
-        capacity=command.capacity,
-        host=command.host,
-        next_meeting_at=command.next_meeting_at,
-        table_code=command.table_code,
-    )
+def recorded(kind: type[E], command: c.Command, now: datetime) -> E:
+    """The event that records a command field for field (its fields are the command's, plus `at`):
+    one place instead of a copy of every field per command."""
+    return kind(at=now, **msgspec.structs.asdict(command))
 
 
 def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datetime) -> list[e.Event]:
@@ -224,23 +207,7 @@ def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datet
         raise Conflict(f"Workshop {state.id!r} exists already.")
     if command.ends_at < command.starts_at:
         raise Invalid("ends_at", "must not be before starts_at")
-    return [
-        e.WorkshopCreated(
-            at=now,
-            workshop_id=command.workshop_id,
-            title=command.title,
-            starts_at=command.starts_at,
-            ends_at=command.ends_at,
-            timezone=command.timezone,
-            location=command.location,
-            language=command.language,
-            follow_up_after=command.follow_up_after,
-            intro_deadline=command.intro_deadline,
-            organiser=command.organiser,
-            facilitator_token_hash=command.facilitator_token_hash,
-            login_code_hash=command.login_code_hash,
-        )
-    ]
+    return [recorded(e.WorkshopCreated, command, now)]
 
 
 def _close_workshop(state: WorkshopState, now: datetime) -> list[e.Event]:

@@ -12,6 +12,7 @@ import msgspec
 
 from service.domain.events import Event, SignupRecorded
 from service.domain.rules import signup_email_hash
+from service.store.job_spec import JobSpec
 from service.store.ledger import EffectLedger
 
 if TYPE_CHECKING:
@@ -19,15 +20,6 @@ if TYPE_CHECKING:
     from service.store.workshops import Workshops
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
-
-
-class JobSpec(msgspec.Struct, frozen=True):
-    """A job that an append enqueues in its own transaction: handler, ids, when (None: now)."""
-
-    job_id: str
-    handler: str
-    args: tuple[str, ...]
-    at: datetime | None = None
 
 
 class Recorded(NamedTuple):

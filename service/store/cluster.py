@@ -17,8 +17,8 @@ from redis.commands.core import Script
 from redis.exceptions import AskError, ClusterDownError, TryAgainError
 
 from service.store import keys
-from service.store.base import JobSpec
 from service.store.connections import RETRIES, SyncClient
+from service.store.job_spec import JobSpec
 from service.store.jobs import Enqueue
 
 log = logging.getLogger("knoten.store")

@@ -19,8 +19,8 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 
 from service.store import keys
-from service.store.base import JobSpec
 from service.store.connections import SyncClient
+from service.store.job_spec import JobSpec
 
 QUEUE_NAME = "knoten"
 JOB_TIMEOUT_SECONDS = 120

@@ -13,7 +13,6 @@ from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
-    JobSpec,
     LogRewound,
     Recorded,
     SyncEventLog,
@@ -21,6 +20,7 @@ from service.store.base import (
     seen_emails,
 )
 from service.store.codec import EventCodec, subjects_of
+from service.store.job_spec import JobSpec
 from service.store.jobs import MemoryJobs
 from service.store.ledger import MemoryEffectLedger
 from service.store.vault import KeyWrapper

@@ -41,7 +41,6 @@ from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
-    JobSpec,
     LogRewound,
     Recorded,
     SyncEventLog,
@@ -60,6 +59,7 @@ from service.store.connections import (
     sync_client,
     sync_cluster_client,
 )
+from service.store.job_spec import JobSpec
 from service.store.jobs import Enqueue, RedisJobs
 from service.store.ledger import RedisEffectLedger
 from service.store.replicas import NotReplicated, Replicas

@@ -22,8 +22,9 @@ from service.domain.events import Person, SessionOpened, SignupRecorded
 from service.durability import UnsafeRedis, ensure_durable
 from service.settings import Settings
 from service.store import keys
-from service.store.base import IdempotencyRecord, JobSpec
+from service.store.base import IdempotencyRecord
 from service.store.codec import EventCodec
+from service.store.job_spec import JobSpec
 from service.store.jobs import enqueue_onto, queue
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper

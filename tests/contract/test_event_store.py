@@ -20,11 +20,11 @@ from service.store.base import (
     EventStore,
     IdempotencyKeyTaken,
     IdempotencyRecord,
-    JobSpec,
     LogRewound,
     VersionConflict,
 )
 from service.store.codec import EventCodec
+from service.store.job_spec import JobSpec
 from service.store.jobs import enqueue_onto, queue
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import redis
 
-from service.store.base import JobSpec
+from service.store.job_spec import JobSpec
 from service.store.jobs import Jobs, MemoryJobs, RedisJobs, enqueue_onto, queue
 from workers.handlers import Handler
 from workers.worker import run_worker

@@ -14,6 +14,7 @@ from tests.mail_sink import MailSink, attachments_of, html_of, text_of
 from tests.processes import RedisProcess
 from tests.waiting import wait_until
 from workers.dispatch import job_id
+from workers.handlers import Handler
 
 pytestmark = pytest.mark.usefixtures("worker_process")
 
@@ -70,7 +71,7 @@ async def test_signups_without_email_get_no_mail_and_nothing_fails(
     await api.signup(workshop, session, name="Mit Mail", email="marker.nomail@example.org")
     mail_sink.wait_for(lambda found: len(found) == 1, to="marker.nomail@example.org")
     assert all("Ohne Mail" not in text_of(m) for m in mail_sink.messages())
-    confirmation = Job.fetch(job_id(workshop["id"], 3, "send_signup_confirmation"), connection=redis_client)
+    confirmation = Job.fetch(job_id(workshop["id"], 3, Handler.SEND_SIGNUP_CONFIRMATION), connection=redis_client)
     wait_until(lambda: confirmation.get_status(refresh=True) == JobStatus.FINISHED, "the job to finish, not fail")
     assert confirmation.return_value() is False
 

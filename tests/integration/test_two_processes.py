@@ -18,9 +18,10 @@ from tests.integration.stack import Stack
 from tests.processes import ApiProcess
 from tests.waiting import wait_until
 from workers.dispatch import job_id
+from workers.handlers import Handler
 
 PEOPLE = 16
-_CONFIRM = "workers.mail_jobs.send_signup_confirmation"
+_CONFIRM = Handler.SEND_SIGNUP_CONFIRMATION
 UNLIMITED = "100000"
 
 
