@@ -269,11 +269,14 @@ class IntroTalkCancelled(Event, frozen=True, kw_only=True):
 
 class MailsStopped(Event, frozen=True, kw_only=True):
     """Someone stopped one kind of this workshop's mails to their address (keyed hash only);
-    `subjects` are the people of the workshop with that address, so erasing one forgets it."""
+    `subjects` are the people of the workshop with that address, so erasing one forgets it.
+    The hash is sealed in `who` (the first of them), so that after their erasure the log holds no
+    readable hash of their address; `email_hash` in clear only when no person has the address."""
 
-    email_hash: str
+    email_hash: str = ""
     kind: MailKind
     subjects: tuple[str, ...] = ()
+    who: Person | None = None
 
 
 class PersonErased(Event, frozen=True, kw_only=True):

@@ -180,7 +180,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.StopMails(email_hash=hashed, kind=kind, subjects=subjects):
             if (kind, hashed) in state.mail_stops:
                 return []
-            return [e.MailsStopped(at=now, email_hash=hashed, kind=kind, subjects=subjects)]
+            if not subjects:
+                return [e.MailsStopped(at=now, email_hash=hashed, kind=kind)]
+            who = e.Person(subjects[0], None, email_hash=hashed)  # sealed: erasing them leaves no hash
+            return [e.MailsStopped(at=now, kind=kind, subjects=subjects, who=who)]
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
@@ -667,7 +670,9 @@ def _evolve_rotated(state: WorkshopState, event: e.FacilitatorTokensRotated) -> 
 
 
 def _evolve_mails_stopped(state: WorkshopState, event: e.MailsStopped) -> None:
-    state.mail_stops[(event.kind, event.email_hash)] = event.subjects
+    hashed = event.email_hash or (event.who.email_hash if event.who is not None else None)
+    if hashed:  # none: the person was erased since, and their stop with them
+        state.mail_stops[(event.kind, hashed)] = event.subjects
 
 
 def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:

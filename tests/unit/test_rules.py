@@ -377,3 +377,13 @@ def test_retention_keeps_the_hosts_of_talks_it_calls_off_until_the_next_pass() -
     assert state.intro_slots["i"].host == host  # the cancellation can still reach her
     second = decide(state, c.ExpirePersonalData(retention=timedelta(0)), soon)
     assert [event.subject for event in second if isinstance(event, e.PersonErased)] == ["h"]
+
+
+def test_a_stop_keeps_the_address_hash_sealed_in_the_person_it_concerns() -> None:
+    state = given(created())
+    (stopped,) = decide(state, c.StopMails(email_hash="h", kind="digests", subjects=("p1",)), NOW)
+    assert isinstance(stopped, e.MailsStopped)
+    assert stopped.email_hash == "" and stopped.who is not None and stopped.who.email_hash == "h"
+    erased_on_read = msgspec.structs.replace(stopped, who=e.Person("p1", None))  # the key is gone
+    evolve(state, erased_on_read)
+    assert state.mail_stops == {}
