@@ -45,6 +45,7 @@ from service.web.files import StaticFileSystem
 from service.web.mail_stops import MailStopPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
+from service.web.short_links import follow_short_link
 from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
 from workers.dispatch import dispatch
@@ -83,6 +84,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             get_me,
             erase_me,
             SignupPages,
+            follow_short_link,
             PersonalPages,
             confirm_switch,
             switch,

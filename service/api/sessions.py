@@ -21,7 +21,7 @@ from service.domain.rules import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import FullSession, PublicSession, full_session, public_session
 from service.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
-from service.security import new_id, new_table_code
+from service.security import new_id, new_short_code, new_table_code
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
 
@@ -64,7 +64,10 @@ class SessionController(Controller):
         fields = {name: getattr(data, name) for name in data.__struct_fields__ if name != "require_table_code"}
         fields["title"] = data.title.strip()
         command = c.PlanSession(
-            session_id=sid, table_code=new_table_code() if data.require_table_code else None, **fields
+            session_id=sid,
+            table_code=new_table_code() if data.require_table_code else None,
+            short_code=new_short_code(),
+            **fields,
         )
         plan = service.command(command, session_reply(sid, links, 201))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
