@@ -17,6 +17,10 @@ def test_the_console_shows_the_short_link_and_a_phone_signs_up_through_it_typed_
     short_url = session["short_url"]
     tablet = contexts.new(TABLET).new_page()
     tablet.goto(workshop["console_url"])
+    posters = tablet.get_by_role("link", name="Plakate für die Räume (PDF)")
+    expect(posters).to_have_attribute("href", f"/api/workshops/{workshop['id']}/posters.pdf")
+    poster_file = tablet.request.get(f"{knoten.url}{posters.get_attribute('href')}")
+    assert poster_file.ok and poster_file.headers["content-type"] == "application/pdf"
     tablet.click("text=Patenschaften")
     expect(tablet.locator(".qr .short")).to_have_text(short_url.split("://")[-1])
 
