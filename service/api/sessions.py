@@ -44,6 +44,14 @@ def session_status_reply(session_id: str, links: Links) -> Render:
     return render
 
 
+async def free_short_code(service: WorkshopService) -> str:
+    """A code no planned session has taken (its index key is written with the session, first come)."""
+    code = new_short_code()
+    while await service.store.short_link(code) is not None:
+        code = new_short_code()
+    return code
+
+
 class SessionController(Controller):
     path = "/api/workshops"
     tags = ["sessions"]
@@ -66,7 +74,7 @@ class SessionController(Controller):
         command = c.PlanSession(
             session_id=sid,
             table_code=new_table_code() if data.require_table_code else None,
-            short_code=new_short_code(),
+            short_code=await free_short_code(service),
             **fields,
         )
         plan = service.command(command, session_reply(sid, links, 201))
