@@ -18,7 +18,7 @@ from litestar.static_files import create_static_files_router
 from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
 from service.api.bodies import ClientRequest
-from service.api.digests import get_session_digest, get_workshop_report
+from service.api.digests import get_posters, get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
 from service.api.headers import security_headers
 from service.api.health import health
@@ -45,6 +45,7 @@ from service.web.files import StaticFileSystem
 from service.web.mail_stops import MailStopPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
+from service.web.short_links import follow_short_link
 from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
 from workers.dispatch import dispatch
@@ -83,6 +84,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             get_me,
             erase_me,
             SignupPages,
+            follow_short_link,
             PersonalPages,
             confirm_switch,
             switch,
@@ -106,6 +108,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             event_catalogue,
             get_session_digest,
             get_workshop_report,
+            get_posters,
             health,
             list_follow_ups,
         ],

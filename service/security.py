@@ -8,6 +8,8 @@ import hmac
 import secrets
 from typing import Literal
 
+from service.domain.short_links import SHORT_CODE_LENGTH, TYPABLE
+
 TokenKind = Literal["f", "p"]
 
 
@@ -44,9 +46,11 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-TYPABLE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no look-alikes: 0/O, 1/I/l
-
-
 def new_table_code(length: int = 6) -> str:
     """A code a person can read off a poster and type: 6 characters, about 30 bits."""
     return "".join(secrets.choice(TYPABLE) for _ in range(length))
+
+
+def new_short_code() -> str:
+    """The code of a session's short link: typable, 6 characters, about 30 bits."""
+    return new_table_code(SHORT_CODE_LENGTH)

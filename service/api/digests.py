@@ -7,6 +7,7 @@ document in a worker thread, so drawing charts never blocks other requests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from types import ModuleType
 from typing import Any, Literal
 
@@ -21,7 +22,9 @@ from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.digests import SessionDigest, WorkshopReport, session_digest, workshop_report
 from service.domain.errors import NotFound
+from service.domain.links import Links
 from service.domain.rules import session_of
+from service.domain.views import public_session
 from service.i18n import LANGUAGES
 from service.reports import render
 
@@ -34,6 +37,7 @@ MEDIA = {
 }
 DIGEST = "/api/workshops/{workshop_id:str}/sessions/{session_id:str}/digest"
 REPORT = "/api/workshops/{workshop_id:str}/report"
+POSTERS = "/api/workshops/{workshop_id:str}/posters.pdf"
 
 
 def _kind(request: Request[Any, Any, Any]) -> Kind:
@@ -120,3 +124,19 @@ async def get_workshop_report(
         "csv": lambda: render.report_csv(report, language),
     }
     return await _document(kind, drawers[kind], f"report-{workshop_id}")
+
+
+@get(POSTERS, opt={"access": Access.FACILITATOR}, tags=["sessions"])
+async def get_posters(
+    workshop_id: FromPath[str],
+    service: NamedDependency[WorkshopService],
+    links: NamedDependency[Links],
+    lang: FromQuery[str | None] = None,
+) -> Response[Any]:
+    """One A4 poster per session that is not cancelled: title, room, time, the QR code of its
+    short link and the link in large type, in the workshop's time zone and language."""
+    state = existing(await service.state(workshop_id))
+    sessions = [public_session(state, s, links) for s in state.sessions.values()]
+    language = _language(lang, state.language)
+    draw = partial(_pdf().posters_pdf, state.title, sessions, language, state.timezone)
+    return await _document("pdf", draw, f"posters-{workshop_id}")

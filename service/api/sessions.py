@@ -21,7 +21,7 @@ from service.domain.rules import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import FullSession, PublicSession, full_session, public_session
 from service.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
-from service.security import new_id, new_table_code
+from service.security import new_id, new_short_code, new_table_code
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
 
@@ -44,6 +44,14 @@ def session_status_reply(session_id: str, links: Links) -> Render:
     return render
 
 
+async def free_short_code(service: WorkshopService) -> str:
+    """A code no planned session has taken (its index key is written with the session, first come)."""
+    code = new_short_code()
+    while await service.store.short_link(code) is not None:
+        code = new_short_code()
+    return code
+
+
 class SessionController(Controller):
     path = "/api/workshops"
     tags = ["sessions"]
@@ -64,7 +72,10 @@ class SessionController(Controller):
         fields = {name: getattr(data, name) for name in data.__struct_fields__ if name != "require_table_code"}
         fields["title"] = data.title.strip()
         command = c.PlanSession(
-            session_id=sid, table_code=new_table_code() if data.require_table_code else None, **fields
+            session_id=sid,
+            table_code=new_table_code() if data.require_table_code else None,
+            short_code=await free_short_code(service),
+            **fields,
         )
         plan = service.command(command, session_reply(sid, links, 201))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

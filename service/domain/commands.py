@@ -44,6 +44,7 @@ class PlanSession(Command, frozen=True, kw_only=True):
     host: str | None = None
     next_meeting_at: datetime | None = None
     table_code: str | None = None
+    short_code: str | None = None
 
 
 class SetTableCode(Command, frozen=True, kw_only=True):

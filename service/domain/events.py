@@ -126,6 +126,7 @@ class SessionPlanned(Event, frozen=True, kw_only=True):
     host: str | None = None
     next_meeting_at: datetime | None = None
     table_code: str | None = None  # when set, a sign-up must bring it (the QR code and link carry it)
+    short_code: str | None = None  # the code of its short link; None before sessions carried one
 
 
 class TableCodeChanged(Event, frozen=True, kw_only=True):

@@ -25,6 +25,13 @@ class Links(msgspec.Struct, frozen=True):
     def qr(self, wid: str, sid: str) -> str:
         return f"{self.sessions_api(wid)}/{sid}/qr.svg"
 
+    def short(self, code: str) -> str:
+        """A session's short link, for the room: typed from a poster, or the poster's QR code."""
+        return f"{self.base_url}/t/{code}"
+
+    def posters(self, wid: str) -> str:
+        return f"{self.api(wid)}/posters.pdf"
+
     def station(self, wid: str, sid: str) -> str:
         """The sign-up station: a tablet at the table, passed from hand to hand."""
         return f"{self.base_url}/s/{wid}/{sid}/station"

@@ -13,6 +13,7 @@ from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.formats import format_of, takers
+from service.domain.short_links import derived_short_code
 from service.domain.state import (
     CardState,
     CommitmentState,
@@ -466,6 +467,7 @@ def _evolve_planned(state: WorkshopState, event: e.SessionPlanned) -> None:
         next_meeting_at=event.next_meeting_at,
         planned_at=event.at,
         table_code=event.table_code,
+        short_code=event.short_code or derived_short_code(event.session_id),
         phase=format_of(event.format).first_phase,
     )
 

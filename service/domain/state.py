@@ -31,6 +31,7 @@ class SessionState:
     next_meeting_at: datetime | None
     planned_at: datetime
     table_code: str | None = None
+    short_code: str = ""
     status: SessionStatus = "planned"
     phase: Phase | None = None
     opened_at: datetime | None = None

@@ -75,6 +75,7 @@ class PublicSession(msgspec.Struct, kw_only=True):
     seats_left: int | None
     signup_url: str
     qr_url: str
+    short_url: str
     table_code_required: bool = False
 
 
@@ -196,6 +197,7 @@ def _public_fields(
         "seats_left": None if session.capacity is None else max(0, session.capacity - len(session.confirmed)),
         "signup_url": links.signup(state.id, session.id, code),
         "qr_url": links.qr(state.id, session.id),
+        "short_url": links.short(session.short_code),
         "table_code_required": session.table_code is not None,
     }
 

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import cast
 
 import matplotlib
+import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from service.domain.digests import SessionDigest, WorkshopReport
+from service.domain.views import PublicSession
 from service.i18n import day, gettext, short_when, when
 from service.reports import charts
 from service.reports.labels import label
@@ -319,3 +321,35 @@ def report_pdf(report: WorkshopReport, language: str) -> bytes:
         _session_sections(pdf, digest, language)
     pdf.line_of(t("As of %(moment)s") % {"moment": when(report.generated_at, language, report.timezone)}, muted=True)
     return pdf.output_bytes()
+
+
+def posters_pdf(title: str, sessions: list[PublicSession], language: str, timezone: str) -> bytes:
+    """One A4 poster per session: title, room, time, the short link's QR code and the link in
+    large type, to print and hang at the table."""
+    pdf = _Document(title, title)
+    for number, session in enumerate(sessions):
+        if number:
+            pdf.add_page()
+        _poster(pdf, session, language, when(session.starts_at, language, timezone))
+    return pdf.output_bytes()
+
+
+def _poster(pdf: _Document, session: PublicSession, language: str, starts: str) -> None:
+    pdf.heading(session.title, 28)
+    facts = [(gettext(language, "Room"), session.room), (gettext(language, "When"), starts)]
+    for name, value in facts:
+        if value:
+            pdf.set_font("DejaVu", size=16)
+            pdf.line_of(f"{name}: {value}")
+    pdf.ln(6)
+    qr = io.BytesIO()
+    segno.make(session.short_url, error="m").save(qr, kind="png", scale=10, border=2)
+    side = 120  # mm
+    pdf.image(qr, x=(pdf.w - side) / 2, w=side, h=side)
+    pdf.ln(6)
+    pdf.set_font("DejaVu", size=14)
+    scan = gettext(language, "Scan to sign up, or type:")
+    pdf.cell(0, 8, scan, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "B", 30)
+    pdf.cell(0, 16, session.short_url.split("://")[-1], align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", size=10)

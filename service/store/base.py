@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
-from service.domain.events import Event, SignupRecorded
+from service.domain.events import Event, SessionPlanned, SignupRecorded
 from service.domain.rules import signup_email_hash
 from service.store.job_spec import JobSpec
 from service.store.ledger import EffectLedger
@@ -172,6 +172,11 @@ class EventStore(ABC):
         removes it: with the append on one Redis, right after it on a cluster (a crash in between
         loses only the mark, or leaves it until the address signs up again)."""
 
+    @abstractmethod
+    async def short_link(self, code: str) -> tuple[str, str] | None:
+        """The workshop and session of a short link's code. Every append of a `SessionPlanned`
+        with a code writes it: in the append on one Redis, right after it on a cluster."""
+
     async def ping(self) -> None:  # noqa: B027 - optional hook
         """Raise if the store cannot be reached."""
 
@@ -183,3 +188,17 @@ def seen_emails(events: Sequence[Event]) -> list[str]:
     """The e-mail hashes these events sign up: what `seen_before` then knows."""
     hashes = (signup_email_hash(e) for e in events if isinstance(e, SignupRecorded))
     return sorted({h for h in hashes if h is not None})
+
+
+def short_links(workshop_id: str, events: Sequence[Event]) -> dict[str, str]:
+    """The short links these events plan: code → `<workshop id>/<session id>`."""
+    return {
+        e.short_code: f"{workshop_id}/{e.session_id}"
+        for e in events
+        if isinstance(e, SessionPlanned) and e.short_code is not None
+    }
+
+
+def split_short_link(target: str) -> tuple[str, str]:
+    workshop_id, session_id = target.split("/", 1)
+    return workshop_id, session_id

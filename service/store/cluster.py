@@ -58,6 +58,16 @@ def run_on_slot_primary(
     raise AssertionError("unreachable")
 
 
+def index_short_links(cluster: RedisCluster, links: dict[str, str]) -> None:
+    """The short links of the sessions just planned (keys in other slots), right after the commit;
+    a failure is logged (the events are committed)."""
+    try:
+        for code, target in links.items():
+            cluster.set(keys.short_link_key(code), target, nx=True)
+    except redis.RedisError:
+        log.exception("the short links %s are not indexed", sorted(links))
+
+
 def after_commit(
     cluster: RedisCluster,
     workshop_id: str,

@@ -30,6 +30,11 @@ def seen_emails_key() -> str:
     return global_key("seen-emails")
 
 
+def short_link_key(code: str) -> str:
+    """A short link's code → `<workshop id>/<session id>`; in a slot of its own per code."""
+    return global_key("short", code)
+
+
 def forgotten_key() -> str:
     """Present while an erasure removed e-mail hashes from the seen set that the append-only
     file's history still holds (until a rewrite starts). In the seen set's hash slot."""

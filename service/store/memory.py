@@ -18,6 +18,8 @@ from service.store.base import (
     SyncEventLog,
     VersionConflict,
     seen_emails,
+    short_links,
+    split_short_link,
 )
 from service.store.codec import EventCodec, subjects_of
 from service.store.job_spec import JobSpec
@@ -37,6 +39,7 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
+        self._short_links: dict[str, str] = {}
         self._jobs = MemoryJobs()
         self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
         self.ledger = MemoryEffectLedger()
@@ -84,6 +87,8 @@ class MemoryEventStore(EventStore, SyncEventLog):
             if isinstance(event, PersonErased):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
+        for code, target in short_links(workshop_id, events).items():
+            self._short_links.setdefault(code, target)
         self._seen.difference_update(forget_emails)
         self._jobs.enqueue(jobs)
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
@@ -139,3 +144,7 @@ class MemoryEventStore(EventStore, SyncEventLog):
 
     async def seen_before(self, email_hash: str) -> bool:
         return email_hash in self._seen
+
+    async def short_link(self, code: str) -> tuple[str, str] | None:
+        target = self._short_links.get(code)
+        return None if target is None else split_short_link(target)

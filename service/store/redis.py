@@ -46,8 +46,16 @@ from service.store.base import (
     SyncEventLog,
     VersionConflict,
     seen_emails,
+    short_links,
+    split_short_link,
 )
-from service.store.cluster import CLUSTER_REROUTE_ON, after_commit, primary_for, run_on_slot_primary
+from service.store.cluster import (
+    CLUSTER_REROUTE_ON,
+    after_commit,
+    index_short_links,
+    primary_for,
+    run_on_slot_primary,
+)
 from service.store.codec import EventCodec, subjects_of
 from service.store.connections import (
     TAIL_BLOCK_MS,
@@ -188,7 +196,11 @@ class RedisEventStore(EventStore, SyncEventLog):
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see cluster.run_on_slot_primary
             await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
             return recorded
-        commands = self._job_commands(jobs) + self._seen_commands(events, forget_emails)
+        commands = (
+            self._job_commands(jobs)
+            + self._seen_commands(events, forget_emails)
+            + self._short_link_commands(workshop_id, events)
+        )
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
@@ -282,7 +294,13 @@ class RedisEventStore(EventStore, SyncEventLog):
     ) -> None:
         cluster = self._sync if isinstance(self._sync, RedisCluster) else None
         events = [entry.event for entry in recorded]
-        commands = [] if cluster else self._job_commands(jobs) + self._seen_commands(events, forget_emails)
+        commands = []
+        if cluster is None:
+            commands = (
+                self._job_commands(jobs)
+                + self._seen_commands(events, forget_emails)
+                + self._short_link_commands(workshop_id, events)
+            )
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             self._register(workshop_id)
@@ -305,6 +323,7 @@ class RedisEventStore(EventStore, SyncEventLog):
             raise VersionConflict(recorded[0].position - 1, recorded[0].position - 1)
         if cluster is not None:  # first: a WAIT that fails must not leave the jobs to reconcile
             enqueue = None if self._enqueue is None or self._jobs_client is None else (self._enqueue, self._jobs_client)
+            index_short_links(cluster, short_links(workshop_id, events))
             after_commit(cluster, workshop_id, (seen_emails(events), forget_emails), jobs, enqueue)
         self._replicas.confirm_sync(workshop_id)
 
@@ -345,6 +364,12 @@ class RedisEventStore(EventStore, SyncEventLog):
         recorder = self._jobs_client.pipeline(transaction=True)
         self._enqueue(recorder, jobs)
         return [args for args, _options in recorder.command_stack]
+
+    @staticmethod
+    def _short_link_commands(workshop_id: str, events: Sequence[Event]) -> list[tuple[Any, ...]]:
+        """The codes of the sessions planned, each to its workshop and session (a code taken stays)."""
+        links = short_links(workshop_id, events)
+        return [("SET", keys.short_link_key(code), target, "NX") for code, target in links.items()]
 
     @staticmethod
     def _seen_commands(events: Sequence[Event], forget_emails: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -508,6 +533,12 @@ class RedisEventStore(EventStore, SyncEventLog):
             return record
         existing = await self.recall(workshop_id, key)
         return existing if existing is not None else record
+
+    async def short_link(self, code: str) -> tuple[str, str] | None:
+        target = await self._async.get(keys.short_link_key(code))
+        if target is None:
+            return None
+        return split_short_link(target if isinstance(target, str) else target.decode())
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))

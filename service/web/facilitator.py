@@ -90,7 +90,7 @@ async def _console(
         session=session,
         phases=list(session_format.phases),
         qr=qr,
-        short_link=session.signup_url.split("://")[-1],
+        short_link=session.short_url.split("://")[-1],
         **_context(state, links, "board"),
     )
 

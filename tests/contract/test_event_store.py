@@ -174,6 +174,16 @@ async def test_signed_up_emails_are_seen_across_workshops(store: EventStore) -> 
     assert not await store.seen_before("h2")
 
 
+async def test_a_planned_sessions_short_code_finds_it_from_any_workshop_first_come(store: EventStore) -> None:
+    assert await store.short_link("ABC234") is None
+    first = msgspec.structs.replace(planned("t"), short_code="ABC234")
+    await store.append("w1", [first], expected_version=0)
+    await store.append("w2", [msgspec.structs.replace(first, session_id="u")], expected_version=0)
+    await store.append("w3", [planned("v")], expected_version=0)
+    assert await store.short_link("ABC234") == ("w1", "t")
+    assert await store.short_link("XYZ234") is None
+
+
 async def test_an_erasure_makes_the_persons_email_unseen(store: EventStore) -> None:
     signup = msgspec.structs.replace(anna("a"), person=anna("a").person.with_email_hash("h1"))
     await store.append("w1", [signup], expected_version=0)
