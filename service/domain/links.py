@@ -90,6 +90,9 @@ class Links(msgspec.Struct, frozen=True):
     def erase_me(self, wid: str, participant_id: str) -> str:
         return self.mine(wid, participant_id, "delete")
 
+    def end_earlier_links(self, wid: str, participant_id: str) -> str:
+        return self.mine(wid, participant_id, "links/end")
+
     def switch(self) -> str:
         """Where a browser that holds another participant asks whom to keep."""
         return f"{self.me()}/switch"

@@ -37,6 +37,7 @@ from service.domain.views import personal_data, public_session, waitlist_positio
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.schemas import SignupIn, breaks_single_line
+from service.security import new_token, token_hash
 from service.settings import Settings
 from service.web.commands import run
 from service.web.rendering import field_text, language_of, page
@@ -306,7 +307,11 @@ class PersonalPages(Controller):
                 link=None,
                 link_text="",
             )
-        flashes = {"withdrawn": N_("You are signed out of the session."), "done": N_("Marked as done. Thank you!")}
+        flashes = {
+            "withdrawn": N_("You are signed out of the session."),
+            "done": N_("Marked as done. Thank you!"),
+            "links_ended": N_("Every earlier link has ended. This device stays signed in."),
+        }
         flash = gettext(language, flashes[done]) if done in flashes else None
         return page(request, "web/me.html", timezone=people[0][0], people=people, flash=flash)
 
@@ -341,6 +346,26 @@ class PersonalPages(Controller):
             raise PermissionDeniedException("Not your commitment.")
         await run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
         return Redirect(PAGES.me(done="done"), status_code=303)
+
+    @post(ME + "/links/end", opt={"access": Access.PARTICIPANT}, status_code=303)
+    async def end_earlier_links(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal | None],
+    ) -> Redirect:
+        """Every earlier personal link of the person stops working; this device gets a fresh one."""
+        _me(principal, workshop_id, participant_id)
+        token = new_token("p", workshop_id, participant_id)
+        command = c.EndEarlierLinks(participant_id=participant_id, token_hash=token_hash(settings.secret_key, token))
+        await run(service, workshop_id, command)
+        mine = _token_prefix(workshop_id, participant_id)
+        kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]
+        cookie = sign_in_cookie(settings, PARTICIPANT_COOKIE, TOKEN_SEPARATOR.join([token, *kept]), PARTICIPANT_SECONDS)
+        return Redirect(PAGES.me(done="links_ended"), status_code=303, cookies=[cookie])
 
     @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
     async def export(
