@@ -172,6 +172,11 @@ class EventStore(ABC):
         removes it: with the append on one Redis, right after it on a cluster (a crash in between
         loses only the mark, or leaves it until the address signs up again)."""
 
+    @abstractmethod
+    async def workshops_of(self, email_hash: str) -> list[str]:
+        """The workshops in which this (keyed hash of an) e-mail signed up and is not erased;
+        kept by the append like `seen_before`."""
+
     async def ping(self) -> None:  # noqa: B027 - optional hook
         """Raise if the store cannot be reached."""
 

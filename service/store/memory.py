@@ -37,6 +37,7 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
+        self._email_workshops: defaultdict[str, set[str]] = defaultdict(set)
         self._jobs = MemoryJobs()
         self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
         self.ledger = MemoryEffectLedger()
@@ -85,6 +86,10 @@ class MemoryEventStore(EventStore, SyncEventLog):
                 keys.pop(event.subject, None)  # forgetting a person is deleting their key
         self._seen.update(seen_emails(events))
         self._seen.difference_update(forget_emails)
+        for hashed in seen_emails(events):
+            self._email_workshops[hashed].add(workshop_id)
+        for hashed in forget_emails:
+            self._email_workshops[hashed].discard(workshop_id)
         self._jobs.enqueue(jobs)
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
 
@@ -139,3 +144,6 @@ class MemoryEventStore(EventStore, SyncEventLog):
 
     async def seen_before(self, email_hash: str) -> bool:
         return email_hash in self._seen
+
+    async def workshops_of(self, email_hash: str) -> list[str]:
+        return sorted(self._email_workshops.get(email_hash, ()))

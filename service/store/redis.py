@@ -188,7 +188,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see cluster.run_on_slot_primary
             await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
             return recorded
-        commands = self._job_commands(jobs) + self._seen_commands(events, forget_emails)
+        commands = self._job_commands(jobs) + self._seen_commands(workshop_id, events, forget_emails)
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
@@ -282,7 +282,8 @@ class RedisEventStore(EventStore, SyncEventLog):
     ) -> None:
         cluster = self._sync if isinstance(self._sync, RedisCluster) else None
         events = [entry.event for entry in recorded]
-        commands = [] if cluster else self._job_commands(jobs) + self._seen_commands(events, forget_emails)
+        seen = self._seen_commands(workshop_id, events, forget_emails)
+        commands = [] if cluster else self._job_commands(jobs) + seen
         batch = self._batch(workshop_id, recorded, idempotency, commands)
         if recorded[0].position == 1:
             self._register(workshop_id)
@@ -347,15 +348,19 @@ class RedisEventStore(EventStore, SyncEventLog):
         return [args for args, _options in recorder.command_stack]
 
     @staticmethod
-    def _seen_commands(events: Sequence[Event], forget_emails: Sequence[str]) -> list[tuple[Any, ...]]:
-        """The sign-ups' e-mail hashes join the deployment's seen set in the same script; the
-        erased people's leave it."""
+    def _seen_commands(
+        workshop_id: str, events: Sequence[Event], forget_emails: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
+        """The sign-ups' e-mail hashes join the deployment's seen set and their workshop joins
+        each hash's workshops, in the same script; the erased people's leave both."""
         commands: list[tuple[Any, ...]] = []
         if hashes := seen_emails(events):
             commands.append(("SADD", keys.seen_emails_key(), *hashes))
+            commands += [("SADD", keys.email_workshops_key(h), workshop_id) for h in hashes]
         if forget_emails:
             commands.append(("SREM", keys.seen_emails_key(), *forget_emails))
             commands.append(("SET", keys.forgotten_key(), b"1"))
+            commands += [("SREM", keys.email_workshops_key(h), workshop_id) for h in forget_emails]
         return commands
 
     def _arguments(self, batch: _Batch) -> tuple[list[str], list[Any]]:
@@ -511,6 +516,10 @@ class RedisEventStore(EventStore, SyncEventLog):
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+
+    async def workshops_of(self, email_hash: str) -> list[str]:
+        found = await self._async.smembers(keys.email_workshops_key(email_hash))
+        return sorted(m.decode() if isinstance(m, bytes) else m for m in found)
 
     def forget_history(self) -> None:
         """After an erasure took e-mail hashes out of the seen set, have Redis rewrite its
