@@ -27,6 +27,7 @@ from service.api.auth import (
 )
 from service.api.problems import BadInput, invalid_field
 from service.application.inputs import checked_email, existing
+from service.application.links_again import LinksAgain
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
 from service.domain import commands as c
@@ -37,7 +38,7 @@ from service.domain.views import personal_data, public_session, waitlist_positio
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.schemas import SignupIn, breaks_single_line
-from service.security import new_token, token_hash
+from service.security import new_id, new_token, token_hash
 from service.settings import Settings
 from service.web.commands import run
 from service.web.rendering import field_text, language_of, page
@@ -304,8 +305,8 @@ class PersonalPages(Controller):
                 "web/message.html",
                 heading=gettext(language, N_("No sign-ups on this device")),
                 text=gettext(language, N_("Open the personal link from your confirmation e-mail.")),
-                link=None,
-                link_text="",
+                link=PAGES.link_again(),
+                link_text=gettext(language, N_("Send my link again")),
             )
         flashes = {
             "withdrawn": N_("You are signed out of the session."),
@@ -314,6 +315,27 @@ class PersonalPages(Controller):
         }
         flash = gettext(language, flashes[done]) if done in flashes else None
         return page(request, "web/me.html", timezone=people[0][0], people=people, flash=flash)
+
+    @get("/link", opt={"access": Access.PUBLIC})
+    async def link_again_form(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return page(request, "web/link_again.html")
+
+    @post("/link", opt={"access": Access.PUBLIC}, status_code=200)
+    async def link_again(
+        self, request: Request[Any, Any, Any], links_again: NamedDependency[LinksAgain]
+    ) -> Response[str]:
+        """The same answer whatever the address (see `POST /api/me/link`)."""
+        email = (await request.form()).get("email")
+        await links_again.request(email if isinstance(email, str) else "", new_id())
+        language = language_of(request)
+        return page(
+            request,
+            "web/message.html",
+            heading=gettext(language, N_("Send my link again")),
+            text=gettext(language, N_("If we know the address, an e-mail is on its way.")),
+            link=None,
+            link_text="",
+        )
 
     @post(ME + "/signups/{signup_id:str}/withdraw", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def withdraw(

@@ -111,6 +111,21 @@ async def test_a_person_erased_in_a_workshop_gets_no_link_for_it(
     assert len(_links_again(mail_sink.messages(email))) == 1
 
 
+async def test_the_sign_up_done_page_without_the_link_on_the_device_offers_it_again(
+    api: Api, phone: httpx.AsyncClient
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    signed = (await api.signup(workshop, session, email=_address("done"))).json()
+
+    done = await phone.get(f"/s/{workshop['id']}/{session['id']}/done", params={"signup": signed["signup_id"]})
+
+    assert "Link erneut senden" in main_text(done) and 'href="/me/link"' in done.text
+    form = await phone.get("/me/link")
+    asked = await phone.post("/me/link", data={"_csrf_token": csrf(form), "email": "x"})
+    assert "Wenn die Adresse bei uns bekannt ist, kommt gleich eine E-Mail." in main_text(asked)
+
+
 async def test_a_request_without_an_email_field_is_refused_naming_it(api: Api) -> None:
     refused = await api.client.post("/api/me/link", json={})
 
