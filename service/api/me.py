@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
@@ -62,12 +63,14 @@ async def send_links_again(
     data: JSONBody[LinkAgainIn],
     links_again: NamedDependency[LinksAgain],
     settings: NamedDependency[Settings],
-) -> LinkAgainAccepted:
+) -> Response[LinkAgainAccepted]:
     """A fresh personal link by mail for each workshop the address signed up in (at most 3 an
-    hour). The answer is the same whether the address is known or not."""
+    hour). The answer is the same whether the address is known or not, and is sent before any
+    of that is looked at."""
     idempotency = await idempotency_of(request)
     request_id = (
         new_id() if idempotency is None else derived_id(settings.secret_key, "link-again", ":".join(idempotency))
     )
-    await links_again.request(data.email, request_id)
-    return LinkAgainAccepted()
+    return Response(
+        LinkAgainAccepted(), status_code=202, background=BackgroundTask(links_again.request, data.email, request_id)
+    )

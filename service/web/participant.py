@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
@@ -324,11 +325,10 @@ class PersonalPages(Controller):
     async def link_again(
         self, request: Request[Any, Any, Any], links_again: NamedDependency[LinksAgain]
     ) -> Response[str]:
-        """The same answer whatever the address (see `POST /api/me/link`)."""
+        """The same answer whatever the address, sent first (see `POST /api/me/link`)."""
         email = (await request.form()).get("email")
-        await links_again.request(email if isinstance(email, str) else "", new_id())
         language = language_of(request)
-        return page(
+        answer = page(
             request,
             "web/message.html",
             heading=gettext(language, N_("Send my link again")),
@@ -336,6 +336,8 @@ class PersonalPages(Controller):
             link=None,
             link_text="",
         )
+        answer.background = BackgroundTask(links_again.request, email if isinstance(email, str) else "", new_id())
+        return answer
 
     @post(ME + "/signups/{signup_id:str}/withdraw", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def withdraw(
