@@ -23,7 +23,7 @@ from service.api.follow_ups import list_follow_ups
 from service.api.headers import security_headers
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
-from service.api.me import erase_me, get_me
+from service.api.me import erase_me, get_me, send_links_again
 from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
@@ -31,9 +31,16 @@ from service.api.sessions import SessionController
 from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
 from service.application.dead_letters import DeadLetters
+from service.application.links_again import LinksAgain
 from service.application.runner import WorkshopService
 from service.clock import Clock, SystemClock
-from service.providers import provide_dead_letters, provide_links, provide_service, provide_settings
+from service.providers import (
+    provide_dead_letters,
+    provide_links,
+    provide_links_again,
+    provide_service,
+    provide_settings,
+)
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
 from service.signins import MemorySignins, RedisSignins
@@ -49,6 +56,7 @@ from service.web.short_links import follow_short_link
 from service.web.token_links import confirm_switch, switch
 from service.wiring import ensure_durable_redis, redis_store
 from workers.dispatch import dispatch
+from workers.handlers import Handler
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -70,6 +78,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         else:
             app.state.limiter = MemoryRateLimiter()
             app.state.signins = MemorySignins()
+        app.state.links_again = LinksAgain(
+            event_store, app.state.limiter, settings.secret_key, Handler.SEND_PERSONAL_LINK_AGAIN
+        )
         try:
             yield
         finally:
@@ -83,6 +94,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             IntroTalkController,
             get_me,
             erase_me,
+            send_links_again,
             SignupPages,
             follow_short_link,
             PersonalPages,
@@ -127,6 +139,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "settings": Provide(provide_settings, sync_to_thread=False),
             "links": Provide(provide_links, sync_to_thread=False),
             "dead_letters": Provide(provide_dead_letters, sync_to_thread=False),
+            "links_again": Provide(provide_links_again, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

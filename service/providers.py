@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.datastructures import State
 
 from service.application.dead_letters import DeadLetters
+from service.application.links_again import LinksAgain
 from service.application.runner import WorkshopService
 from service.domain.links import Links
 from service.settings import Settings
@@ -27,3 +28,8 @@ def provide_links(state: State) -> Links:
 def provide_dead_letters(state: State) -> DeadLetters:
     dead_letters: DeadLetters = state.dead_letters
     return dead_letters
+
+
+def provide_links_again(state: State) -> LinksAgain:
+    links_again: LinksAgain = state.links_again
+    return links_again

@@ -127,6 +127,10 @@ class SignupIn(Input):
     table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
 
+class LinkAgainIn(Input):
+    email: Email
+
+
 class SignupPatch(Input):
     newcomer: bool
 

@@ -92,3 +92,31 @@ def send_waitlist_promotion(workshop_id: str, signup_id: str) -> bool:
     """Tell someone from the waitlist that they have a place now."""
     effect = effects.waitlist_promotion(signup_id)
     return _mail_about_signup("waitlist_promotion", effect, workshop_id, signup_id, stop="waitlist")
+
+
+@job
+def send_personal_link_again(workshop_id: str, email_hash: str, request_id: str) -> bool:
+    """A fresh personal link for the person of this (keyed hash of an) e-mail, asked for again;
+    nothing when the person is erased or has no sign-up here."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    participant_id = state.participants_by_email.get(email_hash)
+    participant = state.participants.get(participant_id) if participant_id else None
+    if participant is None or not participant.person.email or not participant.signups:
+        return False
+    email = participant.person.email
+    language = state.signups[participant.signups[-1]].language
+
+    def compose() -> Mail:
+        return render_mail(
+            "personal_link_again",
+            language,
+            email,
+            effect,
+            name=participant.person.name,
+            workshop_title=state.title,
+            link=ctx.personal_link(workshop_id, participant.id),
+        )
+
+    effect = effects.personal_link_again(participant.id, request_id)
+    return ctx.send_once(workshop_id, effect, compose)

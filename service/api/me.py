@@ -5,14 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, delete, get
+from litestar import Request, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
+from service.application.links_again import LinksAgain
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.views import PersonalData, personal_data
+from service.schemas import LinkAgainIn
+from service.security import derived_id, new_id
+from service.settings import Settings
+
+
+class LinkAgainAccepted(msgspec.Struct):
+    status: str = "accepted"
 
 
 class Erased(msgspec.Struct):
@@ -45,3 +55,22 @@ async def erase_me(
     workshop_id, participant_id = _me(principal)
     plan = service.command(c.ErasePerson(subject=participant_id), lambda _: (200, Erased(True, participant_id)))
     return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+
+@post("/api/me/link", opt={"access": Access.PUBLIC}, status_code=202, tags=["participants"])
+async def send_links_again(
+    request: Request[Any, Any, Any],
+    data: JSONBody[LinkAgainIn],
+    links_again: NamedDependency[LinksAgain],
+    settings: NamedDependency[Settings],
+) -> Response[LinkAgainAccepted]:
+    """A fresh personal link by mail for each workshop the address signed up in (at most 3 an
+    hour). The answer is the same whether the address is known or not, and is sent before any
+    of that is looked at."""
+    idempotency = await idempotency_of(request)
+    request_id = (
+        new_id() if idempotency is None else derived_id(settings.secret_key, "link-again", ":".join(idempotency))
+    )
+    return Response(
+        LinkAgainAccepted(), status_code=202, background=BackgroundTask(links_again.request, data.email, request_id)
+    )

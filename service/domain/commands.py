@@ -176,6 +176,13 @@ class SignInFacilitator(Command, frozen=True, kw_only=True):
     token_hash: str
 
 
+class EndEarlierLinks(Command, frozen=True, kw_only=True):
+    """The person keeps only the personal link `token_hash`; every earlier one stops working."""
+
+    participant_id: str
+    token_hash: str
+
+
 class RotateFacilitatorToken(Command, frozen=True, kw_only=True):
     token_hash: str
     login_code_hash: str

@@ -12,6 +12,11 @@ def waitlist_promotion(signup_id: str) -> str:
     return f"mail:promotion:{signup_id}"
 
 
+def personal_link_again(participant_id: str, request_id: str) -> str:
+    """The personal link sent again on one request (`POST /api/me/link`)."""
+    return f"mail:link-again:{participant_id}:{request_id}"
+
+
 def follow_up(session_id: str, subject: str) -> str:
     return f"mail:follow-up:{session_id}:{subject}"
 

@@ -178,6 +178,13 @@ class ParticipantLinkIssued(Event, frozen=True, kw_only=True):
     token_hash: str
 
 
+class EarlierLinksEnded(Event, frozen=True, kw_only=True):
+    """Every earlier personal link (participant token) of the person stops working but this one."""
+
+    participant_id: str
+    token_hash: str
+
+
 class SignupWithdrawn(Event, frozen=True, kw_only=True):
     signup_id: str
 
@@ -300,6 +307,7 @@ AnyEvent = (
     | SignupRecorded
     | NewcomerCorrected
     | ParticipantLinkIssued
+    | EarlierLinksEnded
     | SignupWithdrawn
     | WaitlistPromoted
     | CommitmentMade

@@ -90,12 +90,19 @@ class Links(msgspec.Struct, frozen=True):
         """The link in a mail that signs a participant in once (the page then drops the token)."""
         return f"{self.me()}?token={token}"
 
+    def link_again(self) -> str:
+        """Where a participant asks for their personal links by mail again."""
+        return f"{self.me()}/link"
+
     def mine(self, wid: str, participant_id: str, what: str) -> str:
         """A page or action of one participant's own data (`what`: e.g. `export.json`)."""
         return f"{self.me()}/{wid}/{participant_id}/{what}"
 
     def erase_me(self, wid: str, participant_id: str) -> str:
         return self.mine(wid, participant_id, "delete")
+
+    def end_earlier_links(self, wid: str, participant_id: str) -> str:
+        return self.mine(wid, participant_id, "links/end")
 
     def switch(self) -> str:
         """Where a browser that holds another participant asks whom to keep."""

@@ -172,6 +172,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return [e.FacilitatorSignedIn(at=now, token_hash=token_hash)]
         case c.RotateFacilitatorToken(token_hash=token_hash, login_code_hash=code):
             return [e.FacilitatorTokensRotated(at=now, token_hash=token_hash, login_code_hash=code)]
+        case c.EndEarlierLinks(participant_id=participant_id, token_hash=token_hash):
+            if participant_id not in state.participants:
+                raise NotFound("participant", participant_id)
+            return [e.EarlierLinksEnded(at=now, participant_id=participant_id, token_hash=token_hash)]
         case c.ErasePerson(subject=subject):
             if subject not in state.participants:
                 raise NotFound("participant", subject)
@@ -671,6 +675,10 @@ def _evolve_rotated(state: WorkshopState, event: e.FacilitatorTokensRotated) -> 
     state.login_code_hashes = {event.login_code_hash} if event.login_code_hash else set()
 
 
+def _evolve_links_ended(state: WorkshopState, event: e.EarlierLinksEnded) -> None:
+    state.participants[event.participant_id].token_hashes = {event.token_hash}
+
+
 def _evolve_mails_stopped(state: WorkshopState, event: e.MailsStopped) -> None:
     hashed = event.email_hash or (event.who.email_hash if event.who is not None else None)
     if hashed:  # none: the person was erased since, and their stop with them
@@ -726,6 +734,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.NewcomerCorrected: _evolve_newcomer_corrected,
     e.TableCodeChanged: _evolve_table_code,
     e.ParticipantLinkIssued: _evolve_link,
+    e.EarlierLinksEnded: _evolve_links_ended,
     e.SignupWithdrawn: _evolve_withdrawn,
     e.WaitlistPromoted: _evolve_promoted,
     e.CommitmentMade: _evolve_commitment,

@@ -177,6 +177,11 @@ class EventStore(ABC):
         """The workshop and session of a short link's code. Every append of a `SessionPlanned`
         with a code writes it: in the append on one Redis, right after it on a cluster."""
 
+    @abstractmethod
+    async def workshops_of(self, email_hash: str) -> list[str]:
+        """The workshops in which this (keyed hash of an) e-mail signed up and is not erased;
+        kept by the append like `seen_before`."""
+
     async def ping(self) -> None:  # noqa: B027 - optional hook
         """Raise if the store cannot be reached."""
 

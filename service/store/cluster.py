@@ -76,7 +76,7 @@ def after_commit(
     enqueue: tuple[Enqueue, redis.Redis] | None,
 ) -> None:
     """The seen set (a key in another slot) gains the sign-ups' and loses the erased people's
-    e-mail hashes; the jobs go in a transaction of their own on RQ's Redis (`enqueue`).
+    e-mail hashes, and so do the hashes' workshops; the jobs go in a transaction of their own on RQ's Redis (`enqueue`).
 
     The events are committed, so a failure here does not fail the append: the jobs follow
     from the log, and the next reconcile pass enqueues whatever did not arrive. An e-mail
@@ -87,9 +87,13 @@ def after_commit(
     try:
         if added:
             cluster.sadd(keys.seen_emails_key(), *added)
+        for hashed in added:
+            cluster.sadd(keys.email_workshops_key(hashed), workshop_id)
         if forgotten:
             cluster.srem(keys.seen_emails_key(), *forgotten)
             cluster.set(keys.forgotten_key(), b"1")
+        for hashed in forgotten:
+            cluster.srem(keys.email_workshops_key(hashed), workshop_id)
     except redis.RedisError:
         log.exception("the seen e-mails of %s are not updated", workshop_id)
     if not jobs or enqueue is None:

@@ -35,6 +35,11 @@ def short_link_key(code: str) -> str:
     return global_key("short", code)
 
 
+def email_workshops_key(email_hash: str) -> str:
+    """The workshops in which (the keyed hash of) an e-mail has sign-ups."""
+    return global_key("email-workshops", email_hash)
+
+
 def forgotten_key() -> str:
     """Present while an erasure removed e-mail hashes from the seen set that the append-only
     file's history still holds (until a rewrite starts). In the seen set's hash slot."""

@@ -40,6 +40,7 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
         self._short_links: dict[str, str] = {}
+        self._email_workshops: defaultdict[str, set[str]] = defaultdict(set)
         self._jobs = MemoryJobs()
         self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
         self.ledger = MemoryEffectLedger()
@@ -90,6 +91,10 @@ class MemoryEventStore(EventStore, SyncEventLog):
         for code, target in short_links(workshop_id, events).items():
             self._short_links.setdefault(code, target)
         self._seen.difference_update(forget_emails)
+        for hashed in seen_emails(events):
+            self._email_workshops[hashed].add(workshop_id)
+        for hashed in forget_emails:
+            self._email_workshops[hashed].discard(workshop_id)
         self._jobs.enqueue(jobs)
         return [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
 
@@ -148,3 +153,6 @@ class MemoryEventStore(EventStore, SyncEventLog):
     async def short_link(self, code: str) -> tuple[str, str] | None:
         target = self._short_links.get(code)
         return None if target is None else split_short_link(target)
+
+    async def workshops_of(self, email_hash: str) -> list[str]:
+        return sorted(self._email_workshops.get(email_hash, ()))

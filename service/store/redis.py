@@ -198,7 +198,7 @@ class RedisEventStore(EventStore, SyncEventLog):
             return recorded
         commands = (
             self._job_commands(jobs)
-            + self._seen_commands(events, forget_emails)
+            + self._seen_commands(workshop_id, events, forget_emails)
             + self._short_link_commands(workshop_id, events)
         )
         batch = self._batch(workshop_id, recorded, idempotency, commands)
@@ -298,7 +298,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         if cluster is None:
             commands = (
                 self._job_commands(jobs)
-                + self._seen_commands(events, forget_emails)
+                + self._seen_commands(workshop_id, events, forget_emails)
                 + self._short_link_commands(workshop_id, events)
             )
         batch = self._batch(workshop_id, recorded, idempotency, commands)
@@ -372,15 +372,19 @@ class RedisEventStore(EventStore, SyncEventLog):
         return [("SET", keys.short_link_key(code), target, "NX") for code, target in links.items()]
 
     @staticmethod
-    def _seen_commands(events: Sequence[Event], forget_emails: Sequence[str]) -> list[tuple[Any, ...]]:
-        """The sign-ups' e-mail hashes join the deployment's seen set in the same script; the
-        erased people's leave it."""
+    def _seen_commands(
+        workshop_id: str, events: Sequence[Event], forget_emails: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
+        """The sign-ups' e-mail hashes join the deployment's seen set and their workshop joins
+        each hash's workshops, in the same script; the erased people's leave both."""
         commands: list[tuple[Any, ...]] = []
         if hashes := seen_emails(events):
             commands.append(("SADD", keys.seen_emails_key(), *hashes))
+            commands += [("SADD", keys.email_workshops_key(h), workshop_id) for h in hashes]
         if forget_emails:
             commands.append(("SREM", keys.seen_emails_key(), *forget_emails))
             commands.append(("SET", keys.forgotten_key(), b"1"))
+            commands += [("SREM", keys.email_workshops_key(h), workshop_id) for h in forget_emails]
         return commands
 
     def _arguments(self, batch: _Batch) -> tuple[list[str], list[Any]]:
@@ -542,6 +546,10 @@ class RedisEventStore(EventStore, SyncEventLog):
 
     async def seen_before(self, email_hash: str) -> bool:
         return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+
+    async def workshops_of(self, email_hash: str) -> list[str]:
+        found = await self._async.smembers(keys.email_workshops_key(email_hash))
+        return sorted(m.decode() if isinstance(m, bytes) else m for m in found)
 
     def forget_history(self) -> None:
         """After an erasure took e-mail hashes out of the seen set, have Redis rewrite its

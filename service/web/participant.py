@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
@@ -27,6 +28,7 @@ from service.api.auth import (
 )
 from service.api.problems import BadInput, invalid_field
 from service.application.inputs import checked_email, existing
+from service.application.links_again import LinksAgain
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
 from service.domain import commands as c
@@ -37,6 +39,7 @@ from service.domain.views import personal_data, public_session, waitlist_positio
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.schemas import SignupIn, breaks_single_line
+from service.security import new_id, new_token, token_hash
 from service.settings import Settings
 from service.web.commands import run
 from service.web.rendering import field_text, language_of, page
@@ -303,12 +306,38 @@ class PersonalPages(Controller):
                 "web/message.html",
                 heading=gettext(language, N_("No sign-ups on this device")),
                 text=gettext(language, N_("Open the personal link from your confirmation e-mail.")),
-                link=None,
-                link_text="",
+                link=PAGES.link_again(),
+                link_text=gettext(language, N_("Send my link again")),
             )
-        flashes = {"withdrawn": N_("You are signed out of the session."), "done": N_("Marked as done. Thank you!")}
+        flashes = {
+            "withdrawn": N_("You are signed out of the session."),
+            "done": N_("Marked as done. Thank you!"),
+            "links_ended": N_("Every earlier link has ended. This device stays signed in."),
+        }
         flash = gettext(language, flashes[done]) if done in flashes else None
         return page(request, "web/me.html", timezone=people[0][0], people=people, flash=flash)
+
+    @get("/link", opt={"access": Access.PUBLIC})
+    async def link_again_form(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return page(request, "web/link_again.html")
+
+    @post("/link", opt={"access": Access.PUBLIC}, status_code=200)
+    async def link_again(
+        self, request: Request[Any, Any, Any], links_again: NamedDependency[LinksAgain]
+    ) -> Response[str]:
+        """The same answer whatever the address, sent first (see `POST /api/me/link`)."""
+        email = (await request.form()).get("email")
+        language = language_of(request)
+        answer = page(
+            request,
+            "web/message.html",
+            heading=gettext(language, N_("Send my link again")),
+            text=gettext(language, N_("If we know the address, an e-mail is on its way.")),
+            link=None,
+            link_text="",
+        )
+        answer.background = BackgroundTask(links_again.request, email if isinstance(email, str) else "", new_id())
+        return answer
 
     @post(ME + "/signups/{signup_id:str}/withdraw", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def withdraw(
@@ -341,6 +370,26 @@ class PersonalPages(Controller):
             raise PermissionDeniedException("Not your commitment.")
         await run(service, workshop_id, c.CompleteCommitment(commitment_id=commitment_id))
         return Redirect(PAGES.me(done="done"), status_code=303)
+
+    @post(ME + "/links/end", opt={"access": Access.PARTICIPANT}, status_code=303)
+    async def end_earlier_links(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal | None],
+    ) -> Redirect:
+        """Every earlier personal link of the person stops working; this device gets a fresh one."""
+        _me(principal, workshop_id, participant_id)
+        token = new_token("p", workshop_id, participant_id)
+        command = c.EndEarlierLinks(participant_id=participant_id, token_hash=token_hash(settings.secret_key, token))
+        await run(service, workshop_id, command)
+        mine = _token_prefix(workshop_id, participant_id)
+        kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]
+        cookie = sign_in_cookie(settings, PARTICIPANT_COOKIE, TOKEN_SEPARATOR.join([token, *kept]), PARTICIPANT_SECONDS)
+        return Redirect(PAGES.me(done="links_ended"), status_code=303, cookies=[cookie])
 
     @get(ME + "/export.json", opt={"access": Access.PARTICIPANT})
     async def export(

@@ -112,6 +112,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (laptop, "/admin", "admin"),
             (stranger, "/admin", "admin-sign-in"),
             (stranger, "/me", "error-401"),
+            (stranger, "/me/link", "link-again"),
             (stranger, "/s/nowhere/nothing", "error-404"),
             (stranger, f"/w/{wid}/login?code=wrong", "error-400"),
         ]

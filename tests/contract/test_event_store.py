@@ -194,6 +194,16 @@ async def test_an_erasure_makes_the_persons_email_unseen(store: EventStore) -> N
     assert isinstance(first.event, SignupRecorded) and first.event.person.email_hash is None
 
 
+async def test_an_email_finds_the_workshops_it_signed_up_in_until_it_is_erased_there(store: EventStore) -> None:
+    signup = msgspec.structs.replace(anna("a"), person=anna("a").person.with_email_hash("h1"))
+    await store.append("w1", [signup], expected_version=0)
+    await store.append("w2", [signup], expected_version=0)
+    assert await store.workshops_of("h1") == ["w1", "w2"]
+    assert await store.workshops_of("h2") == []
+    await store.append("w1", [PersonErased(at=AT, subject="p")], expected_version=1, forget_emails=["h1"])
+    assert await store.workshops_of("h1") == ["w2"]
+
+
 @pytest.mark.parametrize("kind", ["redis", "cluster"])
 async def test_forgetting_history_rewrites_the_append_only_file_of_the_seen_set_once(
     kind: str, request: pytest.FixtureRequest

@@ -343,6 +343,18 @@ def test_rotation_ends_every_earlier_token_login_code_and_device() -> None:
     assert decide(state, c.SignInFacilitator(login_code_hash="new-code", token_hash="tablet"), NOW)
 
 
+def test_ending_earlier_links_leaves_the_person_one_token_and_others_theirs() -> None:
+    state = given(created(), planned(), signup(1), signup(2))
+    state.participants["p1"].token_hashes.update({"old", "mailed"})
+    state.participants["p2"].token_hashes.add("theirs")
+    (ended,) = decide(state, c.EndEarlierLinks(participant_id="p1", token_hash="fresh"), NOW)
+    evolve(state, ended)
+    assert state.participants["p1"].token_hashes == {"fresh"}
+    assert state.participants["p2"].token_hashes == {"theirs"}
+    with pytest.raises(NotFound):
+        decide(state, c.EndEarlierLinks(participant_id="nobody", token_hash="x"), NOW)
+
+
 def test_a_rotation_logged_before_login_codes_rotated_ends_the_old_code_too() -> None:
     state = given(created(), e.FacilitatorTokensRotated(at=NOW, token_hash="new"))
     assert state.login_code_hashes == set()
