@@ -139,6 +139,12 @@ class SignupOut(msgspec.Struct, kw_only=True):
     newcomer: bool | None
 
 
+class StatusOut(msgspec.Struct, kw_only=True):
+    """Where a thing stands after a correction, e.g. a commitment `withdrawn` or `open`."""
+
+    status: str
+
+
 class WithdrawalOut(msgspec.Struct, kw_only=True):
     signup_id: str
     status: str

@@ -42,6 +42,7 @@ from service.schemas import (
     SignupIn,
     SignupOut,
     SignupPatch,
+    StatusOut,
     VoteIn,
     WithdrawalOut,
 )
@@ -171,6 +172,36 @@ class ParticipationController(Controller):
             owner = () if commitment is None else (commitment.owner.subject,)  # the reply names them
             return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])), owner)
 
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/commitments/{commitment_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def withdraw_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a commitment back: no reminder goes out for it, reports leave it out."""
+        command = c.WithdrawCommitment(commitment_id=commitment_id)
+        plan = service.command(command, lambda s: (200, StatusOut(status=s.commitments[commitment_id].status)))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(
+        "/{workshop_id:str}/commitments/{commitment_id:str}/reopen",
+        opt={"access": Access.FACILITATOR},
+        status_code=200,
+    )
+    async def reopen_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Open a withdrawn or done commitment again."""
+        command = c.ReopenCommitment(commitment_id=commitment_id)
+        plan = service.command(command, lambda s: (200, StatusOut(status=s.commitments[commitment_id].status)))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/notes", opt={"access": Access.FACILITATOR}, status_code=201)

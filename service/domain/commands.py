@@ -104,6 +104,14 @@ class CompleteCommitment(Command, frozen=True, kw_only=True):
     commitment_id: str
 
 
+class WithdrawCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+
+
+class ReopenCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+
+
 class TakeNote(Command, frozen=True, kw_only=True):
     note_id: str
     session_id: str

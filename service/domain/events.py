@@ -199,6 +199,18 @@ class CommitmentCompleted(Event, frozen=True, kw_only=True):
     commitment_id: str
 
 
+class CommitmentWithdrawn(Event, frozen=True, kw_only=True):
+    """A facilitator took a commitment back: no reminder goes out, reports leave it out."""
+
+    commitment_id: str
+
+
+class CommitmentReopened(Event, frozen=True, kw_only=True):
+    """A withdrawn or done commitment is open again."""
+
+    commitment_id: str
+
+
 class NoteTaken(Event, frozen=True, kw_only=True):
     note_id: str
     session_id: str
@@ -300,6 +312,8 @@ AnyEvent = (
     | WaitlistPromoted
     | CommitmentMade
     | CommitmentCompleted
+    | CommitmentWithdrawn
+    | CommitmentReopened
     | NoteTaken
     | CardAdded
     | CardVoted

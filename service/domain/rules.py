@@ -16,6 +16,7 @@ from service.domain.formats import format_of, takers
 from service.domain.state import (
     CardState,
     CommitmentState,
+    CommitmentStatus,
     IntroSlotState,
     IntroTalkState,
     MatchState,
@@ -151,6 +152,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _make_commitment(state, command, now)
         case c.CompleteCommitment(commitment_id=cid):
             return _complete_commitment(state, cid, now)
+        case c.WithdrawCommitment(commitment_id=cid):
+            return _set_commitment(state, cid, "withdrawn", e.CommitmentWithdrawn(at=now, commitment_id=cid))
+        case c.ReopenCommitment(commitment_id=cid):
+            return _set_commitment(state, cid, "open", e.CommitmentReopened(at=now, commitment_id=cid))
         case c.TakeNote():
             return _take_note(state, command, now)
         case c.AddCard():
@@ -338,6 +343,16 @@ def _complete_commitment(state: WorkshopState, commitment_id: str, now: datetime
     return [e.CommitmentCompleted(at=now, commitment_id=commitment_id)]
 
 
+def _set_commitment(
+    state: WorkshopState, commitment_id: str, status: CommitmentStatus, event: e.Event
+) -> list[e.Event]:
+    """The event that brings a commitment to `status`; none when it is there already."""
+    commitment = state.commitments.get(commitment_id)
+    if commitment is None:
+        raise NotFound("commitment", commitment_id)
+    return [] if commitment.status == status else [event]
+
+
 def _take_note(state: WorkshopState, command: c.TakeNote, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
     phase = command.phase
@@ -512,6 +527,15 @@ def _evolve_commitment(state: WorkshopState, event: e.CommitmentMade) -> None:
 def _evolve_completed(state: WorkshopState, event: e.CommitmentCompleted) -> None:
     commitment = state.commitments[event.commitment_id]
     commitment.status, commitment.completed_at = "done", event.at
+
+
+def _evolve_commitment_withdrawn(state: WorkshopState, event: e.CommitmentWithdrawn) -> None:
+    state.commitments[event.commitment_id].status = "withdrawn"
+
+
+def _evolve_commitment_reopened(state: WorkshopState, event: e.CommitmentReopened) -> None:
+    commitment = state.commitments[event.commitment_id]
+    commitment.status, commitment.completed_at = "open", None
 
 
 def _evolve_note(state: WorkshopState, event: e.NoteTaken) -> None:
@@ -723,6 +747,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WaitlistPromoted: _evolve_promoted,
     e.CommitmentMade: _evolve_commitment,
     e.CommitmentCompleted: _evolve_completed,
+    e.CommitmentWithdrawn: _evolve_commitment_withdrawn,
+    e.CommitmentReopened: _evolve_commitment_reopened,
     e.NoteTaken: _evolve_note,
     e.CardAdded: _evolve_card,
     e.CardVoted: _evolve_vote,

@@ -15,7 +15,7 @@ from service.domain.events import Format, Language, MailKind, OfferKind, Person,
 
 SessionStatus = Literal["planned", "open", "closed"]
 SignupStatus = Literal["confirmed", "waitlisted", "withdrawn"]
-CommitmentStatus = Literal["open", "done"]
+CommitmentStatus = Literal["open", "done", "withdrawn"]
 
 
 @dataclass(slots=True)

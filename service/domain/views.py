@@ -16,6 +16,8 @@ from service.domain.events import (
     CardVoted,
     CommitmentCompleted,
     CommitmentMade,
+    CommitmentReopened,
+    CommitmentWithdrawn,
     Event,
     FacilitatorSignedIn,
     FacilitatorTokensRotated,
@@ -379,6 +381,8 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     WaitlistPromoted: ("at", "signup_id"),
     CommitmentMade: ("at", "commitment_id", "session_id", "owner", "signup_id", "text", "due", "match_id"),
     CommitmentCompleted: ("at", "commitment_id"),
+    CommitmentWithdrawn: ("at", "commitment_id"),
+    CommitmentReopened: ("at", "commitment_id"),
     NoteTaken: ("at", "note_id", "session_id", "text", "phase"),
     CardAdded: ("at", "card_id", "session_id", "phase", "text"),
     CardVoted: ("at", "card_id", "count"),
@@ -436,8 +440,9 @@ def follow_up_entry(
     )
     sent = [sent_at for _, sent_at in planned if sent_at is not None]
     pending = [at for at, sent_at in planned if at is not None and sent_at is None]
-    if commitment.status == "done":
-        status = "done"
+    status: str
+    if commitment.status != "open":
+        status = commitment.status
     elif commitment.due is not None and commitment.due < local_today(state, now):
         status = "overdue"
     else:

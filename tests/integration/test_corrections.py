@@ -1,0 +1,98 @@
+"""Corrections at the table: a facilitator withdraws or reopens a commitment; each is an event,
+idempotent, and shows in the follow-ups, the digest, the report and the reminders."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+import redis
+
+from tests.integration.conftest import Api, log_length
+from tests.mail_sink import MailSink, text_of
+from tests.waiting import wait_for_jobs
+
+
+async def _commit(api: Api, workshop: dict[str, Any], session: dict[str, Any], **body: Any) -> dict[str, Any]:
+    response = await api.client.post(
+        f"/api/workshops/{workshop['id']}/sessions/{session['id']}/commitments", json=body, headers=workshop["auth"]
+    )
+    assert response.status_code == 201, response.text
+    commitment: dict[str, Any] = response.json()
+    return commitment
+
+
+async def _follow_up_statuses(api: Api, workshop: dict[str, Any]) -> dict[str, str]:
+    response = await api.client.get(f"/api/workshops/{workshop['id']}/follow-ups", headers=workshop["auth"])
+    assert response.status_code == 200
+    return {entry["text"]: entry["status"] for entry in response.json()}
+
+
+async def test_a_withdrawn_commitment_leaves_the_digest_and_report_and_can_be_reopened(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    base = f"/api/workshops/{workshop['id']}"
+    await _commit(api, workshop, session, owner_name="Anna", text="Aushang entwerfen")
+    wrong = await _commit(api, workshop, session, owner_name="Ben", text="Vertippt")
+    path = f"{base}/commitments/{wrong['id']}"
+    retry = {**workshop["auth"], "Idempotency-Key": secrets.token_urlsafe(16)}
+
+    withdrawn = await api.client.delete(path, headers=retry)
+    assert (withdrawn.status_code, withdrawn.json()) == (200, {"status": "withdrawn"})
+    length = log_length(redis_client, workshop["id"])
+    again = await api.client.delete(path, headers=retry)
+    assert (again.status_code, again.json()) == (200, {"status": "withdrawn"})
+    assert (await api.client.delete(path, headers=workshop["auth"])).json() == {"status": "withdrawn"}
+    assert log_length(redis_client, workshop["id"]) == length  # retried and repeated: nothing new
+
+    assert await _follow_up_statuses(api, workshop) == {"Aushang entwerfen": "scheduled", "Vertippt": "withdrawn"}
+    await api.client.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
+    digest = (await api.client.get(f"{base}/sessions/{session['id']}/digest", headers=workshop["auth"])).json()
+    assert [c["text"] for c in digest["commitments"]] == ["Aushang entwerfen"]
+    assert "Vertippt" not in (await api.client.get(f"{base}/report.md", headers=workshop["auth"])).text
+    report = (await api.client.get(f"{base}/report", headers=workshop["auth"])).json()
+    assert report["totals"]["commitments"] == 1
+
+    reopened = await api.client.post(f"{path}/reopen", headers=workshop["auth"])
+    assert (reopened.status_code, reopened.json()) == (200, {"status": "open"})
+    assert (await _follow_up_statuses(api, workshop))["Vertippt"] == "scheduled"
+    report = (await api.client.get(f"{base}/report", headers=workshop["auth"])).json()
+    assert report["totals"]["commitments"] == 2
+
+
+async def test_unknown_commitments_are_not_found_and_only_facilitators_correct(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    base = f"/api/workshops/{workshop['id']}/commitments"
+    for response in (
+        await api.client.delete(f"{base}/nope", headers=workshop["auth"]),
+        await api.client.post(f"{base}/nope/reopen", headers=workshop["auth"]),
+    ):
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/problem+json")
+    commitment = await _commit(api, workshop, session, owner_name="Anna", text="Flyer")
+    assert (await api.client.delete(f"{base}/{commitment['id']}")).status_code == 401
+    assert (await api.client.post(f"{base}/{commitment['id']}/reopen")).status_code == 401
+    assert (await _follow_up_statuses(api, workshop)) == {"Flyer": "scheduled"}
+
+
+@pytest.mark.usefixtures("worker_process")
+async def test_a_commitment_withdrawn_after_the_close_gets_no_follow_up(
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop(follow_up_after="PT3S")
+    session = await api.session(workshop, title="Nachbarschaftshilfe")
+    base = f"/api/workshops/{workshop['id']}"
+    await _commit(api, workshop, session, owner_name="Anna", owner_email="anna.corr@example.org", text="Flyer")
+    wrong = await _commit(api, workshop, session, owner_name="Ben", owner_email="ben.corr@example.org", text="Raum")
+    await api.client.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
+    # the follow-ups are scheduled now; the correction comes before they run
+    assert (await api.client.delete(f"{base}/commitments/{wrong['id']}", headers=workshop["auth"])).status_code == 200
+
+    (follow_up,) = mail_sink.wait_for(lambda found: len(found) == 1, timeout=30, to="anna.corr@example.org")
+    assert "Flyer" in text_of(follow_up)
+    wait_for_jobs(redis_client, workshop["id"], "send_follow_ups")
+    assert mail_sink.messages("ben.corr@example.org") == []

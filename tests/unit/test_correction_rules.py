@@ -1,0 +1,41 @@
+"""Corrections, pure: a commitment withdrawn or reopened is one event, and none when it is there already."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.domain import commands as c
+from service.domain import events as e
+from service.domain.errors import NotFound
+from service.domain.rules import decide
+from tests.unit.test_rules import NOW, created, given, planned, then
+
+
+def _made() -> e.CommitmentMade:
+    return e.CommitmentMade(at=NOW, commitment_id="c", session_id="s", owner=e.Person("o", "Olga"), text="Flyer")
+
+
+def test_a_commitment_is_withdrawn_once_and_reopened_once() -> None:
+    state = given(created(), planned(), _made())
+    withdrawn = decide(state, c.WithdrawCommitment(commitment_id="c"), NOW)
+    assert withdrawn == [e.CommitmentWithdrawn(at=NOW, commitment_id="c")]
+    then(state, withdrawn)
+    assert state.commitments["c"].status == "withdrawn"
+    assert decide(state, c.WithdrawCommitment(commitment_id="c"), NOW) == []
+    reopened = decide(state, c.ReopenCommitment(commitment_id="c"), NOW)
+    assert reopened == [e.CommitmentReopened(at=NOW, commitment_id="c")]
+    then(state, reopened)
+    assert state.commitments["c"].status == "open"
+    assert decide(state, c.ReopenCommitment(commitment_id="c"), NOW) == []
+
+
+def test_a_done_commitment_reopens_without_its_completion() -> None:
+    state = given(created(), planned(), _made(), e.CommitmentCompleted(at=NOW, commitment_id="c"))
+    then(state, decide(state, c.ReopenCommitment(commitment_id="c"), NOW))
+    assert (state.commitments["c"].status, state.commitments["c"].completed_at) == ("open", None)
+
+
+@pytest.mark.parametrize("command", [c.WithdrawCommitment(commitment_id="x"), c.ReopenCommitment(commitment_id="x")])
+def test_an_unknown_commitment_is_not_found(command: c.Command) -> None:
+    with pytest.raises(NotFound):
+        decide(given(created(), planned(), _made()), command, NOW)
