@@ -169,7 +169,7 @@ class CardIn(Input):
 
 
 class VoteIn(Input):
-    count: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    count: Annotated[int, msgspec.Meta(ge=-5, le=5)]  # not 0: the rules refuse it
 
 
 class OfferIn(Input):

@@ -242,7 +242,7 @@ class ParticipationController(Controller):
         data: JSONBody[VoteIn],
         service: NamedDependency[WorkshopService],
     ) -> Response[CardEntry]:
-        """Add dot votes (1 to 5) to a card."""
+        """Add dots to a card (1 to 5) or take them back (-1 to -5); its dots never go below 0."""
         plan = service.command(
             c.VoteCard(card_id=card_id, count=data.count), lambda s: (200, card_entry(s.cards[card_id]))
         )

@@ -374,12 +374,18 @@ def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e
     ]
 
 
+MAX_DOTS_AT_ONCE = 5
+
+
 def _vote_card(state: WorkshopState, command: c.VoteCard, now: datetime) -> list[e.Event]:
     card = state.cards.get(command.card_id)
     if card is None:
         raise NotFound("card", command.card_id)
     writable_session(state, card.session_id)
-    return [e.CardVoted(at=now, card_id=command.card_id, count=command.count)]
+    if command.count == 0 or abs(command.count) > MAX_DOTS_AT_ONCE:
+        raise Invalid("count", f"from -{MAX_DOTS_AT_ONCE} to {MAX_DOTS_AT_ONCE}, not 0")
+    count = max(command.count, -card.votes)  # a card's dots never go below 0
+    return [e.CardVoted(at=now, card_id=command.card_id, count=count)] if count else []
 
 
 def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> list[e.Event]:

@@ -96,3 +96,39 @@ async def test_a_commitment_withdrawn_after_the_close_gets_no_follow_up(
     assert "Flyer" in text_of(follow_up)
     wait_for_jobs(redis_client, workshop["id"], "send_follow_ups")
     assert mail_sink.messages("ben.corr@example.org") == []
+
+
+async def test_a_facilitator_takes_dots_back_but_never_below_zero(api: Api, redis_client: redis.Redis) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop, format="zukunftswerkstatt")
+    base = f"/api/workshops/{workshop['id']}"
+    await api.client.post(f"{base}/sessions/{session['id']}/open", headers=workshop["auth"])
+    card = (
+        await api.client.post(f"{base}/sessions/{session['id']}/cards", json={"text": "Laut"}, headers=workshop["auth"])
+    ).json()
+    votes = f"{base}/cards/{card['id']}/votes"
+
+    async def vote(count: object, headers: dict[str, str] = workshop["auth"]) -> dict[str, Any]:
+        response = await api.client.post(votes, json={"count": count}, headers=headers)
+        assert response.status_code == 200, response.text
+        entry: dict[str, Any] = response.json()
+        return entry
+
+    assert (await vote(3))["votes"] == 3
+    retry = {**workshop["auth"], "Idempotency-Key": secrets.token_urlsafe(16)}
+    assert (await vote(-1, retry))["votes"] == 2
+    assert (await vote(-1, retry))["votes"] == 2  # the retry is answered, not counted again
+    assert (await vote(-5))["votes"] == 0
+    assert (await vote(-2))["votes"] == 0
+    before = log_length(redis_client, workshop["id"])
+    for count in (0, 6, -6, "x"):
+        refused = await api.client.post(votes, json={"count": count}, headers=workshop["auth"])
+        assert refused.status_code == 400, count
+        assert [error["field"] for error in refused.json()["errors"]] == ["count"]
+    assert (
+        await api.client.post(f"{base}/cards/nope/votes", json={"count": -1}, headers=workshop["auth"])
+    ).status_code == 404
+    assert log_length(redis_client, workshop["id"]) == before
+    await api.client.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
+    digest = (await api.client.get(f"{base}/sessions/{session['id']}/digest", headers=workshop["auth"])).json()
+    assert digest["cards"]["kritik"] == [{"text": "Laut", "votes": 0}]

@@ -6,7 +6,7 @@ import pytest
 
 from service.domain import commands as c
 from service.domain import events as e
-from service.domain.errors import NotFound
+from service.domain.errors import Invalid, NotFound
 from service.domain.rules import decide
 from tests.unit.test_rules import NOW, created, given, planned, then
 
@@ -39,3 +39,31 @@ def test_a_done_commitment_reopens_without_its_completion() -> None:
 def test_an_unknown_commitment_is_not_found(command: c.Command) -> None:
     with pytest.raises(NotFound):
         decide(given(created(), planned(), _made()), command, NOW)
+
+
+def test_dots_taken_back_never_go_below_zero() -> None:
+    state = given(
+        created(),
+        planned(fmt="zukunftswerkstatt"),
+        e.SessionOpened(at=NOW, session_id="s"),
+        e.CardAdded(at=NOW, card_id="k", session_id="s", phase="kritik", text="Laut"),
+        e.CardVoted(at=NOW, card_id="k", count=2),
+    )
+    taken_back = decide(state, c.VoteCard(card_id="k", count=-5), NOW)
+    assert taken_back == [e.CardVoted(at=NOW, card_id="k", count=-2)]
+    then(state, taken_back)
+    assert state.cards["k"].votes == 0
+    assert decide(state, c.VoteCard(card_id="k", count=-1), NOW) == []
+
+
+@pytest.mark.parametrize("count", [0, 6, -6])
+def test_a_vote_of_zero_or_more_than_five_dots_is_invalid(count: int) -> None:
+    state = given(
+        created(),
+        planned(fmt="zukunftswerkstatt"),
+        e.SessionOpened(at=NOW, session_id="s"),
+        e.CardAdded(at=NOW, card_id="k", session_id="s", phase="kritik", text="Laut"),
+    )
+    with pytest.raises(Invalid) as refused:
+        decide(state, c.VoteCard(card_id="k", count=count), NOW)
+    assert refused.value.field == "count"
