@@ -65,6 +65,10 @@ def _only_own(principal: Principal | None, participant_id: str | None) -> None:
         raise PermissionDeniedException("Participants may only change their own data.")
 
 
+def _removed(_: WorkshopState) -> tuple[int, StatusOut]:
+    return 200, StatusOut(status="removed")
+
+
 class ParticipationController(Controller):
     path = "/api/workshops"
     tags = ["participation"]
@@ -246,6 +250,42 @@ class ParticipationController(Controller):
         plan = service.command(
             c.VoteCard(card_id=card_id, count=data.count), lambda s: (200, card_entry(s.cards[card_id]))
         )
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/notes/{note_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def remove_note(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        note_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a note back: gone from the session, its digest and the report."""
+        plan = service.command(c.RemoveNote(note_id=note_id), _removed)
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/cards/{card_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def remove_card(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        card_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a card back: gone from the session, its digest and the report."""
+        plan = service.command(c.RemoveCard(card_id=card_id), _removed)
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/offers/{offer_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def remove_offer(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        offer_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take an offer back: gone from the session, its digest and the report."""
+        plan = service.command(c.RemoveOffer(offer_id=offer_id), _removed)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/offers", opt={"access": Access.FACILITATOR}, status_code=201)

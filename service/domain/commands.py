@@ -130,6 +130,18 @@ class VoteCard(Command, frozen=True, kw_only=True):
     count: int
 
 
+class RemoveNote(Command, frozen=True, kw_only=True):
+    note_id: str
+
+
+class RemoveCard(Command, frozen=True, kw_only=True):
+    card_id: str
+
+
+class RemoveOffer(Command, frozen=True, kw_only=True):
+    offer_id: str
+
+
 class PostOffer(Command, frozen=True, kw_only=True):
     offer_id: str
     session_id: str

@@ -230,6 +230,24 @@ class CardVoted(Event, frozen=True, kw_only=True):
     count: int
 
 
+class NoteRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator took a note back: gone from the session, its digest and the report."""
+
+    note_id: str
+
+
+class CardRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator took a card back, with its dots."""
+
+    card_id: str
+
+
+class OfferRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator took an unmatched offer or request back."""
+
+    offer_id: str
+
+
 class OfferPosted(Event, frozen=True, kw_only=True):
     offer_id: str
     session_id: str
@@ -318,6 +336,9 @@ AnyEvent = (
     | CardAdded
     | CardVoted
     | OfferPosted
+    | NoteRemoved
+    | CardRemoved
+    | OfferRemoved
     | MatchMade
     | IntroSlotOffered
     | IntroSlotWithdrawn

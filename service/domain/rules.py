@@ -29,6 +29,7 @@ from service.domain.state import (
 )
 
 E = TypeVar("E", bound=e.Event)
+Entry = TypeVar("Entry")
 
 # ---------------------------------------------------------------------------- lookups
 
@@ -164,6 +165,16 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _vote_card(state, command, now)
         case c.PostOffer():
             return _post_offer(state, command, now)
+        case c.RemoveNote(note_id=nid):
+            _found(state.notes, "note", nid)
+            return [e.NoteRemoved(at=now, note_id=nid)]
+        case c.RemoveCard(card_id=kid):
+            _found(state.cards, "card", kid)
+            return [e.CardRemoved(at=now, card_id=kid)]
+        case c.RemoveOffer(offer_id=oid):
+            if _found(state.offers, "offer", oid).match_id is not None:
+                raise Conflict("The offer is matched: withdraw the match first.")
+            return [e.OfferRemoved(at=now, offer_id=oid)]
         case c.MakeMatch():
             return _make_match(state, command, now)
         case c.OfferIntroSlot():
@@ -374,6 +385,13 @@ def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e
     ]
 
 
+def _found(entries: dict[str, Entry], kind: str, entry_id: str) -> Entry:
+    entry = entries.get(entry_id)
+    if entry is None:
+        raise NotFound(kind, entry_id)
+    return entry
+
+
 MAX_DOTS_AT_ONCE = 5
 
 
@@ -560,6 +578,21 @@ def _evolve_card(state: WorkshopState, event: e.CardAdded) -> None:
 
 def _evolve_vote(state: WorkshopState, event: e.CardVoted) -> None:
     state.cards[event.card_id].votes += event.count
+
+
+def _evolve_note_removed(state: WorkshopState, event: e.NoteRemoved) -> None:
+    note = state.notes.pop(event.note_id)
+    state.sessions[note.session_id].notes.remove(event.note_id)
+
+
+def _evolve_card_removed(state: WorkshopState, event: e.CardRemoved) -> None:
+    card = state.cards.pop(event.card_id)
+    state.sessions[card.session_id].cards.remove(event.card_id)
+
+
+def _evolve_offer_removed(state: WorkshopState, event: e.OfferRemoved) -> None:
+    offer = state.offers.pop(event.offer_id)
+    state.sessions[offer.session_id].offers.remove(event.offer_id)
 
 
 def _evolve_offer(state: WorkshopState, event: e.OfferPosted) -> None:
@@ -759,6 +792,9 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.CardAdded: _evolve_card,
     e.CardVoted: _evolve_vote,
     e.OfferPosted: _evolve_offer,
+    e.NoteRemoved: _evolve_note_removed,
+    e.CardRemoved: _evolve_card_removed,
+    e.OfferRemoved: _evolve_offer_removed,
     e.MatchMade: _evolve_match,
     e.IntroSlotOffered: _evolve_slot_offered,
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,

@@ -132,3 +132,65 @@ async def test_a_facilitator_takes_dots_back_but_never_below_zero(api: Api, redi
     await api.client.post(f"{base}/sessions/{session['id']}/close", headers=workshop["auth"])
     digest = (await api.client.get(f"{base}/sessions/{session['id']}/digest", headers=workshop["auth"])).json()
     assert digest["cards"]["kritik"] == [{"text": "Laut", "votes": 0}]
+
+
+async def _post(api: Api, workshop: dict[str, Any], path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = await api.client.post(f"/api/workshops/{workshop['id']}{path}", json=body, headers=workshop["auth"])
+    assert response.status_code in (200, 201), response.text
+    entry: dict[str, Any] = response.json()
+    return entry
+
+
+async def test_a_removed_note_card_or_offer_leaves_the_session_digest_and_report(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    auth, base = workshop["auth"], f"/api/workshops/{workshop['id']}"
+    future = await api.session(workshop, format="zukunftswerkstatt", title="Zukunft")
+    market = await api.session(workshop, format="marktplatz", title="Markt")
+    for session in (future, market):
+        await api.client.post(f"{base}/sessions/{session['id']}/open", headers=auth)
+    await _post(api, workshop, f"/sessions/{future['id']}/cards", {"text": "Bleibt"})
+    card = await _post(api, workshop, f"/sessions/{future['id']}/cards", {"text": "Tippfehler-Karte"})
+    note = await _post(api, workshop, f"/sessions/{future['id']}/notes", {"text": "Tippfehler-Notiz"})
+    offer = await _post(
+        api, workshop, f"/sessions/{market['id']}/offers", {"kind": "offer", "text": "Tippfehler-Angebot"}
+    )
+    for path in (f"notes/{note['id']}", f"cards/{card['id']}", f"offers/{offer['id']}"):
+        retry = {**auth, "Idempotency-Key": secrets.token_urlsafe(16)}
+        removed = await api.client.delete(f"{base}/{path}", headers=retry)
+        assert (removed.status_code, removed.json()) == (200, {"status": "removed"}), path
+        length = log_length(redis_client, workshop["id"])
+        assert (await api.client.delete(f"{base}/{path}", headers=retry)).json() == {"status": "removed"}
+        assert log_length(redis_client, workshop["id"]) == length  # the retry wrote nothing
+        gone = await api.client.delete(f"{base}/{path}", headers=auth)
+        assert gone.status_code == 404 and gone.headers["content-type"].startswith("application/problem+json")
+        assert (await api.client.delete(f"{base}/{path}")).status_code == 401
+
+    full = (await api.client.get(f"{base}/sessions/{future['id']}", headers=auth)).json()
+    assert ([c["text"] for c in full["cards"]], full["notes"]) == (["Bleibt"], [])
+    assert (await api.client.get(f"{base}/sessions/{market['id']}", headers=auth)).json()["offers"] == []
+    voted = await api.client.post(f"{base}/cards/{card['id']}/votes", json={"count": 1}, headers=auth)
+    assert voted.status_code == 404
+    await api.client.post(f"{base}/close", headers=auth)
+    digest = (await api.client.get(f"{base}/sessions/{future['id']}/digest", headers=auth)).json()
+    assert (digest["cards"]["kritik"], digest["notes"]) == ([{"text": "Bleibt", "votes": 0}], [])
+    for session, kept in ((future, "Bleibt"), (market, "Markt")):
+        document = (await api.client.get(f"{base}/sessions/{session['id']}/digest.md", headers=auth)).text
+        assert kept in document and "Tippfehler" not in document
+    assert "Tippfehler" not in (await api.client.get(f"{base}/report.md", headers=auth)).text
+
+
+async def test_a_matched_offer_is_not_removed(api: Api) -> None:
+    workshop = await api.workshop()
+    market = await api.session(workshop, format="marktplatz")
+    base = f"/api/workshops/{workshop['id']}"
+    await api.client.post(f"{base}/sessions/{market['id']}/open", headers=workshop["auth"])
+    path = f"/sessions/{market['id']}/offers"
+    offer = await _post(api, workshop, path, {"kind": "offer", "text": "Lastenrad", "owner_name": "Anna"})
+    request = await _post(api, workshop, path, {"kind": "request", "text": "Transport", "owner_name": "Ben"})
+    await _post(api, workshop, "/matches", {"offer_id": offer["id"], "request_id": request["id"]})
+    refused = await api.client.delete(f"{base}/offers/{offer['id']}", headers=workshop["auth"])
+    assert refused.status_code == 409
+    full = (await api.client.get(f"{base}/sessions/{market['id']}", headers=workshop["auth"])).json()
+    assert len(full["offers"]) == 2

@@ -6,7 +6,7 @@ import pytest
 
 from service.domain import commands as c
 from service.domain import events as e
-from service.domain.errors import Invalid, NotFound
+from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.rules import decide
 from tests.unit.test_rules import NOW, created, given, planned, then
 
@@ -67,3 +67,23 @@ def test_a_vote_of_zero_or_more_than_five_dots_is_invalid(count: int) -> None:
     with pytest.raises(Invalid) as refused:
         decide(state, c.VoteCard(card_id="k", count=count), NOW)
     assert refused.value.field == "count"
+
+
+def test_a_removed_note_card_or_offer_is_gone_and_a_matched_offer_stays() -> None:
+    state = given(
+        created(),
+        planned(fmt="marktplatz"),
+        e.NoteTaken(at=NOW, note_id="n", session_id="s", text="x"),
+        e.OfferPosted(at=NOW, offer_id="o", session_id="s", kind="offer", text="Rad"),
+        e.OfferPosted(at=NOW, offer_id="r", session_id="s", kind="request", text="Rad"),
+        e.OfferPosted(at=NOW, offer_id="o2", session_id="s", kind="offer", text="Tippfehler"),
+        e.MatchMade(at=NOW, match_id="m", offer_id="o", request_id="r"),
+    )
+    then(state, decide(state, c.RemoveNote(note_id="n"), NOW))
+    then(state, decide(state, c.RemoveOffer(offer_id="o2"), NOW))
+    assert (state.sessions["s"].notes, state.sessions["s"].offers, sorted(state.offers)) == ([], ["o", "r"], ["o", "r"])
+    with pytest.raises(Conflict):
+        decide(state, c.RemoveOffer(offer_id="o"), NOW)
+    for command in (c.RemoveNote(note_id="n"), c.RemoveCard(card_id="k"), c.RemoveOffer(offer_id="o2")):
+        with pytest.raises(NotFound):
+            decide(state, command, NOW)
