@@ -310,6 +310,18 @@ class ParticipationController(Controller):
         plan = service.command(command, lambda s: (201, offer_entry(s.offers[oid])))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
+    @delete("/{workshop_id:str}/matches/{match_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def undo_match(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        match_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a match back: both its commitments withdrawn, its offer and request open again."""
+        plan = service.command(c.UndoMatch(match_id=match_id), _removed)
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
     @post("/{workshop_id:str}/matches", opt={"access": Access.FACILITATOR}, status_code=201)
     async def make_match(
         self,

@@ -130,6 +130,10 @@ class VoteCard(Command, frozen=True, kw_only=True):
     count: int
 
 
+class UndoMatch(Command, frozen=True, kw_only=True):
+    match_id: str
+
+
 class RemoveNote(Command, frozen=True, kw_only=True):
     note_id: str
 

@@ -263,6 +263,13 @@ class MatchMade(Event, frozen=True, kw_only=True):
     request_id: str
 
 
+class MatchUndone(Event, frozen=True, kw_only=True):
+    """A facilitator took a match back: its offer and request are open again (its commitments
+    are withdrawn by their own events, just before)."""
+
+    match_id: str
+
+
 class IntroSlotOffered(Event, frozen=True, kw_only=True):
     """A host offers a time for intro talks with newcomers."""
 
@@ -340,6 +347,7 @@ AnyEvent = (
     | CardRemoved
     | OfferRemoved
     | MatchMade
+    | MatchUndone
     | IntroSlotOffered
     | IntroSlotWithdrawn
     | IntroTalkScheduled

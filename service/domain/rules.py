@@ -165,6 +165,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _vote_card(state, command, now)
         case c.PostOffer():
             return _post_offer(state, command, now)
+        case c.UndoMatch(match_id=mid):
+            return _undo_match(state, mid, now)
         case c.RemoveNote(note_id=nid):
             _found(state.notes, "note", nid)
             return [e.NoteRemoved(at=now, note_id=nid)]
@@ -461,6 +463,17 @@ def _make_match(state: WorkshopState, command: c.MakeMatch, now: datetime) -> li
     return made
 
 
+def _undo_match(state: WorkshopState, match_id: str, now: datetime) -> list[e.Event]:
+    """The match's commitments withdrawn, then the match undone: offer and request are open again."""
+    match = _found(state.matches, "match", match_id)
+    undone: list[e.Event] = [
+        e.CommitmentWithdrawn(at=now, commitment_id=cid)
+        for cid in match.commitment_ids
+        if state.commitments[cid].status != "withdrawn"
+    ]
+    return [*undone, e.MatchUndone(at=now, match_id=match_id)]
+
+
 def _withdraw_slot(state: WorkshopState, slot_id: str, now: datetime) -> list[e.Event]:
     slot = state.intro_slots.get(slot_id)
     if slot is None:
@@ -614,6 +627,11 @@ def _evolve_match(state: WorkshopState, event: e.MatchMade) -> None:
     )
     state.offers[event.offer_id].match_id = event.match_id
     state.offers[event.request_id].match_id = event.match_id
+
+
+def _evolve_match_undone(state: WorkshopState, event: e.MatchUndone) -> None:
+    match = state.matches.pop(event.match_id)
+    state.offers[match.offer_id].match_id = state.offers[match.request_id].match_id = None
 
 
 def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
@@ -796,6 +814,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.CardRemoved: _evolve_card_removed,
     e.OfferRemoved: _evolve_offer_removed,
     e.MatchMade: _evolve_match,
+    e.MatchUndone: _evolve_match_undone,
     e.IntroSlotOffered: _evolve_slot_offered,
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,

@@ -194,3 +194,35 @@ async def test_a_matched_offer_is_not_removed(api: Api) -> None:
     assert refused.status_code == 409
     full = (await api.client.get(f"{base}/sessions/{market['id']}", headers=workshop["auth"])).json()
     assert len(full["offers"]) == 2
+
+
+async def test_an_undone_match_withdraws_both_commitments_and_can_be_made_again(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    market = await api.session(workshop, format="marktplatz")
+    auth, base = workshop["auth"], f"/api/workshops/{workshop['id']}"
+    await api.client.post(f"{base}/sessions/{market['id']}/open", headers=auth)
+    path = f"/sessions/{market['id']}/offers"
+    offer = await _post(api, workshop, path, {"kind": "offer", "text": "Lastenrad", "owner_name": "Anna"})
+    request = await _post(api, workshop, path, {"kind": "request", "text": "Transport", "owner_name": "Ben"})
+    pair = {"offer_id": offer["id"], "request_id": request["id"]}
+    match = await _post(api, workshop, "/matches", pair)
+
+    retry = {**auth, "Idempotency-Key": secrets.token_urlsafe(16)}
+    undone = await api.client.delete(f"{base}/matches/{match['id']}", headers=retry)
+    assert (undone.status_code, undone.json()) == (200, {"status": "removed"})
+    length = log_length(redis_client, workshop["id"])
+    assert (await api.client.delete(f"{base}/matches/{match['id']}", headers=retry)).status_code == 200
+    assert log_length(redis_client, workshop["id"]) == length
+    assert (await api.client.delete(f"{base}/matches/{match['id']}", headers=auth)).status_code == 404
+    assert (await api.client.delete(f"{base}/matches/nope", headers=auth)).status_code == 404
+
+    full = (await api.client.get(f"{base}/sessions/{market['id']}", headers=auth)).json()
+    assert [o["match_id"] for o in full["offers"]] == [None, None]
+    assert sorted((await _follow_up_statuses(api, workshop)).values()) == ["withdrawn", "withdrawn"]
+    again = await _post(api, workshop, "/matches", pair)
+    assert sorted(c["owner_name"] for c in again["commitments"]) == ["Anna", "Ben"]
+    await api.client.post(f"{base}/sessions/{market['id']}/close", headers=auth)
+    digest = (await api.client.get(f"{base}/sessions/{market['id']}/digest", headers=auth)).json()
+    assert len(digest["matches"]) == 1 and len(digest["commitments"]) == 2

@@ -87,3 +87,22 @@ def test_a_removed_note_card_or_offer_is_gone_and_a_matched_offer_stays() -> Non
     for command in (c.RemoveNote(note_id="n"), c.RemoveCard(card_id="k"), c.RemoveOffer(offer_id="o2")):
         with pytest.raises(NotFound):
             decide(state, command, NOW)
+
+
+def test_an_undone_match_withdraws_its_commitments_and_frees_its_offers() -> None:
+    state = given(
+        created(),
+        planned(fmt="marktplatz"),
+        e.OfferPosted(at=NOW, offer_id="o", session_id="s", kind="offer", text="Rad", owner=e.Person("a", "A")),
+        e.OfferPosted(at=NOW, offer_id="r", session_id="s", kind="request", text="Rad", owner=e.Person("b", "B")),
+        e.MatchMade(at=NOW, match_id="m", offer_id="o", request_id="r"),
+        e.CommitmentMade(at=NOW, commitment_id="c1", session_id="s", owner=e.Person("a", "A"), text="x", match_id="m"),
+        e.CommitmentMade(at=NOW, commitment_id="c2", session_id="s", owner=e.Person("b", "B"), text="x", match_id="m"),
+        e.CommitmentWithdrawn(at=NOW, commitment_id="c2"),
+    )
+    undone = decide(state, c.UndoMatch(match_id="m"), NOW)
+    assert undone == [e.CommitmentWithdrawn(at=NOW, commitment_id="c1"), e.MatchUndone(at=NOW, match_id="m")]
+    then(state, undone)
+    assert (state.matches, state.offers["o"].match_id, state.offers["r"].match_id) == ({}, None, None)
+    with pytest.raises(NotFound):
+        decide(state, c.UndoMatch(match_id="m"), NOW)
