@@ -81,6 +81,7 @@ def people_of(state: WorkshopState) -> list[e.Person]:
     people += [commitment.owner for commitment in state.commitments.values()]
     people += [offer.owner for offer in state.offers.values()]
     people += [slot.host for slot in state.intro_slots.values()]
+    people += state.former_owners
     return [person for person in people if person is not None]
 
 
@@ -606,6 +607,8 @@ def _evolve_card_removed(state: WorkshopState, event: e.CardRemoved) -> None:
 def _evolve_offer_removed(state: WorkshopState, event: e.OfferRemoved) -> None:
     offer = state.offers.pop(event.offer_id)
     state.sessions[offer.session_id].offers.remove(event.offer_id)
+    if offer.owner is not None:
+        state.former_owners.append(offer.owner)
 
 
 def _evolve_offer(state: WorkshopState, event: e.OfferPosted) -> None:
@@ -770,6 +773,7 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     for slot in state.intro_slots.values():
         if slot.host.subject == event.subject:
             slot.host = blank
+    state.former_owners = [blank if p.subject == event.subject else p for p in state.former_owners]
     if state.organiser is not None and state.organiser.subject == event.subject:
         state.organiser, state.organiser_email = blank, None
 

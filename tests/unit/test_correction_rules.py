@@ -7,7 +7,7 @@ import pytest
 from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Invalid, NotFound
-from service.domain.rules import decide
+from service.domain.rules import decide, named_people
 from tests.unit.test_rules import NOW, created, given, planned, then
 
 
@@ -106,3 +106,15 @@ def test_an_undone_match_withdraws_its_commitments_and_frees_its_offers() -> Non
     assert (state.matches, state.offers["o"].match_id, state.offers["r"].match_id) == ({}, None, None)
     with pytest.raises(NotFound):
         decide(state, c.UndoMatch(match_id="m"), NOW)
+
+
+def test_the_owner_of_a_removed_offer_is_still_erasable() -> None:
+    state = given(
+        created(),
+        planned(fmt="marktplatz"),
+        e.OfferPosted(at=NOW, offer_id="o", session_id="s", kind="offer", text="Rad", owner=e.Person("a", "Anna")),
+        e.OfferRemoved(at=NOW, offer_id="o"),
+    )
+    assert named_people(state) == ["a"]
+    then(state, [e.PersonErased(at=NOW, subject="a")])
+    assert named_people(state) == []
