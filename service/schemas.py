@@ -159,6 +159,16 @@ class CommitmentIn(Input):
     due: date | None = None
 
 
+class CommitmentPatch(Input):
+    """A correction of a commitment: only the fields given change."""
+
+    text: Text | None = None
+    signup_id: Ident | None = None
+    owner_name: Name | None = None
+    owner_email: Email | None = None
+    due: date | None = None
+
+
 class NoteIn(Input):
     text: NoteText
     phase: Phase | None = None

@@ -20,7 +20,7 @@ from service.application.signups import record_signup, signup_out
 from service.domain import commands as c
 from service.domain.events import Person, WaitlistPromoted
 from service.domain.rules import decide, signup_of
-from service.domain.state import WorkshopState
+from service.domain.state import CommitmentState, WorkshopState
 from service.domain.views import (
     CardEntry,
     CommitmentEntry,
@@ -36,6 +36,7 @@ from service.domain.views import (
 from service.schemas import (
     CardIn,
     CommitmentIn,
+    CommitmentPatch,
     MatchIn,
     NoteIn,
     OfferIn,
@@ -58,6 +59,18 @@ def _owner_of(data: CommitmentIn | OfferIn, required: bool) -> Person | None:
             raise BadInput("owner_name", "signup_id or owner_name is required")
         return None
     return person(new_id(), data.owner_name, data.owner_email, None, "owner_email")
+
+
+def _typed_owner(commitment: CommitmentState, data: CommitmentPatch) -> Person | None:
+    """The owner a correction types: a typed owner keeps their subject and the fields not given."""
+    if data.signup_id is not None or (data.owner_name is None and data.owner_email is None):
+        return None
+    current = commitment.owner
+    typed = commitment.signup_id is None
+    subject = current.subject if typed else new_id()
+    name = data.owner_name or current.name or ""
+    email = data.owner_email or (current.email if typed else None)
+    return person(subject, name, email, None, "owner_email")
 
 
 def _only_own(principal: Principal | None, participant_id: str | None) -> None:
@@ -175,6 +188,31 @@ class ParticipationController(Controller):
             events = decide(state, c.CompleteCommitment(commitment_id=commitment_id), service.clock.now())
             owner = () if commitment is None else (commitment.owner.subject,)  # the reply names them
             return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])), owner)
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @patch("/{workshop_id:str}/commitments/{commitment_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def correct_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        data: JSONBody[CommitmentPatch],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[CommitmentEntry]:
+        """Correct a commitment's text, due date or owner; a new due date moves its reminder."""
+
+        def plan(state: WorkshopState) -> Outcome:
+            commitment = existing(state).commitments.get(commitment_id)
+            command = c.CorrectCommitment(
+                commitment_id=commitment_id,
+                text=None if data.text is None else data.text.strip(),
+                due=data.due,
+                signup_id=data.signup_id,
+                owner=None if commitment is None else _typed_owner(commitment, data),
+            )
+            events = decide(state, command, service.clock.now())
+            return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])))
 
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 

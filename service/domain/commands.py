@@ -104,6 +104,14 @@ class CompleteCommitment(Command, frozen=True, kw_only=True):
     commitment_id: str
 
 
+class CorrectCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+    text: str | None = None
+    due: date | None = None
+    signup_id: str | None = None
+    owner: Person | None = None
+
+
 class WithdrawCommitment(Command, frozen=True, kw_only=True):
     commitment_id: str
 

@@ -199,6 +199,17 @@ class CommitmentCompleted(Event, frozen=True, kw_only=True):
     commitment_id: str
 
 
+class CommitmentCorrected(Event, frozen=True, kw_only=True):
+    """A facilitator corrected what was typed; only the fields given change. A new owner comes
+    with their sign-up (`signup_id`) or typed (`signup_id` None)."""
+
+    commitment_id: str
+    text: str | None = None
+    due: date | None = None
+    owner: Person | None = None
+    signup_id: str | None = None
+
+
 class CommitmentWithdrawn(Event, frozen=True, kw_only=True):
     """A facilitator took a commitment back: no reminder goes out, reports leave it out."""
 
@@ -337,6 +348,7 @@ AnyEvent = (
     | WaitlistPromoted
     | CommitmentMade
     | CommitmentCompleted
+    | CommitmentCorrected
     | CommitmentWithdrawn
     | CommitmentReopened
     | NoteTaken

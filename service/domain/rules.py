@@ -154,6 +154,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _make_commitment(state, command, now)
         case c.CompleteCommitment(commitment_id=cid):
             return _complete_commitment(state, cid, now)
+        case c.CorrectCommitment():
+            return _correct_commitment(state, command, now)
         case c.WithdrawCommitment(commitment_id=cid):
             return _set_commitment(state, cid, "withdrawn", e.CommitmentWithdrawn(at=now, commitment_id=cid))
         case c.ReopenCommitment(commitment_id=cid):
@@ -355,6 +357,24 @@ def _complete_commitment(state: WorkshopState, commitment_id: str, now: datetime
     if commitment.status == "done":
         return []
     return [e.CommitmentCompleted(at=now, commitment_id=commitment_id)]
+
+
+def _correct_commitment(state: WorkshopState, command: c.CorrectCommitment, now: datetime) -> list[e.Event]:
+    commitment = _found(state.commitments, "commitment", command.commitment_id)
+    owner = command.owner
+    if command.signup_id is not None:
+        owner = _owner(state, command.signup_id, None, commitment.session_id)
+    if command.text is None and command.due is None and owner is None:
+        return []
+    corrected = e.CommitmentCorrected(
+        at=now,
+        commitment_id=commitment.id,
+        text=command.text,
+        due=command.due,
+        owner=owner,
+        signup_id=command.signup_id,
+    )
+    return [corrected]
 
 
 def _set_commitment(
@@ -565,6 +585,16 @@ def _evolve_commitment(state: WorkshopState, event: e.CommitmentMade) -> None:
 def _evolve_completed(state: WorkshopState, event: e.CommitmentCompleted) -> None:
     commitment = state.commitments[event.commitment_id]
     commitment.status, commitment.completed_at = "done", event.at
+
+
+def _evolve_commitment_corrected(state: WorkshopState, event: e.CommitmentCorrected) -> None:
+    commitment = state.commitments[event.commitment_id]
+    commitment.text = event.text if event.text is not None else commitment.text
+    commitment.due = event.due if event.due is not None else commitment.due
+    if event.owner is not None:
+        if event.owner.subject != commitment.owner.subject:
+            state.former_owners.append(commitment.owner)
+        commitment.owner, commitment.signup_id = event.owner, event.signup_id
 
 
 def _evolve_commitment_withdrawn(state: WorkshopState, event: e.CommitmentWithdrawn) -> None:
@@ -808,6 +838,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WaitlistPromoted: _evolve_promoted,
     e.CommitmentMade: _evolve_commitment,
     e.CommitmentCompleted: _evolve_completed,
+    e.CommitmentCorrected: _evolve_commitment_corrected,
     e.CommitmentWithdrawn: _evolve_commitment_withdrawn,
     e.CommitmentReopened: _evolve_commitment_reopened,
     e.NoteTaken: _evolve_note,

@@ -4,14 +4,17 @@ idempotent, and shows in the follow-ups, the digest, the report and the reminder
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import redis
+from rq import Queue
+from rq.job import Job, JobStatus
 
 from tests.integration.conftest import Api, log_length
 from tests.mail_sink import MailSink, text_of
-from tests.waiting import wait_for_jobs
+from tests.waiting import wait_for_jobs, wait_until
 
 
 async def _commit(api: Api, workshop: dict[str, Any], session: dict[str, Any], **body: Any) -> dict[str, Any]:
@@ -226,3 +229,75 @@ async def test_an_undone_match_withdraws_both_commitments_and_can_be_made_again(
     await api.client.post(f"{base}/sessions/{market['id']}/close", headers=auth)
     digest = (await api.client.get(f"{base}/sessions/{market['id']}/digest", headers=auth)).json()
     assert len(digest["matches"]) == 1 and len(digest["commitments"]) == 2
+
+
+async def test_a_corrected_commitment_shows_its_new_text_owner_and_reminder_date(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    auth, base = workshop["auth"], f"/api/workshops/{workshop['id']}"
+    later = (date.today() + timedelta(days=20)).isoformat()
+    commitment = await _commit(api, workshop, session, owner_name="Anna", text="Flyr drucken")
+    path = f"{base}/commitments/{commitment['id']}"
+    retry = {**auth, "Idempotency-Key": secrets.token_urlsafe(16)}
+    body = {"text": "Flyer drucken", "due": later, "owner_name": "Anna Beispiel"}
+    corrected = await api.client.patch(path, json=body, headers=retry)
+    assert corrected.status_code == 200, corrected.text
+    entry = corrected.json()
+    assert (entry["text"], entry["due"], entry["owner_name"]) == ("Flyer drucken", later, "Anna Beispiel")
+    length = log_length(redis_client, workshop["id"])
+    assert (await api.client.patch(path, json=body, headers=retry)).json() == entry
+    assert log_length(redis_client, workshop["id"]) == length
+
+    follow_ups = (await api.client.get(f"{base}/follow-ups", headers=auth)).json()
+    assert follow_ups[0]["text"] == "Flyer drucken"
+    assert follow_ups[0]["remind_at"].startswith(later + "T09:00:00")
+    for bad, field in (
+        ({"due": "next week"}, "due"),
+        ({"text": "x" * 501}, "text"),
+        ({"owner_email": "not-an-address"}, "owner_email"),
+        ({"colour": "red"}, "colour"),
+    ):
+        refused = await api.client.patch(path, json=bad, headers=auth)
+        assert refused.status_code == 400, (bad, refused.text)
+        assert field in [error["field"] for error in refused.json()["errors"]], refused.text
+    assert (await api.client.patch(f"{base}/commitments/nope", json=body, headers=auth)).status_code == 404
+    assert (await api.client.patch(path, json=body)).status_code == 401
+    assert log_length(redis_client, workshop["id"]) == length
+
+
+@pytest.mark.usefixtures("worker_process")
+async def test_a_moved_due_date_is_reminded_on_the_new_day_and_not_on_the_old(
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    auth, base = workshop["auth"], f"/api/workshops/{workshop['id']}"
+    later, yesterday = date.today() + timedelta(days=20), date.today() - timedelta(days=1)
+    commitment = await _commit(
+        api,
+        workshop,
+        session,
+        owner_name="Dora",
+        owner_email="dora.moved@example.org",
+        text="Bericht",
+        due=later.isoformat(),
+    )
+    (old_job,) = _due_reminder_jobs(redis_client, workshop["id"])
+    moved = await api.client.patch(
+        f"{base}/commitments/{commitment['id']}", json={"due": yesterday.isoformat()}, headers=auth
+    )
+    assert moved.status_code == 200
+    (reminder,) = mail_sink.wait_for(lambda found: len(found) == 1, to="dora.moved@example.org")
+    assert reminder["Subject"] == "Heute fällig: Bericht"
+
+    Queue(old_job.origin, connection=redis_client).enqueue_job(old_job)  # the old day comes early
+    wait_until(lambda: old_job.get_status(refresh=True) == JobStatus.FINISHED, "the old reminder job to run")
+    assert old_job.return_value() is False
+    assert len(mail_sink.messages("dora.moved@example.org")) == 1
+
+
+def _due_reminder_jobs(client: redis.Redis, workshop_id: str) -> list[Job]:
+    keys = client.scan_iter(f"rq:job:{workshop_id}-*-send_due_reminder")
+    return [Job.fetch(key.decode().removeprefix("rq:job:"), connection=client) for key in keys]

@@ -8,7 +8,7 @@ from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.rules import decide, named_people
-from tests.unit.test_rules import NOW, created, given, planned, then
+from tests.unit.test_rules import NOW, created, given, planned, signup, then
 
 
 def _made() -> e.CommitmentMade:
@@ -118,3 +118,15 @@ def test_the_owner_of_a_removed_offer_is_still_erasable() -> None:
     assert named_people(state) == ["a"]
     then(state, [e.PersonErased(at=NOW, subject="a")])
     assert named_people(state) == []
+
+
+def test_a_correction_changes_only_the_fields_given_and_keeps_the_old_owner_erasable() -> None:
+    state = given(created(), planned(), signup(1), _made())
+    assert decide(state, c.CorrectCommitment(commitment_id="c"), NOW) == []
+    then(state, decide(state, c.CorrectCommitment(commitment_id="c", text="Flyer drucken"), NOW))
+    then(state, decide(state, c.CorrectCommitment(commitment_id="c", signup_id="a1"), NOW))
+    commitment = state.commitments["c"]
+    assert (commitment.text, commitment.owner.name, commitment.signup_id) == ("Flyer drucken", "P1", "a1")
+    assert named_people(state) == ["o", "p1"]
+    with pytest.raises(NotFound):
+        decide(state, c.CorrectCommitment(commitment_id="c", signup_id="nope"), NOW)
