@@ -3,6 +3,7 @@ idempotent, and shows in the follow-ups, the digest, the report and the reminder
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 
 from tests.integration.conftest import Api, log_length
+from tests.integration.sse import collect
 from tests.mail_sink import MailSink, text_of
 from tests.waiting import wait_for_jobs, wait_until
 
@@ -301,3 +303,19 @@ async def test_a_moved_due_date_is_reminded_on_the_new_day_and_not_on_the_old(
 def _due_reminder_jobs(client: redis.Redis, workshop_id: str) -> list[Job]:
     keys = client.scan_iter(f"rq:job:{workshop_id}-*-send_due_reminder")
     return [Job.fetch(key.decode().removeprefix("rq:job:"), connection=client) for key in keys]
+
+
+async def test_each_correction_is_an_event_in_the_stream_with_names_but_no_emails(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    auth, base = workshop["auth"], f"/api/workshops/{workshop['id']}"
+    commitment = await _commit(api, workshop, session, owner_name="Anna", text="Flyr")
+    path = f"{base}/commitments/{commitment['id']}"
+    body = {"text": "Flyer", "owner_name": "Anna B.", "owner_email": "anna.stream@example.org"}
+    assert (await api.client.patch(path, json=body, headers=auth)).status_code == 200
+    assert (await api.client.delete(path, headers=auth)).status_code == 200
+    assert (await api.client.post(f"{path}/reopen", headers=auth)).status_code == 200
+    got = await asyncio.wait_for(collect(api.client, f"{base}/stream", 6, headers=auth), 10)
+    assert [m.event for m in got[3:]] == ["commitment_corrected", "commitment_withdrawn", "commitment_reopened"]
+    assert got[3].data["text"] == "Flyer" and got[3].data["owner"] == {"name": "Anna B."}
+    assert "anna.stream@example.org" not in repr([m.data for m in got])
