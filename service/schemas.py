@@ -143,6 +143,12 @@ class SignupOut(msgspec.Struct, kw_only=True):
     newcomer: bool | None
 
 
+class StatusOut(msgspec.Struct, kw_only=True):
+    """Where a thing stands after a correction, e.g. a commitment `withdrawn` or `open`."""
+
+    status: str
+
+
 class WithdrawalOut(msgspec.Struct, kw_only=True):
     signup_id: str
     status: str
@@ -151,6 +157,16 @@ class WithdrawalOut(msgspec.Struct, kw_only=True):
 
 class CommitmentIn(Input):
     text: Text
+    signup_id: Ident | None = None
+    owner_name: Name | None = None
+    owner_email: Email | None = None
+    due: date | None = None
+
+
+class CommitmentPatch(Input):
+    """A correction of a commitment: only the fields given change."""
+
+    text: Text | None = None
     signup_id: Ident | None = None
     owner_name: Name | None = None
     owner_email: Email | None = None
@@ -167,7 +183,7 @@ class CardIn(Input):
 
 
 class VoteIn(Input):
-    count: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    count: Annotated[int, msgspec.Meta(ge=-5, le=5)]  # not 0: the rules refuse it
 
 
 class OfferIn(Input):

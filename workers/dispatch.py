@@ -39,8 +39,11 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
                 _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid),
                 _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, state.sessions[sid])),
             ]
-        case e.CommitmentMade(commitment_id=cid, due=due) if due is not None:
-            return [_job(wid, position, Handler.SEND_DUE_REMINDER, cid, at=due_reminder_at(state, due))]
+        case e.CommitmentMade(commitment_id=cid, due=due) | e.CommitmentCorrected(commitment_id=cid, due=due) if (
+            due is not None
+        ):
+            reminder_at = due_reminder_at(state, due)
+            return [_job(wid, position, Handler.SEND_DUE_REMINDER, cid, due.isoformat(), at=reminder_at)]
         case e.IntroTalkScheduled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):

@@ -20,7 +20,7 @@ from service.application.signups import record_signup, signup_out
 from service.domain import commands as c
 from service.domain.events import Person, WaitlistPromoted
 from service.domain.rules import decide, signup_of
-from service.domain.state import WorkshopState
+from service.domain.state import CommitmentState, WorkshopState
 from service.domain.views import (
     CardEntry,
     CommitmentEntry,
@@ -36,12 +36,14 @@ from service.domain.views import (
 from service.schemas import (
     CardIn,
     CommitmentIn,
+    CommitmentPatch,
     MatchIn,
     NoteIn,
     OfferIn,
     SignupIn,
     SignupOut,
     SignupPatch,
+    StatusOut,
     VoteIn,
     WithdrawalOut,
 )
@@ -59,9 +61,25 @@ def _owner_of(data: CommitmentIn | OfferIn, required: bool) -> Person | None:
     return person(new_id(), data.owner_name, data.owner_email, None, "owner_email")
 
 
+def _typed_owner(commitment: CommitmentState, data: CommitmentPatch) -> Person | None:
+    """The owner a correction types: a typed owner keeps their subject and the fields not given."""
+    if data.signup_id is not None or (data.owner_name is None and data.owner_email is None):
+        return None
+    current = commitment.owner
+    typed = commitment.signup_id is None
+    subject = current.subject if typed else new_id()
+    name = data.owner_name or current.name or ""
+    email = data.owner_email or (current.email if typed else None)
+    return person(subject, name, email, None, "owner_email")
+
+
 def _only_own(principal: Principal | None, participant_id: str | None) -> None:
     if principal is not None and principal.kind == "participant" and principal.participant_id != participant_id:
         raise PermissionDeniedException("Participants may only change their own data.")
+
+
+def _removed(_: WorkshopState) -> tuple[int, StatusOut]:
+    return 200, StatusOut(status="removed")
 
 
 class ParticipationController(Controller):
@@ -173,6 +191,61 @@ class ParticipationController(Controller):
 
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
+    @patch("/{workshop_id:str}/commitments/{commitment_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def correct_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        data: JSONBody[CommitmentPatch],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[CommitmentEntry]:
+        """Correct a commitment's text, due date or owner; a new due date moves its reminder."""
+
+        def plan(state: WorkshopState) -> Outcome:
+            commitment = existing(state).commitments.get(commitment_id)
+            command = c.CorrectCommitment(
+                commitment_id=commitment_id,
+                text=None if data.text is None else data.text.strip(),
+                due=data.due,
+                signup_id=data.signup_id,
+                owner=None if commitment is None else _typed_owner(commitment, data),
+            )
+            events = decide(state, command, service.clock.now())
+            return Outcome(events, lambda s: (200, commitment_entry(s.commitments[commitment_id])))
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/commitments/{commitment_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def withdraw_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a commitment back: no reminder goes out for it, reports leave it out."""
+        command = c.WithdrawCommitment(commitment_id=commitment_id)
+        plan = service.command(command, lambda s: (200, StatusOut(status=s.commitments[commitment_id].status)))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(
+        "/{workshop_id:str}/commitments/{commitment_id:str}/reopen",
+        opt={"access": Access.FACILITATOR},
+        status_code=200,
+    )
+    async def reopen_commitment(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        commitment_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Open a withdrawn or done commitment again."""
+        command = c.ReopenCommitment(commitment_id=commitment_id)
+        plan = service.command(command, lambda s: (200, StatusOut(status=s.commitments[commitment_id].status)))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
     @post(SESSION + "/notes", opt={"access": Access.FACILITATOR}, status_code=201)
     async def take_note(
         self,
@@ -211,10 +284,46 @@ class ParticipationController(Controller):
         data: JSONBody[VoteIn],
         service: NamedDependency[WorkshopService],
     ) -> Response[CardEntry]:
-        """Add dot votes (1 to 5) to a card."""
+        """Add dots to a card (1 to 5) or take them back (-1 to -5); its dots never go below 0."""
         plan = service.command(
             c.VoteCard(card_id=card_id, count=data.count), lambda s: (200, card_entry(s.cards[card_id]))
         )
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/notes/{note_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def remove_note(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        note_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a note back: gone from the session, its digest and the report."""
+        plan = service.command(c.RemoveNote(note_id=note_id), _removed)
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/cards/{card_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def remove_card(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        card_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a card back: gone from the session, its digest and the report."""
+        plan = service.command(c.RemoveCard(card_id=card_id), _removed)
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/offers/{offer_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def remove_offer(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        offer_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take an offer back: gone from the session, its digest and the report."""
+        plan = service.command(c.RemoveOffer(offer_id=offer_id), _removed)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/offers", opt={"access": Access.FACILITATOR}, status_code=201)
@@ -237,6 +346,18 @@ class ParticipationController(Controller):
             owner=_owner_of(data, required=False),
         )
         plan = service.command(command, lambda s: (201, offer_entry(s.offers[oid])))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete("/{workshop_id:str}/matches/{match_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def undo_match(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        match_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[StatusOut]:
+        """Take a match back: both its commitments withdrawn, its offer and request open again."""
+        plan = service.command(c.UndoMatch(match_id=match_id), _removed)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post("/{workshop_id:str}/matches", opt={"access": Access.FACILITATOR}, status_code=201)

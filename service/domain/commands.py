@@ -105,6 +105,22 @@ class CompleteCommitment(Command, frozen=True, kw_only=True):
     commitment_id: str
 
 
+class CorrectCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+    text: str | None = None
+    due: date | None = None
+    signup_id: str | None = None
+    owner: Person | None = None
+
+
+class WithdrawCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+
+
+class ReopenCommitment(Command, frozen=True, kw_only=True):
+    commitment_id: str
+
+
 class TakeNote(Command, frozen=True, kw_only=True):
     note_id: str
     session_id: str
@@ -121,6 +137,22 @@ class AddCard(Command, frozen=True, kw_only=True):
 class VoteCard(Command, frozen=True, kw_only=True):
     card_id: str
     count: int
+
+
+class UndoMatch(Command, frozen=True, kw_only=True):
+    match_id: str
+
+
+class RemoveNote(Command, frozen=True, kw_only=True):
+    note_id: str
+
+
+class RemoveCard(Command, frozen=True, kw_only=True):
+    card_id: str
+
+
+class RemoveOffer(Command, frozen=True, kw_only=True):
+    offer_id: str
 
 
 class PostOffer(Command, frozen=True, kw_only=True):

@@ -163,7 +163,7 @@ def session_digest(state: WorkshopState, session: SessionState, now: datetime) -
     """Everything a session produced, ready to forward."""
     people = _people(state, session)
     section = format_of(session.format).section(state, session)
-    commitments = [state.commitments[cid] for cid in session.commitments]
+    commitments = [c for c in map(state.commitments.__getitem__, session.commitments) if c.status != "withdrawn"]
     return SessionDigest(
         workshop_id=state.id,
         workshop_title=state.title,

@@ -207,6 +207,29 @@ class CommitmentCompleted(Event, frozen=True, kw_only=True):
     commitment_id: str
 
 
+class CommitmentCorrected(Event, frozen=True, kw_only=True):
+    """A facilitator corrected what was typed; only the fields given change. A new owner comes
+    with their sign-up (`signup_id`) or typed (`signup_id` None)."""
+
+    commitment_id: str
+    text: str | None = None
+    due: date | None = None
+    owner: Person | None = None
+    signup_id: str | None = None
+
+
+class CommitmentWithdrawn(Event, frozen=True, kw_only=True):
+    """A facilitator took a commitment back: no reminder goes out, reports leave it out."""
+
+    commitment_id: str
+
+
+class CommitmentReopened(Event, frozen=True, kw_only=True):
+    """A withdrawn or done commitment is open again."""
+
+    commitment_id: str
+
+
 class NoteTaken(Event, frozen=True, kw_only=True):
     note_id: str
     session_id: str
@@ -226,6 +249,24 @@ class CardVoted(Event, frozen=True, kw_only=True):
     count: int
 
 
+class NoteRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator took a note back: gone from the session, its digest and the report."""
+
+    note_id: str
+
+
+class CardRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator took a card back, with its dots."""
+
+    card_id: str
+
+
+class OfferRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator took an unmatched offer or request back."""
+
+    offer_id: str
+
+
 class OfferPosted(Event, frozen=True, kw_only=True):
     offer_id: str
     session_id: str
@@ -239,6 +280,13 @@ class MatchMade(Event, frozen=True, kw_only=True):
     match_id: str
     offer_id: str
     request_id: str
+
+
+class MatchUndone(Event, frozen=True, kw_only=True):
+    """A facilitator took a match back: its offer and request are open again (its commitments
+    are withdrawn by their own events, just before)."""
+
+    match_id: str
 
 
 class IntroSlotOffered(Event, frozen=True, kw_only=True):
@@ -312,11 +360,18 @@ AnyEvent = (
     | WaitlistPromoted
     | CommitmentMade
     | CommitmentCompleted
+    | CommitmentCorrected
+    | CommitmentWithdrawn
+    | CommitmentReopened
     | NoteTaken
     | CardAdded
     | CardVoted
     | OfferPosted
+    | NoteRemoved
+    | CardRemoved
+    | OfferRemoved
     | MatchMade
+    | MatchUndone
     | IntroSlotOffered
     | IntroSlotWithdrawn
     | IntroTalkScheduled

@@ -17,6 +17,7 @@ from service.domain.short_links import derived_short_code
 from service.domain.state import (
     CardState,
     CommitmentState,
+    CommitmentStatus,
     IntroSlotState,
     IntroTalkState,
     MatchState,
@@ -29,6 +30,7 @@ from service.domain.state import (
 )
 
 E = TypeVar("E", bound=e.Event)
+Entry = TypeVar("Entry")
 
 # ---------------------------------------------------------------------------- lookups
 
@@ -80,6 +82,7 @@ def people_of(state: WorkshopState) -> list[e.Person]:
     people += [commitment.owner for commitment in state.commitments.values()]
     people += [offer.owner for offer in state.offers.values()]
     people += [slot.host for slot in state.intro_slots.values()]
+    people += state.former_owners
     return [person for person in people if person is not None]
 
 
@@ -152,6 +155,12 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _make_commitment(state, command, now)
         case c.CompleteCommitment(commitment_id=cid):
             return _complete_commitment(state, cid, now)
+        case c.CorrectCommitment():
+            return _correct_commitment(state, command, now)
+        case c.WithdrawCommitment(commitment_id=cid):
+            return _set_commitment(state, cid, "withdrawn", e.CommitmentWithdrawn(at=now, commitment_id=cid))
+        case c.ReopenCommitment(commitment_id=cid):
+            return _set_commitment(state, cid, "open", e.CommitmentReopened(at=now, commitment_id=cid))
         case c.TakeNote():
             return _take_note(state, command, now)
         case c.AddCard():
@@ -160,12 +169,30 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _vote_card(state, command, now)
         case c.PostOffer():
             return _post_offer(state, command, now)
+        case c.UndoMatch(match_id=mid):
+            return _undo_match(state, mid, now)
+        case c.RemoveNote(note_id=nid):
+            _found(state.notes, "note", nid)
+            return [e.NoteRemoved(at=now, note_id=nid)]
+        case c.RemoveCard(card_id=kid):
+            _found(state.cards, "card", kid)
+            return [e.CardRemoved(at=now, card_id=kid)]
+        case c.RemoveOffer(offer_id=oid):
+            if _found(state.offers, "offer", oid).match_id is not None:
+                raise Conflict("The offer is matched: withdraw the match first.")
+            return [e.OfferRemoved(at=now, offer_id=oid)]
         case c.MakeMatch():
             return _make_match(state, command, now)
         case c.OfferIntroSlot():
             return [recorded(e.IntroSlotOffered, command, now)]
         case c.WithdrawIntroSlot(slot_id=slot_id):
             return _withdraw_slot(state, slot_id, now)
+    return _decide_access_and_privacy(state, command, now)
+
+
+def _decide_access_and_privacy(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:
+    """Commands about who may sign in and about people's data: tokens, links, erasure, stops."""
+    match command:
         case c.SignInFacilitator(login_code_hash=code, token_hash=token_hash):
             if code not in state.login_code_hashes:
                 raise Invalid("code", "this sign-in link is not (or no longer) valid")
@@ -346,6 +373,34 @@ def _complete_commitment(state: WorkshopState, commitment_id: str, now: datetime
     return [e.CommitmentCompleted(at=now, commitment_id=commitment_id)]
 
 
+def _correct_commitment(state: WorkshopState, command: c.CorrectCommitment, now: datetime) -> list[e.Event]:
+    commitment = _found(state.commitments, "commitment", command.commitment_id)
+    owner = command.owner
+    if command.signup_id is not None:
+        owner = _owner(state, command.signup_id, None, commitment.session_id)
+    if command.text is None and command.due is None and owner is None:
+        return []
+    corrected = e.CommitmentCorrected(
+        at=now,
+        commitment_id=commitment.id,
+        text=command.text,
+        due=command.due,
+        owner=owner,
+        signup_id=command.signup_id,
+    )
+    return [corrected]
+
+
+def _set_commitment(
+    state: WorkshopState, commitment_id: str, status: CommitmentStatus, event: e.Event
+) -> list[e.Event]:
+    """The event that brings a commitment to `status`; none when it is there already."""
+    commitment = state.commitments.get(commitment_id)
+    if commitment is None:
+        raise NotFound("commitment", commitment_id)
+    return [] if commitment.status == status else [event]
+
+
 def _take_note(state: WorkshopState, command: c.TakeNote, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
     phase = command.phase
@@ -367,12 +422,25 @@ def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e
     ]
 
 
+def _found(entries: dict[str, Entry], kind: str, entry_id: str) -> Entry:
+    entry = entries.get(entry_id)
+    if entry is None:
+        raise NotFound(kind, entry_id)
+    return entry
+
+
+MAX_DOTS_AT_ONCE = 5
+
+
 def _vote_card(state: WorkshopState, command: c.VoteCard, now: datetime) -> list[e.Event]:
     card = state.cards.get(command.card_id)
     if card is None:
         raise NotFound("card", command.card_id)
     writable_session(state, card.session_id)
-    return [e.CardVoted(at=now, card_id=command.card_id, count=command.count)]
+    if command.count == 0 or abs(command.count) > MAX_DOTS_AT_ONCE:
+        raise Invalid("count", f"from -{MAX_DOTS_AT_ONCE} to {MAX_DOTS_AT_ONCE}, not 0")
+    count = max(command.count, -card.votes)  # a card's dots never go below 0
+    return [e.CardVoted(at=now, card_id=command.card_id, count=count)] if count else []
 
 
 def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> list[e.Event]:
@@ -428,6 +496,17 @@ def _make_match(state: WorkshopState, command: c.MakeMatch, now: datetime) -> li
             )
         )
     return made
+
+
+def _undo_match(state: WorkshopState, match_id: str, now: datetime) -> list[e.Event]:
+    """The match's commitments withdrawn, then the match undone: offer and request are open again."""
+    match = _found(state.matches, "match", match_id)
+    undone: list[e.Event] = [
+        e.CommitmentWithdrawn(at=now, commitment_id=cid)
+        for cid in match.commitment_ids
+        if state.commitments[cid].status != "withdrawn"
+    ]
+    return [*undone, e.MatchUndone(at=now, match_id=match_id)]
 
 
 def _withdraw_slot(state: WorkshopState, slot_id: str, now: datetime) -> list[e.Event]:
@@ -523,6 +602,25 @@ def _evolve_completed(state: WorkshopState, event: e.CommitmentCompleted) -> Non
     commitment.status, commitment.completed_at = "done", event.at
 
 
+def _evolve_commitment_corrected(state: WorkshopState, event: e.CommitmentCorrected) -> None:
+    commitment = state.commitments[event.commitment_id]
+    commitment.text = event.text if event.text is not None else commitment.text
+    commitment.due = event.due if event.due is not None else commitment.due
+    if event.owner is not None:
+        if event.owner.subject != commitment.owner.subject:
+            state.former_owners.append(commitment.owner)
+        commitment.owner, commitment.signup_id = event.owner, event.signup_id
+
+
+def _evolve_commitment_withdrawn(state: WorkshopState, event: e.CommitmentWithdrawn) -> None:
+    state.commitments[event.commitment_id].status = "withdrawn"
+
+
+def _evolve_commitment_reopened(state: WorkshopState, event: e.CommitmentReopened) -> None:
+    commitment = state.commitments[event.commitment_id]
+    commitment.status, commitment.completed_at = "open", None
+
+
 def _evolve_note(state: WorkshopState, event: e.NoteTaken) -> None:
     state.notes[event.note_id] = NoteState(
         id=event.note_id, session_id=event.session_id, text=event.text, phase=event.phase, taken_at=event.at
@@ -539,6 +637,23 @@ def _evolve_card(state: WorkshopState, event: e.CardAdded) -> None:
 
 def _evolve_vote(state: WorkshopState, event: e.CardVoted) -> None:
     state.cards[event.card_id].votes += event.count
+
+
+def _evolve_note_removed(state: WorkshopState, event: e.NoteRemoved) -> None:
+    note = state.notes.pop(event.note_id)
+    state.sessions[note.session_id].notes.remove(event.note_id)
+
+
+def _evolve_card_removed(state: WorkshopState, event: e.CardRemoved) -> None:
+    card = state.cards.pop(event.card_id)
+    state.sessions[card.session_id].cards.remove(event.card_id)
+
+
+def _evolve_offer_removed(state: WorkshopState, event: e.OfferRemoved) -> None:
+    offer = state.offers.pop(event.offer_id)
+    state.sessions[offer.session_id].offers.remove(event.offer_id)
+    if offer.owner is not None:
+        state.former_owners.append(offer.owner)
 
 
 def _evolve_offer(state: WorkshopState, event: e.OfferPosted) -> None:
@@ -560,6 +675,11 @@ def _evolve_match(state: WorkshopState, event: e.MatchMade) -> None:
     )
     state.offers[event.offer_id].match_id = event.match_id
     state.offers[event.request_id].match_id = event.match_id
+
+
+def _evolve_match_undone(state: WorkshopState, event: e.MatchUndone) -> None:
+    match = state.matches.pop(event.match_id)
+    state.offers[match.offer_id].match_id = state.offers[match.request_id].match_id = None
 
 
 def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
@@ -704,6 +824,7 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     for slot in state.intro_slots.values():
         if slot.host.subject == event.subject:
             slot.host = blank
+    state.former_owners = [blank if p.subject == event.subject else p for p in state.former_owners]
     if state.organiser is not None and state.organiser.subject == event.subject:
         state.organiser, state.organiser_email = blank, None
 
@@ -739,11 +860,18 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WaitlistPromoted: _evolve_promoted,
     e.CommitmentMade: _evolve_commitment,
     e.CommitmentCompleted: _evolve_completed,
+    e.CommitmentCorrected: _evolve_commitment_corrected,
+    e.CommitmentWithdrawn: _evolve_commitment_withdrawn,
+    e.CommitmentReopened: _evolve_commitment_reopened,
     e.NoteTaken: _evolve_note,
     e.CardAdded: _evolve_card,
     e.CardVoted: _evolve_vote,
     e.OfferPosted: _evolve_offer,
+    e.NoteRemoved: _evolve_note_removed,
+    e.CardRemoved: _evolve_card_removed,
+    e.OfferRemoved: _evolve_offer_removed,
     e.MatchMade: _evolve_match,
+    e.MatchUndone: _evolve_match_undone,
     e.IntroSlotOffered: _evolve_slot_offered,
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,

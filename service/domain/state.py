@@ -15,7 +15,7 @@ from service.domain.events import Format, Language, MailKind, OfferKind, Person,
 
 SessionStatus = Literal["planned", "open", "closed"]
 SignupStatus = Literal["confirmed", "waitlisted", "withdrawn"]
-CommitmentStatus = Literal["open", "done"]
+CommitmentStatus = Literal["open", "done", "withdrawn"]
 
 
 @dataclass(slots=True)
@@ -185,6 +185,8 @@ class WorkshopState:
     notes: dict[str, NoteState] = field(default_factory=dict)
     cards: dict[str, CardState] = field(default_factory=dict)
     offers: dict[str, OfferState] = field(default_factory=dict)
+    # owners no view shows any more (a removed offer's, a corrected commitment's): still erasable
+    former_owners: list[Person] = field(default_factory=list)
     matches: dict[str, MatchState] = field(default_factory=dict)
     intro_slots: dict[str, IntroSlotState] = field(default_factory=dict)
     intro_talks: dict[str, IntroTalkState] = field(default_factory=dict)  # by participant id

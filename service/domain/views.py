@@ -13,9 +13,13 @@ import msgspec
 from service.domain import effects
 from service.domain.events import (
     CardAdded,
+    CardRemoved,
     CardVoted,
     CommitmentCompleted,
+    CommitmentCorrected,
     CommitmentMade,
+    CommitmentReopened,
+    CommitmentWithdrawn,
     EarlierLinksEnded,
     Event,
     FacilitatorSignedIn,
@@ -28,10 +32,13 @@ from service.domain.events import (
     Language,
     MailsStopped,
     MatchMade,
+    MatchUndone,
     NewcomerCorrected,
+    NoteRemoved,
     NoteTaken,
     OfferKind,
     OfferPosted,
+    OfferRemoved,
     ParticipantLinkIssued,
     Person,
     PersonErased,
@@ -383,11 +390,18 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     WaitlistPromoted: ("at", "signup_id"),
     CommitmentMade: ("at", "commitment_id", "session_id", "owner", "signup_id", "text", "due", "match_id"),
     CommitmentCompleted: ("at", "commitment_id"),
+    CommitmentCorrected: ("at", "commitment_id", "text", "due", "owner", "signup_id"),
+    CommitmentWithdrawn: ("at", "commitment_id"),
+    CommitmentReopened: ("at", "commitment_id"),
     NoteTaken: ("at", "note_id", "session_id", "text", "phase"),
     CardAdded: ("at", "card_id", "session_id", "phase", "text"),
     CardVoted: ("at", "card_id", "count"),
     OfferPosted: ("at", "offer_id", "session_id", "kind", "text", "owner", "signup_id"),
+    NoteRemoved: ("at", "note_id"),
+    CardRemoved: ("at", "card_id"),
+    OfferRemoved: ("at", "offer_id"),
     MatchMade: ("at", "match_id", "offer_id", "request_id"),
+    MatchUndone: ("at", "match_id"),
     IntroSlotOffered: ("at", "slot_id", "host", "starts_at", "duration", "capacity", "language", "place"),
     IntroSlotWithdrawn: ("at", "slot_id"),
     IntroTalkScheduled: ("at", "participant_id", "slot_id", "sequence", "previous_slot_id"),
@@ -440,8 +454,9 @@ def follow_up_entry(
     )
     sent = [sent_at for _, sent_at in planned if sent_at is not None]
     pending = [at for at, sent_at in planned if at is not None and sent_at is None]
-    if commitment.status == "done":
-        status = "done"
+    status: str
+    if commitment.status != "open":
+        status = commitment.status
     elif commitment.due is not None and commitment.due < local_today(state, now):
         status = "overdue"
     else:
