@@ -6,7 +6,9 @@ from litestar.datastructures import State
 
 from service.application.dead_letters import DeadLetters
 from service.application.runner import WorkshopService
+from service.application.signin_links import SigninLinkRequest
 from service.domain.links import Links
+from service.organisers import Organisers
 from service.settings import Settings
 
 
@@ -27,3 +29,13 @@ def provide_links(state: State) -> Links:
 def provide_dead_letters(state: State) -> DeadLetters:
     dead_letters: DeadLetters = state.dead_letters
     return dead_letters
+
+
+def provide_organisers(state: State) -> Organisers:
+    organisers: Organisers = state.organisers
+    return organisers
+
+
+def provide_signin_link_request(state: State) -> SigninLinkRequest:
+    request: SigninLinkRequest = state.signin_link_request
+    return request
