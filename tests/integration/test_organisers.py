@@ -142,3 +142,44 @@ async def test_a_link_expires(api: Api, short_links: httpx.AsyncClient, mail_sin
         await asyncio.sleep(0.1)
     assert (await _use(short_links, path)).status_code == 410
     assert "knoten_o" not in short_links.cookies
+
+
+async def test_the_workshop_list_is_newest_first_with_counts_and_status(api: Api) -> None:
+    older = await api.workshop(title="Älterer Workshop")
+    newer = await api.workshop(title="Neuerer Workshop")
+    session = await api.session(newer)
+    await api.session(newer)
+    assert (await api.signup(newer, session)).status_code == 201
+    listed = (await api.client.get("/api/workshops", headers=api.admin)).json()
+    ids = [w["id"] for w in listed]
+    assert ids.index(newer["id"]) < ids.index(older["id"])
+    entry = listed[ids.index(newer["id"])]
+    assert entry == {
+        "id": newer["id"],
+        "title": "Neuerer Workshop",
+        "starts_at": newer["starts_at"],
+        "ends_at": newer["ends_at"],
+        "status": "planned",
+        "network_id": None,
+        "sessions": 2,
+        "signups": 1,
+    }
+    assert (await api.client.get("/api/workshops", headers=newer["auth"])).status_code == 403
+
+
+async def test_a_workshop_runs_while_a_session_is_open_and_then_closes(api: Api) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    base = f"/api/workshops/{workshop['id']}"
+
+    async def status() -> tuple[str, str]:
+        one = (await api.client.get(base, headers=workshop["auth"])).json()["status"]
+        listed = (await api.client.get("/api/workshops", headers=api.admin)).json()
+        return one, next(w["status"] for w in listed if w["id"] == workshop["id"])
+
+    assert await status() == ("planned", "planned")
+    opened = await api.client.post(f"{base}/sessions/{session['id']}/open", headers=workshop["auth"])
+    assert opened.status_code == 200
+    assert await status() == ("running", "running")
+    assert (await api.client.post(f"{base}/close", headers=workshop["auth"])).status_code == 200
+    assert await status() == ("closed", "closed")
