@@ -10,7 +10,7 @@ import anyio.to_thread
 import msgspec
 
 from service.domain.links import Links
-from service.organisers import Organisers
+from service.organisers import Organiser, Organisers
 from service.ratelimit import Limit, RateLimiter
 from service.security import email_hash, keyed_hash, new_id
 from service.settings import Settings
@@ -72,11 +72,15 @@ class SigninLinkRequest(msgspec.Struct, frozen=True, kw_only=True):
         limit = Limit(f"signin-link:{hashed}", self.settings.signin_links_per_address_quarter_hour)
         if await self.limiter.hit("signin-link", [limit], QUARTER_HOUR) is not None:
             return
-        link_id = secrets.token_urlsafe(32)
-        await self.links.save(link_hash(self.settings, link_id), organiser.id, self.settings.signin_link_seconds)
-        link = Links(self.settings.base_url).signin_link(link_id)
+        link = await self.new_link(organiser)
         minutes = max(1, self.settings.signin_link_seconds // 60)
         await self.mailer.send(SigninLinkMail(to=organiser.email, name=organiser.name, link=link, minutes=minutes))
+
+    async def new_link(self, organiser: Organiser) -> str:
+        """A fresh one-time sign-in link for the organiser (`knoten dev` prints one)."""
+        link_id = secrets.token_urlsafe(32)
+        await self.links.save(link_hash(self.settings, link_id), organiser.id, self.settings.signin_link_seconds)
+        return Links(self.settings.base_url).signin_link(link_id)
 
 
 def link_hash(settings: Settings, link_id: str) -> str:
