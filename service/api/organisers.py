@@ -26,12 +26,17 @@ class OrganiserController(Controller):
     async def add_organiser(
         self, data: JSONBody[OrganiserIn], organisers: NamedDependency[Organisers], settings: NamedDependency[Settings]
     ) -> Organiser:
-        """Someone who may sign in by a link mailed to their address."""
+        """Someone who may sign in by a link mailed to their address. Sent again (a retry), the
+        answer is the organiser added the first time; another name for their address is refused."""
         email = checked_email(data.email, "email") or ""
+        hashed = email_hash(settings.secret_key, email)
         organiser = Organiser(id=new_id(), email=email, name=data.name.strip())
-        if not await organisers.add(organiser, email_hash(settings.secret_key, email)):
-            raise BadInput("email", "is already an organiser's address")
-        return organiser
+        if await organisers.add(organiser, hashed):
+            return organiser
+        existing = await organisers.find_by_email(hashed)
+        if existing is None or existing.name != organiser.name:
+            raise BadInput("email", "is already another organiser's address")
+        return existing
 
     @get("/", opt={"access": Access.ORGANISER})
     async def list_organisers(self, organisers: NamedDependency[Organisers]) -> list[Organiser]:
