@@ -187,3 +187,20 @@ async def test_a_workshop_runs_while_a_session_is_open_and_then_closes(api: Api)
     assert await status() == ("running", "running")
     assert (await api.client.post(f"{base}/close", headers=workshop["auth"])).status_code == 200
     assert await status() == ("closed", "closed")
+
+
+async def test_the_admin_page_mails_the_link_and_says_the_same_for_any_address(api: Api, mail_sink: MailSink) -> None:
+    organiser = await _organiser(api)
+    page = await api.client.get("/admin")
+    assert 'name="email"' in page.text and 'name="token"' not in page.text
+    answers = [
+        await api.client.post("/admin/signin-link", data={"email": email, "_csrf_token": _csrf(page)})
+        for email in (organiser["email"], f"nobody-{secrets.token_hex(4)}@example.org")
+    ]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert "Wenn diese Adresse zum Orga-Team gehört" in answers[0].text
+    assert answers[0].text.count("Anmeldelink") == answers[1].text.count("Anmeldelink")
+    mails = await asyncio.to_thread(mail_sink.wait_for, lambda found: len(found) == 1, to=organiser["email"])
+    assert LINK.search(text_of(mails[0]))
+    refused = await api.client.post("/admin/signin-link", data={"email": "nope", "_csrf_token": _csrf(page)})
+    assert refused.status_code == 422 and 'name="email"' in refused.text
