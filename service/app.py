@@ -25,6 +25,7 @@ from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me, send_links_again
 from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
+from service.api.organisers import OrganiserController, login
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.sessions import SessionController
@@ -33,20 +34,32 @@ from service.api.workshops import WorkshopController
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
 from service.application.runner import WorkshopService
+from service.application.signin_links import SigninLinkMailer, SigninLinkRequest
 from service.clock import Clock, SystemClock
+from service.organisers import MemoryOrganisers, RedisOrganisers
 from service.providers import (
     provide_dead_letters,
     provide_links,
     provide_links_again,
+    provide_organisers,
     provide_service,
     provide_settings,
+    provide_signin_link_request,
 )
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
-from service.signins import MemorySignins, RedisSignins
+from service.signins import MemorySigninLinks, MemorySignins, RedisSigninLinks, RedisSignins
 from service.store.base import EventStore
 from service.store.redis import RedisEventStore
-from service.web.admin import admin_login, admin_page, admin_retry, outbox
+from service.web.admin import (
+    admin_login,
+    admin_page,
+    admin_retry,
+    admin_signin_link,
+    outbox,
+    signin_link_page,
+    use_signin_link,
+)
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
 from service.web.mail_stops import MailStopPages
@@ -75,9 +88,20 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client)
             app.state.signins = RedisSignins(event_store.async_client)
+            app.state.organisers = RedisOrganisers(event_store.async_client, settings.secret_key)
+            app.state.signin_links = RedisSigninLinks(event_store.async_client)
         else:
             app.state.limiter = MemoryRateLimiter()
             app.state.signins = MemorySignins()
+            app.state.organisers = MemoryOrganisers()
+            app.state.signin_links = MemorySigninLinks()
+        app.state.signin_link_request = SigninLinkRequest(
+            organisers=app.state.organisers,
+            links=app.state.signin_links,
+            limiter=app.state.limiter,
+            mailer=SigninLinkMailer(event_store, Handler.SEND_SIGNIN_LINK.value, settings.secret_key),
+            settings=settings,
+        )
         app.state.links_again = LinksAgain(
             event_store, app.state.limiter, settings.secret_key, Handler.SEND_PERSONAL_LINK_AGAIN
         )
@@ -89,6 +113,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
     app = Litestar(
         route_handlers=[
             WorkshopController,
+            OrganiserController,
+            login,
             SessionController,
             ParticipationController,
             IntroTalkController,
@@ -115,6 +141,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             outbox,
             admin_page,
             admin_login,
+            admin_signin_link,
+            signin_link_page,
+            use_signin_link,
             admin_retry,
             stream_events,
             event_catalogue,
@@ -141,6 +170,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "dead_letters": Provide(provide_dead_letters, sync_to_thread=False),
             "links_again": Provide(provide_links_again, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
+            "organisers": Provide(provide_organisers, sync_to_thread=False),
+            "signin_link_request": Provide(provide_signin_link_request, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[security_headers],

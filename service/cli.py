@@ -212,12 +212,13 @@ def serve_dev(sock: socket.socket, settings: Settings) -> None:
     import uvicorn
 
     from service.app import create_app
-    from service.demo import seed_demo, where_to_go
+    from service.demo import dev_signin_link, seed_demo, where_to_go
     from service.logs import log_config
 
     host, port = sock.getsockname()[:2]
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         log_level="warning",
@@ -237,7 +238,7 @@ def serve_dev(sock: socket.socket, settings: Settings) -> None:
                 if not server.should_exit:  # else a Ctrl+C came while the demo was being seeded
                     raise
             else:
-                print(where_to_go(settings, workshop), flush=True)
+                print(where_to_go(settings, workshop, await dev_signin_link(app)), flush=True)
         await serving
 
     asyncio.run(main())

@@ -10,7 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from litestar import Litestar
 
+from service.application.signin_links import SigninLinkRequest
+from service.security import email_hash
 from service.settings import Settings
 
 SESSIONS: list[dict[str, Any]] = [
@@ -123,8 +126,16 @@ async def seed_demo(settings: Settings, saved: Path) -> dict[str, Any]:
             workshop = await _create(client, settings)
             saved.write_text(json.dumps(workshop, indent=2))
             saved.chmod(0o600)
+        await client.post("/api/organisers", json=DEMO_ORGANISER, headers=_admin(settings))  # 400 once there
     kept: dict[str, Any] = workshop
     return kept
+
+
+DEMO_ORGANISER = {"email": "orga@example.org", "name": "Orga Demo"}
+
+
+def _admin(settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.admin_token}"}
 
 
 def _here(settings: Settings, url: str) -> str:
@@ -143,7 +154,7 @@ def _mail(settings: Settings) -> list[str]:
     ]
 
 
-def where_to_go(settings: Settings, workshop: dict[str, Any]) -> str:
+def where_to_go(settings: Settings, workshop: dict[str, Any], signin_link: str | None) -> str:
     """The banner of `knoten dev`: every page with what it takes to open it."""
     signups = [f"    {s['title']}: {_here(settings, s['signup_url'])}" for s in workshop["sessions"]]
     lines = [
@@ -157,6 +168,8 @@ def where_to_go(settings: Settings, workshop: dict[str, Any]) -> str:
         *signups,
         "",
         f"  Organiser page:     {settings.base_url}/admin (failed jobs, outbox)",
+        f"  Sign-in link:       {_here(settings, signin_link) if signin_link else '-'}  "
+        f"(as {DEMO_ORGANISER['email']}; once, within {settings.signin_link_seconds // 60} minutes)",
         f"  Organiser token:    {settings.admin_token}  (sign in at /admin with it)",
         *_mail(settings),
         "",
@@ -167,3 +180,10 @@ def where_to_go(settings: Settings, workshop: dict[str, Any]) -> str:
         "Stop with Ctrl+C; data stays in .knoten/.",
     ]
     return "\n".join(lines)
+
+
+async def dev_signin_link(app: Litestar) -> str | None:
+    """A fresh sign-in link for the demo organiser, minted in the running app."""
+    request: SigninLinkRequest = app.state.signin_link_request
+    organiser = await request.organisers.find_by_email(email_hash(request.settings.secret_key, DEMO_ORGANISER["email"]))
+    return None if organiser is None else await request.new_link(organiser)

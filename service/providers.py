@@ -7,7 +7,9 @@ from litestar.datastructures import State
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
 from service.application.runner import WorkshopService
+from service.application.signin_links import SigninLinkRequest
 from service.domain.links import Links
+from service.organisers import Organisers
 from service.settings import Settings
 
 
@@ -33,3 +35,13 @@ def provide_dead_letters(state: State) -> DeadLetters:
 def provide_links_again(state: State) -> LinksAgain:
     links_again: LinksAgain = state.links_again
     return links_again
+
+
+def provide_organisers(state: State) -> Organisers:
+    organisers: Organisers = state.organisers
+    return organisers
+
+
+def provide_signin_link_request(state: State) -> SigninLinkRequest:
+    request: SigninLinkRequest = state.signin_link_request
+    return request

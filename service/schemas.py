@@ -71,6 +71,15 @@ def _single_line_fields(cls: type[Input]) -> tuple[str, ...]:
     return tuple(name for name, hint in get_type_hints(cls, include_extras=True).items() if marked(hint))
 
 
+class OrganiserIn(Input):
+    email: Email
+    name: Name
+
+
+class LoginIn(Input):
+    email: Email
+
+
 class WorkshopIn(Input):
     title: Title
     starts_at: Aware

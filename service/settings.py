@@ -27,6 +27,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signups_per_client_minute: int = 60
     signups_per_session_minute: int = 600
     admin_logins_per_client_minute: int = 10
+    # a mailed sign-in link is valid this long; at most this many go to one address a quarter hour
+    signin_link_seconds: Annotated[int, msgspec.Meta(ge=1)] = 15 * 60
+    signin_links_per_address_quarter_hour: int = 5
     # proxies whose X-Forwarded-For / -Proto are believed (addresses or networks); none by default
     trusted_proxies: tuple[str, ...] = ()
     # a workshop's personal data is erased this many days after it ended
@@ -51,6 +54,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "signups_per_client_minute": env.get("KNOTEN_SIGNUPS_PER_CLIENT_MINUTE"),
             "signups_per_session_minute": env.get("KNOTEN_SIGNUPS_PER_SESSION_MINUTE"),
             "admin_logins_per_client_minute": env.get("KNOTEN_ADMIN_LOGINS_PER_CLIENT_MINUTE"),
+            "signin_link_seconds": env.get("KNOTEN_SIGNIN_LINK_SECONDS"),
             "trusted_proxies": _listed(env.get("KNOTEN_TRUSTED_PROXIES")),
             "retention_days": env.get("KNOTEN_RETENTION_DAYS"),
             "wait_replicas": env.get("KNOTEN_WAIT_REPLICAS"),

@@ -18,11 +18,11 @@ from service.store.connections import AsyncClient
 
 
 class OrganiserSignin(msgspec.Struct, frozen=True, kw_only=True):
-    """Who signed in: `organiser` is "admin" for `KNOTEN_ADMIN_TOKEN` (an account's id once
-    organisers have accounts), `method` how they proved it."""
+    """Who signed in: `organiser` is "admin" for `KNOTEN_ADMIN_TOKEN`, else the organiser's id;
+    `method` how they proved it."""
 
     organiser: str
-    method: Literal["admin_token"]
+    method: Literal["admin_token", "mail_link"]
     signed_in_at: datetime
 
 
@@ -69,3 +69,54 @@ class RedisSignins(Signins):
 
     async def end(self, signin_hash: str) -> None:
         await self._client.delete(keys.organiser_signin_key(signin_hash))
+
+
+class SigninLinks(ABC):
+    """One-time sign-in links, kept under the keyed hash of their id until used or expired."""
+
+    @abstractmethod
+    async def save(self, link_hash: str, organiser_id: str, ttl_seconds: int) -> None:
+        """Keep a link for the organiser for `ttl_seconds`."""
+
+    @abstractmethod
+    async def peek(self, link_hash: str) -> str | None:
+        """The organiser of a link still unused and valid, without using it."""
+
+    @abstractmethod
+    async def take(self, link_hash: str) -> str | None:
+        """Use a link up: its organiser the first time, None ever after or once expired."""
+
+
+class MemorySigninLinks(SigninLinks):
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[float, str]] = {}
+
+    async def save(self, link_hash: str, organiser_id: str, ttl_seconds: int) -> None:
+        self._kept[link_hash] = (time.monotonic() + ttl_seconds, organiser_id)
+
+    async def peek(self, link_hash: str) -> str | None:
+        until, organiser_id = self._kept.get(link_hash, (0.0, None))
+        return organiser_id if time.monotonic() < until else None
+
+    async def take(self, link_hash: str) -> str | None:
+        found = await self.peek(link_hash)
+        self._kept.pop(link_hash, None)
+        return found
+
+
+class RedisSigninLinks(SigninLinks):
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def save(self, link_hash: str, organiser_id: str, ttl_seconds: int) -> None:
+        await self._client.set(keys.signin_link_key(link_hash), organiser_id, ex=ttl_seconds)
+
+    async def peek(self, link_hash: str) -> str | None:
+        return _text(await self._client.get(keys.signin_link_key(link_hash)))
+
+    async def take(self, link_hash: str) -> str | None:
+        return _text(await self._client.getdel(keys.signin_link_key(link_hash)))
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value

@@ -20,6 +20,7 @@ class Handler(StrEnum):
     FORGET_HISTORY = "workers.erasure.forget_history"
     RECONCILE = "workers.reconcile.reconcile"
     RETENTION = "workers.retention.expire"
+    SEND_SIGNIN_LINK = "workers.signin_links.send_signin_link"
 
     @property
     def short(self) -> str:

@@ -3,7 +3,8 @@
 Every route declares its rule in `opt["access"]`; the guard enforces it, and the access
 test walks the app's route list, so a route without a rule cannot slip through.
 
-- organiser: `KNOTEN_ADMIN_TOKEN`, or a sign-in made with it (the organiser cookie); may do everything.
+- organiser: `KNOTEN_ADMIN_TOKEN`, or a sign-in (the organiser cookie) made with it or with a
+  mailed link, as long as that organiser is not ended; may do everything.
 - facilitator `f.<workshop>.<secret>`: everything inside that workshop.
 - participant `p.<workshop>.<participant>.<secret>`: their own data.
 Tokens are stored only as keyed hashes, in the events that issued them; pages carry them in
@@ -24,9 +25,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 
 from service.application.runner import WorkshopService
+from service.organisers import Organisers
 from service.security import keyed_hash, same_secret, token_hash
 from service.settings import Settings
-from service.signins import Signins
+from service.signins import OrganiserSignin, Signins
 
 
 class Access(StrEnum):
@@ -128,7 +130,8 @@ async def identify(found: Credential, app_state: State) -> Principal | None:
     settings: Settings = app_state.settings
     if found.signin:
         signins: Signins = app_state.signins
-        return Principal("organiser") if await signins.find(signin_hash(settings, found.value)) else None
+        signin = await signins.find(signin_hash(settings, found.value))
+        return Principal("organiser") if signin is not None and await _still_organiser(signin, app_state) else None
     token = found.value
     if same_secret(token, settings.admin_token):
         return Principal("organiser")
@@ -143,6 +146,14 @@ async def identify(found: Credential, app_state: State) -> Principal | None:
         if participant is not None and token_hash(settings.secret_key, token) in participant.token_hashes:
             return Principal("participant", scope[0], scope[1])
     return None
+
+
+async def _still_organiser(signin: OrganiserSignin, app_state: State) -> bool:
+    """A sign-in by mailed link lasts only as long as its organiser does."""
+    if signin.method == "admin_token":
+        return True
+    organisers: Organisers = app_state.organisers
+    return await organisers.find(signin.organiser) is not None
 
 
 def sign_in_cookie(

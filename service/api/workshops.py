@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -18,7 +20,7 @@ from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.links import Links
 from service.domain.state import WorkshopState
-from service.domain.views import WorkshopView, workshop_view
+from service.domain.views import WorkshopListed, WorkshopView, workshop_listed, workshop_view
 from service.schemas import WorkshopCreatedOut, WorkshopIn
 from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
 from service.settings import Settings
@@ -33,6 +35,15 @@ class RotatedToken(msgspec.Struct):
 class WorkshopController(Controller):
     path = "/api/workshops"
     tags = ["workshops"]
+
+    @get("/", opt={"access": Access.ORGANISER})
+    async def list_workshops(self, service: NamedDependency[WorkshopService]) -> list[WorkshopListed]:
+        """Every workshop, newest first, with its status and how many sessions and sign-ups it has."""
+        ids = await anyio.to_thread.run_sync(service.store.workshops.ids)
+        states = [await service.state(workshop_id) for workshop_id in ids]
+        listed = [state for state in states if state.exists]
+        listed.sort(key=lambda state: state.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        return [workshop_listed(state) for state in listed]
 
     @post("/", opt={"access": Access.ORGANISER}, status_code=201)
     async def create_workshop(

@@ -120,6 +120,12 @@ class Links(msgspec.Struct, frozen=True):
     def admin_login(self) -> str:
         return f"{self.admin()}/login"
 
+    def signin_link(self, link_id: str) -> str:
+        return f"{self.admin()}/signin/{link_id}"
+
+    def signin_link_request(self) -> str:
+        return f"{self.admin()}/signin-link"
+
     def admin_retry(self, job_id: str) -> str:
         return f"{self.admin()}/dead-letters/{job_id}/retry"
 

@@ -7,6 +7,7 @@ built from a `Links` value the edge passes in, so this module stays pure.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 import msgspec
 
@@ -300,6 +301,42 @@ def session_summary(state: WorkshopState, session: SessionState, links: Links) -
     )
 
 
+WorkshopStatus = Literal["planned", "running", "closed"]
+
+
+def workshop_status(state: WorkshopState) -> WorkshopStatus:
+    """Closed once closed; running while one of its sessions is open; planned before."""
+    if state.status == "closed":
+        return "closed"
+    return "running" if any(s.status == "open" for s in state.sessions.values()) else "planned"
+
+
+class WorkshopListed(msgspec.Struct, kw_only=True):
+    """A workshop in the organiser's list."""
+
+    id: str
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    status: WorkshopStatus
+    network_id: str | None
+    sessions: int
+    signups: int
+
+
+def workshop_listed(state: WorkshopState) -> WorkshopListed:
+    return WorkshopListed(
+        id=state.id,
+        title=state.title,
+        starts_at=state.starts_at,
+        ends_at=state.ends_at,
+        status=workshop_status(state),
+        network_id=None,
+        sessions=len(state.sessions),
+        signups=sum(1 for signup in state.signups.values() if signup.status != "withdrawn"),
+    )
+
+
 def workshop_view(state: WorkshopState, links: Links) -> WorkshopView:
     return WorkshopView(
         id=state.id,
@@ -312,7 +349,7 @@ def workshop_view(state: WorkshopState, links: Links) -> WorkshopView:
         follow_up_after=iso_duration(state.follow_up_after.total_seconds()),
         intro_deadline=iso_duration(state.intro_deadline.total_seconds()),
         organiser_email=state.organiser_email,
-        status=state.status,
+        status=workshop_status(state),
         created_at=state.created_at,
         closed_at=state.closed_at,
         sessions=[session_summary(state, s, links) for s in state.sessions.values()],

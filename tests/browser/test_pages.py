@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, TABLET, TABLET_PORTRAIT, Contexts, Knoten, shoot
+from tests.mail_sink import text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -221,14 +223,23 @@ def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -
     expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
 
 
-def test_the_organiser_sees_failed_jobs_and_the_outbox_link(
+def test_the_organiser_signs_in_from_the_mailed_link_and_sees_failed_jobs(
     contexts: Contexts, knoten: Knoten, screenshots: Path
 ) -> None:
     from tests.browser.conftest import ADMIN
 
+    email = f"orga-{secrets.token_hex(6)}@example.org"
+    organiser = {"email": email, "name": "Olga Orga"}
+    knoten.http.post("/api/organisers", json=organiser, headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
     page = contexts.new(LAPTOP).new_page()
     page.goto(f"{knoten.url}/admin")
-    page.get_by_label("Token des Orga-Teams").fill(ADMIN)
+    page.get_by_label("Ihre E-Mail-Adresse").fill(email)
+    page.get_by_role("button", name="Anmeldelink schicken").click()
+    expect(page.get_by_text("Wenn diese Adresse zum Orga-Team gehört, ist ein Anmeldelink unterwegs.")).to_be_visible()
+    mail = knoten.sink.wait_for(lambda found: len(found) == 1, to=email)[0]
+    link = re.search(r"http\S+/admin/signin/\S+", text_of(mail))
+    assert link is not None
+    page.goto(link.group(0))
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_role("heading", name="Fehlgeschlagene Aufträge")).to_be_visible()
     expect(page.get_by_role("link", name="Entwicklungs-Postausgang")).to_be_visible()

@@ -185,3 +185,23 @@ def test_the_quiet_worker_gives_a_failed_job_one_line_with_its_cause(tmp_path: P
     cause = r"workers\.registry\.UnregisteredJob: .+"
     assert re.fullmatch(rf"\d\d:\d\d:\d\d worker: failed breaks: {cause} \(see /admin\)", failed[0])
     assert "Traceback" not in printed + rest
+
+
+def test_the_banners_sign_in_link_opens_the_outbox_for_the_demo_organiser(tmp_path: Path) -> None:
+    port = free_port()
+    process = _start(tmp_path, "--port", str(port))
+    try:
+        printed = _until_running(process)
+        found = re.search(
+            rf"Sign-in link:\s+(http://127.0.0.1:{port}/admin/signin/\S+)\s+\(as orga@example.org", printed
+        )
+        assert found, printed
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
+            assert browser.get("/dev/outbox").status_code == 401
+            page = browser.get(found.group(1))
+            csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+            assert page.status_code == 200 and csrf
+            assert browser.post(found.group(1), data={"_csrf_token": csrf.group(1)}).status_code == 303
+            assert browser.get("/dev/outbox").status_code == 200
+    finally:
+        _ctrl_c(process)

@@ -146,7 +146,7 @@ async def test_a_wrong_organiser_token_is_refused_on_the_sign_in_form_in_the_rea
         page = await browser.post("/admin/login", data={"token": "guess", "_csrf_token": token}, headers=language)
         assert page.status_code == 401
         assert expected in main_text(page)
-        assert 'name="token"' in page.text  # the form again, to try once more
+        assert 'name="email"' in page.text  # the sign-in form again: a link by e-mail
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,8 @@ async def _world(api: Api) -> dict[str, Any]:
         "card_id": card["id"],
         "slot_id": slot["id"],
         "job_id": "no-such-job",
+        "organiser_id": "no-such-organiser",
+        "link_id": "no-such-link",
         "token": "no-such-stop-link",
         "path": "x",
         "tokens": {
