@@ -159,6 +159,27 @@ async def _world(api: Api) -> dict[str, Any]:
             json={"host_name": "H", "host_email": "h@example.org", "starts_at": "2030-01-01T10:00:00+01:00"},
         )
     ).json()
+    note = (
+        await api.client.post(f"{base}/sessions/{table['id']}/notes", headers=workshop["auth"], json={"text": "n"})
+    ).json()
+    market = await api.session(workshop, format="marktplatz")
+    offers = [
+        (
+            await api.client.post(
+                f"{base}/sessions/{market['id']}/offers",
+                headers=workshop["auth"],
+                json={"kind": kind, "text": kind, "owner_name": "O"},
+            )
+        ).json()
+        for kind in ("offer", "request", "offer")
+    ]
+    match = (
+        await api.client.post(
+            f"{base}/matches",
+            headers=workshop["auth"],
+            json={"offer_id": offers[0]["id"], "request_id": offers[1]["id"]},
+        )
+    ).json()
     return {
         "workshop_id": workshop["id"],
         "session_id": table["id"],
@@ -167,6 +188,10 @@ async def _world(api: Api) -> dict[str, Any]:
         "commitment_id": commitment["id"],
         "card_id": card["id"],
         "slot_id": slot["id"],
+        "note_id": note["id"],
+        "offer_id": offers[2]["id"],  # not matched: it can be removed
+        "match_id": match["id"],
+        "code": table["short_url"].rsplit("/", 1)[1],
         "job_id": "no-such-job",
         "organiser_id": "no-such-organiser",
         "link_id": "no-such-link",
