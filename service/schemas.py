@@ -134,6 +134,28 @@ class SignupIn(Input):
     language: Language = "de"
     privacy_version: Version | None = None
     table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    present: bool | None = None  # a facilitator adding a walk-in: the person is here (true)
+
+
+class AttendanceIn(Input):
+    present: bool
+
+
+class AttendanceOut(msgspec.Struct, kw_only=True):
+    signup_id: str
+    present: bool
+
+
+class PersonRef(msgspec.Struct, kw_only=True):
+    signup_id: str
+    name: str | None
+
+
+class ReleaseOut(msgspec.Struct, kw_only=True):
+    """Who lost their place for not being there, and who got one from the waitlist."""
+
+    released: list[PersonRef]
+    promoted: list[PersonRef]
 
 
 class LinkAgainIn(Input):

@@ -18,9 +18,9 @@ from service.application.inputs import existing, person
 from service.application.runner import Outcome, WorkshopService
 from service.application.signups import record_signup, signup_out
 from service.domain import commands as c
-from service.domain.events import Person, WaitlistPromoted
+from service.domain.events import Person, PlaceReleased, WaitlistPromoted
 from service.domain.rules import decide, signup_of
-from service.domain.state import CommitmentState, WorkshopState
+from service.domain.state import CommitmentState, WorkshopState, present
 from service.domain.views import (
     CardEntry,
     CommitmentEntry,
@@ -34,12 +34,16 @@ from service.domain.views import (
     offer_entry,
 )
 from service.schemas import (
+    AttendanceIn,
+    AttendanceOut,
     CardIn,
     CommitmentIn,
     CommitmentPatch,
     MatchIn,
     NoteIn,
     OfferIn,
+    PersonRef,
+    ReleaseOut,
     SignupIn,
     SignupOut,
     SignupPatch,
@@ -78,6 +82,15 @@ def _only_own(principal: Principal | None, participant_id: str | None) -> None:
         raise PermissionDeniedException("Participants may only change their own data.")
 
 
+def _attendance(state: WorkshopState, signup_id: str) -> AttendanceOut:
+    signup = state.signups[signup_id]
+    return AttendanceOut(signup_id=signup_id, present=present(signup, state.sessions[signup.session_id]))
+
+
+def _refs(state: WorkshopState, signup_ids: list[str]) -> list[PersonRef]:
+    return [PersonRef(signup_id=sid, name=state.signups[sid].person.name) for sid in signup_ids]
+
+
 def _removed(_: WorkshopState) -> tuple[int, StatusOut]:
     return 200, StatusOut(status="removed")
 
@@ -95,6 +108,7 @@ class ParticipationController(Controller):
         data: JSONBody[SignupIn],
         service: NamedDependency[WorkshopService],
         settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal | None],
     ) -> Response[SignupOut]:
         """Sign up without an account: a place, or a waitlist position when the session is full.
 
@@ -102,9 +116,13 @@ class ParticipationController(Controller):
         address that signed up to another session of the workshop is the same person (one
         participant, one intro talk); that answer carries no participant token.
         A session with a table code takes sign-ups only with it (403 otherwise).
+        A facilitator adds a walk-in with `"present": true`: the person counts as present.
         """
         idempotency = await idempotency_of(request)
-        signed = await record_signup(request, service, settings, workshop_id, session_id, data, idempotency)
+        walk_in = data.present is True
+        if walk_in and (principal is None or not principal.manages(workshop_id)):
+            raise PermissionDeniedException("Only a facilitator adds a walk-in as present.")
+        signed = await record_signup(request, service, settings, workshop_id, session_id, data, idempotency, walk_in)
         return respond(signed.reply)
 
     @patch("/{workshop_id:str}/signups/{signup_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
@@ -145,6 +163,46 @@ class ParticipationController(Controller):
             return Outcome(
                 events,
                 lambda s: (200, WithdrawalOut(signup_id=signup_id, status="withdrawn", promoted_signup_id=promoted)),
+            )
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post("/{workshop_id:str}/signups/{signup_id:str}/attendance", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def mark_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        signup_id: FromPath[str],
+        data: JSONBody[AttendanceIn],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[AttendanceOut]:
+        """Mark a person present or absent; the same mark again changes nothing. A sign-up made
+        while its session is open counts as present unless marked absent."""
+
+        def plan(state: WorkshopState) -> Outcome:
+            signup_of(existing(state), signup_id)
+            events = decide(state, c.MarkAttendance(signup_id=signup_id, present=data.present), service.clock.now())
+            return Outcome(events, lambda s: (200, _attendance(s, signup_id)))
+
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/release-absent", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def release_absent(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[ReleaseOut]:
+        """At the start of an open session: the places of confirmed people not marked present go
+        to the waitlist (those marked present first); each promoted person gets a mail."""
+
+        def plan(state: WorkshopState) -> Outcome:
+            events = decide(existing(state), c.ReleaseAbsent(session_id=session_id), service.clock.now())
+            released = [ev.signup_id for ev in events if isinstance(ev, PlaceReleased)]
+            promoted = [ev.signup_id for ev in events if isinstance(ev, WaitlistPromoted)]
+            return Outcome(
+                events, lambda s: (200, ReleaseOut(released=_refs(s, released), promoted=_refs(s, promoted)))
             )
 
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

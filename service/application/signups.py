@@ -69,12 +69,15 @@ async def record_signup(
     session_id: str,
     data: SignupIn,
     idempotency: Idempotency | None,
+    walk_in: bool = False,
 ) -> Signed:
     """Sign someone up (for the API and the sign-up page alike); 201 new, 200 already there.
 
     An e-mail address that belongs to a participant of the workshop joins that person: the
     answer then carries no token (whoever knows an address must not get into that person's
     data); the personal link goes to the address with the confirmation mail.
+    A walk-in (`walk_in`: a facilitator adds someone who is here) counts as present, also when
+    their address was signed up already.
     """
     await limit_signups(request, settings, workshop_id, session_id)
     if not data.consent:
@@ -98,13 +101,16 @@ async def record_signup(
         consent=data.consent,
         token_hash=token_hash(settings.secret_key, token),
         table_code=data.table_code,
+        present=walk_in,
     )
 
     def plan(state: WorkshopState) -> Outcome:
+        now = service.clock.now()
         check_table_code(session_of(existing(state), session_id), data.table_code)
         if (already := existing_signup(state, session_id, ehash)) is not None:
-            return Outcome([], lambda s: (200, signup_out(s, already, None)), (already.participant_id,))
-        events = decide(state, command, service.clock.now())
+            marked = decide(state, c.MarkAttendance(signup_id=already.id, present=True), now) if walk_in else []
+            return Outcome(marked, lambda s: (200, signup_out(s, already, None)), (already.participant_id,))
+        events = decide(state, command, now)
         new_person = _participant_of(events) == pid
         return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
 

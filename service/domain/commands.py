@@ -81,6 +81,18 @@ class RecordSignup(Command, frozen=True, kw_only=True):
     token_hash: str | None = None
     privacy_version: str | None = None
     table_code: str | None = None
+    present: bool = False  # a walk-in the facilitator adds: here, whether the session is open or not
+
+
+class MarkAttendance(Command, frozen=True, kw_only=True):
+    signup_id: str
+    present: bool
+
+
+class ReleaseAbsent(Command, frozen=True, kw_only=True):
+    """The places of confirmed people not marked present go to the waitlist."""
+
+    session_id: str
 
 
 class CorrectNewcomer(Command, frozen=True, kw_only=True):

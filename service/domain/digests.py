@@ -15,7 +15,7 @@ from service.domain.events import Format, Phase
 from service.domain.formats import format_of
 from service.domain.formats.base import DigestCard, DigestMatch, DigestOffer
 from service.domain.intro import intro_talks
-from service.domain.state import SessionState, WorkshopState
+from service.domain.state import SessionState, WorkshopState, present
 from service.domain.timing import local_today
 from service.domain.views import follow_ups
 
@@ -28,6 +28,7 @@ class DigestPerson(msgspec.Struct, kw_only=True):
     status: str
     waitlist_position: int | None
     signed_up_at: datetime
+    present: bool = False  # came (marked, or signed up while the session was open)
 
 
 class DigestCommitment(msgspec.Struct, kw_only=True):
@@ -62,6 +63,7 @@ class SessionDigest(msgspec.Struct, kw_only=True):
     waitlisted: int
     newcomers: int
     participants: list[DigestPerson]
+    present: int = 0  # of the people signed up (confirmed or waiting), how many came
     commitments: list[DigestCommitment]
     notes: list[DigestNote]
     cards: dict[str, list[DigestCard]]
@@ -83,6 +85,7 @@ class SessionRow(msgspec.Struct, kw_only=True):
     newcomers: int
     commitments: int
     commitments_done: int
+    present: int = 0
 
 
 class OrganisationCount(msgspec.Struct, kw_only=True):
@@ -103,6 +106,7 @@ class Totals(msgspec.Struct, kw_only=True):
     commitments_open: int
     commitments_done: int
     commitments_overdue: int
+    present: int = 0  # sign-ups of people who came, over all sessions
 
 
 class IntroTalkLine(msgspec.Struct, kw_only=True):
@@ -154,6 +158,7 @@ def _people(state: WorkshopState, session: SessionState) -> list[DigestPerson]:
                 status=signup.status,
                 waitlist_position=position,
                 signed_up_at=signup.recorded_at,
+                present=present(signup, session),
             )
         )
     return people
@@ -183,6 +188,7 @@ def session_digest(state: WorkshopState, session: SessionState, now: datetime) -
         waitlisted=len(session.waitlist),
         newcomers=sum(1 for p in people if p.newcomer),
         participants=people,
+        present=sum(1 for p in people if p.present),
         commitments=[
             DigestCommitment(
                 id=c.id,
@@ -215,6 +221,7 @@ def _row(digest: SessionDigest) -> SessionRow:
         newcomers=digest.newcomers,
         commitments=len(digest.commitments),
         commitments_done=sum(1 for c in digest.commitments if c.status == "done"),
+        present=digest.present,
     )
 
 
@@ -247,6 +254,7 @@ def _totals(state: WorkshopState, digests: list[SessionDigest]) -> Totals:
         commitments_open=statuses["open"],
         commitments_done=statuses["done"],
         commitments_overdue=statuses["overdue"],
+        present=sum(d.present for d in digests),
     )
 
 

@@ -189,6 +189,21 @@ class SignupWithdrawn(Event, frozen=True, kw_only=True):
     signup_id: str
 
 
+class AttendanceMarked(Event, frozen=True, kw_only=True):
+    """The facilitator says whether a person came. A sign-up made while its session is open
+    counts as present without this mark."""
+
+    signup_id: str
+    present: bool
+
+
+class PlaceReleased(Event, frozen=True, kw_only=True):
+    """A confirmed person was not there when the session started: their place went to the
+    waitlist (the promotions follow as their own events). The sign-up counts as withdrawn."""
+
+    signup_id: str
+
+
 class WaitlistPromoted(Event, frozen=True, kw_only=True):
     signup_id: str
 
@@ -358,6 +373,8 @@ AnyEvent = (
     | EarlierLinksEnded
     | SignupWithdrawn
     | WaitlistPromoted
+    | AttendanceMarked
+    | PlaceReleased
     | CommitmentMade
     | CommitmentCompleted
     | CommitmentCorrected

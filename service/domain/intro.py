@@ -19,6 +19,7 @@ from service.domain.state import WorkshopState
 TRIGGERS = (
     e.SignupRecorded,
     e.SignupWithdrawn,
+    e.PlaceReleased,
     e.NewcomerCorrected,
     e.IntroSlotOffered,
     e.IntroSlotWithdrawn,

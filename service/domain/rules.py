@@ -27,6 +27,7 @@ from service.domain.state import (
     SessionState,
     SignupState,
     WorkshopState,
+    present,
 )
 
 E = TypeVar("E", bound=e.Event)
@@ -118,7 +119,13 @@ def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | Non
 # ---------------------------------------------------------------------------- decide
 
 KEEP_WORKING_WHEN_CLOSED = (
-    c.CompleteCommitment | c.ErasePerson | c.ExpirePersonalData | c.SignInFacilitator | c.CorrectNewcomer | c.StopMails
+    c.MarkAttendance
+    | c.CompleteCommitment
+    | c.ErasePerson
+    | c.ExpirePersonalData
+    | c.SignInFacilitator
+    | c.CorrectNewcomer
+    | c.StopMails
 )
 
 
@@ -151,6 +158,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return [e.TableCodeChanged(at=now, session_id=sid, table_code=code)]
         case c.WithdrawSignup(signup_id=signup_id):
             return _withdraw_signup(state, signup_id, now)
+        case c.MarkAttendance():
+            return _mark_attendance(state, command, now)
+        case c.ReleaseAbsent(session_id=sid):
+            return _release_absent(state, sid, now)
         case c.MakeCommitment():
             return _make_commitment(state, command, now)
         case c.CompleteCommitment(commitment_id=cid):
@@ -284,6 +295,7 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
         raise Conflict("This e-mail is signed up to this session already.")
     known = state.participants.get(state.participants_by_email.get(command.email_hash or "", ""))
     newcomer = _newcomer_answer(command, known)
+    walk_in = command.present and session.status != "open"  # while it is open, every sign-up is present
     return [
         e.SignupRecorded(
             at=now,
@@ -300,7 +312,8 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
             consent=command.consent,
             token_hash=command.token_hash if known is None else None,
             privacy_version=command.privacy_version,
-        )
+        ),
+        *([e.AttendanceMarked(at=now, signup_id=command.signup_id, present=True)] if walk_in else []),
     ]
 
 
@@ -335,6 +348,44 @@ def _withdraw_signup(state: WorkshopState, signup_id: str, now: datetime) -> lis
     if signup.status == "confirmed" and session.waitlist:
         withdrawn.append(e.WaitlistPromoted(at=now, signup_id=session.waitlist[0]))
     return withdrawn
+
+
+def _mark_attendance(state: WorkshopState, command: c.MarkAttendance, now: datetime) -> list[e.Event]:
+    """Present or absent, marked once: the same mark again changes nothing. Marks are taken
+    until the workshop closes, so that a forgotten one can still be put right for the report."""
+    signup = signup_of(state, command.signup_id)
+    if signup.status == "withdrawn":
+        raise Conflict("This sign-up was withdrawn: add the person again if they are here.")
+    if signup.present is command.present or (
+        signup.present is None and present(signup, state.sessions[signup.session_id]) is command.present
+    ):
+        return []
+    return [e.AttendanceMarked(at=now, signup_id=signup.id, present=command.present)]
+
+
+def _release_absent(state: WorkshopState, session_id: str, now: datetime) -> list[e.Event]:
+    """At the start of a session: every confirmed person not marked present loses their place,
+    and as many from the waitlist as there is then room for get one: those marked present
+    first, each group in the order they signed up. Only places held since before the session
+    opened are released: a place given since (by a release, say) stays, however often it is pressed."""
+    session = writable_session(state, session_id)
+    if session.status != "open":
+        raise Conflict("Places are released when the session is open: open it first.")
+    absent = [sid for sid in session.confirmed if _held_a_place_at_start(state.signups[sid], session)]
+    room = (
+        len(session.waitlist) if session.capacity is None else session.capacity - len(session.confirmed) + len(absent)
+    )
+    released: list[e.Event] = [e.PlaceReleased(at=now, signup_id=sid) for sid in absent]
+    here = sorted(session.waitlist, key=lambda sid: not present(state.signups[sid], session))  # stable: in order
+    promoted = [e.WaitlistPromoted(at=now, signup_id=sid) for sid in here[: max(room, 0)]]
+    return [*released, *promoted]
+
+
+def _held_a_place_at_start(signup: SignupState, session: SessionState) -> bool:
+    """A confirmed person, not marked present, whose place was theirs before the session opened."""
+    opened_at = session.opened_at
+    before = opened_at is not None and (signup.promoted_at or signup.recorded_at) < opened_at
+    return before and not present(signup, session)
 
 
 def _owner(state: WorkshopState, signup_id: str | None, owner: e.Person | None, session_id: str) -> e.Person:
@@ -567,6 +618,16 @@ def _evolve_phase(state: WorkshopState, event: e.PhaseAdvanced) -> None:
 def _evolve_session_closed(state: WorkshopState, event: e.SessionClosed) -> None:
     session = state.sessions[event.session_id]
     session.status, session.closed_at = "closed", event.at
+
+
+def _evolve_attendance(state: WorkshopState, event: e.AttendanceMarked) -> None:
+    state.signups[event.signup_id].present = event.present
+
+
+def _evolve_released(state: WorkshopState, event: e.PlaceReleased) -> None:
+    signup = state.signups[event.signup_id]
+    state.sessions[signup.session_id].confirmed.remove(event.signup_id)
+    signup.status, signup.withdrawn_at, signup.released_at = "withdrawn", event.at, event.at
 
 
 def _evolve_link(state: WorkshopState, event: e.ParticipantLinkIssued) -> None:
@@ -858,6 +919,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.EarlierLinksEnded: _evolve_links_ended,
     e.SignupWithdrawn: _evolve_withdrawn,
     e.WaitlistPromoted: _evolve_promoted,
+    e.AttendanceMarked: _evolve_attendance,
+    e.PlaceReleased: _evolve_released,
     e.CommitmentMade: _evolve_commitment,
     e.CommitmentCompleted: _evolve_completed,
     e.CommitmentCorrected: _evolve_commitment_corrected,

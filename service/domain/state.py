@@ -63,6 +63,16 @@ class SignupState:
     privacy_version: str | None = None
     withdrawn_at: datetime | None = None
     promoted_at: datetime | None = None
+    present: bool | None = None  # None: not marked (a sign-up while the session is open is present)
+    released_at: datetime | None = None  # their place went to the waitlist: not there at the start
+
+
+def present(signup: SignupState, session: SessionState) -> bool:
+    """Whether the person came: as the facilitator marked them, else whether they signed up
+    while the session was open."""
+    if signup.present is not None:
+        return signup.present
+    return session.opened_at is not None and signup.recorded_at >= session.opened_at
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ import msgspec
 
 from service.domain import effects
 from service.domain.events import (
+    AttendanceMarked,
     CardAdded,
     CardRemoved,
     CardVoted,
@@ -45,6 +46,7 @@ from service.domain.events import (
     PersonErased,
     Phase,
     PhaseAdvanced,
+    PlaceReleased,
     SessionClosed,
     SessionOpened,
     SessionPlanned,
@@ -64,6 +66,7 @@ from service.domain.state import (
     SessionState,
     SignupState,
     WorkshopState,
+    present,
 )
 from service.domain.timing import due_reminder_at, follow_up_at, local_today
 
@@ -98,6 +101,7 @@ class SignupEntry(msgspec.Struct, kw_only=True):
     language: Language
     signed_up_at: datetime
     waitlist_position: int | None = None
+    present: bool = False  # came: marked so, or signed up while the session was open
 
 
 class CommitmentEntry(msgspec.Struct, kw_only=True):
@@ -111,6 +115,7 @@ class CommitmentEntry(msgspec.Struct, kw_only=True):
     made_at: datetime
     completed_at: datetime | None
     match_id: str | None
+    reachable: bool = False  # the owner has an e-mail address: reminders and follow-ups reach them
 
 
 class NoteEntry(msgspec.Struct, kw_only=True):
@@ -235,6 +240,7 @@ def signup_entry(signup: SignupState, session: SessionState) -> SignupEntry:
         language=signup.language,
         signed_up_at=signup.recorded_at,
         waitlist_position=waitlist_position(session, signup.id) if signup.status == "waitlisted" else None,
+        present=present(signup, session),
     )
 
 
@@ -250,6 +256,7 @@ def commitment_entry(commitment: CommitmentState) -> CommitmentEntry:
         made_at=commitment.made_at,
         completed_at=commitment.completed_at,
         match_id=commitment.match_id,
+        reachable=commitment.owner.email is not None,
     )
 
 
@@ -425,6 +432,8 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     EarlierLinksEnded: ("at", "participant_id"),
     SignupWithdrawn: ("at", "signup_id"),
     WaitlistPromoted: ("at", "signup_id"),
+    AttendanceMarked: ("at", "signup_id", "present"),
+    PlaceReleased: ("at", "signup_id"),
     CommitmentMade: ("at", "commitment_id", "session_id", "owner", "signup_id", "text", "due", "match_id"),
     CommitmentCompleted: ("at", "commitment_id"),
     CommitmentCorrected: ("at", "commitment_id", "text", "due", "owner", "signup_id"),

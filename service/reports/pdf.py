@@ -209,7 +209,8 @@ def _session_sections(pdf: _Document, digest: SessionDigest, language: str) -> N
     ]
     pdf.line_of(" · ".join(str(p) for p in parts if p), muted=True)
     pdf.line_of(
-        f"{t('confirmed')}: {digest.confirmed} · {t('on the waitlist')}: {digest.waitlisted} · "
+        f"{t('confirmed')}: {digest.confirmed} · {t('present')}: {digest.present} · "
+        f"{t('on the waitlist')}: {digest.waitlisted} · "
         f"{t('newcomers')}: {digest.newcomers}"
     )
     if digest.commitments:
@@ -248,16 +249,17 @@ def digest_pdf(digest: SessionDigest, language: str) -> bytes:
     if digest.participants:
         pdf.heading(t("Participants"), 11)
         pdf.grid(
-            [t("Name"), t("Organisation"), t("Status")],
+            [t("Name"), t("Organisation"), t("Status"), t("Present")],
             [
                 [
                     (p.name or t("(erased)")) + (f" · {t('new')}" if p.newcomer else ""),
                     p.organisation or "",
                     label(language, p.status) + (f" {p.waitlist_position}" if p.waitlist_position else ""),
+                    t("yes") if p.present else "–",
                 ]
                 for p in digest.participants
             ],
-            (5, 5, 2),
+            (5, 5, 2, 2),
         )
     pdf.line_of(t("As of %(moment)s") % {"moment": when(digest.generated_at, language, digest.timezone)}, muted=True)
     return pdf.output_bytes()
@@ -272,6 +274,7 @@ def report_pdf(report: WorkshopReport, language: str) -> bytes:
     totals = report.totals
     pdf.line_of(
         f"{t('participants')}: {totals.participants} · {t('sign-ups')}: {totals.signups} · "
+        f"{t('present')}: {totals.present} · "
         f"{t('newcomers')}: {totals.newcomers} ({round(totals.newcomer_share * 100)} %) · "
         f"{t('organisations')}: {len(report.organisations)} · {t('commitments')}: {totals.commitments}"
     )
@@ -279,19 +282,20 @@ def report_pdf(report: WorkshopReport, language: str) -> bytes:
     pdf.image(io.BytesIO(charts.commitment_status(report, language, "png")), w=80)
     pdf.heading(t("Sessions"))
     pdf.grid(
-        [t("Session"), t("Format"), t("When"), t("confirmed"), t("waitlist"), t("commitments")],
+        [t("Session"), t("Format"), t("When"), t("confirmed"), t("present"), t("waitlist"), t("commitments")],
         [
             [
                 s.title,
                 label(language, s.format),
                 short_when(s.starts_at, language, report.timezone),
                 str(s.confirmed),
+                str(s.present),
                 str(s.waitlisted),
                 f"{s.commitments_done}/{s.commitments}",
             ]
             for s in report.sessions
         ],
-        (10, 6, 6, 4, 5, 4),
+        (10, 6, 6, 4, 4, 5, 4),
     )
     if report.organisations:
         pdf.heading(t("Organisations represented"))

@@ -61,6 +61,7 @@ CSV_COLUMNS = (
     N_("Status"),
     N_("Waitlist position"),
     N_("Signed up at (%(timezone)s)"),
+    N_("Present"),
 )
 CSV_DELIMITERS = {"de": ";"}  # what the spreadsheet programs of that language expect; else ","
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -79,7 +80,7 @@ def report_csv(report: WorkshopReport, language: str) -> str:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=CSV_DELIMITERS.get(language, ","), lineterminator="\r\n")
     headers = [gettext(language, column) for column in CSV_COLUMNS]
-    headers[-1] %= {"timezone": report.timezone}
+    headers[CSV_COLUMNS.index("Signed up at (%(timezone)s)")] %= {"timezone": report.timezone}
     writer.writerow(headers)
     zone = ZoneInfo(report.timezone)
     yes, no = gettext(language, "yes"), gettext(language, "no")
@@ -96,6 +97,7 @@ def report_csv(report: WorkshopReport, language: str) -> str:
                 label(language, person.status),
                 person.waitlist_position,
                 person.signed_up_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                yes if person.present else no,
             ]
             writer.writerow([_cell(value) for value in row])
     return out.getvalue()

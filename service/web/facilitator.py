@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -25,10 +25,12 @@ from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import workshop_report
+from service.domain.errors import DomainError
+from service.domain.events import PlaceReleased, WaitlistPromoted
 from service.domain.formats import FORMATS, format_of
 from service.domain.intro import intro_talks
 from service.domain.links import PAGES, Links
-from service.domain.rules import session_of
+from service.domain.rules import decide, session_of
 from service.domain.state import WorkshopState
 from service.domain.views import full_session, session_summary, workshop_view
 from service.i18n import short_when
@@ -72,6 +74,26 @@ def _slots(state: WorkshopState, links: Links, language: str) -> list[tuple[str,
     return grouped
 
 
+class ReleasePreview(NamedTuple):
+    """What "release places" would do now: how many lose their place, how many get one and a mail."""
+
+    released: int
+    promoted: int
+
+
+def _release_preview(state: WorkshopState, session_id: str, now: datetime) -> ReleasePreview | None:
+    """None when there is nothing to release (or the session is not open)."""
+    try:
+        events = decide(state, c.ReleaseAbsent(session_id=session_id), now)
+    except DomainError:
+        return None
+    released = sum(1 for event in events if isinstance(event, PlaceReleased))
+    promoted = sum(
+        1 for event in events if isinstance(event, WaitlistPromoted) and state.signups[event.signup_id].person.email
+    )  # only people with an address get a mail
+    return ReleasePreview(released, promoted) if released else None
+
+
 async def _console(
     request: Request[Any, Any, Any],
     service: WorkshopService,
@@ -91,6 +113,7 @@ async def _console(
         phases=list(session_format.phases),
         qr=qr,
         short_link=session.short_url.split("://")[-1],
+        release=_release_preview(state, session_id, service.clock.now()),
         **_context(state, links, "board"),
     )
 

@@ -87,7 +87,7 @@ def test_the_facilitator_runs_a_future_workshop_and_a_market_place_and_the_repor
     page.get_by_role("button", name="Karte hinzufügen").click()
     page.get_by_role("button", name="Nächste Phase: Verwirklichung").click()
     expect(page.locator(".phase.current")).to_have_text("Verwirklichung")
-    page.get_by_label("oder Name").fill("Carla Kruse")
+    page.locator("#c-who").fill("Carla Kruse")
     page.get_by_label("Was", exact=True).fill("Raumliste anlegen")
     page.get_by_role("button", name="Zusage festhalten").click()
     expect(page.locator("#commitments")).to_contain_text("Carla Kruse: Raumliste anlegen")
@@ -133,7 +133,7 @@ def test_commitments_typed_offline_survive_a_reload_and_arrive_once(
 
     context.set_offline(True)
     for text in ("Protokoll schreiben", "Einladung verschicken", "Raum buchen"):
-        page.get_by_label("oder Name").fill("Dora")
+        page.locator("#c-who").fill("Dora")
         page.get_by_label("Was", exact=True).fill(text)
         page.get_by_role("button", name="Zusage festhalten").click()
     expect(page.locator("#net")).to_contain_text("3 warten")

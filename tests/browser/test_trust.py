@@ -25,7 +25,7 @@ CACHED = """async () => {
 
 
 def _add_commitment(page: Page, who: str, text: str) -> None:
-    page.get_by_label("oder Name").fill(who)
+    page.locator("#c-who").fill(who)
     page.get_by_label("Was", exact=True).fill(text)
     page.get_by_role("button", name="Zusage festhalten").click()
 

@@ -39,6 +39,7 @@ async def test_the_csv_opens_in_german_excel_with_formulas_as_text_and_local_tim
         "Stand",
         "Wartelistenplatz",
         "Eingetragen am (America/New_York)",
+        "Anwesend",
     ]
     assert [(row[4], row[5]) for row in rows] == [
         ("'=1+2", "'@SUMME(A1)"),

@@ -74,6 +74,8 @@ def history() -> list[e.Event]:
         _signup(6, "m", "confirmed", newcomer=True),
         _signup(7, "m", "confirmed"),
         e.NewcomerCorrected(at=at, participant_id="p4", newcomer=False),
+        e.AttendanceMarked(at=at, signup_id="a1", present=False),
+        e.AttendanceMarked(at=at, signup_id="a7", present=True),
         e.CommitmentMade(
             at=at,
             commitment_id="c1",

@@ -54,12 +54,83 @@
     setTimeout(function () { p.remove(); }, 8000);
   }
 
-  function enqueue(method, path, body, label, summary) {
+  // A removal (of a note, card, offer or match) is kept back for the undo window and sent
+  // after it (`notBefore`); the thing is hidden meanwhile (`hide`). Undo drops it from the queue.
+  function enqueue(method, path, body, label, summary, options) {
     const items = load();
-    items.push({ key: newKey(), method: method, path: path, body: body, label: label, summary: summary });
+    const key = newKey();
+    const extra = options || {};
+    items.push({ key: key, method: method, path: path, body: body, label: label, summary: summary,
+      notBefore: extra.notBefore || 0, hide: extra.hide || "" });
     save(items);
+    hidePending();
     showStatus();
     flush();
+    if (extra.notBefore) setTimeout(flush, extra.notBefore - Date.now() + 50);
+    return key;
+  }
+
+  function hidePending() {
+    load().forEach(function (item) {
+      const element = item.hide && document.getElementById(item.hide);
+      if (element) element.hidden = true;
+    });
+  }
+
+  let inFlight = null;
+  function cancel(key) {
+    if (key === inFlight) return false;
+    const items = load();
+    const item = items.find(function (other) { return other.key === key; });
+    if (!item) return false;
+    save(items.filter(function (other) { return other.key !== key; }));
+    const element = item.hide && document.getElementById(item.hide);
+    if (element) element.hidden = false;
+    showStatus();
+    return true;
+  }
+
+  // An undo that needs what the server answered (the id of a match) waits for the answer.
+  const waiting = {};
+  const answered = {};
+  function whenAnswered(key, then) {
+    if (key in answered) { then(answered[key]); return; }
+    waiting[key] = then;
+  }
+  function remember(key) {
+    waiting[key] = function (answer) { answered[key] = answer; };
+  }
+
+  const UNDO_MS = 8000;
+  let undoTimer = null;
+  function offerUndo(text, undo) {
+    const texts = document.getElementById("undo-texts");
+    if (!texts) return;
+    let bar = document.getElementById("undo");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "undo";
+      bar.className = "undo-bar";
+      bar.setAttribute("role", "status");
+      document.body.appendChild(bar);
+    }
+    const label = document.createElement("span");
+    label.textContent = text;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = texts.dataset.undo;
+    button.addEventListener("click", function () {
+      undo();
+      clearTimeout(undoTimer);
+      label.textContent = texts.dataset.undone;
+      button.remove();
+      undoTimer = setTimeout(function () { bar.replaceChildren(); bar.hidden = true; }, 2000);
+    });
+    bar.replaceChildren(label, button);
+    bar.hidden = false;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(function () { bar.replaceChildren(); bar.hidden = true; }, UNDO_MS);
   }
 
   async function flush() {
@@ -68,9 +139,10 @@
     let sent = false;
     try {
       for (;;) {
-        const items = load();
-        if (!items.length) break;
-        const item = items[0];
+        const now = Date.now();
+        const item = load().find(function (other) { return !(other.notBefore > now); });
+        if (!item) break; // nothing, or only removals still in their undo window
+        inFlight = item.key;
         let response;
         try {
           response = await fetch(item.path, {
@@ -93,6 +165,13 @@
         if (signedOut || response.status >= 500 || response.status === 429) break; // keep it, try again later
         save(load().filter(function (other) { return other.key !== item.key; }));
         sent = true;
+        if (waiting[item.key]) {
+          let answer = null;
+          try { answer = response.ok ? await response.clone().json() : null; } catch (e) { /* not JSON */ }
+          const then = waiting[item.key];
+          delete waiting[item.key];
+          then(answer);
+        }
         if (!response.ok) {
           let detail = response.statusText;
           try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
@@ -100,6 +179,7 @@
         }
       }
     } finally {
+      inFlight = null;
       flushing = false;
       showStatus();
       if (sent) refresh();
@@ -118,6 +198,7 @@
         const panel = document.getElementById("panel");
         const active = document.activeElement && document.activeElement.id;
         const typed = {};
+        const opened = Array.from(panel.querySelectorAll("details[open][id]")).map(function (d) { return d.id; });
         panel.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (field) {
           if (field.value && field.type !== "hidden") typed[field.id] = field.value;
         });
@@ -127,6 +208,8 @@
           if (field) field.value = typed[id];
         });
         if (active && document.getElementById(active)) document.getElementById(active).focus();
+        opened.forEach(function (id) { const d = document.getElementById(id); if (d) d.open = true; });
+        hidePending();
         renderPending();
       } catch (e) { /* offline: keep what is shown */ }
     }, 150);
@@ -138,6 +221,7 @@
       const field = form.elements[name];
       if (value === "") return;
       if (field && field.dataset && field.dataset.type === "int") { body[name] = parseInt(value, 10); return; }
+      if (field && field.dataset && field.dataset.type === "bool") { body[name] = value === "true"; return; }
       if (field && field.type === "datetime-local") { body[name] = value + ":00" + (field.dataset.zone || "Z"); return; }
       body[name] = value;
     });
@@ -149,8 +233,13 @@
     if (!form) return;
     event.preventDefault();
     const body = formBody(form);
-    enqueue(form.dataset.api, form.dataset.path, body, form.dataset.label, body.text || body.title || "");
+    if (form.dataset.who) whoOf(form, body);
+    const asks = form.dataset.confirm && (!form.dataset.confirmIf || body[form.dataset.confirmIf]);
+    if (asks && !window.confirm(form.dataset.confirm)) return;
+    enqueue(form.dataset.api, form.dataset.path, body, form.dataset.label, body.text || body.title || body.name || "");
     form.reset();
+    const warning = form.querySelector("#c-noaddress");
+    if (warning) warning.hidden = true;
     const first = form.querySelector("input:not([type=hidden]), textarea, select");
     if (first) first.focus();
   });
@@ -163,7 +252,20 @@
       event.preventDefault();
       if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
       const body = button.dataset.body ? JSON.parse(button.dataset.body) : null;
-      enqueue(button.dataset.api, button.dataset.path, body, button.dataset.label, "");
+      const undoLabel = button.dataset.undoLabel;
+      if (button.dataset.defer !== undefined) {
+        const kept = enqueue(button.dataset.api, button.dataset.path, body, button.dataset.label, "",
+          { notBefore: Date.now() + UNDO_MS + 500, hide: button.dataset.hide });
+        offerUndo(undoLabel || button.dataset.label, function () { cancel(kept); });
+        return;
+      }
+      const sent = enqueue(button.dataset.api, button.dataset.path, body, button.dataset.label, "");
+      if (button.dataset.inverse) {
+        const inverse = JSON.parse(button.dataset.inverse);
+        offerUndo(undoLabel || button.dataset.label, function () {
+          if (!cancel(sent)) enqueue(inverse.method, inverse.path, inverse.body || null, texts().undo, undoLabel || "");
+        });
+      }
       return;
     }
     const pick = event.target.closest("button[data-pick]");
@@ -174,9 +276,107 @@
     pick.classList.add("selected");
     picked = picked || {};
     picked[pick.dataset.pick] = pick.dataset.id;
+    picked[pick.dataset.pick + "Text"] = pick.dataset.text || "";
     if (picked.offer && picked.request) {
-      enqueue("POST", pick.dataset.match, { offer_id: picked.offer, request_id: picked.request }, "↔", "");
+      const summary = picked.offerText + " ↔ " + picked.requestText;
+      const matches = pick.dataset.match;
+      const sent = enqueue("POST", matches, { offer_id: picked.offer, request_id: picked.request }, "↔", summary);
+      remember(sent);
+      offerUndo(summary, function () {
+        if (cancel(sent)) return;
+        whenAnswered(sent, function (match) {
+          if (match && match.id) enqueue("DELETE", matches + "/" + match.id, null, texts().undo, summary);
+        });
+      });
       picked = null;
+    }
+  });
+
+  function texts() {
+    const element = document.getElementById("undo-texts");
+    return element ? element.dataset : {};
+  }
+
+  // The "Who" combobox: a text field that filters the session's people; a picked or exactly
+  // typed person is sent as their sign-up, any other name as a typed owner.
+  function options(input) {
+    const list = document.getElementById(input.getAttribute("aria-controls"));
+    return list ? Array.from(list.querySelectorAll("[role=option]")) : [];
+  }
+  function matching(input) {
+    const typed = input.value.trim().toLowerCase();
+    return options(input).find(function (option) { return option.dataset.value.toLowerCase() === typed; });
+  }
+  function whoOf(form, body) {
+    const input = document.getElementById(form.dataset.who);
+    const person = input && matching(input);
+    if (person && !body.owner_email) { delete body.owner_name; body.signup_id = person.dataset.signup; return; }
+    if (person) body.owner_name = person.dataset.value.split(" · ")[0];
+  }
+  function showList(input, open) {
+    const list = document.getElementById(input.getAttribute("aria-controls"));
+    const shown = options(input).filter(function (option) { return !option.hidden; });
+    list.hidden = !(open && shown.length);
+    input.setAttribute("aria-expanded", String(!list.hidden));
+    if (list.hidden) input.removeAttribute("aria-activedescendant");
+  }
+  function noAddress(input) {
+    const warning = document.getElementById("c-noaddress");
+    if (!warning) return;
+    const person = matching(input);
+    warning.hidden = !input.value.trim() || Boolean(person && person.dataset.email);
+  }
+  function filter(input) {
+    const typed = input.value.trim().toLowerCase();
+    options(input).forEach(function (option) {
+      option.hidden = Boolean(typed) && option.dataset.value.toLowerCase().indexOf(typed) === -1;
+      option.setAttribute("aria-selected", "false");
+    });
+    showList(input, true);
+    noAddress(input);
+  }
+  function choose(input, option) {
+    input.value = option.dataset.value;
+    showList(input, false);
+    noAddress(input);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-combobox]")) filter(event.target);
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("[data-combobox]")) filter(event.target);
+  });
+  document.addEventListener("focusout", function (event) {
+    const input = event.target.matches && event.target.matches("[data-combobox]") ? event.target : null;
+    if (input) setTimeout(function () { showList(input, false); noAddress(input); }, 200);
+  });
+  document.addEventListener("mousedown", function (event) {
+    const option = event.target.closest("[role=option]");
+    if (!option) return;
+    event.preventDefault(); // keep the focus in the field
+    const input = document.querySelector('[aria-controls="' + option.parentElement.id + '"]');
+    if (input) choose(input, option);
+  });
+  document.addEventListener("keydown", function (event) {
+    const input = event.target;
+    if (!input.matches || !input.matches("[data-combobox]")) return;
+    const shown = options(input).filter(function (option) { return !option.hidden; });
+    const active = document.getElementById(input.getAttribute("aria-activedescendant") || "");
+    let index = shown.indexOf(active);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      showList(input, true);
+      if (!shown.length) return;
+      index = event.key === "ArrowDown" ? (index + 1) % shown.length : (index <= 0 ? shown.length : index) - 1;
+      shown.forEach(function (option) { option.setAttribute("aria-selected", "false"); });
+      shown[index].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", shown[index].id);
+      shown[index].scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter" && active && input.getAttribute("aria-expanded") === "true") {
+      event.preventDefault();
+      choose(input, active);
+    } else if (event.key === "Escape") {
+      showList(input, false);
     }
   });
 
@@ -195,8 +395,10 @@
       if (event.lastEventId) lastEventId = event.lastEventId;
       refresh();
     };
-    ["signup_recorded", "signup_withdrawn", "waitlist_promoted", "commitment_made", "commitment_completed",
-      "note_taken", "card_added", "card_voted", "offer_posted", "match_made", "session_opened", "session_closed",
+    ["signup_recorded", "signup_withdrawn", "waitlist_promoted", "attendance_marked", "place_released",
+      "commitment_made", "commitment_completed", "commitment_corrected", "commitment_withdrawn", "commitment_reopened",
+      "note_taken", "note_removed", "card_added", "card_voted", "card_removed", "offer_posted", "offer_removed",
+      "match_made", "match_undone", "session_opened", "session_closed",
       "phase_advanced", "session_planned", "person_erased", "workshop_closed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
@@ -212,6 +414,8 @@
     });
   }
   showStatus();
+  hidePending();
   flush();
+  load().forEach(function (item) { if (item.notBefore) setTimeout(flush, item.notBefore - Date.now() + 50); });
   listen();
 })();

@@ -1,0 +1,130 @@
+"""The facilitator's tablet: corrections with an undo, the "Who" search, a walk-in, attendance,
+and releasing the places of people not there."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Dialog, Page, expect
+
+from tests.browser.conftest import TABLET, Contexts, Knoten, shoot
+
+
+def _console(contexts: Contexts, workshop: dict[str, str], session: dict[str, str], locale: str) -> Page:
+    page = contexts.new(TABLET, locale=locale).new_page()
+    page.goto(workshop["console_url"])
+    page.goto(f"{workshop['console_url'].split('/w/')[0]}/w/{workshop['id']}/s/{session['id']}")
+    return page
+
+
+def test_the_facilitator_corrects_undoes_adds_a_walk_in_and_marks_who_came_on_the_tablet(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    workshop = knoten.workshop(title="Runder Tisch Korrekturen")
+    session = knoten.session(workshop, title="Nachbarschaft", capacity=3)
+    api = f"/api/workshops/{workshop['id']}"
+    spath = f"{api}/sessions/{session['id']}"
+    for name, email in (("Mia Muster", "mia.tablet@example.org"), ("Otto Ohnezeit", "otto.tablet@example.org")):
+        body = {"name": name, "email": email, "consent": True, "organisation": "Tafel"}
+        knoten.http.post(f"{spath}/signups", json=body).raise_for_status()
+    knoten.http.post(f"{spath}/open", headers=workshop["auth"]).raise_for_status()
+
+    page = _console(contexts, workshop, session, "de-DE")
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+
+    # an owner picked by typing in the "Who" search
+    who = page.get_by_role("combobox", name=re.compile("^Wer"))
+    who.fill("mia")
+    expect(page.get_by_role("option", name=re.compile("Mia Muster"))).to_be_visible()
+    expect(page.get_by_role("option", name=re.compile("Otto"))).to_be_hidden()
+    page.get_by_role("option", name=re.compile("Mia Muster")).click()
+    expect(who).to_have_value("Mia Muster · Tafel")
+    expect(page.locator("#c-noaddress")).to_be_hidden()  # Mia has an address: she will be reminded
+    page.get_by_label("Was", exact=True).fill("Flyer drucken")
+    page.get_by_role("button", name="Zusage festhalten").click()
+    expect(page.locator("#commitments")).to_contain_text("Mia Muster: Flyer drucken")
+    flyer = next(c for c in knoten.full(workshop, session)["commitments"] if c["text"] == "Flyer drucken")
+    assert flyer["signup_id"] is not None  # her sign-up, not a typed namesake
+
+    # done, then undone
+    page.get_by_role("button", name="Erledigt: Flyer drucken").click()
+    expect(page.locator(f"#commitment-{flyer['id']} .badge")).to_have_text("erledigt")
+    page.locator("#undo").get_by_role("button", name="Rückgängig").click()
+    expect(page.get_by_role("button", name="Erledigt: Flyer drucken")).to_be_visible()
+    expect(page.locator("#net")).to_have_attribute("data-waiting", "0")
+    assert next(c for c in knoten.full(workshop, session)["commitments"] if c["id"] == flyer["id"])["status"] == "open"
+
+    # a typed name without an address: nobody would be reminded, so the address is asked for
+    who.fill("Nora Neu")
+    expect(page.locator("#c-noaddress")).to_be_visible()
+    expect(page.locator("#c-noaddress")).to_contain_text("Ohne E-Mail-Adresse wird niemand daran erinnert")
+    shoot(page, screenshots, "console-corrections-who-de")
+    page.locator("#c-email").fill("nora.tablet@example.org")
+    page.get_by_label("Was", exact=True).fill("Raum reservieren")
+    page.get_by_role("button", name="Zusage festhalten").click()
+    expect(page.locator("#commitments")).to_contain_text("Nora Neu: Raum reservieren")
+    expect(page.locator("#commitments")).not_to_contain_text("keine Erinnerung")
+    nora = next(c for c in knoten.full(workshop, session)["commitments"] if c["text"] == "Raum reservieren")
+    assert nora["reachable"] is True
+
+    # a note deleted and undone: it was never sent; another deleted for good
+    for text in ("Bänke fehlen", "Vertippt"):
+        page.get_by_placeholder("Notiz").fill(text)
+        page.get_by_role("button", name="Notiz hinzufügen").click()
+        expect(page.locator("#notes")).to_contain_text(text)
+    page.get_by_role("button", name="Notiz löschen: Bänke fehlen").click()
+    expect(page.locator("#notes")).not_to_contain_text("Bänke fehlen", use_inner_text=True)
+    expect(page.locator("#undo")).to_contain_text("Notiz gelöscht")
+    page.locator("#undo").get_by_role("button", name="Rückgängig").click()
+    expect(page.locator("#notes")).to_contain_text("Bänke fehlen", use_inner_text=True)
+    expect(page.locator("#net")).to_have_attribute("data-waiting", "0")  # nothing left to send
+    page.get_by_role("button", name="Notiz löschen: Vertippt").click()
+    expect(page.locator("#notes")).not_to_contain_text("Vertippt", use_inner_text=True)
+    expect(page.locator("#net")).to_have_attribute("data-waiting", "0", timeout=20_000)  # sent after the window
+    notes = [n["text"] for n in knoten.full(workshop, session)["notes"]]
+    assert notes == ["Bänke fehlen"]
+
+    # a walk-in without a phone and without an address: here at once
+    page.get_by_text("Jemanden eintragen, der da ist").click()
+    page.get_by_label("Name", exact=True).fill("Walter Spontan")
+    page.get_by_label("Organisation").fill("Sportverein")
+    page.get_by_label("Die Person ist einverstanden").check()
+    page.get_by_role("button", name="Als anwesend eintragen").click()
+    walter = page.get_by_role("button", name="Walter Spontan ist da")
+    expect(walter).to_have_attribute("aria-pressed", "true")
+    assert not asked  # no address: nobody is mailed, nothing to ask
+
+    # attendance: Mia came, Otto did not
+    mia = page.get_by_role("button", name="Mia Muster ist da")
+    expect(mia).to_have_attribute("aria-pressed", "false")
+    mia.click()
+    expect(mia).to_have_attribute("aria-pressed", "true")
+    people = {s["name"]: s["present"] for s in knoten.full(workshop, session)["signups"]}
+    assert people == {"Mia Muster": True, "Otto Ohnezeit": False, "Walter Spontan": True}
+
+    # Otto's place goes to the waitlist, after saying who gets a mail
+    body = {"name": "Wanda Warteliste", "email": "wanda.tablet@example.org", "consent": True}
+    knoten.http.post(f"{spath}/signups", json=body).raise_for_status()
+    expect(page.locator("#panel")).to_contain_text("Wanda Warteliste")
+    shoot(page, screenshots, "console-corrections-people-de")
+    page.get_by_role("button", name="Plätze freigeben").click()
+    expect(page.locator("#signups")).not_to_contain_text("Otto Ohnezeit")
+    expect(page.locator("#signups")).to_contain_text("Wanda Warteliste")
+    assert asked == ["1 Platz von Abwesenden freigeben? Das schickt 1 Person eine Mail. Fortfahren?"]
+    knoten.sink.wait_for(lambda found: len(found) == 2, to="wanda.tablet@example.org")  # waitlist, then place
+
+    english = _console(contexts, workshop, session, "en-GB")
+    english.goto(english.url + "?lang=en")
+    english.get_by_role("combobox", name=re.compile("^Who")).fill("Someone New")
+    expect(english.locator("#c-noaddress")).to_contain_text("Without an e-mail address nobody will be reminded")
+    english.get_by_role("button", name="Done: Raum reservieren").click()
+    expect(english.locator("#undo")).to_contain_text("Marked done: Raum reservieren")
+    expect(english.locator("#undo").get_by_role("button", name="Undo")).to_be_visible()
+    shoot(english, screenshots, "console-corrections-en")
