@@ -120,6 +120,19 @@ def test_the_facilitator_corrects_undoes_adds_a_walk_in_and_marks_who_came_on_th
     assert asked == ["1 Platz von Abwesenden freigeben? Das schickt 1 Person eine Mail. Fortfahren?"]
     knoten.sink.wait_for(lambda found: len(found) == 2, to="wanda.tablet@example.org")  # waitlist, then place
 
+    # a sign-up removed: its place goes to the next on the waitlist, who is mailed, so it asks first
+    body = {"name": "Xaver Nachrück", "email": "xaver.tablet@example.org", "consent": True}
+    knoten.http.post(f"{spath}/signups", json=body).raise_for_status()
+    expect(page.locator("#panel")).to_contain_text("Xaver Nachrück")
+    page.get_by_role("button", name="Walter Spontan austragen").click()
+    expect(page.locator("#signups")).to_contain_text("Xaver Nachrück")
+    expect(page.locator("#signups")).not_to_contain_text("Walter Spontan")
+    assert asked[-1] == (
+        "Walter Spontan austragen? Der Platz geht an die erste Person auf der Warteliste. "
+        "Das schickt 1 Person eine Mail. Fortfahren?"
+    )
+    knoten.sink.wait_for(lambda found: len(found) == 2, to="xaver.tablet@example.org")
+
     english = _console(contexts, workshop, session, "en-GB")
     english.goto(english.url + "?lang=en")
     english.get_by_role("combobox", name=re.compile("^Who")).fill("Someone New")

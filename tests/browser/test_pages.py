@@ -101,8 +101,8 @@ def test_the_facilitator_runs_a_future_workshop_and_a_market_place_and_the_repor
     page.locator("#o-offer").press("Enter")
     page.locator("#o-request").fill("Suche Umzugshilfe")
     page.locator("#o-request").press("Enter")
-    page.get_by_role("button", name=re.compile("Biete Transporter")).click()
-    page.get_by_role("button", name=re.compile("Suche Umzugshilfe")).click()  # two taps make the match
+    page.get_by_role("button", name=re.compile("^Biete Transporter")).click()
+    page.get_by_role("button", name=re.compile("^Suche Umzugshilfe")).click()  # two taps make the match
     expect(page.locator("#commitments")).to_contain_text("Ben Bauer: Biete Transporter")
     shoot(page, screenshots, "console-marktplatz-tablet-820x1180")
     page.get_by_role("button", name="Runde abschließen").click()
