@@ -141,3 +141,72 @@ def test_the_facilitator_corrects_undoes_adds_a_walk_in_and_marks_who_came_on_th
     expect(english.locator("#undo")).to_contain_text("Marked done: Raum reservieren")
     expect(english.locator("#undo").get_by_role("button", name="Undo")).to_be_visible()
     shoot(english, screenshots, "console-corrections-en")
+
+
+def test_dots_cards_matches_and_a_commitment_are_corrected_and_undone_on_the_tablet(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    workshop = knoten.workshop(title="Werkstatt Korrekturen")
+    future = knoten.session(workshop, title="Zukunft", format="zukunftswerkstatt")
+    market = knoten.session(workshop, title="Markt", format="marktplatz")
+    api = f"/api/workshops/{workshop['id']}"
+    for session in (future, market):
+        knoten.http.post(f"{api}/sessions/{session['id']}/open", headers=workshop["auth"]).raise_for_status()
+    knoten.http.post(
+        f"{api}/sessions/{future['id']}/cards", json={"text": "Zu laut"}, headers=workshop["auth"]
+    ).raise_for_status()
+
+    page = _console(contexts, workshop, future, "de-DE")
+    card = page.locator("#panel li", has_text="Zu laut")
+    page.get_by_role("button", name="+1 Einen Punkt für Zu laut").click()
+    expect(card).to_contain_text("● 1")
+    page.locator("#undo").get_by_role("button", name="Rückgängig").click()
+    expect(card).to_contain_text("● 0")
+    page.get_by_role("button", name="+1 Einen Punkt für Zu laut").click()
+    expect(card).to_contain_text("● 1")
+    page.get_by_role("button", name="Einen Punkt zurücknehmen von Zu laut").click()
+    expect(card).to_contain_text("● 0")
+    page.get_by_role("button", name="Karte löschen: Zu laut").click()
+    expect(card).to_be_hidden()
+    page.locator("#undo").get_by_role("button", name="Rückgängig").click()
+    expect(card).to_be_visible()
+    expect(page.locator("#net")).to_have_attribute("data-waiting", "0")
+    assert [c["votes"] for c in knoten.full(workshop, future)["cards"]] == [0]
+
+    for kind, text in (("offer", "Biete Lastenrad"), ("request", "Suche Transport")):
+        body = {"kind": kind, "text": text, "owner_name": "Ida Info" if kind == "offer" else "Bo Bedarf"}
+        knoten.http.post(
+            f"{api}/sessions/{market['id']}/offers", json=body, headers=workshop["auth"]
+        ).raise_for_status()
+    page.goto(page.url.replace(future["id"], market["id"]))
+    page.get_by_role("button", name=re.compile("^Biete Lastenrad")).click()
+    page.get_by_role("button", name=re.compile("^Suche Transport")).click()
+    expect(page.locator("#commitments")).to_contain_text("Ida Info: Biete Lastenrad ↔ Suche Transport")
+    expect(page.locator("#undo")).to_contain_text("Biete Lastenrad ↔ Suche Transport")
+    page.locator("#undo").get_by_role("button", name="Rückgängig").click()
+    expect(page.locator("#commitments .badge").first).to_have_text("zurückgezogen")
+    view = knoten.full(workshop, market)
+    assert [o["match_id"] for o in view["offers"]] == [None, None]
+    assert {c["status"] for c in view["commitments"]} == {"withdrawn"}
+
+    # a commitment typed wrongly: corrected, an address added, withdrawn and taken back
+    knoten.http.post(
+        f"{api}/sessions/{market['id']}/commitments",
+        json={"owner_name": "Ida Info", "text": "Protokol"},
+        headers=workshop["auth"],
+    ).raise_for_status()
+    row = page.locator("#commitments li", has_text="Protokol")
+    expect(row).to_contain_text("keine Erinnerung")
+    row.locator("summary").click()
+    row.get_by_label("Text korrigieren").fill("Protokoll schreiben")
+    row.get_by_label("E-Mail-Adresse der Person").fill("ida.tablet@example.org")
+    shoot(page, screenshots, "console-corrections-market-de")
+    row.get_by_role("button", name="Korrektur speichern").click()
+    fixed = page.locator("#commitments li", has_text="Protokoll schreiben")
+    expect(fixed).not_to_contain_text("keine Erinnerung")
+    fixed.get_by_role("button", name="Zusage zurückziehen").click()
+    expect(fixed.locator(".badge")).to_have_text("zurückgezogen")
+    page.locator("#undo").get_by_role("button", name="Rückgängig").click()
+    expect(fixed.get_by_role("button", name="Erledigt: Protokoll schreiben")).to_be_visible()
+    protocol = next(c for c in knoten.full(workshop, market)["commitments"] if c["text"] == "Protokoll schreiben")
+    assert (protocol["status"], protocol["reachable"], protocol["owner_name"]) == ("open", True, "Ida Info")

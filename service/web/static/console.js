@@ -220,6 +220,7 @@
     new FormData(form).forEach(function (value, name) {
       const field = form.elements[name];
       if (value === "") return;
+      if (form.dataset.api === "PATCH" && field && field.defaultValue === value) return; // a correction: what changed
       if (field && field.dataset && field.dataset.type === "int") { body[name] = parseInt(value, 10); return; }
       if (field && field.dataset && field.dataset.type === "bool") { body[name] = value === "true"; return; }
       if (field && field.type === "datetime-local") { body[name] = value + ":00" + (field.dataset.zone || "Z"); return; }
@@ -233,6 +234,7 @@
     if (!form) return;
     event.preventDefault();
     const body = formBody(form);
+    if (form.dataset.api === "PATCH" && !Object.keys(body).length) return; // nothing corrected
     if (form.dataset.who) whoOf(form, body);
     const asks = form.dataset.confirm && (!form.dataset.confirmIf || body[form.dataset.confirmIf]);
     if (asks && !window.confirm(form.dataset.confirm)) return;
