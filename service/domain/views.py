@@ -387,6 +387,7 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
         "language",
         "follow_up_after",
         "intro_deadline",
+        "digest_wait",
         "organiser",
     ),
     WorkshopClosed: ("at",),
