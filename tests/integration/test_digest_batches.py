@@ -44,6 +44,7 @@ async def test_two_sessions_closing_within_the_wait_come_in_one_mail(
 ) -> None:
     organiser = "orga.batch.one@example.org"
     workshop, (garden, repair) = await _day(api, organiser, "PT4S", "Gemeinschaftsgarten", "Reparaturcafé")
+    assert workshop["digest_wait"] == "PT4S"
     await _close(api, workshop, garden)
     await asyncio.sleep(2)  # the second table closes "five minutes" (here: two seconds) later
     await _close(api, workshop, repair)
