@@ -69,6 +69,9 @@ def test_the_projector_counts_sign_ups_live_and_drops_the_qr_code_when_the_sessi
     _fits(wall)
     shoot(wall, screenshots, "projector-1280x720-de")
 
+    console = wall.context.new_page()  # the console, open on another tab of the same device
+    console.goto(f"{knoten.url}/w/{workshop['id']}/s/{session['id']}")
+    expect(console.locator(".qr svg")).to_have_count(1)
     closed = knoten.http.post(
         f"/api/workshops/{workshop['id']}/sessions/{session['id']}/close", headers=workshop["auth"]
     )
@@ -81,9 +84,10 @@ def test_the_projector_counts_sign_ups_live_and_drops_the_qr_code_when_the_sessi
     expect(wall.locator("#wall-confirmed")).to_have_text("1")
     shoot(wall, screenshots, "projector-closed-1280x720-de")
 
-    wall.go_back()  # the console: its QR code has gone too
-    expect(wall.locator(".qr")).to_contain_text("Anmeldung geschlossen")
-    expect(wall.locator(".qr svg")).to_have_count(0)
+    expect(console.locator(".qr")).to_contain_text("Anmeldung geschlossen")  # live, without a reload
+    expect(console.locator(".qr svg")).to_have_count(0)
+    expect(console.locator(".qr .short")).to_have_count(0)
+    shoot(console, screenshots, "console-closed-1024x768-de")
 
 
 def test_the_projector_in_english_on_a_light_wall(contexts: Contexts, knoten: Knoten, screenshots: Path) -> None:
