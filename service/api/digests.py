@@ -150,4 +150,5 @@ async def get_posters(
     sessions = [public_session(state, s, links) for s in state.sessions.values()]
     language = _language(lang, state.language)
     draw = partial(_pdf().posters_pdf, state.title, sessions, language, state.timezone)
-    return await _document("pdf", draw, f"posters-{workshop_id}")
+    name = download_name(gettext(language, "Posters"), state.title, _local_day(state.starts_at, state.timezone))
+    return await _document("pdf", draw, name)
