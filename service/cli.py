@@ -288,6 +288,7 @@ def run_worker(args: argparse.Namespace) -> None:
     from service.settings import Settings
     from service.store.connections import sync_client
     from service.wiring import ensure_durable_redis
+    from workers.backfill import schedule as schedule_backfill
     from workers.context import context
     from workers.reconcile import schedule_next
     from workers.retention import schedule as schedule_retention
@@ -299,6 +300,7 @@ def run_worker(args: argparse.Namespace) -> None:
     jobs = context().store.jobs
     schedule_next(jobs, SystemClock().now())
     schedule_retention(jobs, SystemClock().now())
+    schedule_backfill(jobs, SystemClock().now())
     work(sync_client(settings.redis_url))
 
 

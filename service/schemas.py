@@ -89,6 +89,7 @@ class WorkshopIn(Input):
     language: Language = "de"
     follow_up_after: Duration = timedelta(days=3)
     intro_deadline: Duration = timedelta(days=14)
+    digest_wait: Duration = timedelta(minutes=10)
     organiser_email: Email | None = None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -99,6 +100,39 @@ class Context:
         link = StopLink(workshop_id=state.id, kind=kind, email_hash=hashed)
         url = stop_url(self.settings.base_url, self.settings.secret_key, link)
         return self.send_once(state.id, effect, lambda: with_stop_link(compose(), url, language))
+
+    def send_stoppable_together(
+        self,
+        state: WorkshopState,
+        kind: MailKind,
+        to: str,
+        language: str,
+        pending: Callable[[dict[str, datetime]], list[str]],
+        compose: Callable[[list[str]], Mail],
+    ) -> list[str]:
+        """Like `send_stoppable`, for one mail that is several effects (the digests of sessions
+        closed together, the report): each goes out once, in whichever mail took it first."""
+        hashed = email_hash(self.settings.secret_key, to)
+        lock = effects.digest_mailing()
+        if (kind, hashed) in state.mail_stops:
+            log.info("%s mail of workshop %s not sent: its recipient stopped them", kind, state.id)
+
+            def stopped(done: dict[str, datetime]) -> list[str]:
+                return [effects.mail_stopped(effect) for effect in pending(done)]
+
+            self.ledger.together(state.id, lock, stopped, lambda _effects: None)
+            return []
+        url = stop_url(
+            self.settings.base_url,
+            self.settings.secret_key,
+            StopLink(workshop_id=state.id, kind=kind, email_hash=hashed),
+        )
+
+        def deliver(due: list[str]) -> None:
+            mail = with_stop_link(compose(due), url, language)
+            self.mailer.send(build_message(mail, self.settings.mail_from, self.clock))
+
+        return self.ledger.together(state.id, lock, pending, deliver)
 
 
 @cache

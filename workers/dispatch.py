@@ -13,7 +13,7 @@ from datetime import datetime
 
 from service.domain import events as e
 from service.domain.state import WorkshopState
-from service.domain.timing import due_reminder_at, follow_up_at
+from service.domain.timing import digest_at, due_reminder_at, follow_up_at
 from service.store.job_spec import JobSpec
 from workers.handlers import Handler
 
@@ -35,9 +35,10 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
         case e.WaitlistPromoted(signup_id=signup_id):
             return [_job(wid, position, Handler.SEND_WAITLIST_PROMOTION, signup_id)]
         case e.SessionClosed(session_id=sid):
+            session = state.sessions[sid]
             return [
-                _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid),
-                _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, state.sessions[sid])),
+                _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid, at=digest_at(state, session)),
+                _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, session)),
             ]
         case e.CommitmentMade(commitment_id=cid, due=due) | e.CommitmentCorrected(commitment_id=cid, due=due) if (
             due is not None

@@ -21,6 +21,7 @@ class Handler(StrEnum):
     RECONCILE = "workers.reconcile.reconcile"
     RETENTION = "workers.retention.expire"
     SEND_SIGNIN_LINK = "workers.signin_links.send_signin_link"
+    BACKFILL_INDEXES = "workers.backfill.backfill_indexes"
 
     @property
     def short(self) -> str:

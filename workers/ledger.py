@@ -37,6 +37,27 @@ class Ledger:
     def all_done(self, workshop_id: str) -> dict[str, datetime]:
         return self._effects.done(workshop_id)
 
+    def together(
+        self,
+        workshop_id: str,
+        lock: str,
+        pending: Callable[[dict[str, datetime]], list[str]],
+        action: Callable[[list[str]], object],
+    ) -> list[str]:
+        """Do several effects in one action, each once: under the claim on `lock`, `pending`
+        picks from what is done the effects still to do, `action` does them, and they are
+        recorded as done together. The effects it did now (none when nothing was pending)."""
+        if not self._effects.claim(workshop_id, lock, CLAIM_LEASE_SECONDS):
+            raise EffectInProgress(lock)
+        try:
+            effects = pending(self.all_done(workshop_id))
+            if effects:
+                action(effects)
+                self._effects.record_all(workshop_id, effects, self._clock.now())
+            return effects
+        finally:
+            self._effects.release(workshop_id, lock)
+
     def once(self, workshop_id: str, effect: str, action: Callable[[], T]) -> bool:
         """Run `action` unless the effect is done already; True when it ran now."""
         if self.done_at(workshop_id, effect) is not None:

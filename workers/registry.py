@@ -11,7 +11,7 @@ from typing import Any
 
 from rq.job import Job
 
-from workers import digests, erasure, follow_ups, intro_talks, mail_jobs, reconcile, retention, signin_links
+from workers import backfill, digests, erasure, follow_ups, intro_talks, mail_jobs, reconcile, retention, signin_links
 from workers.handlers import Handler
 
 REGISTERED: Mapping[Handler, Callable[..., Any]] = {
@@ -28,6 +28,7 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.RECONCILE: reconcile.reconcile,
     Handler.RETENTION: retention.expire,
     Handler.SEND_SIGNIN_LINK: signin_links.send_signin_link,
+    Handler.BACKFILL_INDEXES: backfill.backfill_indexes,
 }
 
 

@@ -7,9 +7,11 @@ document in a worker thread, so drawing charts never blocks other requests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import partial
 from types import ModuleType
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from litestar import Request, Response, get
@@ -25,8 +27,9 @@ from service.domain.errors import NotFound
 from service.domain.links import Links
 from service.domain.rules import session_of
 from service.domain.views import public_session
-from service.i18n import LANGUAGES
+from service.i18n import LANGUAGES, gettext
 from service.reports import render
+from service.reports.filenames import disposition, download_name
 
 Kind = Literal["json", "html", "md", "pdf", "csv"]
 MEDIA = {
@@ -62,10 +65,14 @@ def _pdf() -> ModuleType:
 
 
 async def _document(kind: Kind, draw: Callable[[], str | bytes], filename: str) -> Response[Any]:
+    """A document drawn in a thread: HTML to look at, the others (Markdown, PDF, CSV) as files."""
     content = await anyio.to_thread.run_sync(draw)
-    return Response(
-        content, media_type=MEDIA[kind], headers={"Content-Disposition": f'inline; filename="{filename}.{kind}"'}
-    )
+    header = disposition(f"{filename}.{kind}", attachment=kind != "html")
+    return Response(content, media_type=MEDIA[kind], headers={"Content-Disposition": header})
+
+
+def _local_day(moment: datetime | None, timezone: str) -> date | None:
+    return moment.astimezone(ZoneInfo(timezone)).date() if moment else None
 
 
 @get(
@@ -95,7 +102,9 @@ async def get_session_digest(
         "md": lambda: render.digest_markdown(digest, language),
         "pdf": lambda: _pdf().digest_pdf(digest, language),
     }
-    return await _document(kind, drawers[kind], f"digest-{session_id}")
+    day = _local_day(session.starts_at or state.starts_at, state.timezone)
+    word = gettext(language, "Documentation")
+    return await _document(kind, drawers[kind], download_name(word, session.title, day))
 
 
 @get(
@@ -123,7 +132,9 @@ async def get_workshop_report(
         "pdf": lambda: _pdf().report_pdf(report, language),
         "csv": lambda: render.report_csv(report, language),
     }
-    return await _document(kind, drawers[kind], f"report-{workshop_id}")
+    day = _local_day(state.starts_at, state.timezone)
+    word = gettext(language, "Report")
+    return await _document(kind, drawers[kind], download_name(word, state.title, day))
 
 
 @get(POSTERS, opt={"access": Access.FACILITATOR}, tags=["sessions"])
@@ -139,4 +150,5 @@ async def get_posters(
     sessions = [public_session(state, s, links) for s in state.sessions.values()]
     language = _language(lang, state.language)
     draw = partial(_pdf().posters_pdf, state.title, sessions, language, state.timezone)
-    return await _document("pdf", draw, f"posters-{workshop_id}")
+    name = download_name(gettext(language, "Posters"), state.title, _local_day(state.starts_at, state.timezone))
+    return await _document("pdf", draw, name)

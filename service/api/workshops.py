@@ -55,7 +55,7 @@ class WorkshopController(Controller):
         links: NamedDependency[Links],
     ) -> Response[WorkshopCreatedOut]:
         """Create a workshop; the reply holds the facilitator's token and sign-in links."""
-        for name in ("follow_up_after", "intro_deadline"):
+        for name in ("follow_up_after", "intro_deadline", "digest_wait"):
             if getattr(data, name).total_seconds() <= 0:
                 raise BadInput(name, "must be a positive duration")
         idempotency = await idempotency_of(request)
@@ -73,6 +73,7 @@ class WorkshopController(Controller):
             language=data.language,
             follow_up_after=data.follow_up_after,
             intro_deadline=data.intro_deadline,
+            digest_wait=data.digest_wait,
             organiser=organiser(wid, checked_email(data.organiser_email, "organiser_email")),
             facilitator_token_hash=token_hash(settings.secret_key, token),
             login_code_hash=keyed_hash(settings.secret_key, "login", code),

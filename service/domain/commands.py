@@ -24,6 +24,7 @@ class CreateWorkshop(Command, frozen=True, kw_only=True):
     language: Language = "de"
     follow_up_after: timedelta = timedelta(days=3)
     intro_deadline: timedelta = timedelta(days=14)
+    digest_wait: timedelta = timedelta(minutes=10)
     organiser: Person | None = None
     facilitator_token_hash: str
     login_code_hash: str

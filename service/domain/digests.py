@@ -7,7 +7,8 @@ E-mail addresses never appear here, names and organisations do (unless erased).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 import msgspec
 
@@ -18,6 +19,8 @@ from service.domain.intro import intro_talks
 from service.domain.state import SessionState, WorkshopState, present
 from service.domain.timing import local_today
 from service.domain.views import follow_ups
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class DigestPerson(msgspec.Struct, kw_only=True):
@@ -272,9 +275,14 @@ def _intro_lines(state: WorkshopState, now: datetime) -> list[IntroTalkLine]:
     ]
 
 
+def in_time_order(sessions: Iterable[SessionState]) -> list[SessionState]:
+    """Sessions as the day ran: by start (unscheduled last), then room and title."""
+    return sorted(sessions, key=lambda s: (s.starts_at is None, s.starts_at or _NEVER, s.room or "", s.title))
+
+
 def workshop_report(state: WorkshopState, done: dict[str, datetime], now: datetime) -> WorkshopReport:
     """The report an organiser forwards: totals, sessions, organisations, follow-ups, intro talks."""
-    digests = [session_digest(state, session, now) for session in state.sessions.values()]
+    digests = [session_digest(state, session, now) for session in in_time_order(state.sessions.values())]
     return WorkshopReport(
         workshop_id=state.id,
         title=state.title,

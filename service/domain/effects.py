@@ -33,6 +33,11 @@ def workshop_report() -> str:
     return "digest:workshop"
 
 
+def digest_mailing() -> str:
+    """The claim held while the organisers' digests and report are mailed: one such mail at a time."""
+    return "digest:mailing"
+
+
 def intro_invitation(talk_id: str, sequence: int, role: str) -> str:
     return f"mail:intro:{talk_id}:{sequence}:{role}"
 

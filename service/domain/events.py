@@ -82,6 +82,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, tag=_snake, tag_field="ty
 
 
 class WorkshopCreated(Event, frozen=True, kw_only=True):
+    v: ClassVar[int] = 2  # 2: digest_wait
     workshop_id: str
     title: str
     starts_at: datetime
@@ -91,6 +92,8 @@ class WorkshopCreated(Event, frozen=True, kw_only=True):
     language: Language = "de"
     follow_up_after: timedelta = timedelta(days=3)
     intro_deadline: timedelta = timedelta(days=14)
+    # how long after a session's close its digest waits for more closes, to go out in one mail
+    digest_wait: timedelta = timedelta(minutes=10)
     organiser_email: str | None = None  # unused since `organiser`; kept so old logs still decode
     facilitator_token_hash: str
     login_code_hash: str

@@ -72,6 +72,14 @@ class Links(msgspec.Struct, frozen=True):
         """The console's live part, fetched again on every event."""
         return f"{self.session_console(wid, sid)}/panel"
 
+    def projector(self, wid: str, sid: str, theme: str | None = None) -> str:
+        """The session on the wall: QR code, short link, live counts (`theme`: `light`)."""
+        return f"{self.session_console(wid, sid)}/projector" + (f"?theme={theme}" if theme else "")
+
+    def projector_panel(self, wid: str, sid: str) -> str:
+        """The projector's live part, fetched again on every event."""
+        return f"{self.session_console(wid, sid)}/projector/panel"
+
     def table_code(self, wid: str, sid: str) -> str:
         return f"{self.session_console(wid, sid)}/table-code"
 

@@ -749,6 +749,7 @@ def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
     state.starts_at, state.ends_at = event.starts_at, event.ends_at
     state.timezone, state.location, state.language = event.timezone, event.location, event.language
     state.follow_up_after, state.intro_deadline = event.follow_up_after, event.intro_deadline
+    state.digest_wait = event.digest_wait
     state.organiser = event.organiser
     state.organiser_email = event.organiser.email if event.organiser is not None else event.organiser_email
     state.created_at = event.at

@@ -180,6 +180,7 @@ class WorkshopState:
     language: Language = "de"
     follow_up_after: timedelta = timedelta(days=3)
     intro_deadline: timedelta = timedelta(days=14)
+    digest_wait: timedelta = timedelta(minutes=10)
     organiser_email: str | None = None
     organiser: Person | None = None
     status: Literal["planned", "closed"] = "planned"

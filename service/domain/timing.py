@@ -15,6 +15,11 @@ def follow_up_at(state: WorkshopState, session: SessionState) -> datetime | None
     return None if session.closed_at is None else session.closed_at + state.follow_up_after
 
 
+def digest_at(state: WorkshopState, session: SessionState) -> datetime | None:
+    """`digest_wait` after the session closed: closes until then go out in the same mail."""
+    return None if session.closed_at is None else session.closed_at + state.digest_wait
+
+
 def due_reminder_at(state: WorkshopState, due: date) -> datetime:
     """09:00 in the workshop's time zone on the due day."""
     return datetime.combine(due, DUE_REMINDER_TIME, tzinfo=ZoneInfo(state.timezone))

@@ -172,6 +172,7 @@ class WorkshopView(msgspec.Struct, kw_only=True):
     language: Language
     follow_up_after: str
     intro_deadline: str
+    digest_wait: str
     organiser_email: str | None
     status: str
     created_at: datetime | None
@@ -355,6 +356,7 @@ def workshop_view(state: WorkshopState, links: Links) -> WorkshopView:
         language=state.language,
         follow_up_after=iso_duration(state.follow_up_after.total_seconds()),
         intro_deadline=iso_duration(state.intro_deadline.total_seconds()),
+        digest_wait=iso_duration(state.digest_wait.total_seconds()),
         organiser_email=state.organiser_email,
         status=workshop_status(state),
         created_at=state.created_at,
@@ -394,6 +396,7 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
         "language",
         "follow_up_after",
         "intro_deadline",
+        "digest_wait",
         "organiser",
     ),
     WorkshopClosed: ("at",),

@@ -22,7 +22,12 @@ def _context(language: str) -> dict[str, Any]:
 
 
 def digest_html(digest: SessionDigest, language: str) -> str:
-    return render("reports/session_digest.html", language, digest.timezone, d=digest, **_context(language))
+    return digests_html([digest], language)
+
+
+def digests_html(digests: list[SessionDigest], language: str) -> str:
+    """One page with the digests of several sessions (of one workshop), as mailed together."""
+    return render("reports/session_digest.html", language, digests[0].timezone, ds=digests, **_context(language))
 
 
 def digest_markdown(digest: SessionDigest, language: str) -> str:

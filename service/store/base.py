@@ -4,7 +4,7 @@ position, tail live. `MemoryEventStore` and `RedisEventStore` both pass tests/co
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -96,6 +96,20 @@ class SyncEventLog(ABC):
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         """`EventStore.append` without an idempotency record."""
+
+    @abstractmethod
+    def index_sync(self, workshop_id: str, links: Mapping[str, str], email_hashes: Sequence[str]) -> None:
+        """Write a workshop's short links (code → `<workshop>/<session>`, a code taken stays) and
+        its e-mail hashes' entries of `workshops_of`, as the append does; again changes nothing.
+        For data appended before the append kept these indexes."""
+
+    @abstractmethod
+    def indexes_backfilled(self) -> bool:
+        """Whether every workshop's indexes were written once (`note_indexes_backfilled`)."""
+
+    @abstractmethod
+    def note_indexes_backfilled(self) -> None:
+        """Note that every workshop logged before now has its indexes; later appends keep them."""
 
     @abstractmethod
     def forget_history(self) -> None:

@@ -43,6 +43,10 @@ def enqueue_onto(jobs_queue: Queue) -> Enqueue:
     """An `Enqueue` for the event store: puts jobs onto the append's MULTI pipeline."""
 
     def enqueue(pipe: Pipeline, jobs: Sequence[JobSpec]) -> None:
+        if jobs and not pipe.explicit_transaction:
+            # RQ starts the transaction on an immediate job, not on a scheduled one; a scheduled
+            # job first (a digest waiting for more closes) would leave commands before its MULTI
+            pipe.multi()
         for job in jobs:
             options = {
                 "job_id": job.job_id,

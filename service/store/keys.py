@@ -40,6 +40,11 @@ def email_workshops_key(email_hash: str) -> str:
     return global_key("email-workshops", email_hash)
 
 
+def backfilled_key(what: str) -> str:
+    """Present once every workshop logged before has `what` (e.g. its indexes) written."""
+    return global_key("backfilled", what)
+
+
 def forgotten_key() -> str:
     """Present while an erasure removed e-mail hashes from the seen set that the append-only
     file's history still holds (until a rewrite starts). In the seen set's hash slot."""

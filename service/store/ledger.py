@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,10 @@ class EffectLedger(ABC):
     @abstractmethod
     def record(self, workshop_id: str, effect: str, at: datetime) -> None:
         """Note that the effect happened at `at`."""
+
+    @abstractmethod
+    def record_all(self, workshop_id: str, effects: Sequence[str], at: datetime) -> None:
+        """Note that several effects happened together at `at`: all of them or none."""
 
     @abstractmethod
     def claim(self, workshop_id: str, effect: str, lease_seconds: int) -> bool:
@@ -54,6 +59,9 @@ class MemoryEffectLedger(EffectLedger):
 
     def record(self, workshop_id: str, effect: str, at: datetime) -> None:
         self._done[workshop_id][effect] = at
+
+    def record_all(self, workshop_id: str, effects: Sequence[str], at: datetime) -> None:
+        self._done[workshop_id].update(dict.fromkeys(effects, at))
 
     def claim(self, workshop_id: str, effect: str, lease_seconds: int) -> bool:
         if (workshop_id, effect) in self._claims:
@@ -85,6 +93,10 @@ class RedisEffectLedger(EffectLedger):
 
     def record(self, workshop_id: str, effect: str, at: datetime) -> None:
         self._sync.hset(keys.effects_key(workshop_id), effect, at.isoformat())
+
+    def record_all(self, workshop_id: str, effects: Sequence[str], at: datetime) -> None:
+        if effects:  # one HSET: every field or none
+            self._sync.hset(keys.effects_key(workshop_id), mapping=dict.fromkeys(effects, at.isoformat()))
 
     def claim(self, workshop_id: str, effect: str, lease_seconds: int) -> bool:
         return bool(self._sync.set(keys.claim_key(workshop_id, effect), "1", nx=True, ex=lease_seconds))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 import msgspec
 
@@ -41,6 +41,7 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._seen: set[str] = set()
         self._short_links: dict[str, str] = {}
         self._email_workshops: defaultdict[str, set[str]] = defaultdict(set)
+        self._backfilled = False
         self._jobs = MemoryJobs()
         self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
         self.ledger = MemoryEffectLedger()
@@ -113,6 +114,18 @@ class MemoryEventStore(EventStore, SyncEventLog):
         if len(self._logs.get(workshop_id, [])) < after:
             raise LogRewound(f"the log of {workshop_id} is shorter than {after} entries")
         return self._read(workshop_id, after)
+
+    def index_sync(self, workshop_id: str, links: Mapping[str, str], email_hashes: Sequence[str]) -> None:
+        for code, target in links.items():
+            self._short_links.setdefault(code, target)
+        for hashed in email_hashes:
+            self._email_workshops[hashed].add(workshop_id)
+
+    def indexes_backfilled(self) -> bool:
+        return self._backfilled
+
+    def note_indexes_backfilled(self) -> None:
+        self._backfilled = True
 
     def forget_history(self) -> None:
         """Memory keeps no history beyond its state."""

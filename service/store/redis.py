@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -550,6 +550,19 @@ class RedisEventStore(EventStore, SyncEventLog):
     async def workshops_of(self, email_hash: str) -> list[str]:
         found = await self._async.smembers(keys.email_workshops_key(email_hash))
         return sorted(m.decode() if isinstance(m, bytes) else m for m in found)
+
+    def index_sync(self, workshop_id: str, links: Mapping[str, str], email_hashes: Sequence[str]) -> None:
+        """One key per command: each index key has a slot of its own on a cluster."""
+        for code, target in links.items():
+            self._sync.set(keys.short_link_key(code), target, nx=True)
+        for hashed in email_hashes:
+            self._sync.sadd(keys.email_workshops_key(hashed), workshop_id)
+
+    def indexes_backfilled(self) -> bool:
+        return bool(self._sync.exists(keys.backfilled_key("indexes")))
+
+    def note_indexes_backfilled(self) -> None:
+        self._sync.set(keys.backfilled_key("indexes"), b"1")
 
     def forget_history(self) -> None:
         """After an erasure took e-mail hashes out of the seen set, have Redis rewrite its

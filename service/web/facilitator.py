@@ -24,7 +24,7 @@ from service.application.inputs import existing
 from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
 from service.domain import commands as c
-from service.domain.digests import workshop_report
+from service.domain.digests import in_time_order, workshop_report
 from service.domain.errors import DomainError
 from service.domain.events import PlaceReleased, WaitlistPromoted
 from service.domain.formats import FORMATS, format_of
@@ -32,7 +32,7 @@ from service.domain.intro import intro_talks
 from service.domain.links import PAGES, Links
 from service.domain.rules import decide, session_of
 from service.domain.state import WorkshopState
-from service.domain.views import full_session, session_summary, workshop_view
+from service.domain.views import PublicSession, full_session, public_session, session_summary, workshop_view
 from service.i18n import short_when
 from service.reports.render import report_charts
 from service.schemas import IntroSlotIn
@@ -105,7 +105,7 @@ async def _console(
     state = existing(await service.state(workshop_id))
     session = full_session(state, session_of(state, session_id), links)
     session_format = format_of(session.format)
-    qr = Markup(segno.make(session.signup_url, error="m").svg_inline(scale=6, border=2))  # noqa: S704 - segno SVG
+    qr = _qr_svg(session.signup_url)
     return page(
         request,
         template,
@@ -114,6 +114,47 @@ async def _console(
         qr=qr,
         short_link=session.short_url.split("://")[-1],
         release=_release_preview(state, session_id, service.clock.now()),
+        **_context(state, links, "board"),
+    )
+
+
+def _qr_svg(url: str, *, scalable: bool = False) -> Markup:
+    """The QR code as inline SVG; `scalable`: without a fixed size, as large as its box."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=scalable)
+    return Markup(svg)  # noqa: S704 - segno SVG
+
+
+def _elsewhere(state: WorkshopState, session_id: str, links: Links) -> list[PublicSession]:
+    """Where a person can still sign up when this session has closed: other sessions that are
+    not closed and have a free place, in time order (at most four, for a wall)."""
+    others = [s for s in in_time_order(state.sessions.values()) if s.id != session_id]
+    candidates = [public_session(state, s, links) for s in others if s.status in ("planned", "open")]
+    return [s for s in candidates if s.seats_left is None or s.seats_left > 0][:4]
+
+
+async def _projector(
+    request: Request[Any, Any, Any],
+    service: WorkshopService,
+    links: Links,
+    workshop_id: str,
+    session_id: str,
+    template: str,
+) -> Response[str]:
+    state = existing(await service.state(workshop_id))
+    session = public_session(state, session_of(state, session_id), links)
+    theme = "light" if request.query_params.get("theme") == "light" else "dark"
+    short_host, _, short_code = session.short_url.split("://")[-1].rpartition("/")
+    short_host += "/"
+    return page(
+        request,
+        template,
+        session=session,
+        qr=_qr_svg(session.short_url, scalable=True),
+        short_link=session.short_url.split("://")[-1],
+        short_host=short_host,
+        short_code=short_code,
+        elsewhere=_elsewhere(state, session_id, links),
+        theme=theme,
         **_context(state, links, "board"),
     )
 
@@ -201,6 +242,31 @@ class FacilitatorPages(Controller):
     ) -> Response[str]:
         """The console's live part, fetched again on every event."""
         return await _console(request, service, links, workshop_id, session_id, "web/_panel.html")
+
+    @get("/s/{session_id:str}/projector", opt={"access": Access.FACILITATOR})
+    async def projector(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+    ) -> Response[str]:
+        """The session on a projector: QR code and short link to sign up, title, room, time and
+        the counts, live; once closed, where else to go."""
+        return await _projector(request, service, links, workshop_id, session_id, "web/projector.html")
+
+    @get("/s/{session_id:str}/projector/panel", opt={"access": Access.FACILITATOR})
+    async def projector_panel(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+    ) -> Response[str]:
+        """The projector's live part, fetched again on every event."""
+        return await _projector(request, service, links, workshop_id, session_id, "web/_projector.html")
 
     @get("/report", opt={"access": Access.FACILITATOR})
     async def report(

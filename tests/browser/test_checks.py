@@ -79,6 +79,8 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
         headers=workshop["auth"],
     )
 
+    knoten.http.post(f"{base}/sessions/{sessions['barcamp']['id']}/close", headers=workshop["auth"])
+
     phone = contexts.new(PHONE).new_page()
     phone.goto(table["signup_url"])
     phone.get_by_label("Ihr Name").fill("Mia Muster")
@@ -105,6 +107,8 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (phone, "/", "index"),
             (tablet, f"/w/{wid}", "board"),
             *((tablet, f"/w/{wid}/s/{s['id']}", f"console-{kind}") for kind, s in sessions.items()),
+            (tablet, f"/w/{wid}/s/{table['id']}/projector", "projector"),
+            (tablet, f"/w/{wid}/s/{sessions['barcamp']['id']}/projector?theme=light", "projector-closed-light"),
             (tablet, f"/w/{wid}/intro", "intro"),
             (tablet, f"/w/{wid}/report", "report"),
             (laptop, "/admin", "admin"),

@@ -167,6 +167,7 @@ def test_pages_in_german_and_english_show_no_untranslated_text(contexts: Context
         f"/s/{workshop['id']}/{session['id']}",
         f"/w/{workshop['id']}",
         f"/w/{workshop['id']}/s/{session['id']}",
+        f"/w/{workshop['id']}/s/{session['id']}/projector",
         f"/w/{workshop['id']}/intro",
         f"/w/{workshop['id']}/report",
         "/privacy",

@@ -21,6 +21,7 @@ from service.store.base import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
+    SyncEventLog,
     VersionConflict,
 )
 from service.store.codec import EventCodec
@@ -182,6 +183,18 @@ async def test_a_planned_sessions_short_code_finds_it_from_any_workshop_first_co
     await store.append("w3", [planned("v")], expected_version=0)
     assert await store.short_link("ABC234") == ("w1", "t")
     assert await store.short_link("XYZ234") is None
+
+
+async def test_indexes_written_again_for_old_data_keep_what_is_there(store: EventStore) -> None:
+    assert isinstance(store, SyncEventLog) and not store.indexes_backfilled()
+    await store.append("w1", [msgspec.structs.replace(planned("t"), short_code="ABC234")], expected_version=0)
+    store.index_sync("w2", {"ABC234": "w2/u", "DEF234": "w2/v"}, ["h1"])
+    store.index_sync("w2", {"DEF234": "w2/v"}, ["h1"])  # again: nothing changes
+    assert await store.short_link("ABC234") == ("w1", "t")  # a code taken stays
+    assert await store.short_link("DEF234") == ("w2", "v")
+    assert await store.workshops_of("h1") == ["w2"]
+    store.note_indexes_backfilled()
+    assert store.indexes_backfilled()
 
 
 async def test_an_erasure_makes_the_persons_email_unseen(store: EventStore) -> None:

@@ -59,3 +59,20 @@ def test_an_effect_happens_once_however_often_its_job_runs(ledger: EffectLedger)
     with pytest.raises(EffectInProgress):
         once.once("w1", "mail:signup:a2", lambda: sent.append("a2"))
     assert sent == ["a1"]
+
+
+def test_effects_done_together_are_each_done_once(ledger: EffectLedger) -> None:
+    sent: list[list[str]] = []
+    together = Ledger(ledger, SystemClock())
+
+    def pending(done: dict[str, datetime]) -> list[str]:
+        return [effect for effect in ("digest:session:s1", "digest:session:s2") if effect not in done]
+
+    assert together.together("w1", "digest:mailing", pending, sent.append) == ["digest:session:s1", "digest:session:s2"]
+    assert together.together("w1", "digest:mailing", pending, sent.append) == []
+    assert sent == [["digest:session:s1", "digest:session:s2"]]
+    assert {"digest:session:s1", "digest:session:s2"} <= set(ledger.done("w1"))
+    ledger.claim("w1", "digest:mailing", 60)  # another run is mailing
+    with pytest.raises(EffectInProgress):
+        together.together("w1", "digest:mailing", lambda _done: ["digest:session:s3"], sent.append)
+    assert len(sent) == 1

@@ -165,7 +165,7 @@ async def test_reports_count_who_came_beside_who_signed_up(api: Api) -> None:
     german = (await api.client.get(f"{spath}/digest.md?lang=de", headers=workshop["auth"])).text
     assert "- anwesend: 2" in german
     html = (await api.client.get(f"{spath}/digest.html?lang=en", headers=workshop["auth"])).text
-    assert "<th>Present</th>" in html
+    assert '<th scope="col">Present</th>' in html
     table = (await api.client.get(f"{base}/report.csv?lang=en", headers=workshop["auth"])).text
     rows = list(csv.DictReader(io.StringIO(table.lstrip("\ufeff"))))
     assert {row["Name"]: row["Present"] for row in rows} == {

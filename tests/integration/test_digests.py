@@ -21,7 +21,7 @@ def pdf_text(data: bytes) -> str:
 
 
 async def _workshop_with_a_session(api: Api, organiser: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    workshop = await api.workshop(title="Netzwerktreffen Süd", organiser_email=organiser)
+    workshop = await api.workshop(title="Netzwerktreffen Süd", organiser_email=organiser, digest_wait="PT1S")
     session = await api.session(
         workshop,
         title="Zukunftswerkstatt Quartier",
@@ -120,7 +120,9 @@ async def test_a_closed_session_has_a_digest_in_every_format_and_the_organisers_
     (mail,) = mail_sink.wait_for(lambda found: len(found) == 1, to="orga.digest@example.org")
     assert mail["Subject"] == "Dokumentation: Zukunftswerkstatt Quartier"
     assert "Raumliste anlegen" in text_of(mail) and "Raumliste anlegen" in html_of(mail)
-    assert "Zukunftswerkstatt Quartier" in pdf_text(attachments_of(mail)[f"digest-{session['id']}.pdf"])
+    assert "Zukunftswerkstatt Quartier" in pdf_text(
+        attachments_of(mail)["dokumentation-zukunftswerkstatt-quartier-2026-05-09.pdf"]
+    )
 
 
 async def test_the_report_counts_people_organisations_and_has_one_csv_row_per_signup(
@@ -148,11 +150,13 @@ async def test_the_report_counts_people_organisations_and_has_one_csv_row_per_si
     text = pdf_text((await api.client.get(f"{path}.pdf", headers=auth)).content)
     assert "Netzwerktreffen Süd" in text and "Nachbarschaftsverein" in text
     assert "# Netzwerktreffen Süd" in (await api.client.get(f"{path}.md", headers=auth)).text
-    mails = mail_sink.wait_for(lambda found: len(found) == 2, to="orga.report@example.org")
-    assert sorted(m["Subject"] for m in mails) == [
-        "Bericht: Netzwerktreffen Süd",
-        "Dokumentation: Zukunftswerkstatt Quartier",
-    ]
+    # the session closed with the workshop: its digest comes with the report, in one mail
+    (mail,) = mail_sink.wait_for(lambda found: len(found) == 1, to="orga.report@example.org")
+    assert mail["Subject"] == "Bericht: Netzwerktreffen Süd"
+    assert set(attachments_of(mail)) == {
+        "bericht-netzwerktreffen-sued-2026-05-09.pdf",
+        "dokumentation-zukunftswerkstatt-quartier-2026-05-09.pdf",
+    }
 
 
 async def test_unknown_format_language_or_session_are_client_errors(api: Api) -> None:
@@ -165,3 +169,30 @@ async def test_unknown_format_language_or_session_are_client_errors(api: Api) ->
     assert (await api.client.get(f"{base}/sessions/nope/digest", headers=auth)).status_code == 404
     assert (await api.client.get(f"{base}/sessions/{session['id']}/digest.csv", headers=auth)).status_code == 404
     assert (await api.client.get(f"{base}/report")).status_code == 401
+
+
+async def test_the_report_lists_sessions_in_time_order_and_downloads_are_files_with_telling_names(api: Api) -> None:
+    workshop = await api.workshop(title="Netzwerktreffen Süd")
+    for title, starts_at in (("Abschluss", "16:00"), ("Auftakt", "10:00"), ("Mittag", "13:00")):
+        await api.session(workshop, title=title, starts_at=f"2026-05-09T{starts_at}:00+02:00")
+    path = f"/api/workshops/{workshop['id']}/report"
+    auth = workshop["auth"]
+    report = (await api.client.get(path, headers=auth)).json()
+    assert [s["title"] for s in report["sessions"]] == ["Auftakt", "Mittag", "Abschluss"]
+    markdown = await api.client.get(f"{path}.md", headers=auth)
+    assert markdown.text.index("Auftakt") < markdown.text.index("Mittag") < markdown.text.index("Abschluss")
+
+    def disposition(response: Any) -> str:
+        return str(response.headers["content-disposition"])
+
+    assert disposition(markdown) == 'attachment; filename="bericht-netzwerktreffen-sued-2026-05-09.md"'
+    english = await api.client.get(f"{path}.md?lang=en", headers=auth)
+    assert disposition(english) == 'attachment; filename="report-netzwerktreffen-sued-2026-05-09.md"'
+    for kind in ("csv", "pdf"):
+        document = await api.client.get(f"{path}.{kind}", headers=auth)
+        assert disposition(document) == f'attachment; filename="bericht-netzwerktreffen-sued-2026-05-09.{kind}"'
+    assert disposition(await api.client.get(f"{path}.html", headers=auth)).startswith("inline;")
+    session = report["sessions"][0]
+    await api.client.post(f"/api/workshops/{workshop['id']}/sessions/{session['id']}/close", headers=auth)
+    digest = await api.client.get(f"/api/workshops/{workshop['id']}/sessions/{session['id']}/digest.md", headers=auth)
+    assert disposition(digest) == 'attachment; filename="dokumentation-auftakt-2026-05-09.md"'

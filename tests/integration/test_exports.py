@@ -110,4 +110,4 @@ async def test_a_title_with_dollar_signs_is_plain_text_in_the_charts_and_the_rep
         lambda found: any(m["Subject"] == "Bericht: Haushalt" for m in found), to="orga.dollar@example.org"
     )
     report: Any = next(m for m in mails if m["Subject"] == "Bericht: Haushalt")
-    assert attachments_of(report)[f"report-{workshop['id']}.pdf"].startswith(b"%PDF")
+    assert attachments_of(report)["bericht-haushalt-2026-05-09.pdf"].startswith(b"%PDF")

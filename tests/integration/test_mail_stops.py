@@ -42,7 +42,7 @@ async def test_mails_the_reader_did_not_ask_for_carry_a_one_click_stop_and_answe
     api: Api, mail_sink: MailSink
 ) -> None:
     workshop = await api.workshop(
-        title="Netzwerktreffen", organiser_email="orga.stops@example.org", follow_up_after="PT1S"
+        title="Netzwerktreffen", organiser_email="orga.stops@example.org", follow_up_after="PT1S", digest_wait="PT1S"
     )
     session = await api.session(workshop, title="AG Garten", capacity=1, next_meeting_at=soon(72))
     base = f"/api/workshops/{workshop['id']}"

@@ -84,6 +84,7 @@ def test_no_plaintext_personal_data_in_redis_or_its_aof(stack: Stack) -> None:
             "starts_at": "2026-05-09T10:00:00+02:00",
             "ends_at": "2026-05-09T18:00:00+02:00",
             "follow_up_after": "PT2S",
+            "digest_wait": "PT1S",
             "organiser_email": ORGANISER,
         },
     ).json()

@@ -68,6 +68,8 @@ async def test_the_posters_are_one_a4_page_per_session_with_title_room_time_and_
     market = await api.session(workshop, title="Markt der Möglichkeiten", format="marktplatz", room="Foyer")
     response = await api.client.get(f"/api/workshops/{workshop['id']}/posters.pdf", headers=workshop["auth"])
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    expected = 'attachment; filename="plakate-barcamp-engagierte-stadt-2026-05-09.pdf"'
+    assert response.headers["content-disposition"] == expected
     reader = PdfReader(io.BytesIO(response.content))
     assert [(round(p.mediabox.width), round(p.mediabox.height)) for p in reader.pages] == [(595, 842)] * 2
     first, second = (" ".join(page.extract_text().split()) for page in reader.pages)

@@ -203,6 +203,7 @@
           if (field.value && field.type !== "hidden") typed[field.id] = field.value;
         });
         panel.innerHTML = html;
+        showClosed(panel);
         Object.keys(typed).forEach(function (id) {
           const field = document.getElementById(id);
           if (field) field.value = typed[id];
@@ -213,6 +214,14 @@
         renderPending();
       } catch (e) { /* offline: keep what is shown */ }
     }, 150);
+  }
+
+  // The sign-up QR code and link outside the panel go once the session has closed.
+  function showClosed(panel) {
+    const status = panel.querySelector("[data-session-status]");
+    if (!status || status.dataset.sessionStatus !== "closed") return;
+    document.querySelectorAll("[data-signup-qr]").forEach(function (part) { part.remove(); });
+    document.querySelectorAll("[data-signup-closed]").forEach(function (part) { part.hidden = false; });
   }
 
   function formBody(form) {
