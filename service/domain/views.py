@@ -45,6 +45,8 @@ from service.domain.events import (
     PersonErased,
     Phase,
     PhaseAdvanced,
+    SessionCancelled,
+    SessionChanged,
     SessionClosed,
     SessionOpened,
     SessionPlanned,
@@ -86,6 +88,7 @@ class PublicSession(msgspec.Struct, kw_only=True):
     qr_url: str
     short_url: str
     table_code_required: bool = False
+    dot_budget: int = 5
 
 
 class SignupEntry(msgspec.Struct, kw_only=True):
@@ -208,6 +211,7 @@ def _public_fields(
         "qr_url": links.qr(state.id, session.id),
         "short_url": links.short(session.short_code),
         "table_code_required": session.table_code is not None,
+        "dot_budget": session.dot_budget,
     }
 
 
@@ -403,7 +407,23 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
         "capacity",
         "host",
         "next_meeting_at",
+        "dot_budget",
     ),
+    SessionChanged: (
+        "at",
+        "session_id",
+        "title",
+        "room",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "host",
+        "next_meeting_at",
+        "dot_budget",
+        "cleared",
+        "sequence",
+    ),
+    SessionCancelled: ("at", "session_id", "sequence"),
     SessionOpened: ("at", "session_id"),
     PhaseAdvanced: ("at", "session_id", "phase"),
     SessionClosed: ("at", "session_id"),

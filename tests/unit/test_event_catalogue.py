@@ -64,7 +64,7 @@ def test_every_event_type_has_a_public_projection_of_its_own_fields(kind: type[E
 def test_the_stream_sends_type_version_and_the_projection_only(kind: type[Event]) -> None:
     sent = msgspec.json.decode(msgspec.json.encode(streamed(filled(kind))))
     assert sent["type"] == event_type_name(kind)
-    assert sent["v"] == kind.v == 1
+    assert sent["v"] == kind.v >= 1
     assert set(sent) == {"type", "v", *STREAMED_FIELDS[kind]}
     text = repr(sent)
     assert not [value for value in PRIVATE if value in text]
