@@ -220,6 +220,14 @@ def public_session(state: WorkshopState, session: SessionState, links: Links) ->
     return PublicSession(**_public_fields(state, session, links))  # type: ignore[arg-type]
 
 
+def elsewhere(state: WorkshopState, session_id: str, links: Links) -> list[PublicSession]:
+    """The workshop's other sessions that still take sign-ups, by time: where a latecomer at a
+    closed or cancelled session can go instead."""
+    others = [s for s in state.sessions.values() if s.id != session_id and s.status in ("planned", "open")]
+    others.sort(key=lambda s: (s.starts_at is None, s.starts_at.timestamp() if s.starts_at else 0.0, s.title))
+    return [public_session(state, s, links) for s in others]
+
+
 def waitlist_position(session: SessionState, signup_id: str) -> int | None:
     try:
         return session.waitlist.index(signup_id) + 1

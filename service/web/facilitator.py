@@ -72,6 +72,15 @@ def _slots(state: WorkshopState, links: Links, language: str) -> list[tuple[str,
     return grouped
 
 
+def _local_input(state: WorkshopState) -> Any:
+    """A time as a datetime-local field shows it: in the workshop's time zone, to the minute."""
+
+    def local(value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(ZoneInfo(state.timezone)).strftime("%Y-%m-%dT%H:%M")
+
+    return local
+
+
 async def _console(
     request: Request[Any, Any, Any],
     service: WorkshopService,
@@ -91,6 +100,8 @@ async def _console(
         phases=list(session_format.phases),
         qr=qr,
         short_link=session.short_url.split("://")[-1],
+        local_input=_local_input(state),
+        zone_of=lambda value: _offset(state, value or service.clock.now()),
         **_context(state, links, "board"),
     )
 

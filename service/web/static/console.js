@@ -119,9 +119,15 @@
         const active = document.activeElement && document.activeElement.id;
         const typed = {};
         panel.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (field) {
-          if (field.value && field.type !== "hidden") typed[field.id] = field.value;
+          // a prefilled field (the edit form) keeps only what was typed over its value
+          if (field.value && field.type !== "hidden" && field.value !== field.defaultValue) typed[field.id] = field.value;
         });
+        const opened = Array.from(panel.querySelectorAll("details[id][open]")).map(function (d) { return d.id; });
         panel.innerHTML = html;
+        opened.forEach(function (id) {
+          const details = document.getElementById(id);
+          if (details) details.open = true;
+        });
         Object.keys(typed).forEach(function (id) {
           const field = document.getElementById(id);
           if (field) field.value = typed[id];
@@ -144,10 +150,23 @@
     return body;
   }
 
+  // A field whose change mails people (a new time or room; more places for the waitlist) asks first.
+  function mailsAsk(form) {
+    const asking = Array.from(form.querySelectorAll("[data-mails]")).filter(function (field) {
+      if (field.value === field.defaultValue) return false;
+      if (field.dataset.up === undefined) return true;
+      const wanted = field.value === "" ? Infinity : parseInt(field.value, 10);
+      return wanted > Math.max(parseInt(field.defaultValue || "0", 10), parseInt(field.dataset.up, 10));
+    });
+    return asking.length ? asking[0].dataset.mails : null;
+  }
+
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-api]");
     if (!form) return;
     event.preventDefault();
+    const ask = mailsAsk(form);
+    if (ask && !window.confirm(ask)) return;
     const body = formBody(form);
     enqueue(form.dataset.api, form.dataset.path, body, form.dataset.label, body.text || body.title || "");
     form.reset();
@@ -197,7 +216,7 @@
     };
     ["signup_recorded", "signup_withdrawn", "waitlist_promoted", "commitment_made", "commitment_completed",
       "note_taken", "card_added", "card_voted", "offer_posted", "match_made", "session_opened", "session_closed",
-      "phase_advanced", "session_planned", "person_erased", "workshop_closed"].forEach(function (type) {
+      "phase_advanced", "session_planned", "session_changed", "session_cancelled", "person_erased", "workshop_closed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
   }
