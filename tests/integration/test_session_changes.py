@@ -4,7 +4,7 @@ entry, a cancellation is mailed with the calendar cancellation and takes no more
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -206,3 +206,28 @@ async def test_changes_and_cancellations_need_the_facilitator_and_dot_budget_is_
     assert (changed.json()["dot_budget"], changed.json()["room"]) == (3, "Aula")
     emptied = await api.client.patch(path, json={"room": None}, headers=workshop["auth"])
     assert emptied.json()["room"] is None
+
+
+async def test_a_newcomer_whose_only_session_is_cancelled_hears_that_the_intro_talk_is_off_too(
+    api: Api, mail_sink: MailSink
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop, title="Tafel", starts_at="2026-05-09T11:00:00+02:00")
+    base = f"/api/workshops/{workshop['id']}"
+    starts = (datetime.now(UTC) + timedelta(hours=30)).replace(microsecond=0).isoformat()
+    slot = {"host_name": "Ines Host", "host_email": "ines.cancelhost@example.org", "starts_at": starts}
+    assert (await api.client.post(f"{base}/intro-slots", json=slot, headers=workshop["auth"])).status_code == 201
+    newcomer = "jan.cancelnew@example.org"
+    await api.signup(workshop, session, name="Jan Neu", email=newcomer, newcomer=True)
+    mail_sink.wait_for(lambda found: len(found) == 2, to=newcomer)  # confirmation and invitation
+    mail_sink.wait_for(lambda found: len(found) == 1, to="ines.cancelhost@example.org")
+
+    await api.client.post(f"{base}/sessions/{session['id']}/cancel", headers=workshop["auth"])
+    mails = mail_sink.wait_for(lambda found: len(found) == 4, to=newcomer)
+    subjects = sorted(str(m["Subject"]) for m in mails[2:])
+    assert subjects[0].startswith("Abgesagt: Einführungsgespräch am") and subjects[1] == "Abgesagt: Tafel"
+    talk_off = next(m for m in mails[2:] if "Einführungsgespräch" in str(m["Subject"]))
+    assert "findet nicht statt" in text_of(talk_off) and "neue Zeit" not in text_of(talk_off)
+    host = mail_sink.wait_for(lambda found: len(found) == 2, to="ines.cancelhost@example.org")[1]
+    assert str(host["Subject"]).startswith("Abgesagt: Einführungsgespräch")
+    assert (await api.client.get(f"{base}/intro-talks", headers=workshop["auth"])).json() == []
