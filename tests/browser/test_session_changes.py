@@ -80,10 +80,10 @@ def test_the_console_edits_and_cancels_a_session_asking_first_and_latecomers_see
     _answer(phone, accept=True, asked=asked)
     phone.get_by_role("button", name="Absagen").click()
     assert asked == [
-        "Diese Session endgültig absagen? Dann kann sich niemand mehr eintragen. "
+        "Diese Runde endgültig absagen? Dann kann sich niemand mehr eintragen. "
         "Das schickt 2 Personen eine Mail. Fortfahren?"
     ]
-    notice = "Diese Session wurde abgesagt. Alle Eingetragenen haben eine Mail bekommen."
+    notice = "Diese Runde wurde abgesagt. Alle Eingetragenen haben eine Mail bekommen."
     expect(phone.get_by_text(notice)).to_be_visible(timeout=10_000)
     for email in ("ute.edit@example.org", "vito.edit@example.org"):
         cancelled = knoten.sink.wait_for(lambda found: len(found) == 3, to=email)[2]
@@ -92,7 +92,7 @@ def test_the_console_edits_and_cancels_a_session_asking_first_and_latecomers_see
     latecomer = contexts.new(PHONE).new_page()
     latecomer.goto(session["short_url"])
     expect(latecomer.locator("h1")).to_have_text("Stadtgarten & Beete")
-    expect(latecomer.get_by_text("Diese Session wurde abgesagt.")).to_be_visible()
+    expect(latecomer.get_by_text("Diese Runde wurde abgesagt.")).to_be_visible()
     elsewhere = latecomer.locator(".elsewhere li")
     expect(elsewhere).to_have_count(2)
     expect(elsewhere.first).to_contain_text("Lastenrad-Werkstatt")

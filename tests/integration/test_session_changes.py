@@ -4,17 +4,30 @@ entry, a cancellation is mailed with the calendar cancellation and takes no more
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import redis
 from icalendar import Calendar
+from pypdf import PdfReader
 
 from tests.integration.conftest import Api, log_length
 from tests.mail_sink import MailSink, attachments_of, text_of
 
 pytestmark = pytest.mark.usefixtures("worker_process")
+
+
+def recorded(redis_client: redis.Redis, workshop_id: str, event_type: str) -> int:
+    """How many events of a type the workshop's log holds (workers add personal links to it)."""
+    marker = f'"type":"{event_type}"'.encode()
+    entries = redis_client.xrange(f"knoten:{{{workshop_id}}}:log")
+    return sum(1 for _, fields in entries if any(marker in value for value in fields.values()))
+
+
+def poster_pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
 
 
 def calendar_event(mail: Any) -> tuple[Calendar, Any]:
@@ -97,10 +110,9 @@ async def test_a_new_time_is_mailed_once_to_everyone_with_the_updated_calendar_e
     change = {"starts_at": "2026-05-09T16:00:00+02:00", "ends_at": "2026-05-09T17:30:00+02:00", "room": "Saal 3"}
     moved = await api.client.patch(path, json=change, headers=key)
     assert moved.status_code == 200 and moved.json()["room"] == "Saal 3"
-    length = log_length(redis_client, workshop["id"])
     again = await api.client.patch(path, json=change, headers=key)
     assert (again.status_code, again.content) == (200, moved.content)
-    assert log_length(redis_client, workshop["id"]) == length
+    assert recorded(redis_client, workshop["id"], "session_changed") == 2  # the title, the move
 
     for email in (confirmed, waiting):
         mail = mail_sink.wait_for(lambda found: len(found) == 2, to=email)[1]
@@ -135,7 +147,6 @@ async def test_a_cancelled_session_mails_everyone_a_calendar_cancellation_once_a
     key = {"Idempotency-Key": "cancel-1", **workshop["auth"]}
     cancelled = await api.client.post(f"{path}/cancel", headers=key)
     assert (cancelled.status_code, cancelled.json()) == (200, {"status": "cancelled"})
-    length = log_length(redis_client, workshop["id"])
     retried = await api.client.post(f"{path}/cancel", headers=key)
     again = await api.client.post(f"{path}/cancel", headers=workshop["auth"])
     assert (retried.status_code, retried.json(), again.status_code, again.json()) == (
@@ -144,7 +155,7 @@ async def test_a_cancelled_session_mails_everyone_a_calendar_cancellation_once_a
         200,
         {"status": "cancelled"},
     )
-    assert log_length(redis_client, workshop["id"]) == length
+    assert recorded(redis_client, workshop["id"], "session_cancelled") == 1
 
     for email in emails:
         mail = mail_sink.wait_for(lambda found: len(found) == 2, to=email)[1]
@@ -162,9 +173,33 @@ async def test_a_cancelled_session_mails_everyone_a_calendar_cancellation_once_a
     changed = await api.client.patch(path, json={"title": "Doch"}, headers=workshop["auth"])
     assert changed.status_code == 409
     page = await api.client.get(f"/s/{workshop['id']}/{session['id']}")
-    assert "Diese Session wurde abgesagt." in page.text and "Lastenrad" in page.text
+    assert "Diese Runde wurde abgesagt." in page.text and "Lastenrad" in page.text
+    posters = await api.client.get(f"{base}/posters.pdf", headers=workshop["auth"])
+    assert [("Lastenrad" in page, "Stadtgarten" in page) for page in poster_pages(posters.content)] == [(True, False)]
+    report = (await api.client.get(f"{base}/report.html", headers=workshop["auth"])).text
+    assert "Stadtgarten" in report and "abgesagt" in report
     await _marker(api, workshop, mail_sink, "marker.cancel@example.org")
     assert [len(mail_sink.messages(email)) for email in emails] == [2, 2]
+
+
+async def test_a_closed_session_shows_latecomers_the_sessions_that_still_take_sign_ups(api: Api) -> None:
+    workshop = await api.workshop()
+    closed = await api.session(workshop, title="Frühstück")
+    full = await api.session(workshop, title="Kiezspaziergang", capacity=1, room="Treffpunkt Brunnen")
+    free = await api.session(workshop, title="Tauschbörse", capacity=5, starts_at="2026-05-09T16:00:00+02:00")
+    gone = await api.session(workshop, title="Fällt aus")
+    await api.signup(workshop, full, name="Pia")
+    base = f"/api/workshops/{workshop['id']}/sessions"
+    await api.client.post(f"{base}/{closed['id']}/close", headers=workshop["auth"])
+    await api.client.post(f"{base}/{gone['id']}/cancel", headers=workshop["auth"])
+    page = (await api.client.get(f"/s/{workshop['id']}/{closed['id']}")).text
+    assert "Diese Runde ist abgeschlossen." in page and "Wo Sie sich noch eintragen können" in page
+    assert page.index("Tauschbörse") < page.index("Kiezspaziergang")  # by time; no time last
+    assert "Noch 5 Plätze frei" in page and "16:00" in page and "Treffpunkt Brunnen" in page
+    assert free["signup_url"] in page and full["signup_url"] in page and "Fällt aus" not in page
+    assert 'name="consent"' not in page  # no form to a session that takes no sign-ups
+    open_page = (await api.client.get(f"/s/{workshop['id']}/{free['id']}")).text
+    assert "Wo Sie sich noch eintragen können" not in open_page and 'name="consent"' in open_page
 
 
 @pytest.mark.parametrize(
