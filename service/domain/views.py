@@ -556,6 +556,7 @@ class MySignup(msgspec.Struct, kw_only=True):
     signed_up_at: datetime
     consent: bool
     privacy_version: str | None
+    session_status: str = "planned"  # `cancelled`: the session will not take place
 
 
 class MyCommitment(msgspec.Struct, kw_only=True):
@@ -608,6 +609,7 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
                 signed_up_at=signup.recorded_at,
                 consent=True,
                 privacy_version=signup.privacy_version,
+                session_status=session.status,
             )
         )
     commitments = [

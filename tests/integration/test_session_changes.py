@@ -164,6 +164,9 @@ async def test_a_cancelled_session_mails_everyone_a_calendar_cancellation_once_a
         calendar, event = calendar_event(mail)
         assert str(calendar["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
         assert str(event["uid"]) == str(before["uid"]) and int(event["sequence"]) > int(before.get("sequence", 0))
+        token = text_of(mail).split("/me?token=", 1)[1].split()[0]
+        mine = (await api.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})).json()
+        assert [s["session_status"] for s in mine["signups"]] == ["cancelled"]
 
     late = await api.signup(workshop, session, name="Ida", email="ida.cancel@example.org")
     assert late.status_code == 409 and late.headers["content-type"].startswith("application/problem+json")
