@@ -66,6 +66,7 @@ def test_the_console_edits_and_cancels_a_session_asking_first_and_latecomers_see
     _answer(phone, accept=True, asked=asked)
     phone.get_by_role("button", name="Änderungen speichern").click()
     expect(phone.get_by_label("Raum")).to_have_value("Saal 5", timeout=10_000)  # the panel as the log has it
+    expect(phone.locator("#panel p.muted").first).to_contain_text("Saal 5")
     assert _room(knoten, workshop, session) == "Saal 5"
     for email in ("ute.edit@example.org", "vito.edit@example.org"):
         moved = knoten.sink.wait_for(lambda found: len(found) == 2, to=email)[1]
