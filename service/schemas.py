@@ -54,7 +54,7 @@ class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         """Refuse a single-line field that is not one line (msgspec names it in its error)."""
         for name in _single_line_fields(type(self)):
             value = getattr(self, name)
-            if value is not None and not is_single_line(value):
+            if isinstance(value, str) and not is_single_line(value):
                 raise ValueError(f"field `{name}` {SINGLE_LINE_RULE}")
 
 
@@ -101,16 +101,41 @@ class WorkshopCreatedOut(WorkshopView, kw_only=True):
     report_url: str
 
 
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+DotBudget = Annotated[int, msgspec.Meta(ge=1, le=50, description="dots per participant over the whole session")]
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
+
+
 class SessionIn(Input):
     title: Title
     format: Format
     room: Room | None = None
     starts_at: Aware | None = None
     ends_at: Aware | None = None
-    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
+    capacity: Capacity | None = None
     host: Name | None = None
     next_meeting_at: Aware | None = None
     require_table_code: bool = False
+    dot_budget: DotBudget = 5
+
+
+class SessionPatchIn(Input):
+    """A change of a session after planning: only the fields given change; null (or an empty
+    room or host) empties a field that may be empty."""
+
+    title: Title | Unset = UNSET
+    room: Room | Unset | None = UNSET
+    starts_at: Aware | Unset | None = UNSET
+    ends_at: Aware | Unset | None = UNSET
+    capacity: Capacity | Unset | None = UNSET
+    host: Annotated[str, one_line(120, min_length=0), SINGLE_LINE] | Unset | None = UNSET
+    next_meeting_at: Aware | Unset | None = UNSET
+    dot_budget: DotBudget | Unset = UNSET
+
+    def given(self) -> dict[str, Any]:
+        """The fields the body named, with their values."""
+        return {name: value for name in self.__struct_fields__ if (value := getattr(self, name)) is not UNSET}
 
 
 class TableCodeIn(Input):

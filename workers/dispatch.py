@@ -26,6 +26,12 @@ def _job(workshop_id: str, position: int, handler: Handler, *args: str, at: date
     return JobSpec(job_id(workshop_id, position, handler), handler, (workshop_id, *args), at)
 
 
+def moves(event: e.SessionChanged) -> bool:
+    """Whether a change gives the session a new time or room: that is mailed to everyone signed up
+    (a new title, capacity or host is not)."""
+    return any(getattr(event, name) is not None or name in event.cleared for name in ("starts_at", "ends_at", "room"))
+
+
 def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpec]:
     """The jobs one recorded event calls for, given the state after it."""
     wid = state.id
@@ -34,6 +40,10 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, Handler.SEND_SIGNUP_CONFIRMATION, signup_id)]
         case e.WaitlistPromoted(signup_id=signup_id):
             return [_job(wid, position, Handler.SEND_WAITLIST_PROMOTION, signup_id)]
+        case e.SessionChanged(session_id=sid, sequence=sequence) if moves(event):
+            return [_job(wid, position, Handler.SEND_SESSION_CHANGE, sid, str(sequence))]
+        case e.SessionCancelled(session_id=sid):
+            return [_job(wid, position, Handler.SEND_SESSION_CANCELLATION, sid)]
         case e.SessionClosed(session_id=sid):
             session = state.sessions[sid]
             return [

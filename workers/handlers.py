@@ -10,6 +10,8 @@ from enum import StrEnum
 class Handler(StrEnum):
     SEND_SIGNUP_CONFIRMATION = "workers.mail_jobs.send_signup_confirmation"
     SEND_WAITLIST_PROMOTION = "workers.mail_jobs.send_waitlist_promotion"
+    SEND_SESSION_CHANGE = "workers.mail_jobs.send_session_change"
+    SEND_SESSION_CANCELLATION = "workers.mail_jobs.send_session_cancellation"
     SEND_PERSONAL_LINK_AGAIN = "workers.mail_jobs.send_personal_link_again"
     SEND_FOLLOW_UPS = "workers.follow_ups.send_follow_ups"
     SEND_DUE_REMINDER = "workers.follow_ups.send_due_reminder"

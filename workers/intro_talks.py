@@ -47,6 +47,7 @@ def _mail(
             to,
             effect,
             role=role,
+            needed=talk.reason != "no_longer_newcomer",  # e.g. their only session was cancelled
             newcomer=newcomer.name or gettext(language, "a newcomer"),
             host=slot.host.name,
             starts_at=slot.starts_at,

@@ -1,8 +1,9 @@
-"""Mails to participants about their sign-ups: confirmation and waitlist promotion."""
+"""Mails to participants about their sign-ups: confirmation, waitlist promotion, and a session's
+new time or room or its cancellation."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from service.domain import effects
 from service.domain.events import MailKind
@@ -27,7 +28,10 @@ def session_details(state: WorkshopState, session: SessionState) -> dict[str, An
     }
 
 
-def session_attachment(ctx: Context, state: WorkshopState, session: SessionState) -> tuple[Attachment, ...]:
+def session_attachment(
+    ctx: Context, state: WorkshopState, session: SessionState, method: Literal["PUBLISH", "CANCEL"] = "PUBLISH"
+) -> tuple[Attachment, ...]:
+    """The session's calendar entry: the same UID in every mail, SEQUENCE as the session has it."""
     if session.starts_at is None:
         return ()
     ics = session_ics(
@@ -39,8 +43,10 @@ def session_attachment(ctx: Context, state: WorkshopState, session: SessionState
         url=Links(ctx.settings.base_url).signup(state.id, session.id),
         organizer=ctx.settings.mail_from,
         stamp=ctx.clock.now(),
+        sequence=session.sequence,
+        method=method,
     )
-    return (Attachment("session.ics", "text/calendar; method=PUBLISH", ics),)
+    return (Attachment("session.ics", f"text/calendar; method={method}", ics),)
 
 
 def _recipient(state: WorkshopState, signup_id: str) -> SignupState | None:
@@ -92,6 +98,76 @@ def send_waitlist_promotion(workshop_id: str, signup_id: str) -> bool:
     """Tell someone from the waitlist that they have a place now."""
     effect = effects.waitlist_promotion(signup_id)
     return _mail_about_signup("waitlist_promotion", effect, workshop_id, signup_id, stop="waitlist")
+
+
+def _mail_to_everyone_signed_up(
+    kind: str, workshop_id: str, session: SessionState, state: WorkshopState, effect_of: Any, **extra: Any
+) -> bool:
+    """One mail of `kind` to each person signed up to the session (confirmed or waitlisted), once
+    each; True when any went now."""
+    ctx = context()
+    sent = False
+    for signup_id in [*session.confirmed, *session.waitlist]:
+        signup = _recipient(state, signup_id)
+        if signup is None:
+            continue
+        email = signup.person.email
+        assert email is not None
+
+        def compose(signup: SignupState = signup, email: str = email) -> Mail:
+            return render_mail(
+                kind,
+                signup.language,
+                email,
+                effect_of(signup.id),
+                name=signup.person.name,
+                link=ctx.personal_link(workshop_id, signup.participant_id),
+                waitlisted=signup.status == "waitlisted",
+                **extra,
+                **session_details(state, session),
+            )
+
+        sent = ctx.send_once(workshop_id, effect_of(signup.id), compose) or sent
+    return sent
+
+
+@job
+def send_session_change(workshop_id: str, session_id: str, sequence: str) -> bool:
+    """Tell everyone signed up of the session's new time or room, with the updated calendar entry.
+    A later change (or the cancellation) sends its own mail, with what holds then: this one then
+    sends nothing."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    session = state.sessions[session_id]
+    if session.status == "cancelled" or session.sequence != int(sequence):
+        return False
+    return _mail_to_everyone_signed_up(
+        "session_changed",
+        workshop_id,
+        session,
+        state,
+        lambda signup_id: effects.session_change(signup_id, int(sequence)),
+        ends_at=session.ends_at,
+        attachments=session_attachment(ctx, state, session),
+    )
+
+
+@job
+def send_session_cancellation(workshop_id: str, session_id: str) -> bool:
+    """Tell everyone signed up that the session is cancelled, with the calendar cancellation and
+    the link to the sessions that still take sign-ups."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    session = state.sessions[session_id]
+    return _mail_to_everyone_signed_up(
+        "session_cancelled",
+        workshop_id,
+        session,
+        state,
+        effects.session_cancellation,
+        others_url=Links(ctx.settings.base_url).signup(state.id, session.id),
+        attachments=session_attachment(ctx, state, session, "CANCEL"),
+    )
 
 
 @job

@@ -17,6 +17,8 @@ from workers.handlers import Handler
 REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.SEND_SIGNUP_CONFIRMATION: mail_jobs.send_signup_confirmation,
     Handler.SEND_WAITLIST_PROMOTION: mail_jobs.send_waitlist_promotion,
+    Handler.SEND_SESSION_CHANGE: mail_jobs.send_session_change,
+    Handler.SEND_SESSION_CANCELLATION: mail_jobs.send_session_cancellation,
     Handler.SEND_PERSONAL_LINK_AGAIN: mail_jobs.send_personal_link_again,
     Handler.SEND_FOLLOW_UPS: follow_ups.send_follow_ups,
     Handler.SEND_DUE_REMINDER: follow_ups.send_due_reminder,

@@ -147,7 +147,7 @@ async def get_posters(
     """One A4 poster per session that is not cancelled: title, room, time, the QR code of its
     short link and the link in large type, in the workshop's time zone and language."""
     state = existing(await service.state(workshop_id))
-    sessions = [public_session(state, s, links) for s in state.sessions.values()]
+    sessions = [public_session(state, s, links) for s in state.sessions.values() if s.status != "cancelled"]
     language = _language(lang, state.language)
     draw = partial(_pdf().posters_pdf, state.title, sessions, language, state.timezone)
     name = download_name(gettext(language, "Posters"), state.title, _local_day(state.starts_at, state.timezone))

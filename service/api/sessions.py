@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import msgspec
 import segno
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -19,8 +20,15 @@ from service.domain import commands as c
 from service.domain.links import Links
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
-from service.domain.views import FullSession, PublicSession, full_session, public_session
-from service.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
+from service.domain.views import (
+    FullSession,
+    PublicSession,
+    SessionSummary,
+    full_session,
+    public_session,
+    session_summary,
+)
+from service.schemas import PhaseIn, SessionIn, SessionPatchIn, TableCodeIn, TableCodeOut
 from service.security import new_id, new_short_code, new_table_code
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
@@ -42,6 +50,36 @@ def session_status_reply(session_id: str, links: Links) -> Render:
         return 200, public_session(state, state.sessions[session_id], links)
 
     return render
+
+
+def session_summary_reply(session_id: str, links: Links) -> Render:
+    """The session as the workshop lists it: every field and the counts, no one's name (a stored
+    reply would keep names past their erasure)."""
+
+    def render(state: WorkshopState) -> tuple[int, SessionSummary]:
+        return 200, session_summary(state, state.sessions[session_id], links)
+
+    return render
+
+
+class CancelledOut(msgspec.Struct, kw_only=True):
+    status: str
+
+
+def change_command(session_id: str, data: SessionPatchIn) -> c.ChangeSession:
+    """The command of a PATCH: an empty body changes nothing and is refused; null, or an empty
+    room or host, empties the field."""
+    given = data.given()
+    if not given:
+        raise BadInput("body", "name at least one of " + ", ".join(data.__struct_fields__))
+    if isinstance(given.get("title"), str):
+        given["title"] = given["title"].strip()
+    for name in ("room", "host"):
+        if isinstance(given.get(name), str):
+            given[name] = given[name].strip() or None
+    cleared = tuple(name for name, value in given.items() if value is None)
+    values = {name: value for name, value in given.items() if value is not None}
+    return c.ChangeSession(session_id=session_id, cleared=cleared, **values)
 
 
 async def free_short_code(service: WorkshopService) -> str:
@@ -95,6 +133,38 @@ class SessionController(Controller):
         if principal is not None and principal.manages(workshop_id):
             return full_session(state, session, links)
         return public_session(state, session, links)
+
+    @patch(SESSION, opt={"access": Access.FACILITATOR}, status_code=200)
+    async def change_session(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        data: JSONBody[SessionPatchIn],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+    ) -> Response[SessionSummary]:
+        """Change a planned or open session: any of title, room, times, capacity, host, next
+        meeting, dot budget. A raised capacity gives waitlisted people places, in order (each
+        gets a mail); a lowered one takes no one's place. A new time or room is mailed to
+        everyone signed up, with the updated calendar entry."""
+        plan = service.command(change_command(session_id, data), session_summary_reply(session_id, links))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post(SESSION + "/cancel", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def cancel_session(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[CancelledOut]:
+        """Cancel the session: everyone signed up (the waitlist too) gets one mail with the
+        calendar cancellation; no more sign-ups. Again: the same answer, nothing more sent."""
+        plan = service.command(
+            c.CancelSession(session_id=session_id), lambda _: (200, CancelledOut(status="cancelled"))
+        )
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post(SESSION + "/open", opt={"access": Access.FACILITATOR}, status_code=200)
     async def open_session(

@@ -46,6 +46,26 @@ class PlanSession(Command, frozen=True, kw_only=True):
     next_meeting_at: datetime | None = None
     table_code: str | None = None
     short_code: str | None = None
+    dot_budget: int = 5
+
+
+class ChangeSession(Command, frozen=True, kw_only=True):
+    """Set the fields given (None: leave it as it is); `cleared` names the fields to empty."""
+
+    session_id: str
+    title: str | None = None
+    room: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    host: str | None = None
+    next_meeting_at: datetime | None = None
+    dot_budget: int | None = None
+    cleared: tuple[str, ...] = ()
+
+
+class CancelSession(Command, frozen=True, kw_only=True):
+    session_id: str
 
 
 class SetTableCode(Command, frozen=True, kw_only=True):

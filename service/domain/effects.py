@@ -12,6 +12,15 @@ def waitlist_promotion(signup_id: str) -> str:
     return f"mail:promotion:{signup_id}"
 
 
+def session_change(signup_id: str, sequence: int) -> str:
+    """The mail telling a person signed up of a session's new time or room (its calendar SEQUENCE)."""
+    return f"mail:session-change:{signup_id}:{sequence}"
+
+
+def session_cancellation(signup_id: str) -> str:
+    return f"mail:session-cancel:{signup_id}"
+
+
 def personal_link_again(participant_id: str, request_id: str) -> str:
     """The personal link sent again on one request (`POST /api/me/link`)."""
     return f"mail:link-again:{participant_id}:{request_id}"

@@ -119,6 +119,8 @@ class WorkshopClosed(Event, frozen=True, kw_only=True):
 
 
 class SessionPlanned(Event, frozen=True, kw_only=True):
+    v: ClassVar[int] = 2  # 2: dot_budget
+
     session_id: str
     title: str
     format: Format
@@ -130,6 +132,34 @@ class SessionPlanned(Event, frozen=True, kw_only=True):
     next_meeting_at: datetime | None = None
     table_code: str | None = None  # when set, a sign-up must bring it (the QR code and link carry it)
     short_code: str | None = None  # the code of its short link; None before sessions carried one
+    dot_budget: int = 5  # the dots each participant may give over the whole session
+
+
+class SessionChanged(Event, frozen=True, kw_only=True):
+    """A facilitator changed a planned or open session after planning: only the fields that changed
+    carry a value; `cleared` names the fields that have none any more (no room, no capacity limit).
+    `sequence` is the session's calendar SEQUENCE after the change: it rises with a new time or room,
+    and then everyone signed up gets the updated entry."""
+
+    session_id: str
+    title: str | None = None
+    room: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    host: str | None = None
+    next_meeting_at: datetime | None = None
+    dot_budget: int | None = None
+    cleared: tuple[str, ...] = ()
+    sequence: int = 0
+
+
+class SessionCancelled(Event, frozen=True, kw_only=True):
+    """The session will not take place: no more sign-ups, everyone signed up is told, its calendar
+    entry is cancelled (`sequence` is the cancellation's SEQUENCE)."""
+
+    session_id: str
+    sequence: int = 1
 
 
 class TableCodeChanged(Event, frozen=True, kw_only=True):
@@ -369,6 +399,8 @@ AnyEvent = (
     | SessionOpened
     | PhaseAdvanced
     | SessionClosed
+    | SessionChanged
+    | SessionCancelled
     | TableCodeChanged
     | SignupRecorded
     | NewcomerCorrected

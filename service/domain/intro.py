@@ -24,6 +24,8 @@ TRIGGERS = (
     e.IntroSlotOffered,
     e.IntroSlotWithdrawn,
     e.PersonErased,
+    e.SessionChanged,
+    e.SessionCancelled,
 )
 
 
@@ -37,8 +39,8 @@ def newcomers(state: WorkshopState) -> dict[str, Newcomer]:
             continue
         for signup_id in participant.signups:
             signup = state.signups[signup_id]
-            if signup.status == "withdrawn":
-                continue
+            if signup.status == "withdrawn" or state.sessions[signup.session_id].status == "cancelled":
+                continue  # a sign-up to a cancelled session calls for no intro talk
             next_meeting = state.sessions[signup.session_id].next_meeting_at
             deadline = next_meeting or signup.recorded_at + state.intro_deadline
             known = found.get(participant.id)

@@ -44,10 +44,12 @@ def session_of(state: WorkshopState, session_id: str) -> SessionState:
 
 
 def writable_session(state: WorkshopState, session_id: str) -> SessionState:
-    """A session that still takes writes; a closed one is a conflict."""
+    """A session that still takes writes; a closed or cancelled one is a conflict."""
     session = session_of(state, session_id)
     if session.status == "closed":
         raise Conflict(f"Session {session_id!r} is closed and takes no more changes.")
+    if session.status == "cancelled":
+        raise Conflict(f"Session {session_id!r} was cancelled and takes no more sign-ups or changes.")
     return session
 
 
@@ -147,6 +149,10 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.CloseSession(session_id=sid):
             writable_session(state, sid)
             return [e.SessionClosed(at=now, session_id=sid)]
+        case c.ChangeSession():
+            return _change_session(state, command, now)
+        case c.CancelSession(session_id=sid):
+            return _cancel_session(state, sid, now)
         case c.AdvancePhase():
             return _advance_phase(state, command, now)
         case c.RecordSignup():
@@ -258,7 +264,9 @@ def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datet
 
 def _close_workshop(state: WorkshopState, now: datetime) -> list[e.Event]:
     closing: list[e.Event] = [
-        e.SessionClosed(at=now, session_id=sid) for sid, session in state.sessions.items() if session.status != "closed"
+        e.SessionClosed(at=now, session_id=sid)
+        for sid, session in state.sessions.items()
+        if session.status not in ("closed", "cancelled")
     ]
     return [*closing, e.WorkshopClosed(at=now)]
 
@@ -345,7 +353,9 @@ def _withdraw_signup(state: WorkshopState, signup_id: str, now: datetime) -> lis
     if signup.status == "withdrawn":
         return []
     withdrawn: list[e.Event] = [e.SignupWithdrawn(at=now, signup_id=signup_id)]
-    if signup.status == "confirmed" and session.waitlist:
+    # after a lowered capacity more may be confirmed than there are places: nobody moves up until under it
+    still_full = session.capacity is not None and len(session.confirmed) - 1 >= session.capacity
+    if signup.status == "confirmed" and session.waitlist and not still_full:
         withdrawn.append(e.WaitlistPromoted(at=now, signup_id=session.waitlist[0]))
     return withdrawn
 
@@ -386,6 +396,63 @@ def _held_a_place_at_start(signup: SignupState, session: SessionState) -> bool:
     opened_at = session.opened_at
     before = opened_at is not None and (signup.promoted_at or signup.recorded_at) < opened_at
     return before and not present(signup, session)
+
+
+CHANGEABLE = ("title", "room", "starts_at", "ends_at", "capacity", "host", "next_meeting_at", "dot_budget")
+CLEARABLE = ("room", "starts_at", "ends_at", "capacity", "host", "next_meeting_at")
+MOVING = ("starts_at", "ends_at", "room")  # a change of these is mailed with the updated calendar entry
+
+
+def _change_session(state: WorkshopState, command: c.ChangeSession, now: datetime) -> list[e.Event]:
+    """The fields that really change (none: nothing happens), then the people from the waitlist
+    that a raised capacity gives a place, in order. A lowered capacity confirms nobody new and
+    takes no one's place."""
+    session = writable_session(state, command.session_id)
+    changes: dict[str, Any] = {}
+    for name in CHANGEABLE:
+        if name in command.cleared:
+            if name not in CLEARABLE:
+                raise Invalid(name, "must not be empty")
+            if getattr(session, name) is not None:
+                changes[name] = None
+        elif (value := getattr(command, name)) is not None and value != getattr(session, name):
+            changes[name] = value
+    if not changes:
+        return []
+    starts_at, ends_at = changes.get("starts_at", session.starts_at), changes.get("ends_at", session.ends_at)
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+        raise Invalid("ends_at", "must not be before starts_at")
+    moved = any(name in changes for name in MOVING)
+    changed = e.SessionChanged(
+        at=now,
+        session_id=session.id,
+        cleared=tuple(name for name, value in changes.items() if value is None),
+        sequence=session.sequence + 1 if moved else session.sequence,
+        **{name: value for name, value in changes.items() if value is not None},
+    )
+    promoted: list[e.Event] = []
+    if "capacity" in changes:
+        capacity = changes["capacity"]
+        free = len(session.waitlist) if capacity is None else max(0, capacity - len(session.confirmed))
+        promoted = [e.WaitlistPromoted(at=now, signup_id=signup_id) for signup_id in session.waitlist[:free]]
+    return [changed, *promoted]
+
+
+def _cancel_session(state: WorkshopState, session_id: str, now: datetime) -> list[e.Event]:
+    """A session that will not take place: its open commitments are withdrawn (no reminders about
+    a meeting that did not happen), then it is cancelled. Again: nothing more. A closed session
+    took place and is not cancelled."""
+    session = session_of(state, session_id)
+    if session.status == "cancelled":
+        return []
+    if session.status == "closed":
+        raise Conflict(f"Session {session_id!r} is closed: it took place and cannot be cancelled.")
+    withdrawn: list[e.Event] = [
+        e.CommitmentWithdrawn(at=now, commitment_id=cid)
+        for cid in session.commitments
+        if state.commitments[cid].status == "open"
+    ]
+    return [*withdrawn, e.SessionCancelled(at=now, session_id=session_id, sequence=session.sequence + 1)]
 
 
 def _owner(state: WorkshopState, signup_id: str | None, owner: e.Person | None, session_id: str) -> e.Person:
@@ -602,8 +669,25 @@ def _evolve_planned(state: WorkshopState, event: e.SessionPlanned) -> None:
         planned_at=event.at,
         table_code=event.table_code,
         short_code=event.short_code or derived_short_code(event.session_id),
+        dot_budget=event.dot_budget,
         phase=format_of(event.format).first_phase,
     )
+
+
+def _evolve_session_changed(state: WorkshopState, event: e.SessionChanged) -> None:
+    session = state.sessions[event.session_id]
+    for name in CHANGEABLE:
+        value = getattr(event, name)
+        if value is not None:
+            setattr(session, name, value)
+        elif name in event.cleared:
+            setattr(session, name, None)
+    session.sequence = event.sequence
+
+
+def _evolve_session_cancelled(state: WorkshopState, event: e.SessionCancelled) -> None:
+    session = state.sessions[event.session_id]
+    session.status, session.cancelled_at, session.sequence = "cancelled", event.at, event.sequence
 
 
 def _evolve_opened(state: WorkshopState, event: e.SessionOpened) -> None:
@@ -913,6 +997,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.SessionOpened: _evolve_opened,
     e.PhaseAdvanced: _evolve_phase,
     e.SessionClosed: _evolve_session_closed,
+    e.SessionChanged: _evolve_session_changed,
+    e.SessionCancelled: _evolve_session_cancelled,
     e.SignupRecorded: _evolve_signup,
     e.NewcomerCorrected: _evolve_newcomer_corrected,
     e.TableCodeChanged: _evolve_table_code,

@@ -13,7 +13,7 @@ from typing import Literal
 
 from service.domain.events import Format, Language, MailKind, OfferKind, Person, Phase
 
-SessionStatus = Literal["planned", "open", "closed"]
+SessionStatus = Literal["planned", "open", "closed", "cancelled"]
 SignupStatus = Literal["confirmed", "waitlisted", "withdrawn"]
 CommitmentStatus = Literal["open", "done", "withdrawn"]
 
@@ -32,10 +32,13 @@ class SessionState:
     planned_at: datetime
     table_code: str | None = None
     short_code: str = ""
+    dot_budget: int = 5
+    sequence: int = 0  # the calendar entry's SEQUENCE: rises with each new time or room, and with a cancellation
     status: SessionStatus = "planned"
     phase: Phase | None = None
     opened_at: datetime | None = None
     closed_at: datetime | None = None
+    cancelled_at: datetime | None = None
     confirmed: list[str] = field(default_factory=list)
     waitlist: list[str] = field(default_factory=list)
     signups: list[str] = field(default_factory=list)
@@ -47,6 +50,9 @@ class SessionState:
 
     def has_room(self) -> bool:
         return self.capacity is None or len(self.confirmed) < self.capacity
+
+    def takes_signups(self) -> bool:
+        return self.status in ("planned", "open")
 
 
 @dataclass(slots=True)

@@ -47,6 +47,8 @@ from service.domain.events import (
     Phase,
     PhaseAdvanced,
     PlaceReleased,
+    SessionCancelled,
+    SessionChanged,
     SessionClosed,
     SessionOpened,
     SessionPlanned,
@@ -89,6 +91,7 @@ class PublicSession(msgspec.Struct, kw_only=True):
     qr_url: str
     short_url: str
     table_code_required: bool = False
+    dot_budget: int = 5
 
 
 class SignupEntry(msgspec.Struct, kw_only=True):
@@ -214,12 +217,21 @@ def _public_fields(
         "qr_url": links.qr(state.id, session.id),
         "short_url": links.short(session.short_code),
         "table_code_required": session.table_code is not None,
+        "dot_budget": session.dot_budget,
     }
 
 
 def public_session(state: WorkshopState, session: SessionState, links: Links) -> PublicSession:
     """What anyone with the sign-up link may see: no personal data."""
     return PublicSession(**_public_fields(state, session, links))  # type: ignore[arg-type]
+
+
+def elsewhere(state: WorkshopState, session_id: str, links: Links) -> list[PublicSession]:
+    """The workshop's other sessions that still take sign-ups, by time: where a latecomer at a
+    closed or cancelled session can go instead."""
+    others = [s for s in state.sessions.values() if s.id != session_id and s.status in ("planned", "open")]
+    others.sort(key=lambda s: (s.starts_at is None, s.starts_at.timestamp() if s.starts_at else 0.0, s.title))
+    return [public_session(state, s, links) for s in others]
 
 
 def waitlist_position(session: SessionState, signup_id: str) -> int | None:
@@ -413,7 +425,23 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
         "capacity",
         "host",
         "next_meeting_at",
+        "dot_budget",
     ),
+    SessionChanged: (
+        "at",
+        "session_id",
+        "title",
+        "room",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "host",
+        "next_meeting_at",
+        "dot_budget",
+        "cleared",
+        "sequence",
+    ),
+    SessionCancelled: ("at", "session_id", "sequence"),
     SessionOpened: ("at", "session_id"),
     PhaseAdvanced: ("at", "session_id", "phase"),
     SessionClosed: ("at", "session_id"),
@@ -540,6 +568,7 @@ class MySignup(msgspec.Struct, kw_only=True):
     signed_up_at: datetime
     consent: bool
     privacy_version: str | None
+    session_status: str = "planned"  # `cancelled`: the session will not take place
 
 
 class MyCommitment(msgspec.Struct, kw_only=True):
@@ -592,6 +621,7 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
                 signed_up_at=signup.recorded_at,
                 consent=True,
                 privacy_version=signup.privacy_version,
+                session_status=session.status,
             )
         )
     commitments = [

@@ -65,10 +65,17 @@ def session_ics(
     url: str,
     organizer: str,
     stamp: datetime,
+    sequence: int = 0,
+    method: Literal["PUBLISH", "CANCEL"] = "PUBLISH",
 ) -> bytes:
-    """A session as a calendar entry (published, not an invitation)."""
-    calendar = _calendar("PUBLISH")
+    """A session as a calendar entry (published, not an invitation), or its cancellation (CANCEL,
+    STATUS:CANCELLED). The UID stays; SEQUENCE rises with each new time or room and with the
+    cancellation, so that a calendar replaces the entry it has."""
+    calendar = _calendar(method)
     event = _event(uid, title, starts_at, ends_at or starts_at + timedelta(hours=1), organizer, stamp)
+    event.add("sequence", sequence)
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
     if location:
         event.add("location", location)
     event.add("url", url)

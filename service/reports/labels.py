@@ -14,6 +14,7 @@ STATUSES = {
     "planned": N_("planned"),
     "open": N_("open"),
     "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
     "confirmed": N_("confirmed"),
     "waitlisted": N_("waitlist"),
     "done": N_("done"),

@@ -285,7 +285,7 @@ def report_pdf(report: WorkshopReport, language: str) -> bytes:
         [t("Session"), t("Format"), t("When"), t("confirmed"), t("present"), t("waitlist"), t("commitments")],
         [
             [
-                s.title,
+                s.title + (f" ({label(language, s.status)})" if s.status == "cancelled" else ""),
                 label(language, s.format),
                 short_when(s.starts_at, language, report.timezone),
                 str(s.confirmed),

@@ -94,6 +94,15 @@ def _release_preview(state: WorkshopState, session_id: str, now: datetime) -> Re
     return ReleasePreview(released, promoted) if released else None
 
 
+def _local_input(state: WorkshopState) -> Any:
+    """A time as a datetime-local field shows it: in the workshop's time zone, to the minute."""
+
+    def local(value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(ZoneInfo(state.timezone)).strftime("%Y-%m-%dT%H:%M")
+
+    return local
+
+
 async def _console(
     request: Request[Any, Any, Any],
     service: WorkshopService,
@@ -114,6 +123,8 @@ async def _console(
         qr=qr,
         short_link=session.short_url.split("://")[-1],
         release=_release_preview(state, session_id, service.clock.now()),
+        local_input=_local_input(state),
+        zone_of=lambda value: _offset(state, value or service.clock.now()),
         **_context(state, links, "board"),
     )
 

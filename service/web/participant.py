@@ -35,7 +35,7 @@ from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.links import PAGES, Links
 from service.domain.rules import session_of, signup_of
-from service.domain.views import personal_data, public_session, waitlist_position
+from service.domain.views import elsewhere, personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.schemas import SignupIn, breaks_single_line
@@ -141,10 +141,13 @@ class SignupPages(Controller):
         **extra: Any,
     ) -> Response[str]:
         state = existing(await service.state(workshop_id))
-        session = public_session(state, session_of(state, session_id), links)
+        found = session_of(state, session_id)
+        session = public_session(state, found, links)
+        others = [] if found.takes_signups() else elsewhere(state, session_id, links)
         return page(
             request,
             "web/signup.html",
+            others=others,
             status=status,
             timezone=state.timezone,
             workshop_id=workshop_id,
@@ -223,7 +226,9 @@ class SignupPages(Controller):
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            return await again(error=gettext(language, N_("This session is closed.")), status=409)
+            ended = existing(await service.state(workshop_id)).sessions[session_id].status == "cancelled"
+            message = N_("This session was cancelled.") if ended else N_("This session is closed.")
+            return await again(error=gettext(language, message), status=409)
         known, answer = signed.reply.status == 200, signed.signup
         if station:
             done = "again" if known else answer.status

@@ -80,6 +80,8 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     )
 
     knoten.http.post(f"{base}/sessions/{sessions['barcamp']['id']}/close", headers=workshop["auth"])
+    cancelled = knoten.session(workshop, title="Runde abgesagt")
+    knoten.http.post(f"{base}/sessions/{cancelled['id']}/cancel", headers=workshop["auth"]).raise_for_status()
 
     phone = contexts.new(PHONE).new_page()
     phone.goto(table["signup_url"])
@@ -101,6 +103,8 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
         pages = [
             (phone, table["signup_url"].replace(knoten.url, ""), "signup"),
             (phone, done.replace(knoten.url, ""), "done"),
+            (phone, cancelled["signup_url"].replace(knoten.url, ""), "signup-cancelled"),
+            (tablet, f"/w/{wid}/s/{cancelled['id']}", "console-cancelled"),
             (phone, "/me", "me"),
             (phone, "/me/delete", "me-delete"),
             (phone, "/privacy", "privacy"),

@@ -34,7 +34,7 @@ async def _people(api: Api, workshop: dict[str, Any], session: dict[str, Any]) -
 
 
 async def test_attendance_is_marked_once_and_a_signup_while_open_counts_as_present(
-    api: Api, redis_client: redis.Redis
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
 ) -> None:
     workshop = await api.workshop()
     session = await api.session(workshop, capacity=5)
@@ -46,6 +46,8 @@ async def test_attendance_is_marked_once_and_a_signup_while_open_counts_as_prese
     people = await _people(api, workshop, session)
     assert {name: p["present"] for name, p in people.items()} == {"Early Bird": False, "At The Door": True}
 
+    for address in ("early.attend@example.org", "door.attend@example.org"):  # their mails issued their links
+        mail_sink.wait_for(lambda found: len(found) == 1, to=address)
     path = f"{base}/signups/{early}/attendance"
     retry = {**workshop["auth"], "Idempotency-Key": secrets.token_urlsafe(16)}
     marked = await api.client.post(path, json={"present": True}, headers=retry)

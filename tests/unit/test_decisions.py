@@ -44,6 +44,45 @@ def _signup(n: int, sid: str, **fields: Any) -> c.RecordSignup:
     )
 
 
+def changes_after_planning() -> list[tuple[str, c.Command]]:
+    """A session changed after planning: capacity up and down, moved, cancelled."""
+    hour = timedelta(hours=1)
+    return [
+        (
+            "plan a session to change",
+            c.PlanSession(
+                session_id="s",
+                title="S",
+                format="barcamp",
+                capacity=1,
+                room="R1",
+                starts_at=SOON,
+                ends_at=SOON + hour,
+                dot_budget=3,
+            ),
+        ),
+        ("sign up to it as a newcomer", _signup(10, "s", newcomer=True)),
+        ("sign up to it waitlisted", _signup(11, "s")),
+        ("sign up to it waitlisted too", _signup(12, "s")),
+        ("change nothing", c.ChangeSession(session_id="s", title="S", room="R1")),
+        ("change the title only", c.ChangeSession(session_id="s", title="S2")),
+        ("change to end before it starts", c.ChangeSession(session_id="s", ends_at=SOON - hour)),
+        ("empty the title", c.ChangeSession(session_id="s", cleared=("title",))),
+        ("raise the capacity", c.ChangeSession(session_id="s", capacity=2)),
+        ("lower the capacity", c.ChangeSession(session_id="s", capacity=1, dot_budget=7)),
+        ("withdraw while over capacity", c.WithdrawSignup(signup_id="a11-s")),
+        ("move it", c.ChangeSession(session_id="s", room="R2", starts_at=SOON + hour, ends_at=SOON + 2 * hour)),
+        ("lift the capacity", c.ChangeSession(session_id="s", cleared=("capacity", "host"))),
+        ("change nothing there", c.ChangeSession(session_id="nope", title="X")),
+        ("cancel", c.CancelSession(session_id="s")),
+        ("cancel again", c.CancelSession(session_id="s")),
+        ("cancel nothing", c.CancelSession(session_id="nope")),
+        ("sign up to a cancelled session", _signup(13, "s")),
+        ("change a cancelled session", c.ChangeSession(session_id="s", title="X")),
+        ("open a cancelled session", c.OpenSession(session_id="s")),
+    ]
+
+
 def script() -> list[tuple[str, c.Command]]:
     """Every kind of command, allowed and refused, in an order that reaches every state."""
     create = c.CreateWorkshop(
@@ -141,6 +180,7 @@ def script() -> list[tuple[str, c.Command]]:
         ("release when all came as it opened", c.ReleaseAbsent(session_id="t")),
         ("release again", c.ReleaseAbsent(session_id="t")),
         ("mark a released one", c.MarkAttendance(signup_id="a2-t", present=True)),
+        *changes_after_planning(),
         (
             "commit",
             c.MakeCommitment(commitment_id="c1", session_id="t", text="Flyer", signup_id="a2-t", due=date(2026, 5, 20)),
@@ -190,6 +230,8 @@ def script() -> list[tuple[str, c.Command]]:
         ("close the table", c.CloseSession(session_id="t")),
         ("sign up when closed", _signup(9, "t")),
         ("close it again", c.CloseSession(session_id="t")),
+        ("change a closed session", c.ChangeSession(session_id="t", title="X")),
+        ("cancel a closed session", c.CancelSession(session_id="t")),
         ("close the workshop", c.CloseWorkshop()),
         ("complete when closed", c.CompleteCommitment(commitment_id="c1")),
         ("plan when closed", c.PlanSession(session_id="late", title="L", format="barcamp")),

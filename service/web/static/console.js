@@ -200,7 +200,8 @@
         const typed = {};
         const opened = Array.from(panel.querySelectorAll("details[open][id]")).map(function (d) { return d.id; });
         panel.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (field) {
-          if (field.value && field.type !== "hidden") typed[field.id] = field.value;
+          // a prefilled field (the edit form) keeps only what was typed over its value
+          if (field.value && field.type !== "hidden" && field.value !== field.defaultValue) typed[field.id] = field.value;
         });
         panel.innerHTML = html;
         showClosed(panel);
@@ -219,7 +220,7 @@
   // The sign-up QR code and link outside the panel go once the session has closed.
   function showClosed(panel) {
     const status = panel.querySelector("[data-session-status]");
-    if (!status || status.dataset.sessionStatus !== "closed") return;
+    if (!status || !["closed", "cancelled"].includes(status.dataset.sessionStatus)) return;
     document.querySelectorAll("[data-signup-qr]").forEach(function (part) { part.remove(); });
     document.querySelectorAll("[data-signup-closed]").forEach(function (part) { part.hidden = false; });
   }
@@ -238,10 +239,23 @@
     return body;
   }
 
+  // A field whose change mails people (a new time or room; more places for the waitlist) asks first.
+  function mailsAsk(form) {
+    const asking = Array.from(form.querySelectorAll("[data-mails]")).filter(function (field) {
+      if (field.value === field.defaultValue) return false;
+      if (field.dataset.up === undefined) return true;
+      const wanted = field.value === "" ? Infinity : parseInt(field.value, 10);
+      return wanted > Math.max(parseInt(field.defaultValue || "0", 10), parseInt(field.dataset.up, 10));
+    });
+    return asking.length ? asking[0].dataset.mails : null;
+  }
+
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-api]");
     if (!form) return;
     event.preventDefault();
+    const ask = mailsAsk(form);
+    if (ask && !window.confirm(ask)) return;
     const body = formBody(form);
     if (form.dataset.api === "PATCH" && !Object.keys(body).length) return; // nothing corrected
     if (form.dataset.who) whoOf(form, body);
@@ -409,7 +423,7 @@
     ["signup_recorded", "signup_withdrawn", "waitlist_promoted", "attendance_marked", "place_released",
       "commitment_made", "commitment_completed", "commitment_corrected", "commitment_withdrawn", "commitment_reopened",
       "note_taken", "note_removed", "card_added", "card_voted", "card_removed", "offer_posted", "offer_removed",
-      "match_made", "match_undone", "session_opened", "session_closed",
+      "match_made", "match_undone", "session_opened", "session_closed", "session_changed", "session_cancelled",
       "phase_advanced", "session_planned", "person_erased", "workshop_closed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
