@@ -15,13 +15,14 @@ from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
 from service.application.inputs import existing
 from service.application.runner import Render, WorkshopService
+from service.application.workshops import free_short_code
 from service.domain import commands as c
 from service.domain.links import Links
 from service.domain.rules import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import FullSession, PublicSession, full_session, public_session
 from service.schemas import PhaseIn, SessionIn, TableCodeIn, TableCodeOut
-from service.security import new_id, new_short_code, new_table_code
+from service.security import new_id, new_table_code
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
 
@@ -42,14 +43,6 @@ def session_status_reply(session_id: str, links: Links) -> Render:
         return 200, public_session(state, state.sessions[session_id], links)
 
     return render
-
-
-async def free_short_code(service: WorkshopService) -> str:
-    """A code no planned session has taken (its index key is written with the session, first come)."""
-    code = new_short_code()
-    while await service.store.short_link(code) is not None:
-        code = new_short_code()
-    return code
 
 
 class SessionController(Controller):
