@@ -99,7 +99,10 @@ def test_the_organiser_creates_copies_hands_over_and_closes_a_workshop_from_the_
     expect(tablet.locator("h1")).to_have_text(title.replace("März", "April"))
     expect(tablet.get_by_text("Thementisch Wohnen")).to_be_visible()
 
-    page.get_by_role("link", name="Zurück zur Veranstaltung").click()
+    own = page.context.new_page()  # the organiser tries the link in their own browser too
+    own.goto(console_url)
+    expect(own.locator("h1")).to_have_text(title.replace("März", "April"))
+    page.get_by_role("link", name="Zurück zur Veranstaltung").click()  # still the organiser here
     page.get_by_text("Link erneuern").click()
     expect(page.get_by_text("Alle früheren Konsolen-Links hören auf zu funktionieren")).to_be_visible()
     page.get_by_role("button", name="Link jetzt erneuern").click()
