@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ADMIN, LAPTOP, TABLET, Contexts, Knoten
+from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten
 from tests.browser.conftest import shoot as shoot_scrolled
 from tests.mail_sink import text_of
 
@@ -162,3 +162,21 @@ def test_the_home_and_its_forms_in_english(contexts: Contexts, knoten: Knoten, s
     page.get_by_role("button", name="Show console link and QR code").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hand over the console")
     shoot(page, screenshots, "organiser-handover-en")
+
+
+def test_the_home_and_a_workshop_fit_a_phone_and_a_tablet(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    title = "Netzwerktreffen mit einem recht langen Titel"
+    workshop = knoten.workshop(title=title, starts_at="2027-03-19T16:00:00+01:00", ends_at="2027-03-19T21:00:00+01:00")
+    knoten.session(workshop, starts_at="2027-03-19T18:00:00+01:00")
+    for name, viewport in (("phone", PHONE), ("tablet", TABLET)):
+        page = contexts.new(viewport).new_page()
+        knoten.sign_in(page)
+        for path, shot in (("/admin", "organiser-home"), (f"/admin/workshops/{workshop['id']}", "organiser-workshop")):
+            page.goto(f"{knoten.url}{path}")
+            for summary in page.locator("details > summary").all():
+                summary.click()
+            wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wider <= 0, f"{path} is {wider}px wider than a {name}"
+            shoot(page, screenshots, f"{shot}-{name}-de")
