@@ -186,7 +186,7 @@ def _workshop_fields(form: dict[str, Any]) -> dict[str, Any]:
 
 def _handover(request: Request[Any, Any, Any], state: WorkshopState, console_url: str, renewed: bool) -> Response[str]:
     """The console link of a workshop and its QR code, for a facilitator's tablet; shown once."""
-    qr = Markup(segno.make(console_url, error="m").svg_inline(scale=5, border=2))  # noqa: S704 - segno SVG
+    qr = Markup(segno.make(console_url, error="m").svg_inline(border=2, omitsize=True))  # noqa: S704 - segno SVG
     response = page(
         request,
         "web/admin_console.html",
