@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten
 from tests.browser.conftest import shoot as shoot_scrolled
 from tests.mail_sink import text_of
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def _sign_in_by_mail(page: Page, knoten: Knoten) -> None:
@@ -180,3 +184,25 @@ def test_the_home_and_a_workshop_fit_a_phone_and_a_tablet(
             wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert wider <= 0, f"{path} is {wider}px wider than a {name}"
             shoot(page, screenshots, f"{shot}-{name}-de")
+
+
+def test_a_session_added_on_the_board_is_at_the_time_typed_in_the_workshops_season(
+    contexts: Contexts, knoten: Knoten
+) -> None:
+    summer_now = datetime.now(BERLIN).dst() != timedelta(0)
+    day = "2027-01-15" if summer_now else "2027-07-02"  # the other season than now
+    offset = "+01:00" if summer_now else "+02:00"
+    workshop = knoten.workshop(
+        title="Saisontreffen", starts_at=f"{day}T16:00:00{offset}", ends_at=f"{day}T21:00:00{offset}"
+    )
+    page = contexts.new(LAPTOP).new_page()
+    knoten.sign_in(page)
+    page.goto(f"{knoten.url}/admin/workshops/{workshop['id']}")
+    page.get_by_role("link", name="Übersicht öffnen").click()
+    page.get_by_text("Neue Runde").click()
+    page.get_by_label("Titel").fill("Abendrunde")
+    page.get_by_label("Beginn").fill(f"{day}T18:00")
+    page.get_by_role("button", name="Runde anlegen").click()
+    expect(page.get_by_text("Abendrunde")).to_be_visible()
+    page.goto(f"{knoten.url}/admin/workshops/{workshop['id']}")
+    assert _sessions(page) == [f"{day[8:10]}.{day[5:7]}.27, 18:00"]
