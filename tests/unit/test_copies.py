@@ -147,3 +147,15 @@ def test_another_console_link_works_beside_the_first_until_a_rotation() -> None:
     assert state.login_code_hashes == {"l", "l2"}
     evolve(state, e.FacilitatorTokensRotated(at=NOW, token_hash="t", login_code_hash="l3"))
     assert state.login_code_hashes == {"l3"}
+
+
+def test_a_new_organisers_address_replaces_the_old_but_not_once_it_was_erased() -> None:
+    state = given(created())
+    team = e.Person("organiser-w", None, "team@example.org")
+    [changed] = decide(state, c.ChangeWorkshop(organiser=team), NOW)
+    evolve(state, changed)
+    assert state.organiser_email == "team@example.org"
+    assert decide(state, c.ChangeWorkshop(organiser=team), NOW) == []
+    evolve(state, e.PersonErased(at=NOW, subject="organiser-w"))
+    with pytest.raises(Conflict):
+        decide(state, c.ChangeWorkshop(organiser=e.Person("organiser-w", None, "new@example.org")), NOW)
