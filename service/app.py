@@ -62,6 +62,7 @@ from service.web.admin import (
 )
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
+from service.web.home import OrganiserHome
 from service.web.mail_stops import MailStopPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
@@ -140,6 +141,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             retry_dead_letter,
             outbox,
             admin_page,
+            OrganiserHome,
             admin_login,
             admin_signin_link,
             signin_link_page,

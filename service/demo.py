@@ -167,10 +167,11 @@ def where_to_go(settings: Settings, workshop: dict[str, Any], signin_link: str |
         "  Sign-up pages (phone):",
         *signups,
         "",
-        f"  Organiser page:     {settings.base_url}/admin (failed jobs, outbox)",
+        f"  Organiser page:     {settings.base_url}/admin (your workshops: new, change, copy, close,",
+        "                      hand the console to a tablet; failed jobs, outbox)",
         f"  Sign-in link:       {_here(settings, signin_link) if signin_link else '-'}  "
         f"(as {DEMO_ORGANISER['email']}; once, within {settings.signin_link_seconds // 60} minutes)",
-        f"  Organiser token:    {settings.admin_token}  (sign in at /admin with it)",
+        f"  Organiser token:    {settings.admin_token}  (API: Authorization: Bearer …)",
         *_mail(settings),
         "",
         f"  API docs:           {settings.base_url}/schema",

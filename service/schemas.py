@@ -93,6 +93,30 @@ class WorkshopIn(Input):
     organiser_email: Email | None = None
 
 
+class WorkshopPatch(Input):
+    """A change of the workshop: any field of the create body; absent or null leaves it as it is,
+    `location` "" takes the place away."""
+
+    title: Title | None = None
+    starts_at: Aware | None = None
+    ends_at: Aware | None = None
+    timezone: TimeZone | None = None
+    location: Short | None = None
+    language: Language | None = None
+    follow_up_after: Duration | None = None
+    intro_deadline: Duration | None = None
+    digest_wait: Duration | None = None
+    organiser_email: Email | None = None
+
+
+class WorkshopCopyIn(Input):
+    """A copy of the workshop under a new title, starting at `starts_at`: every time moves by the
+    same offset of the local clock in the workshop's time zone."""
+
+    title: Title
+    starts_at: Aware
+
+
 class WorkshopCreatedOut(WorkshopView, kw_only=True):
     """The new workshop, with what only its creator gets to see once."""
 

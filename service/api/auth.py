@@ -69,7 +69,8 @@ def _device_token(cookie: str, path_params: dict[str, Any]) -> str | None:
 ORGANISER_COOKIE = "knoten_o"
 CSRF_COOKIE = "knoten_csrf"
 CSRF_HEADER = "x-csrftoken"
-TOKEN_LINK_PAGES = frozenset({"/me"})  # pages that trade `?token=` for a cookie and redirect
+TOKEN_LINK_PAGES = frozenset({"/me"})
+ORGANISER_PAGES = ("/admin", "/dev/outbox")  # pages that trade `?token=` for a cookie and redirect
 
 
 class Credential(NamedTuple):
@@ -98,6 +99,11 @@ def credential(connection: ASGIConnection[Any, Any, Any, Any]) -> Credential | N
 
 
 def _cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> Credential | None:
+    signin = connection.cookies.get(ORGANISER_COOKIE)
+    if signin and connection.scope["path"].startswith(ORGANISER_PAGES):
+        # the organiser's pages: a console link or a sign-up opened in the same browser does not
+        # turn the organiser into that workshop's facilitator or that participant there
+        return Credential(signin, signin=True)
     workshop_id = connection.path_params.get("workshop_id")
     names = [FACILITATOR_COOKIE.format(workshop_id)] if workshop_id else []
     for name in names:
@@ -107,7 +113,6 @@ def _cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> Credential | None
         found = _device_token(connection.cookies[PARTICIPANT_COOKIE], connection.path_params)
         if found is not None:
             return Credential(found)
-    signin = connection.cookies.get(ORGANISER_COOKIE)
     return Credential(signin, signin=True) if signin else None
 
 

@@ -16,6 +16,7 @@ from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
 from service.application.inputs import existing
 from service.application.runner import Render, WorkshopService
+from service.application.workshops import free_short_code
 from service.domain import commands as c
 from service.domain.links import Links
 from service.domain.rules import session_of
@@ -29,7 +30,7 @@ from service.domain.views import (
     session_summary,
 )
 from service.schemas import PhaseIn, SessionIn, SessionPatchIn, TableCodeIn, TableCodeOut
-from service.security import new_id, new_short_code, new_table_code
+from service.security import new_id, new_table_code
 
 SESSION = "/{workshop_id:str}/sessions/{session_id:str}"
 
@@ -80,14 +81,6 @@ def change_command(session_id: str, data: SessionPatchIn) -> c.ChangeSession:
     cleared = tuple(name for name, value in given.items() if value is None)
     values = {name: value for name, value in given.items() if value is not None}
     return c.ChangeSession(session_id=session_id, cleared=cleared, **values)
-
-
-async def free_short_code(service: WorkshopService) -> str:
-    """A code no planned session has taken (its index key is written with the session, first come)."""
-    code = new_short_code()
-    while await service.store.short_link(code) is not None:
-        code = new_short_code()
-    return code
 
 
 class SessionController(Controller):

@@ -1,28 +1,35 @@
-"""Workshops: create (organiser), read and close (facilitator)."""
+"""Workshops: create, list and copy (organiser); read, change, close, new console links (facilitator)."""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import anyio.to_thread
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access
 from service.api.idempotency import idempotency_of, respond
-from service.api.problems import BadInput
-from service.application.inputs import checked_email, checked_timezone, existing, organiser, organiser_subject
+from service.application.inputs import existing, organiser_subject
 from service.application.runner import WorkshopService
+from service.application.workshops import (
+    Secrets,
+    change_command,
+    copy_of,
+    create_command,
+    login_code_hash,
+    new_secrets,
+)
 from service.domain import commands as c
 from service.domain.links import Links
 from service.domain.state import WorkshopState
 from service.domain.views import WorkshopListed, WorkshopView, workshop_listed, workshop_view
-from service.schemas import WorkshopCreatedOut, WorkshopIn
-from service.security import derived_id, keyed_hash, new_id, new_token, token_hash
+from service.schemas import WorkshopCopyIn, WorkshopCreatedOut, WorkshopIn, WorkshopPatch
+from service.security import derived_id, new_id, token_hash
 from service.settings import Settings
 
 
@@ -30,6 +37,20 @@ class RotatedToken(msgspec.Struct):
     facilitator_token: str
     console_url: str
     report_url: str
+
+
+def created_reply(wid: str, made: Secrets, links: Links) -> Callable[[WorkshopState], tuple[int, WorkshopCreatedOut]]:
+    """The reply to a new workshop: the workshop, with its token and links, shown this once."""
+
+    def render(state: WorkshopState) -> tuple[int, WorkshopCreatedOut]:
+        return 201, WorkshopCreatedOut(
+            **msgspec.structs.asdict(workshop_view(state, links)),
+            facilitator_token=made.token,
+            console_url=made.console_url(links, wid),
+            report_url=made.report_url(links, wid),
+        )
+
+    return render
 
 
 class WorkshopController(Controller):
@@ -55,39 +76,55 @@ class WorkshopController(Controller):
         links: NamedDependency[Links],
     ) -> Response[WorkshopCreatedOut]:
         """Create a workshop; the reply holds the facilitator's token and sign-in links."""
-        for name in ("follow_up_after", "intro_deadline", "digest_wait"):
-            if getattr(data, name).total_seconds() <= 0:
-                raise BadInput(name, "must be a positive duration")
         idempotency = await idempotency_of(request)
         # A retried create must land on the same workshop, so its id follows from the key.
         wid = derived_id(settings.secret_key, "workshop", idempotency.key) if idempotency else new_id()
-        token = new_token("f", wid)
-        code = secrets.token_urlsafe(18)
-        command = c.CreateWorkshop(
-            workshop_id=wid,
-            title=data.title.strip(),
-            starts_at=data.starts_at,
-            ends_at=data.ends_at,
-            timezone=checked_timezone(data.timezone),
-            location=data.location,
-            language=data.language,
-            follow_up_after=data.follow_up_after,
-            intro_deadline=data.intro_deadline,
-            digest_wait=data.digest_wait,
-            organiser=organiser(wid, checked_email(data.organiser_email, "organiser_email")),
-            facilitator_token_hash=token_hash(settings.secret_key, token),
-            login_code_hash=keyed_hash(settings.secret_key, "login", code),
+        made = new_secrets(wid)
+        command = create_command(settings, wid, data, made)
+        return respond(
+            await service.execute(wid, service.command(command, created_reply(wid, made, links)), idempotency)
         )
 
-        def render(state: WorkshopState) -> tuple[int, WorkshopCreatedOut]:
-            return 201, WorkshopCreatedOut(
-                **msgspec.structs.asdict(workshop_view(state, links)),
-                facilitator_token=token,
-                console_url=links.console(wid, code),
-                report_url=links.report(wid, code),
-            )
+    @patch("/{workshop_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def change_workshop(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        data: JSONBody[WorkshopPatch],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+    ) -> Response[WorkshopView]:
+        """Change any detail of the workshop (title, times, time zone, place, language, delays,
+        the organisers' address); the change is an event, the reply the workshop. The reply shows
+        the organisers' address, so its stored copy is erased with them."""
 
-        return respond(await service.execute(wid, service.command(command, render), idempotency))
+        def render(state: WorkshopState) -> tuple[int, WorkshopView]:
+            return 200, workshop_view(state, links)
+
+        command = change_command(workshop_id, data)
+        plan = service.command(command, render, lambda _: (organiser_subject(workshop_id),))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @post("/{workshop_id:str}/copy", opt={"access": Access.ORGANISER}, status_code=201)
+    async def copy_workshop(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        data: JSONBody[WorkshopCopyIn],
+        service: NamedDependency[WorkshopService],
+        settings: NamedDependency[Settings],
+        links: NamedDependency[Links],
+    ) -> Response[WorkshopCreatedOut]:
+        """A new workshop with this one's settings, sessions and intro slots, every time moved by
+        the same offset of the local clock (18:00 stays 18:00 across summer time), and no people;
+        with a facilitator token and console link of its own."""
+        source = existing(await service.state(workshop_id))
+        idempotency = await idempotency_of(request)
+        wid = derived_id(settings.secret_key, "workshop", idempotency.key) if idempotency else new_id()
+        made = new_secrets(wid)
+        command = await copy_of(service, settings, source, wid, data, made)
+        plan = service.command(command, created_reply(wid, made, links))
+        return respond(await service.execute(wid, plan, idempotency))
 
     @get("/{workshop_id:str}", opt={"access": Access.FACILITATOR})
     async def get_workshop(
@@ -107,16 +144,14 @@ class WorkshopController(Controller):
     ) -> Response[RotatedToken]:
         """A new facilitator token and console link; every earlier token, console link and
         signed-in device of this workshop stops working."""
-        token = new_token("f", workshop_id)
-        code = secrets.token_urlsafe(18)
+        made = new_secrets(workshop_id)
         command = c.RotateFacilitatorToken(
-            token_hash=token_hash(settings.secret_key, token),
-            login_code_hash=keyed_hash(settings.secret_key, "login", code),
+            token_hash=token_hash(settings.secret_key, made.token), login_code_hash=login_code_hash(settings, made.code)
         )
         reply = RotatedToken(
-            facilitator_token=token,
-            console_url=links.console(workshop_id, code),
-            report_url=links.report(workshop_id, code),
+            facilitator_token=made.token,
+            console_url=made.console_url(links, workshop_id),
+            report_url=made.report_url(links, workshop_id),
         )
         plan = service.command(command, lambda _: (200, reply))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

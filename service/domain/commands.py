@@ -34,6 +34,25 @@ class CloseWorkshop(Command, frozen=True, kw_only=True):
     pass
 
 
+class ChangeWorkshop(Command, frozen=True, kw_only=True):
+    """A change of the workshop's details: None leaves a field as it is; `location` "" clears it."""
+
+    title: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: str | None = None
+    location: str | None = None
+    language: Language | None = None
+    follow_up_after: timedelta | None = None
+    intro_deadline: timedelta | None = None
+    digest_wait: timedelta | None = None
+    organiser: Person | None = None
+
+
+class IssueConsoleLink(Command, frozen=True, kw_only=True):
+    login_code_hash: str
+
+
 class PlanSession(Command, frozen=True, kw_only=True):
     session_id: str
     title: str
@@ -251,3 +270,12 @@ class EndEarlierLinks(Command, frozen=True, kw_only=True):
 class RotateFacilitatorToken(Command, frozen=True, kw_only=True):
     token_hash: str
     login_code_hash: str
+
+
+class CopyWorkshop(Command, frozen=True, kw_only=True):
+    """A new workshop made from another: created, with these sessions and intro slots planned
+    in the same append (their times already shifted, their ids new; see domain/copies.py)."""
+
+    create: CreateWorkshop
+    sessions: tuple[PlanSession, ...] = ()
+    intro_slots: tuple[OfferIntroSlot, ...] = ()

@@ -108,6 +108,29 @@ class FacilitatorTokensRotated(Event, frozen=True, kw_only=True):
     login_code_hash: str | None = None
 
 
+class WorkshopChanged(Event, frozen=True, kw_only=True):
+    """A facilitator or organiser changed the workshop's details; only the fields given change
+    (`location` "" takes the place away). A new `organiser` keeps the organisers' subject."""
+
+    title: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: str | None = None
+    location: str | None = None
+    language: Language | None = None
+    follow_up_after: timedelta | None = None
+    intro_deadline: timedelta | None = None
+    digest_wait: timedelta | None = None
+    organiser: Person | None = None
+
+
+class ConsoleLinkIssued(Event, frozen=True, kw_only=True):
+    """One more console link for the workshop (an organiser hands the console to a tablet);
+    earlier links keep working until the facilitator tokens are rotated."""
+
+    login_code_hash: str
+
+
 class FacilitatorSignedIn(Event, frozen=True, kw_only=True):
     """A device signed in with the workshop's login code and got a token of its own."""
 
@@ -393,6 +416,8 @@ class PersonErased(Event, frozen=True, kw_only=True):
 AnyEvent = (
     WorkshopCreated
     | WorkshopClosed
+    | WorkshopChanged
+    | ConsoleLinkIssued
     | FacilitatorSignedIn
     | FacilitatorTokensRotated
     | SessionPlanned

@@ -125,6 +125,18 @@ class Links(msgspec.Struct, frozen=True):
     def admin(self) -> str:
         return f"{self.base_url}/admin"
 
+    def admin_workshops(self) -> str:
+        """Where the organiser's "new workshop" form goes."""
+        return f"{self.admin()}/workshops"
+
+    def admin_workshop(self, wid: str, done: str | None = None) -> str:
+        """One workshop on the organiser's home: change, copy, close, hand over its console."""
+        return f"{self.admin_workshops()}/{wid}" + (f"?done={done}" if done else "")
+
+    def admin_workshop_action(self, wid: str, action: str) -> str:
+        """A form of the workshop's organiser page: `edit`, `copy`, `close`, `console`, `renew`."""
+        return f"{self.admin_workshops()}/{wid}/{action}"
+
     def admin_login(self) -> str:
         return f"{self.admin()}/login"
 

@@ -126,6 +126,7 @@ KEEP_WORKING_WHEN_CLOSED = (
     | c.ErasePerson
     | c.ExpirePersonalData
     | c.SignInFacilitator
+    | c.IssueConsoleLink
     | c.CorrectNewcomer
     | c.StopMails
 )
@@ -135,6 +136,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
     """The events a command causes, or a DomainError saying why it is refused."""
     if isinstance(command, c.CreateWorkshop):
         return _create_workshop(state, command, now)
+    if isinstance(command, c.CopyWorkshop):
+        return _copy_workshop(state, command, now)
     if not state.exists:
         raise NotFound("workshop", state.id)
     if state.status == "closed" and not isinstance(command, KEEP_WORKING_WHEN_CLOSED):
@@ -142,6 +145,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
     match command:
         case c.CloseWorkshop():
             return _close_workshop(state, now)
+        case c.ChangeWorkshop():
+            return _change_workshop(state, command, now)
         case c.PlanSession():
             return [recorded(e.SessionPlanned, command, now)]
         case c.OpenSession(session_id=sid):
@@ -214,6 +219,8 @@ def _decide_access_and_privacy(state: WorkshopState, command: c.Command, now: da
             if code not in state.login_code_hashes:
                 raise Invalid("code", "this sign-in link is not (or no longer) valid")
             return [e.FacilitatorSignedIn(at=now, token_hash=token_hash)]
+        case c.IssueConsoleLink(login_code_hash=code):
+            return [e.ConsoleLinkIssued(at=now, login_code_hash=code)]
         case c.RotateFacilitatorToken(token_hash=token_hash, login_code_hash=code):
             return [e.FacilitatorTokensRotated(at=now, token_hash=token_hash, login_code_hash=code)]
         case c.EndEarlierLinks(participant_id=participant_id, token_hash=token_hash):
@@ -260,6 +267,45 @@ def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datet
     if command.ends_at < command.starts_at:
         raise Invalid("ends_at", "must not be before starts_at")
     return [recorded(e.WorkshopCreated, command, now)]
+
+
+def _copy_workshop(state: WorkshopState, command: c.CopyWorkshop, now: datetime) -> list[e.Event]:
+    """The new workshop, its sessions and its intro slots, in one append: nobody sees it half made."""
+    copied: list[e.Event] = _create_workshop(state, command.create, now)
+    copied += [recorded(e.SessionPlanned, session, now) for session in command.sessions]
+    copied += [recorded(e.IntroSlotOffered, slot, now) for slot in command.intro_slots]
+    return copied
+
+
+def _change_workshop(state: WorkshopState, command: c.ChangeWorkshop, now: datetime) -> list[e.Event]:
+    """Only what differs from the workshop as it is becomes part of the event; nothing, no event."""
+    current = {
+        "title": state.title,
+        "starts_at": state.starts_at,
+        "ends_at": state.ends_at,
+        "timezone": state.timezone,
+        "location": state.location or "",
+        "language": state.language,
+        "follow_up_after": state.follow_up_after,
+        "intro_deadline": state.intro_deadline,
+        "digest_wait": state.digest_wait,
+    }
+    changed = {
+        name: value
+        for name, value in msgspec.structs.asdict(command).items()
+        if name in current and value is not None and value != current[name]
+    }
+    starts_at, ends_at = changed.get("starts_at", state.starts_at), changed.get("ends_at", state.ends_at)
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+        raise Invalid("ends_at", "must not be before starts_at")
+    organiser = command.organiser
+    if organiser is not None and state.organiser is not None and organiser.email == state.organiser.email:
+        organiser = None
+    if organiser is not None and state.organiser is not None and state.organiser.erased:
+        raise Conflict("The organisers' address of this workshop was erased; it cannot be given again.")
+    if not changed and organiser is None:
+        return []
+    return [e.WorkshopChanged(at=now, organiser=organiser, **changed)]
 
 
 def _close_workshop(state: WorkshopState, now: datetime) -> list[e.Event]:
@@ -841,6 +887,19 @@ def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
     state.login_code_hashes.add(event.login_code_hash)
 
 
+def _evolve_changed(state: WorkshopState, event: e.WorkshopChanged) -> None:
+    state.title = event.title or state.title
+    state.starts_at, state.ends_at = event.starts_at or state.starts_at, event.ends_at or state.ends_at
+    state.timezone, state.language = event.timezone or state.timezone, event.language or state.language
+    if event.location is not None:
+        state.location = event.location or None
+    state.follow_up_after = event.follow_up_after or state.follow_up_after
+    state.intro_deadline = event.intro_deadline or state.intro_deadline
+    state.digest_wait = event.digest_wait or state.digest_wait
+    if event.organiser is not None:
+        state.organiser, state.organiser_email = event.organiser, event.organiser.email
+
+
 def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
     newcomer = event.newcomer if event.newcomer_known else None
     email_hash = signup_email_hash(event)
@@ -993,6 +1052,8 @@ def _forget_participant(state: WorkshopState, participant: ParticipantState, bla
 _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WorkshopCreated: _evolve_created,
     e.WorkshopClosed: _evolve_workshop_closed,
+    e.WorkshopChanged: _evolve_changed,
+    e.ConsoleLinkIssued: lambda state, event: state.login_code_hashes.add(event.login_code_hash),
     e.SessionPlanned: _evolve_planned,
     e.SessionOpened: _evolve_opened,
     e.PhaseAdvanced: _evolve_phase,

@@ -12,6 +12,7 @@ FORMAT_VALUES = {
 }
 STATUSES = {
     "planned": N_("planned"),
+    "running": N_("running"),
     "open": N_("open"),
     "closed": N_("closed"),
     "cancelled": N_("cancelled"),

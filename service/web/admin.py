@@ -1,6 +1,6 @@
-"""The organiser's pages: the operations page (failed jobs with retry, sign-in by a mailed
-link; the organiser token still signs in by a form post, for automation) and the development
-outbox (mails when no SMTP server is configured)."""
+"""The organiser's pages: the home (their workshops, see web/home.py; failed jobs with retry;
+sign-in by a mailed link; the organiser token still signs in by a form post, for automation) and
+the development outbox (mails when no SMTP server is configured)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from service.security import same_secret
 from service.settings import Settings
 from service.signins import OrganiserSignin, SigninLinks, Signins
 from service.templating import render
+from service.web.home import ZONES, home_groups
 from service.web.rendering import field_text, language_of, page
 
 ORGANISER_SIGNIN_SECONDS = 12 * 3600
@@ -86,11 +87,24 @@ async def admin_page(
     request: Request[Any, Any, Any],
     dead_letters: NamedDependency[DeadLetters],
     principal: NamedDependency[Principal | None],
+    service: NamedDependency[WorkshopService],
 ) -> Response[str]:
-    """The organiser's operations page: failed jobs with retry, and the outbox."""
+    """The organiser's home: their workshops (running, upcoming, past) with a form for a new one,
+    failed jobs with retry, and the outbox; signed out, the form that mails a sign-in link."""
     signed_in = principal is not None and principal.kind == "organiser"
-    letters = await anyio.to_thread.run_sync(dead_letters.listed) if signed_in else []
-    return page(request, "web/admin.html", signed_in=signed_in, letters=letters, error=None, sent=False)
+    if not signed_in:
+        return page(request, "web/admin.html", signed_in=False, letters=[], error=None, sent=False)
+    letters = await anyio.to_thread.run_sync(dead_letters.listed)
+    return page(
+        request,
+        "web/admin.html",
+        signed_in=True,
+        letters=letters,
+        error=None,
+        sent=False,
+        groups=await home_groups(service, language_of(request)),
+        zones=ZONES,
+    )
 
 
 @post("/admin/signin-link", opt={"access": Access.PUBLIC}, include_in_schema=False)

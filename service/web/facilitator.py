@@ -47,8 +47,9 @@ MONTH = 30 * 24 * 3600
 
 
 def _offset(state: WorkshopState, now: datetime) -> str:
-    """The workshop's UTC offset now, e.g. +01:00, for times typed into the pages."""
-    delta = now.astimezone(ZoneInfo(state.timezone)).utcoffset() or timedelta(0)
+    """The workshop's UTC offset on its first day (else now), e.g. +01:00, for times typed into
+    the pages: a session planned in winter for a day in summer is at the summer time it says."""
+    delta = (state.starts_at or now).astimezone(ZoneInfo(state.timezone)).utcoffset() or timedelta(0)
     minutes = int(delta.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

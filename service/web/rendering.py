@@ -99,6 +99,14 @@ FIELD_TEXTS = {
     "token": N_("That is not the organiser token."),
     "newcomer": N_("Please say whether you are new here."),
     "table_code": N_("Please scan the QR code at the table, or type the code from the poster."),
+    "workshop_times": N_("Please give a date and a time for the start and the end."),
+    "ends_at": N_("The end must not be before the start."),
+    "title": N_("Please give a title on one line, 200 characters at most."),
+    "timezone": N_("Please choose a time zone from the list."),
+    "organiser_email": N_("The organisers' e-mail address does not look right."),
+    "follow_up_after": N_("Please give 1 to 365 days."),
+    "intro_deadline": N_("Please give 1 to 365 days."),
+    "starts_on": N_("Please give the new start date."),
 }
 """What a page says about a field it refused, by the field the error names."""
 ANY_FIELD = N_("Please check your entries.")

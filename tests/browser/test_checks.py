@@ -31,6 +31,10 @@ class Visited:
     def check(self, page: Page, url: str, name: str) -> None:
         response = page.goto(url)
         assert response is not None
+        self.audit(page, response.text(), name)
+
+    def audit(self, page: Page, html: str, name: str) -> None:
+        """The page as it is now (also one a form post showed), served as `html`."""
         page.evaluate(AXE.read_text())
         found: list[dict[str, Any]] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
         for violation in found:
@@ -39,7 +43,7 @@ class Visited:
                 self.violations.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
         if page.locator("h1").count() != 1:
             self.violations.append(f"{name}: {page.locator('h1').count()} h1 headings, not one")
-        self.keep(response.text(), name)
+        self.keep(html, name)
 
     def keep(self, html: str, name: str) -> None:
         """An HTML document for the Nu HTML checker, which checks them all in one run."""
@@ -116,6 +120,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (tablet, f"/w/{wid}/intro", "intro"),
             (tablet, f"/w/{wid}/report", "report"),
             (laptop, "/admin", "admin"),
+            (laptop, f"/admin/workshops/{wid}", "admin-workshop"),
             (stranger, "/admin", "admin-sign-in"),
             (stranger, "/me", "error-401"),
             (stranger, "/me/link", "link-again"),
@@ -125,6 +130,14 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
         for page, path, name in pages:
             separator = "&" if "?" in path else "?"
             visited.check(page, f"{knoten.url}{path}{separator}lang={language}", f"{name}-{language}")
+
+    for language in LANGUAGES:  # the console handed over: a page a form post shows
+        laptop.goto(f"{knoten.url}/admin/workshops/{wid}?lang={language}")
+        with laptop.expect_navigation() as shown:
+            laptop.locator("form[action$='/console'] button").click()
+        served = shown.value
+        assert served is not None
+        visited.audit(laptop, served.text(), f"admin-console-{language}")
 
     for language in LANGUAGES:  # the report as a download, a page of its own
         download = knoten.http.get(f"{base}/report.html", params={"lang": language}, headers=workshop["auth"])
