@@ -285,6 +285,7 @@ def run_worker(args: argparse.Namespace) -> None:
         raise SystemExit(check_worker())
     from service.clock import SystemClock
     from service.logs import worker_logging
+    from service.metrics import scrape_registry, serve_metrics
     from service.settings import Settings
     from service.store.connections import sync_client
     from service.wiring import ensure_durable_redis
@@ -299,6 +300,7 @@ def run_worker(args: argparse.Namespace) -> None:
     jobs = context().store.jobs
     schedule_next(jobs, SystemClock().now())
     schedule_retention(jobs, SystemClock().now())
+    serve_metrics(settings.metrics_addr, scrape_registry(None))  # this worker's own: appends, process
     work(sync_client(settings.redis_url))
 
 
@@ -306,12 +308,19 @@ def run_api(args: argparse.Namespace) -> None:
     import uvicorn
 
     from service.app import create_app
-    from service.logs import log_config
+    from service.logs import json_log_config
     from service.settings import Settings
 
     settings = Settings.from_env()
     options = proxy_options(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=log_config(), **options)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=json_log_config(),
+        access_log=False,  # knoten.requests writes the request log, without client addresses
+        **options,
+    )
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

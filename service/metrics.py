@@ -19,6 +19,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 import redis
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest, multiprocess, start_http_server
@@ -118,13 +119,15 @@ def exposition(registry: CollectorRegistry) -> bytes:
     return generate_latest(registry)
 
 
-def serve_metrics(address: str | None, registry: CollectorRegistry) -> None:
+def serve_metrics(address: str | None, registry: CollectorRegistry) -> WSGIServer | None:
     """The internal listener (`KNOTEN_METRICS_ADDR`, host:port): Prometheus text without a token,
-    in a thread of this process. A port already taken is logged, not fatal."""
+    in a thread of this process; None without an address. A port already taken is logged, not fatal."""
     if not address:
-        return
+        return None
     host, _, port = address.rpartition(":")
     try:
-        start_http_server(int(port), addr=host.strip("[]") or "0.0.0.0", registry=registry)  # noqa: S104
+        server, _thread = start_http_server(int(port), addr=host.strip("[]") or "0.0.0.0", registry=registry)  # noqa: S104
     except OSError as exc:
         log.warning("metrics listener on %s not started: %s", address, exc)
+        return None
+    return server
