@@ -345,7 +345,8 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """`knoten` and its commands (tests/unit/test_compose.py checks docker-compose.yml against it)."""
     parser = argparse.ArgumentParser(prog="knoten", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     dev = commands.add_parser("dev", help="everything for development, with an embedded Redis and demo data")
@@ -361,7 +362,11 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")
     worker.add_argument("--quiet", action="store_true", help="log one line per job (what knoten dev shows)")
     worker.set_defaults(run=run_worker)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     tune_gc()
     try:
         args.run(args)

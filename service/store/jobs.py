@@ -14,7 +14,7 @@ from typing import NamedTuple
 import redis
 from redis.client import Pipeline
 from rq import Queue, Retry, SimpleWorker
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DeserializationError, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
@@ -191,10 +191,7 @@ class RedisJobs(Jobs):
             for job in Job.fetch_many(registry.get_job_ids(), connection=self._rq, serializer=SERIALIZER)
             if job is not None
         ]
-        return [
-            FailedJob(job.id, job.func_name or "", tuple(str(a) for a in job.args), job.ended_at, _reason(job))
-            for job in jobs
-        ]
+        return [_dead_letter(job) for job in jobs]
 
     def retry(self, job_id: str) -> bool:
         registry = FailedJobRegistry(queue=queue(self._rq))
@@ -205,6 +202,18 @@ class RedisJobs(Jobs):
         except NoSuchJobError:
             return False
         return True
+
+
+UNREADABLE = "(unreadable: not a knoten job)"
+
+
+def _dead_letter(job: Job) -> FailedJob:
+    """A failed job as listed; one whose data is no JSON (a pickle, say) is listed unread."""
+    try:
+        handler, args = job.func_name or "", tuple(str(a) for a in job.args)
+    except DeserializationError:
+        handler, args = UNREADABLE, ()
+    return FailedJob(job.id, handler, args, job.ended_at, _reason(job))
 
 
 def _reason(job: Job) -> str:

@@ -19,7 +19,7 @@ import redis
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
-from service.store.jobs import QUEUE_NAME, SERIALIZER, queue
+from service.store.jobs import QUEUE_NAME, SERIALIZER, UNREADABLE, RedisJobs, enqueue_onto, queue
 from tests.integration.conftest import ADMIN_TOKEN, knoten_env
 from tests.mail_sink import MailSink
 from tests.processes import ApiProcess, RedisProcess, WorkerProcess
@@ -134,3 +134,6 @@ def test_a_pickled_job_is_never_unpickled(locked: redis.Redis, tmp_path: Path) -
     assert not made.exists()
     assert "pickled" in FailedJobRegistry(queue=queue(locked)).get_job_ids()
     assert locked.llen(f"rq:queue:{QUEUE_NAME}") == 0
+    (listed,) = RedisJobs(locked, locked, enqueue_onto(queue(locked))).failed()  # the dead letters list it, unread
+    assert (listed.job_id, listed.handler, listed.args) == ("pickled", UNREADABLE, ())
+    assert not made.exists()
