@@ -155,6 +155,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             create_static_files_router(
                 path=SCHEMA_ASSETS,
                 directories=[SWAGGER_UI],
+                file_system=StaticFileSystem(),
                 opt={"access": Access.PUBLIC},
                 send_as_attachment=False,
                 include_in_schema=False,

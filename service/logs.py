@@ -53,9 +53,11 @@ class RedactSecrets(logging.Filter):
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration with the secret filter on every handler."""
+    """uvicorn's logging configuration with the secret filter on every handler (`knoten dev`)."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"redact_secrets": {"()": RedactSecrets}}
+    # `knoten dev` shows no line per request (the JSON request log is for `knoten api`)
+    config["loggers"]["knoten.requests"] = {"level": "WARNING"}
     for handler in config["handlers"].values():
         handler["filters"] = ["redact_secrets"]
     return config
