@@ -1,8 +1,8 @@
 """The repository's Caddyfile in front of two API replicas, with a real Caddy: one URL serves both,
-live views pass through at once, a client cannot forge its address past Caddy, and Caddy's
-request id reaches the API's log and the answer. Only the site address (plain HTTP on a loopback
-port instead of HTTPS for KNOTEN_DOMAIN) and the upstreams (two loopback ports instead of the
-compose service's DNS name) differ from production."""
+live views pass through at once and end on the API when their client leaves, a client cannot
+forge its address past Caddy, and Caddy's request id reaches the API's log and the answer. Only
+the site address (plain HTTP on a loopback port instead of HTTPS for KNOTEN_DOMAIN) and the
+upstreams (two loopback ports instead of the compose service's DNS name) differ from production."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import pytest
 from tests.integration.conftest import ADMIN_TOKEN, knoten_env
 from tests.integration.sse import messages
 from tests.processes import ApiProcess, free_port
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -107,6 +108,11 @@ async def test_one_url_serves_every_replica_and_the_live_view_passes_at_once(pro
             assert event.event == "signup_recorded" and time.monotonic() - started < 2
     for api in proxied.replicas:  # Caddy balanced the requests over both
         assert any(entry["route"] == "/health" for entry in _requests_in(api.log))
+
+    def stream_ended() -> bool:  # the request log's line for a stream is written when it ends
+        return any(entry["route"].endswith("/stream") for api in proxied.replicas for entry in _requests_in(api.log))
+
+    wait_until(stream_ended, "the live view to end on the API once its client left", timeout=10)
 
 
 def test_a_client_cannot_forge_its_address_past_caddy_and_caddys_request_id_reaches_the_log(
