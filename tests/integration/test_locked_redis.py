@@ -5,6 +5,7 @@ unpickled (docker-compose.yml, docs/operations.md)."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import secrets
@@ -77,6 +78,10 @@ def test_api_and_worker_work_with_the_password_in_their_redis_url(
         worker.stop()
         api.stop()
         sink.stop()
+    for log in ("api.log", "worker.log"):  # JSON lines, and the address in none of them
+        text = (tmp_path / log).read_text()
+        assert all(json.loads(line)["level"] for line in text.splitlines() if line.strip())
+        assert "anna@example.org" not in text and PASSWORD not in text
 
 
 def _hand_written_job(client: redis.Redis, job_id: str, data: bytes) -> None:
