@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	command -v redis-server >/dev/null || $(BIN)/pip install --quiet -e '.[embedded-redis]'
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "note: browser tests need Debian's chromium (apt-get install chromium)"
 	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; } || echo "note: the HTML checks need Java (apt-get install default-jre-headless)"
+	@command -v caddy >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends caddy; } || echo "note: the reverse-proxy tests need Caddy (apt-get install caddy)"
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; } || echo "note: the accessibility checks need npm (apt-get install nodejs npm)"
 	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)

@@ -29,7 +29,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegist
 from bench.common import Result, Row, met, ms, percentile
 from bench.load import json_post, open_loop
 from bench.stack import LIMITS_NOTE, REDIS_NOTE, BenchStack, bench_stack, create_workshop, open_sessions
-from service.store.jobs import QUEUE_NAME
+from service.store.jobs import QUEUE_NAME, SERIALIZER
 
 BACKLOG_SIGNUPS, BACKLOG_SESSIONS, INTRO_SLOTS, SLOT_PLACES = 300, 10, 10, 5
 LATENCY_RATE, LATENCY_SECONDS = 10, 10
@@ -92,7 +92,7 @@ def _kind(job: Job) -> str:
 def _drain(stack: BenchStack) -> None:
     """Wait until no job waits or runs (the follow-ups scheduled days ahead stay scheduled)."""
     connection = stack.redis.client()
-    queue = Queue(QUEUE_NAME, connection=connection)
+    queue = Queue(QUEUE_NAME, connection=connection, serializer=SERIALIZER)
     started = StartedJobRegistry(queue=queue)
     deadline = time.monotonic() + DRAIN_TIMEOUT
     quiet_since = None
@@ -109,9 +109,9 @@ def _drain(stack: BenchStack) -> None:
 
 def _finished(stack: BenchStack, since: set[str]) -> Throughput:
     connection = stack.redis.client()
-    queue = Queue(QUEUE_NAME, connection=connection)
+    queue = Queue(QUEUE_NAME, connection=connection, serializer=SERIALIZER)
     ids = [i for i in FinishedJobRegistry(queue=queue).get_job_ids() if i not in since]
-    jobs = [job for job in Job.fetch_many(ids, connection=connection) if job is not None]
+    jobs = [job for job in Job.fetch_many(ids, connection=connection, serializer=SERIALIZER) if job is not None]
     durations: dict[str, list[float]] = defaultdict(list)
     for job in jobs:
         assert job.started_at is not None and job.ended_at is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +13,8 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 
 from service.api.admin import list_dead_letters, retry_dead_letter
@@ -24,10 +26,12 @@ from service.api.headers import security_headers
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me, send_links_again
+from service.api.metrics import get_metrics
 from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
 from service.api.organisers import OrganiserController, login
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
+from service.api.request_log import request_log
 from service.api.sessions import SessionController
 from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
@@ -36,11 +40,13 @@ from service.application.links_again import LinksAgain
 from service.application.runner import WorkshopService
 from service.application.signin_links import SigninLinkMailer, SigninLinkRequest
 from service.clock import Clock, SystemClock
+from service.metrics import scrape_registry, serve_metrics
 from service.organisers import MemoryOrganisers, RedisOrganisers
 from service.providers import (
     provide_dead_letters,
     provide_links,
     provide_links_again,
+    provide_metrics,
     provide_organisers,
     provide_service,
     provide_settings,
@@ -50,6 +56,7 @@ from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
 from service.signins import MemorySigninLinks, MemorySignins, RedisSigninLinks, RedisSignins
 from service.store.base import EventStore
+from service.store.connections import sync_client
 from service.store.redis import RedisEventStore
 from service.web.admin import (
     admin_login,
@@ -73,6 +80,15 @@ from workers.dispatch import dispatch
 from workers.handlers import Handler
 
 STATIC = Path(__file__).parent / "web" / "static"
+# The /schema page's Swagger UI, served from the files the swagger-ui-py package ships: nothing is
+# loaded from another site (its package is found without running its framework adapters).
+SCHEMA_ASSETS = "/schema/assets"
+SWAGGER_UI = Path(next(iter(importlib.util.find_spec("swagger_ui").submodule_search_locations or []))) / "static"  # type: ignore[union-attr]
+# Request counts and latency histograms per route template (never a path as sent: ids and tokens
+# stay out of the labels); live streams are open for minutes and would only blur the latencies.
+REQUEST_METRICS = PrometheusConfig(
+    app_name="knoten", prefix="knoten", group_path=True, exclude=[r"/stream$", r"^/metrics$", r"^/static/", r"^/schema"]
+)
 
 
 def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
@@ -106,9 +122,16 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         app.state.links_again = LinksAgain(
             event_store, app.state.limiter, settings.secret_key, Handler.SEND_PERSONAL_LINK_AGAIN
         )
+        jobs_client = sync_client(settings.redis_url) if isinstance(event_store, RedisEventStore) else None
+        app.state.metrics = scrape_registry(jobs_client)
+        listener = serve_metrics(settings.metrics_addr, app.state.metrics)
         try:
             yield
         finally:
+            if listener is not None:
+                listener.shutdown()
+            if jobs_client is not None:
+                jobs_client.close()
             await event_store.close()
 
     app = Litestar(
@@ -130,6 +153,14 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             MailStopPages,
             FacilitatorPages,
             service_worker_script,
+            create_static_files_router(
+                path=SCHEMA_ASSETS,
+                directories=[SWAGGER_UI],
+                file_system=StaticFileSystem(),
+                opt={"access": Access.PUBLIC},
+                send_as_attachment=False,
+                include_in_schema=False,
+            ),
             create_static_files_router(
                 path="/static",
                 directories=[STATIC],
@@ -154,6 +185,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             get_posters,
             health,
             list_follow_ups,
+            get_metrics,
         ],
         lifespan=[lifespan],
         state=State({"settings": settings, "error_page": error_page}),
@@ -174,9 +206,10 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "principal": Provide(provide_principal, sync_to_thread=False),
             "organisers": Provide(provide_organisers, sync_to_thread=False),
             "signin_link_request": Provide(provide_signin_link_request, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        middleware=[security_headers],
+        middleware=[security_headers, REQUEST_METRICS.middleware],
         request_class=ClientRequest,
         request_max_body_size=settings.max_body_bytes,
         plugins=[ClosedInputSchemas()],
@@ -185,9 +218,18 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             version="0.1.0",
             description="Facilitation service for civic-engagement networks. See API.md for the contract.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path=["/", "/swagger"],
+                    js_url=f"{SCHEMA_ASSETS}/swagger-ui-bundle.js",
+                    css_url=f"{SCHEMA_ASSETS}/swagger-ui.css",
+                    standalone_preset_js_url=f"{SCHEMA_ASSETS}/swagger-ui-standalone-preset.js",
+                    favicon=f"<link rel='icon' type='image/png' href='{SCHEMA_ASSETS}/favicon-32x32.png'>",
+                )
+            ],
         ),
     )
     document_problems(app)
     app.on_startup.append(refine_document)
+    app.asgi_handler = request_log(app.asgi_handler)
     return app

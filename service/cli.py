@@ -285,6 +285,7 @@ def run_worker(args: argparse.Namespace) -> None:
         raise SystemExit(check_worker())
     from service.clock import SystemClock
     from service.logs import worker_logging
+    from service.metrics import scrape_registry, serve_metrics
     from service.settings import Settings
     from service.store.connections import sync_client
     from service.wiring import ensure_durable_redis
@@ -301,6 +302,7 @@ def run_worker(args: argparse.Namespace) -> None:
     schedule_next(jobs, SystemClock().now())
     schedule_retention(jobs, SystemClock().now())
     schedule_backfill(jobs, SystemClock().now())
+    serve_metrics(settings.metrics_addr, scrape_registry(None))  # this worker's own: appends, process
     work(sync_client(settings.redis_url))
 
 
@@ -308,12 +310,19 @@ def run_api(args: argparse.Namespace) -> None:
     import uvicorn
 
     from service.app import create_app
-    from service.logs import log_config
+    from service.logs import json_log_config
     from service.settings import Settings
 
     settings = Settings.from_env()
     options = proxy_options(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=log_config(), **options)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=json_log_config(),
+        access_log=False,  # knoten.requests writes the request log, without client addresses
+        **options,
+    )
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -338,7 +347,8 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """`knoten` and its commands (tests/unit/test_compose.py checks docker-compose.yml against it)."""
     parser = argparse.ArgumentParser(prog="knoten", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     dev = commands.add_parser("dev", help="everything for development, with an embedded Redis and demo data")
@@ -354,7 +364,11 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")
     worker.add_argument("--quiet", action="store_true", help="log one line per job (what knoten dev shows)")
     worker.set_defaults(run=run_worker)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     tune_gc()
     try:
         args.run(args)

@@ -1,27 +1,41 @@
-"""Logging for the knoten processes: no secret reaches a log line.
+"""Logging for the knoten processes: no secret and no address reaches a log line.
 
 Token links (`/me?token=…`), console links (`/w/…/login?code=…`) and EventSource streams
-(`/stream?token=…`) carry secrets in their query; every handler's filter blanks those values
-before a line is written, in the access log and everywhere else.
+(`/stream?token=…`) carry secrets in their query, stop links (`/unsubscribe/<token>`), sign-in
+links (`/admin/signin/<id>`) and short links (`/t/<code>`) in their path; every handler's filter
+blanks those values, and e-mail addresses, before a line is written.
+
+`knoten api` and `knoten worker` write JSON lines (`json_logging`): one object per record with
+time, level, logger, message and the request id (X-Request-ID, service/api/request_log.py). The
+request log names the route's template, never the path as sent, and never the client's address.
+`knoten dev` keeps short lines for people.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
-from datetime import timedelta
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
 SECRET_PARAMETER = re.compile(r"(?i)([?&](?:token|code)=)[^&\s\"']*")
+SECRET_PATH = re.compile(r"(/(?:unsubscribe|admin/signin|t)/)(?!\{)[^/?#\s\"']+")
+EMAIL_ADDRESS = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
 REDACTED = "[redacted]"
+REQUEST_ID: ContextVar[str | None] = ContextVar("knoten_request_id", default=None)
 
 
 def redact(text: str) -> str:
-    """The text with the values of `token=` and `code=` query parameters blanked."""
-    return SECRET_PARAMETER.sub(rf"\g<1>{REDACTED}", text)
+    """The text with the values of `token=` and `code=` query parameters, secret path segments
+    and e-mail addresses blanked."""
+    text = SECRET_PARAMETER.sub(rf"\g<1>{REDACTED}", text)
+    text = SECRET_PATH.sub(rf"\g<1>{REDACTED}", text)
+    return EMAIL_ADDRESS.sub("[address]", text)
 
 
 class RedactSecrets(logging.Filter):
@@ -39,9 +53,11 @@ class RedactSecrets(logging.Filter):
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration with the secret filter on every handler."""
+    """uvicorn's logging configuration with the secret filter on every handler (`knoten dev`)."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"redact_secrets": {"()": RedactSecrets}}
+    # `knoten dev` shows no line per request (the JSON request log is for `knoten api`)
+    config["loggers"]["knoten.requests"] = {"level": "WARNING"}
     for handler in config["handlers"].values():
         handler["filters"] = ["redact_secrets"]
     return config
@@ -76,13 +92,62 @@ class OneLine(logging.Formatter):
 
 
 def worker_logging(quiet: bool) -> None:
-    """Logging of `knoten worker`: every record (RQ's included) with its level and logger, or with
-    `quiet` (in `knoten dev`) one line per job; secrets redacted either way."""
+    """Logging of `knoten worker`: every record (RQ's included) as a JSON line, or with `quiet`
+    (in `knoten dev`) one short line per job; secrets redacted either way."""
     handler = logging.StreamHandler()
     handler.addFilter(RedactSecrets())
     if quiet:
         handler.addFilter(OneLinePerJob())
         handler.setFormatter(OneLine("%(asctime)s worker: %(message)s", "%H:%M:%S"))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(JsonLines())
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
+LOGGED_FIELDS = ("method", "route", "status", "duration_ms")
+
+
+class JsonLines(logging.Formatter):
+    """A record as one JSON object on one line, redacted, with the request id it belongs to."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        for name in LOGGED_FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        if record.exc_info:
+            entry["error"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def json_log_config() -> dict[str, Any]:
+    """uvicorn's logging as JSON lines, every logger (knoten's, RQ's, uvicorn's) through one
+    redacting handler; uvicorn's own access log is off (`knoten.requests` replaces it)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact_secrets": {"()": RedactSecrets}},
+        "formatters": {"json": {"()": JsonLines}},
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["redact_secrets"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["json"], "level": "INFO"},
+        "loggers": {
+            "uvicorn": {"handlers": [], "level": "INFO", "propagate": True},
+            "uvicorn.error": {"handlers": [], "level": "INFO", "propagate": True},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }

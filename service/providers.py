@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import State
+from prometheus_client import CollectorRegistry
 
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
@@ -45,3 +46,8 @@ def provide_organisers(state: State) -> Organisers:
 def provide_signin_link_request(state: State) -> SigninLinkRequest:
     request: SigninLinkRequest = state.signin_link_request
     return request
+
+
+def provide_metrics(state: State) -> CollectorRegistry:
+    metrics: CollectorRegistry = state.metrics
+    return metrics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Annotated
 
 import msgspec
@@ -11,6 +12,7 @@ from service.store.connections import is_cluster_url
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32
+METRICS_ADDR = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     retention_days: Annotated[int, msgspec.Meta(ge=0)] = 365
     # no write is acknowledged before this many replicas of its primary have it (Redis WAIT)
     wait_replicas: Annotated[int, msgspec.Meta(ge=0)] = 0
+    # host:port of the internal listener that serves /metrics without a token; none by default
+    metrics_addr: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -58,6 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "trusted_proxies": _listed(env.get("KNOTEN_TRUSTED_PROXIES")),
             "retention_days": env.get("KNOTEN_RETENTION_DAYS"),
             "wait_replicas": env.get("KNOTEN_WAIT_REPLICAS"),
+            "metrics_addr": env.get("KNOTEN_METRICS_ADDR") or None,
         }
         values.update(overrides)
         values = {k: v for k, v in values.items() if v is not None}
@@ -72,6 +77,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if values.get("events_url") and not is_cluster_url(str(values["events_url"])):
             raise SystemExit("knoten: KNOTEN_EVENTS_URL must name a Redis Cluster node: redis+cluster://host:port.")
+        if values.get("metrics_addr") and not METRICS_ADDR.fullmatch(str(values["metrics_addr"])):
+            raise SystemExit("knoten: KNOTEN_METRICS_ADDR must be host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464.")
         for name in ("admin_token", "secret_key"):
             if len(str(values[name])) < MIN_SECRET_LENGTH:
                 raise SystemExit(

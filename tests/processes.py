@@ -55,15 +55,20 @@ class RedisProcess:
     test can never flush someone else's Redis.
     """
 
-    def __init__(self, directory: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> None:
+    def __init__(
+        self, directory: Path, port: int | None = None, extra_args: Sequence[str] = (), password: str | None = None
+    ) -> None:
+        """`password`: the server requires it (requirepass); `url` and `client()` carry it."""
         self.directory = directory
         self.port = port or free_port()
-        self.extra_args = tuple(extra_args)  # e.g. cluster mode
+        self.password = password
+        self.extra_args = tuple(extra_args) + (("--requirepass", password) if password else ())  # e.g. cluster mode
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisProcess:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -102,7 +107,7 @@ class RedisProcess:
         raise RuntimeError("redis-server did not answer")
 
     def client(self) -> redis.Redis:
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(port=self.port, password=self.password)
         pid = int(client.info("server")["process_id"])
         assert self.process is not None and pid == self.process.pid, "port taken by another redis-server"
         return client

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 import redis
 from rq.job import Job, JobStatus
 
+from service.store.jobs import SERIALIZER
+
 POLL_SECONDS = 0.05
 
 
@@ -36,6 +38,8 @@ def wait_for_jobs(client: redis.Redis, workshop_id: str, handler: str, timeout: 
 
     def finished() -> bool:
         ids = [key.decode().removeprefix("rq:job:") for key in client.scan_iter(f"rq:job:{workshop_id}-*-{handler}")]
-        return bool(ids) and all(Job.fetch(i, connection=client).get_status() == JobStatus.FINISHED for i in ids)
+        return bool(ids) and all(
+            Job.fetch(i, connection=client, serializer=SERIALIZER).get_status() == JobStatus.FINISHED for i in ids
+        )
 
     wait_until(finished, f"the {handler} jobs of {workshop_id} to finish", timeout)

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import redis
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
+from rq.job import Job
 
-from service.store.jobs import queue
+from service.metrics import note_job
+from service.store.jobs import SERIALIZER, queue
+from workers.handlers import Handler
 from workers.registry import RegisteredJob
 
 JOB_MONITORING_INTERVAL = 10
@@ -26,6 +30,27 @@ MAINTENANCE_INTERVAL = 30
 WORKER_TTL = 45  # an idle worker wakes every 30 s (TTL - 15), so maintenance really runs every ~30 s
 RESTART_DELAY_SECONDS = 2
 log = logging.getLogger("knoten.worker")
+
+
+class KnotenWorker(SimpleWorker):
+    """RQ's SimpleWorker that notes each job's outcome and duration for the metrics."""
+
+    def perform_job(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> bool:
+        started = time.monotonic()
+        ok = super().perform_job(job, queue, *args, **kwargs)
+        try:
+            note_job(self.connection, _handler_label(job), time.monotonic() - started, ok)
+        except redis.RedisError as exc:  # a metric is not worth failing a job for
+            log.warning("job metrics not noted: %s", exc)
+        return ok
+
+
+def _handler_label(job: Job) -> str:
+    """The handler's short name, or `unregistered` (so a foreign job makes no label of its own)."""
+    try:
+        return Handler(job.func_name or "").value.rsplit(".", 1)[-1]
+    except Exception:  # noqa: BLE001 - an unreadable job (not JSON) has no name either
+        return "unregistered"
 
 
 def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
@@ -36,10 +61,11 @@ def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
     so a restarted Redis never leaves scheduled reminders without a worker.
     """
     while True:
-        worker = SimpleWorker(
+        worker = KnotenWorker(
             [queue(connection, RegisteredJob)],
             connection=connection,
             job_class=RegisteredJob,
+            serializer=SERIALIZER,
             job_monitoring_interval=JOB_MONITORING_INTERVAL,
             maintenance_interval=MAINTENANCE_INTERVAL,
             worker_ttl=WORKER_TTL,

@@ -74,9 +74,9 @@ DOCUMENTS = {
 
 
 def document_problems(app: Litestar) -> None:
-    """Add the problem answers to every `/api/` operation of `app`."""
+    """Add the problem answers to every `/api/` operation of `app`, and to `/metrics`."""
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+        if not isinstance(route, HTTPRoute) or not (route.path.startswith("/api/") or route.path == "/metrics"):
             continue
         for handler in route.route_handlers:
             _document(handler, route.path)

@@ -50,7 +50,7 @@ PageRenderer = Callable[[Request[Any, Any, Any], int, list[str]], Response[Any]]
 
 
 def _page_renderer(request: Request[Any, Any, Any] | None) -> PageRenderer | None:
-    if request is None or request.url.path.startswith(("/api/", "/schema", "/health", "/static/")):
+    if request is None or request.url.path.startswith(("/api/", "/schema", "/health", "/static/", "/metrics")):
         return None
     renderer: PageRenderer | None = request.app.state.get("error_page")
     return renderer

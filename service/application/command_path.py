@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 
+from service import metrics
 from service.application.outcomes import Dispatch, Idempotency, IdempotencyMismatch, Outcome, Plan, Render, Reply
 from service.clock import Clock
 from service.domain.errors import Conflict, DomainError
@@ -249,7 +250,7 @@ async def _async_step(store: EventStore, step: Step) -> Any:
         case Recall(workshop_id, key):
             return await store.recall(workshop_id, key)
         case Append(workshop_id, events, version, idempotency, jobs, forget_emails):
-            return await store.append(
+            recorded = await store.append(
                 workshop_id,
                 events,
                 expected_version=version,
@@ -257,6 +258,8 @@ async def _async_step(store: EventStore, step: Step) -> Any:
                 jobs=jobs,
                 forget_emails=forget_emails,
             )
+            metrics.appended(events)
+            return recorded
         case Remember(workshop_id, key, record):
             return await store.remember(workshop_id, key, record)
 
@@ -280,7 +283,9 @@ def _sync_step(log: SyncEventLog, step: Step) -> Any:
         case Read(workshop_id, after, None):
             return log.read_sync(workshop_id, after), None
         case Append(workshop_id, events, version, None, jobs, forget_emails):
-            return log.append_sync(
+            recorded = log.append_sync(
                 workshop_id, events, expected_version=version, jobs=jobs, forget_emails=forget_emails
             )
+            metrics.appended(events)
+            return recorded
     raise TypeError(f"the synchronous path runs without idempotency keys: {step!r}")

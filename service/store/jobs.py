@@ -14,9 +14,10 @@ from typing import NamedTuple
 import redis
 from redis.client import Pipeline
 from rq import Queue, Retry, SimpleWorker
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DeserializationError, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
+from rq.serializers import JSONSerializer
 
 from service.store import keys
 from service.store.connections import SyncClient
@@ -27,11 +28,21 @@ JOB_TIMEOUT_SECONDS = 120
 RETRY = Retry(max=6, interval=[5, 15, 60, 180, 600, 1800])
 RESULT_TTL_SECONDS = 24 * 3600
 FAILURE_TTL_SECONDS = 90 * 24 * 3600
+# Jobs (their arguments, results and meta) are stored as JSON, never pickled: whoever can write
+# to RQ's Redis cannot make a process that reads a job unpickle code into it. A job's arguments
+# are ids and strings (JobSpec.args), its result a bool, a count or None.
+SERIALIZER = JSONSerializer
 
 
 def queue(connection: redis.Redis, job_class: type[Job] = Job) -> Queue:
-    """The knoten queue; the worker's takes its jobs as `job_class`."""
-    return Queue(QUEUE_NAME, connection=connection, default_timeout=JOB_TIMEOUT_SECONDS, job_class=job_class)
+    """The knoten queue (jobs as JSON); the worker's takes its jobs as `job_class`."""
+    return Queue(
+        QUEUE_NAME,
+        connection=connection,
+        default_timeout=JOB_TIMEOUT_SECONDS,
+        job_class=job_class,
+        serializer=SERIALIZER,
+    )
 
 
 Enqueue = Callable[[Pipeline, Sequence[JobSpec]], None]
@@ -72,7 +83,8 @@ def worker_registered_here(connection: redis.Redis) -> bool:
     the longest job, so a registered worker is a live one.
     """
     host = socket.gethostname()
-    return any(worker.hostname == host for worker in SimpleWorker.all(queue=queue(connection)))
+    workers = SimpleWorker.all(queue=queue(connection), serializer=SERIALIZER)
+    return any(worker.hostname == host for worker in workers)
 
 
 class FailedJob(NamedTuple):
@@ -178,11 +190,12 @@ class RedisJobs(Jobs):
 
     def failed(self) -> list[FailedJob]:
         registry = FailedJobRegistry(queue=queue(self._rq))
-        jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=self._rq) if job is not None]
-        return [
-            FailedJob(job.id, job.func_name or "", tuple(str(a) for a in job.args), job.ended_at, _reason(job))
-            for job in jobs
+        jobs = [
+            job
+            for job in Job.fetch_many(registry.get_job_ids(), connection=self._rq, serializer=SERIALIZER)
+            if job is not None
         ]
+        return [_dead_letter(job) for job in jobs]
 
     def retry(self, job_id: str) -> bool:
         registry = FailedJobRegistry(queue=queue(self._rq))
@@ -193,6 +206,18 @@ class RedisJobs(Jobs):
         except NoSuchJobError:
             return False
         return True
+
+
+UNREADABLE = "(unreadable: not a knoten job)"
+
+
+def _dead_letter(job: Job) -> FailedJob:
+    """A failed job as listed; one whose data is no JSON (a pickle, say) is listed unread."""
+    try:
+        handler, args = job.func_name or "", tuple(str(a) for a in job.args)
+    except DeserializationError:
+        handler, args = UNREADABLE, ()
+    return FailedJob(job.id, handler, args, job.ended_at, _reason(job))
 
 
 def _reason(job: Job) -> str:

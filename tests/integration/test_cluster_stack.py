@@ -15,7 +15,7 @@ import httpx
 import pytest
 from rq.job import Job
 
-from service.store.jobs import queue
+from service.store.jobs import SERIALIZER, queue
 from tests.cluster import ClusterProcesses
 from tests.integration.conftest import ADMIN_TOKEN, knoten_env
 from tests.mail_sink import MailSink
@@ -100,7 +100,9 @@ async def test_on_a_cluster_a_lost_job_comes_back_through_reconcile_and_its_mail
     assert not [key for key in rq_client.scan_iter() if tag in key], "nothing of the workshop's log on RQ's Redis"
     (job_id,) = queue(rq_client).get_job_ids()
 
-    Job.fetch(job_id, connection=rq_client).delete()  # as if the API died between commit and enqueue
+    Job.fetch(
+        job_id, connection=rq_client, serializer=SERIALIZER
+    ).delete()  # as if the API died between commit and enqueue
     for name, value in stack.env.items():
         monkeypatch.setenv(name, value)
     from workers.context import context

@@ -13,6 +13,7 @@ import redis
 from rq import Queue
 from rq.job import Job, JobStatus
 
+from service.store.jobs import SERIALIZER
 from tests.integration.conftest import Api, log_length
 from tests.integration.sse import collect
 from tests.mail_sink import MailSink, text_of
@@ -294,7 +295,9 @@ async def test_a_moved_due_date_is_reminded_on_the_new_day_and_not_on_the_old(
     (reminder,) = mail_sink.wait_for(lambda found: len(found) == 1, to="dora.moved@example.org")
     assert reminder["Subject"] == "Heute fällig: Bericht"
 
-    Queue(old_job.origin, connection=redis_client).enqueue_job(old_job)  # the old day comes early
+    Queue(old_job.origin, connection=redis_client, serializer=SERIALIZER).enqueue_job(
+        old_job
+    )  # the old day comes early
     wait_until(lambda: old_job.get_status(refresh=True) == JobStatus.FINISHED, "the old reminder job to run")
     assert old_job.return_value() is False
     assert len(mail_sink.messages("dora.moved@example.org")) == 1
@@ -302,7 +305,7 @@ async def test_a_moved_due_date_is_reminded_on_the_new_day_and_not_on_the_old(
 
 def _due_reminder_jobs(client: redis.Redis, workshop_id: str) -> list[Job]:
     keys = client.scan_iter(f"rq:job:{workshop_id}-*-send_due_reminder")
-    return [Job.fetch(key.decode().removeprefix("rq:job:"), connection=client) for key in keys]
+    return [Job.fetch(key.decode().removeprefix("rq:job:"), connection=client, serializer=SERIALIZER) for key in keys]
 
 
 async def test_each_correction_is_an_event_in_the_stream_with_names_but_no_emails(api: Api) -> None:

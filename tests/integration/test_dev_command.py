@@ -16,7 +16,7 @@ import pytest
 from rq import Queue
 
 from service import cli
-from service.store.jobs import QUEUE_NAME
+from service.store.jobs import QUEUE_NAME, SERIALIZER
 from tests.integration.conftest import knoten_env
 from tests.processes import RedisProcess, descendants, free_port
 from workers.handlers import Handler
@@ -169,7 +169,7 @@ def test_the_quiet_worker_gives_a_failed_job_one_line_with_its_cause(tmp_path: P
         text=True,
     )
     try:
-        jobs = Queue(QUEUE_NAME, connection=own_redis.client())
+        jobs = Queue(QUEUE_NAME, connection=own_redis.client(), serializer=SERIALIZER)
         jobs.enqueue(Handler.SEND_SIGNUP_CONFIRMATION.value, "no-workshop", "no-signup", job_id="parses")
         jobs.enqueue("json.loads", "{", job_id="breaks")  # no registered handler: it fails, and says why
         printed = _read_until(worker, "breaks")

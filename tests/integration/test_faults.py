@@ -11,7 +11,7 @@ import pytest
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from service.store.jobs import queue
+from service.store.jobs import SERIALIZER, queue
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
 from tests.waiting import wait_for_jobs
@@ -121,7 +121,7 @@ async def test_reconcile_enqueues_jobs_that_went_missing_once(
     redis_client = stack.redis.client()
     rq_queue = queue(redis_client)
     (job_id,) = rq_queue.get_job_ids()
-    Job.fetch(job_id, connection=redis_client).delete()  # the job is gone, the event is not
+    Job.fetch(job_id, connection=redis_client, serializer=SERIALIZER).delete()  # the job is gone, the event is not
     for name, value in stack.env.items():
         monkeypatch.setenv(name, value)
     from workers.context import context
@@ -200,13 +200,13 @@ async def test_a_job_that_fails_for_good_is_listed_and_can_be_retried(stack: Sta
     assert "no-such-session" in letter["reason"] and letter["workshop_id"] == workshop["id"]
     facilitator = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
     assert (await client.get("/api/admin/dead-letters", headers=facilitator)).status_code == 403
-    first_failure = Job.fetch("broken-job", connection=redis_client).ended_at
+    first_failure = Job.fetch("broken-job", connection=redis_client, serializer=SERIALIZER).ended_at
     assert first_failure is not None
     retried = await client.post("/api/admin/dead-letters/broken-job/retry", headers=admin)
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
 
     def ran_again() -> bool:
-        ended = Job.fetch("broken-job", connection=redis_client).ended_at
+        ended = Job.fetch("broken-job", connection=redis_client, serializer=SERIALIZER).ended_at
         return ended is not None and ended > first_failure
 
     _wait(ran_again, 30, "the retried job to run again")

@@ -9,6 +9,7 @@ import pytest
 import redis
 from rq.job import Job, JobStatus
 
+from service.store.jobs import SERIALIZER
 from tests.integration.conftest import Api
 from tests.mail_sink import MailSink, text_of
 from tests.waiting import wait_for_jobs, wait_until
@@ -96,7 +97,7 @@ async def test_a_commitment_past_its_due_date_is_overdue_and_reminded_once(
     assert entries["Später"]["status"] == "scheduled"
     assert entries["Später"]["remind_at"].startswith(tomorrow + "T09:00:00")
     reminders = [
-        Job.fetch(key.decode().removeprefix("rq:job:"), connection=redis_client)
+        Job.fetch(key.decode().removeprefix("rq:job:"), connection=redis_client, serializer=SERIALIZER)
         for key in redis_client.scan_iter(f"rq:job:{workshop['id']}-*-send_due_reminder")
     ]
     wait_until(

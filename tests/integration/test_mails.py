@@ -9,6 +9,7 @@ import redis
 from icalendar import Calendar
 from rq.job import Job, JobStatus
 
+from service.store.jobs import SERIALIZER
 from tests.integration.conftest import Api, knoten_env
 from tests.mail_sink import MailSink, attachments_of, html_of, text_of
 from tests.processes import RedisProcess
@@ -71,7 +72,9 @@ async def test_signups_without_email_get_no_mail_and_nothing_fails(
     await api.signup(workshop, session, name="Mit Mail", email="marker.nomail@example.org")
     mail_sink.wait_for(lambda found: len(found) == 1, to="marker.nomail@example.org")
     assert all("Ohne Mail" not in text_of(m) for m in mail_sink.messages())
-    confirmation = Job.fetch(job_id(workshop["id"], 3, Handler.SEND_SIGNUP_CONFIRMATION), connection=redis_client)
+    confirmation = Job.fetch(
+        job_id(workshop["id"], 3, Handler.SEND_SIGNUP_CONFIRMATION), connection=redis_client, serializer=SERIALIZER
+    )
     wait_until(lambda: confirmation.get_status(refresh=True) == JobStatus.FINISHED, "the job to finish, not fail")
     assert confirmation.return_value() is False
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import redis
 from rq.job import Job
 
-from service.store.jobs import queue
+from service.store.jobs import SERIALIZER, queue
 from workers.worker import run_worker
 
 
@@ -21,7 +21,7 @@ def test_a_job_naming_an_unregistered_function_fails_without_running_it(redis_ur
     run_worker(client, burst=True)
 
     assert kept.is_dir()
-    job = Job.fetch("foreign", connection=client)
+    job = Job.fetch("foreign", connection=client, serializer=SERIALIZER)
     result = job.latest_result()
     assert job.is_failed and result is not None
     assert "'shutil.rmtree' is not a registered job handler" in (result.exc_string or "")

@@ -12,7 +12,7 @@ import pytest
 from rq.job import Job, JobStatus
 
 from service.store import keys
-from service.store.jobs import RETRY, queue
+from service.store.jobs import RETRY, SERIALIZER, queue
 from tests.integration.conftest import ADMIN_TOKEN
 from tests.integration.stack import Stack
 from tests.processes import ApiProcess
@@ -71,7 +71,9 @@ async def test_two_apis_and_two_workers_write_each_sign_up_once_and_send_each_ma
     ]
     stack.start_worker()
     stack.start_worker()
-    confirmations = [Job.fetch(job_id(workshop["id"], p, _CONFIRM), connection=redis_client) for p in signups]
+    confirmations = [
+        Job.fetch(job_id(workshop["id"], p, _CONFIRM), connection=redis_client, serializer=SERIALIZER) for p in signups
+    ]
     wait_until(
         lambda: all(job.get_status(refresh=True) == JobStatus.FINISHED for job in [*confirmations, *again]),
         "every confirmation job, and its second run, to finish",

@@ -1,0 +1,141 @@
+"""The repository's Caddyfile in front of two API replicas, with a real Caddy: one URL serves both,
+live views pass through at once and end on the API when their client leaves, a client cannot
+forge its address past Caddy, and Caddy's request id reaches the API's log and the answer. Only
+the site address (plain HTTP on a loopback port instead of HTTPS for KNOTEN_DOMAIN) and the
+upstreams (two loopback ports instead of the compose service's DNS name) differ from production."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import httpx
+import pytest
+
+from tests.integration.conftest import ADMIN_TOKEN, knoten_env
+from tests.integration.sse import messages
+from tests.processes import ApiProcess, free_port
+from tests.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+WORKSHOP = {"title": "T", "starts_at": "2026-05-09T10:00:00+02:00", "ends_at": "2026-05-09T12:00:00+02:00"}
+UPSTREAMS = re.compile(r"dynamic a \{[^}]*\}")
+
+
+class Proxied(NamedTuple):
+    url: str
+    replicas: list[ApiProcess]
+
+
+def caddyfile_for(port: int, replicas: list[ApiProcess]) -> str:
+    text = (ROOT / "Caddyfile").read_text()
+    assert UPSTREAMS.search(text) and "{$KNOTEN_DOMAIN} {" in text
+    text = UPSTREAMS.sub("to " + " ".join(f"127.0.0.1:{api.port}" for api in replicas), text)
+    text = text.replace("{$KNOTEN_DOMAIN} {", f"http://127.0.0.1:{port} {{")
+    return "{\n\tadmin off\n\tgrace_period 1s\n}\n" + text
+
+
+@pytest.fixture
+def proxied(redis_url: str, tmp_path: Path) -> Iterator[Proxied]:
+    caddy = shutil.which("caddy")
+    assert caddy, "the proxy tests need Caddy (apt-get install caddy; `make install` does as root)"
+    env = {**knoten_env(redis_url), "KNOTEN_TRUSTED_PROXIES": "127.0.0.1", "KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "2"}
+    replicas = [ApiProcess(env, tmp_path / f"api-{n}.log").start() for n in range(2)]
+    port = free_port()
+    config = tmp_path / "Caddyfile"
+    config.write_text(caddyfile_for(port, replicas))
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    with (tmp_path / "caddy.log").open("wb") as out:
+        process = subprocess.Popen(
+            [caddy, "run", "--config", str(config), "--adapter", "caddyfile"],
+            env={**os.environ, **home},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "caddy.log").read_text()
+            time.sleep(0.1)
+        yield Proxied(url, replicas)
+    finally:
+        process.terminate()  # first: its connections to the replicas (a live view's too) end with it
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        for api in replicas:
+            api.stop()
+
+
+def _requests_in(log: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in log.read_text().splitlines() if '"knoten.requests"' in line]
+
+
+async def test_one_url_serves_every_replica_and_the_live_view_passes_at_once(proxied: Proxied) -> None:
+    async with httpx.AsyncClient(base_url=proxied.url, timeout=30) as http:
+        for _ in range(20):
+            assert (await http.get("/health")).status_code == 200
+        workshop = (await http.post("/api/workshops", json=WORKSHOP, headers=ADMIN)).json()
+        auth = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+        sessions = f"/api/workshops/{workshop['id']}/sessions"
+        session = (await http.post(sessions, json={"title": "S", "format": "barcamp"}, headers=auth)).json()
+
+        async with http.stream("GET", f"/api/workshops/{workshop['id']}/stream", headers=auth) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            seen = messages(stream)
+            assert [(await anext(seen)).event for _ in range(2)] == ["workshop_created", "session_planned"]
+            signup = await http.post(f"{sessions}/{session['id']}/signups", json={"name": "Anna", "consent": True})
+            assert signup.status_code == 201
+            started = time.monotonic()
+            event = await asyncio.wait_for(anext(seen), 5)
+            assert event.event == "signup_recorded" and time.monotonic() - started < 2
+    for api in proxied.replicas:  # Caddy balanced the requests over both
+        assert any(entry["route"] == "/health" for entry in _requests_in(api.log))
+
+    def stream_ended() -> bool:  # the request log's line for a stream is written when it ends
+        return any(entry["route"].endswith("/stream") for api in proxied.replicas for entry in _requests_in(api.log))
+
+    wait_until(stream_ended, "the live view to end on the API once its client left", timeout=10)
+
+
+def test_a_client_cannot_forge_its_address_past_caddy_and_caddys_request_id_reaches_the_log(
+    proxied: Proxied,
+) -> None:
+    with httpx.Client(base_url=proxied.url, timeout=30) as http:
+        workshop = http.post("/api/workshops", json=WORKSHOP, headers=ADMIN).json()
+        auth = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+        sessions = f"/api/workshops/{workshop['id']}/sessions"
+        session = http.post(sessions, json={"title": "S", "format": "barcamp"}, headers=auth).json()
+        answers = [
+            http.post(
+                f"{sessions}/{session['id']}/signups",
+                json={"name": f"P{i}", "consent": True},
+                headers={"X-Forwarded-For": f"198.51.100.{i}", "X-Request-ID": "chosen-by-the-client"},
+            )
+            for i in range(3)
+        ]
+    assert [answer.status_code for answer in answers] == [201, 201, 429]  # one client, however it names itself
+    request_id = answers[0].headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", request_id)  # Caddy's
+    for api in proxied.replicas:
+        api.stop()  # every line written
+    logged = [entry for api in proxied.replicas for entry in _requests_in(api.log)]
+    assert any(entry["request_id"] == request_id and entry["status"] == 201 for entry in logged)
+    assert not any("198.51.100" in api.log.read_text() for api in proxied.replicas)
