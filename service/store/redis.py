@@ -72,6 +72,7 @@ from service.store.connections import (
 from service.store.job_spec import JobSpec
 from service.store.jobs import Enqueue, RedisJobs
 from service.store.ledger import RedisEffectLedger
+from service.store.pipelined import Pipelined
 from service.store.replicas import NotReplicated, Replicas
 from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
@@ -135,6 +136,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         self._sync = sync_client
         self._replicas = Replicas(sync_client, async_client, wait_replicas)
         self._async = async_client
+        self.pipelined = Pipelined(async_client)  # small commands of concurrent requests, one round trip
         self.ledger = RedisEffectLedger(sync_client, async_client)
         self._codec = codec
         self._wrapper = wrapper
@@ -557,7 +559,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         return split_short_link(target if isinstance(target, str) else target.decode())
 
     async def seen_before(self, email_hash: str) -> bool:
-        return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+        return bool(await self.pipelined.execute_command("SISMEMBER", keys.seen_emails_key(), email_hash))
 
     async def workshops_of(self, email_hash: str) -> list[str]:
         found = await self._async.smembers(keys.email_workshops_key(email_hash))
