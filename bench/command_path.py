@@ -18,7 +18,7 @@ import asyncio
 import itertools
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -112,6 +112,12 @@ async def _rounds(
     return runs
 
 
+def redis_cpu_seconds(stack: BenchStack) -> float:
+    """CPU time redis-server has used so far (user and system)."""
+    cpu: Any = stack.redis.client().info("cpu")
+    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
+
 async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> list[Row]:
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         spread, one, shared = [await create_workshop(client) for _ in range(3)]
@@ -128,8 +134,13 @@ async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> l
     for target in targets:  # warm up all: connections, caches, JIT-free but lazy imports
         await open_loop(target.url, target.request("warm"), RATE, WARM_UP_SECONDS)
 
+    redis_cpu: dict[str, list[float]] = {t.name: [] for t in targets}  # per request, per round
+
     async def throughput(target: Target, tag: str) -> list[Sample]:
-        return await closed_loop(target.url, target.request(tag), CONCURRENCY, THROUGHPUT_SECONDS)
+        before = redis_cpu_seconds(stack)
+        samples = await closed_loop(target.url, target.request(tag), CONCURRENCY, THROUGHPUT_SECONDS)
+        redis_cpu[target.name].append((redis_cpu_seconds(stack) - before) / max(1, len(samples)))
+        return samples
 
     async def latency(target: Target, tag: str) -> list[Sample]:
         return await open_loop(target.url, target.request(tag), RATE, LATENCY_SECONDS)
@@ -140,6 +151,7 @@ async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> l
     for target in targets:
         rates = [len(run) / THROUGHPUT_SECONDS for run in saturated[target.name]]
         row: Row = {"system": target.name, "throughput req/s (median of rounds)": round(median(rates))}
+        row["Redis CPU µs/request"] = round(median(redis_cpu[target.name]) * 1e6)
         runs = paced.get(target.name, [])
         latencies = [s.latency for s in itertools.chain.from_iterable(runs)]
         per_round_p99 = [percentile([s.latency for s in run], 99) for run in runs]

@@ -64,8 +64,8 @@ MUTANTS = (
     Mutant(
         "the stream sends an event again that it read from the log",
         "service/api/stream.py",
-        "            if encoded.position > last:",
-        "            if encoded.position > 0:",
+        "                if encoded.position > last:",
+        "                if encoded.position > 0:",
         ("tests/integration/test_stream.py",),
     ),
     Mutant(
