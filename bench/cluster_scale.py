@@ -31,9 +31,10 @@ from tests.cluster import ClusterProcesses
 from tests.integration.conftest import knoten_env
 from tests.processes import ApiProcess, RedisProcess
 
-WORKSHOPS, STREAMS = 200, 200
+WORKSHOPS, STREAMS = 200, 1000
 CONCURRENCY, THROUGHPUT_SECONDS, ROUNDS = 16, 4, 2
 RATE, STREAM_SECONDS, DRAIN_SECONDS = 50, 8, 10
+IDLE_SECONDS = 3
 ONE, CLUSTER = "one Redis", "Redis Cluster, 3 primaries"
 
 TITLE = (
@@ -116,7 +117,7 @@ class SignupId(msgspec.Struct):
     signup_id: str
 
 
-async def live_streams(stack: Stack, spread: list[tuple[dict[str, Any], str]]) -> tuple[list[float], int]:
+async def live_streams(stack: Stack, spread: list[tuple[dict[str, Any], str]]) -> tuple[list[float], int, list[int]]:
     """One stream on each workshop; sign-ups at RATE/s over them. Per sign-up, the time from
     its POST's reply to its event at the stream of its workshop; and how many never came."""
     arrived: dict[str, float] = {}
@@ -131,6 +132,7 @@ async def live_streams(stack: Stack, spread: list[tuple[dict[str, Any], str]]) -
 
     listeners = [asyncio.create_task(listen(n, workshop)) for n, (workshop, _session) in enumerate(spread)]
     await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 120)
+    clients = connected_clients(stack)
     samples = await open_loop(stack.api.url, signups(stack.api.url, spread, "live"), RATE, STREAM_SECONDS)
     answered = {msgspec.json.decode(s.body, type=SignupId).signup_id: s for s in samples if s.status == 201}
     deadline = time.monotonic() + DRAIN_SECONDS
@@ -140,13 +142,19 @@ async def live_streams(stack: Stack, spread: list[tuple[dict[str, Any], str]]) -
         listener.cancel()
     await asyncio.gather(*listeners, return_exceptions=True)
     delays = [arrived[sid] - sample.done for sid, sample in answered.items() if sid in arrived]
-    return delays, len(answered) - len(delays)
+    return delays, len(answered) - len(delays), clients
 
 
-async def measure(built: dict[str, Stack]) -> tuple[list[Row], list[float], int]:
+async def measure(built: dict[str, Stack]) -> tuple[list[Row], list[float], int, list[int]]:
     spread = {name: await workshops(stack.api.url, WORKSHOPS) for name, stack in built.items()}
+    streamed = spread[CLUSTER] + await workshops(built[CLUSTER].api.url, STREAMS - WORKSHOPS)
     for name, stack in built.items():  # warm up: every workshop folded once in the API
         await open_loop(stack.api.url, signups(stack.api.url, spread[name], "warm"), 200, 2)
+    idle = {}  # CPU seconds per second the servers use doing nothing (cron, the cluster bus)
+    for name, stack in built.items():
+        before = stack.redis_cpu_seconds()
+        await asyncio.sleep(IDLE_SECONDS)
+        idle[name] = (stack.redis_cpu_seconds() - before) / IDLE_SECONDS
     rates: dict[str, list[float]] = {name: [] for name in built}
     cpu: dict[str, list[float]] = {name: [] for name in built}
     errors: dict[str, int] = dict.fromkeys(built, 0)
@@ -157,25 +165,33 @@ async def measure(built: dict[str, Stack]) -> tuple[list[Row], list[float], int]
             samples: list[Sample] = await closed_loop(
                 stack.api.url, signups(stack.api.url, spread[name], f"r{number}"), CONCURRENCY, THROUGHPUT_SECONDS
             )
-            cpu[name].append((stack.redis_cpu_seconds() - before) / max(1, len(samples)))
+            used = stack.redis_cpu_seconds() - before - idle[name] * THROUGHPUT_SECONDS
+            cpu[name].append(used / max(1, len(samples)))
             rates[name].append(len(samples) / THROUGHPUT_SECONDS)
             errors[name] += sum(1 for s in samples if s.status != 201)
     rows: list[Row] = [
         {
             "stack": name,
             "sign-ups/s, one API process (median of rounds)": round(median(rates[name])),
-            "Redis CPU µs per sign-up (all servers)": round(median(cpu[name]) * 1e6),
+            "Redis CPU µs per sign-up (all servers, less their idle use)": round(median(cpu[name]) * 1e6),
+            "idle Redis CPU ms/s": round(idle[name] * 1000, 1),
             "errors": errors[name],
         }
         for name in built
     ]
-    delays, missing = await live_streams(built[CLUSTER], spread[CLUSTER][:STREAMS])
-    return rows, delays, missing
+    delays, missing, clients = await live_streams(built[CLUSTER], streamed)
+    return rows, delays, missing, clients
+
+
+def connected_clients(stack: Stack) -> list[int]:
+    """Clients connected to each primary of the cluster."""
+    assert stack.cluster is not None
+    return [int(node.client().info("clients")["connected_clients"]) for node in stack.cluster.nodes]
 
 
 def run() -> Result:
     with stacks() as built:
-        rows, delays, missing = asyncio.run(measure(built))
+        rows, delays, missing, clients = asyncio.run(measure(built))
     one, cluster = (float(str(row["sign-ups/s, one API process (median of rounds)"])) for row in rows)
     notes = [
         f"Routing over the cluster costs the API {100 * (1 - cluster / one):.0f} % of its sign-ups per second "
@@ -184,7 +200,8 @@ def run() -> Result:
         f"Live streams on the cluster: one stream on each of {STREAMS} workshops, {RATE} sign-ups/s over them for "
         f"{STREAM_SECONDS} s: POST reply → event at its stream p50 {ms(percentile(delays, 50))} ms, p99 "
         f"{ms(percentile(delays, 99))} ms, max {ms(max(delays, default=0))} ms; {missing} events missing. Each "
-        "stream's workshop has its own feed (a blocking XREAD on the primary of its slot).",
+        "stream's workshop has its own feed in the API (a blocking XREAD on the primary of its slot): clients "
+        f"connected to the primaries with the streams open: {' / '.join(str(c) for c in clients)}.",
         f"Sign-ups round-robin over {WORKSHOPS} workshops (one open session each), closed loop, {CONCURRENCY} "
         f"connections, {ROUNDS} rounds of {THROUGHPUT_SECONDS} s, alternating the stacks; new e-mail address and "
         "Idempotency-Key each. Everything (load generator, API, every redis-server) shares the 2 cores, so the "
