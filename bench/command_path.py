@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -99,8 +100,12 @@ def baseline_requests(url: str) -> Callable[[str], MakeRequest]:
     return for_round
 
 
-def _errors(samples: list[Sample]) -> int:
-    return sum(1 for s in samples if s.status >= 300)
+def _errors(runs: list[list[Sample]]) -> str:
+    """How many requests were not answered 2xx, by status."""
+    statuses = Counter(s.status for run in runs for s in run if s.status >= 300)
+    if not statuses:
+        return "0"
+    return f"{sum(statuses.values())} (" + ", ".join(f"{n}× {status}" for status, n in sorted(statuses.items())) + ")"
 
 
 async def _rounds(
@@ -165,7 +170,7 @@ async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> l
             "p99 ms per round": " / ".join(str(ms(p)) for p in per_round_p99) or "–",
             "max ms": ms(max(latencies)) if runs else "–",
             "requests": len(latencies) + sum(len(run) for run in saturated[target.name]),
-            "errors": sum(_errors(run) for run in [*saturated[target.name], *runs]),
+            "errors": _errors([*saturated[target.name], *runs]),
         }
         rows.append(row)
     return rows
