@@ -47,6 +47,7 @@ from service.store.codec import subjects_of
 from service.store.job_spec import JobSpec
 
 APPEND_ATTEMPTS = 20
+READ_FIRST_ROUNDS = 64  # after the cache proved stale: rounds that read the log before they decide
 T = TypeVar("T")
 _json = msgspec.json.Encoder()
 
@@ -154,10 +155,20 @@ class CommandPath:
         self._cached = cached
         self._evicted = evicted
         self._states: OrderedDict[str, WorkshopState] = OrderedDict()
+        # Workshops another process appends to as well: deciding on the cache there mostly ends
+        # in a conflict and a fold from the start, so for a while they read the log first.
+        self._read_first: dict[str, int] = {}
 
     def drop(self, workshop_id: str) -> None:
         """Forget the cached state: the next read folds the log from the start."""
         self._states.pop(workshop_id, None)
+
+    def _trusts_cache(self, workshop_id: str) -> bool:
+        """Whether to decide on the cached state without reading the log first."""
+        rounds = self._read_first.pop(workshop_id, 0)
+        if rounds > 1:
+            self._read_first[workshop_id] = rounds - 1
+        return not rounds
 
     def caught_up(
         self, workshop_id: str, idempotency: Idempotency | None = None
@@ -186,7 +197,9 @@ class CommandPath:
         self._states[state.id] = state
         self._states.move_to_end(state.id)
         while len(self._states) > self._cached:
-            self._evicted(self._states.popitem(last=False)[0])
+            evicted = self._states.popitem(last=False)[0]
+            self._read_first.pop(evicted, None)
+            self._evicted(evicted)
 
     def state(self, workshop_id: str) -> Path[WorkshopState]:
         state, _ = yield from self.caught_up(workshop_id)
@@ -222,7 +235,7 @@ class CommandPath:
             pending = [i for i, result in enumerate(results) if result is None]
             cached = self._states.get(workshop_id)
             records: dict[int, IdempotencyRecord] = {}
-            if cached is not None and not must_read:
+            if cached is not None and not must_read and (verified or self._trusts_cache(workshop_id)):
                 state = cached
                 self._keep(state)
             else:
@@ -238,6 +251,8 @@ class CommandPath:
             if batch:
                 committed = yield from self._commit(workshop_id, batch, commands, results)
                 if committed is None:  # another process appended first: decide again on the log's state
+                    if not verified:
+                        self._read_first[workshop_id] = READ_FIRST_ROUNDS
                     conflicts += 1
                     if conflicts >= APPEND_ATTEMPTS:
                         for i in (i for i in pending if results[i] is None):

@@ -191,3 +191,25 @@ async def test_a_request_that_goes_away_does_not_take_the_others_of_its_batch_wi
 
     assert body(await staying) == b'{"id":"b","version":3}'
     assert [r.event for r in await store.read("w", after=1)] == [planned("a"), planned("b")]  # the append stands
+
+
+async def test_a_workshop_another_process_appends_to_reads_the_log_first_for_a_while(
+    stores: Callable[[], EventStore],
+) -> None:
+    """Deciding on the cache ends in a conflict (and a fold from the start) when another process
+    appends too; once that happened, the next rounds read the log before they decide."""
+    store = stores()
+    service = await started(store)
+    await service.execute("w", planning("s0"), None)
+    appends = Appends(store)
+
+    def other() -> WorkshopService:  # another process, new each time: it reads before it decides
+        return WorkshopService(stores(), SystemClock(), SECRET)
+
+    await other().execute("w", planning("x"), None)
+    await service.execute("w", planning("a"), key("a"))  # decided on the cache: refused once
+    await other().execute("w", planning("y"), None)
+    reply = await service.execute("w", planning("b"), key("b"))  # read first: no conflict
+
+    assert appends.conflicts == 1
+    assert reply == Reply(201, b'{"id":"b","version":6}')
