@@ -213,7 +213,11 @@ def run() -> Result:
         f"open session of another workshop; '{TWO}': `knoten api --workers 2` (two processes behind one port, the "
         f"kernel hands each connection to one of them), round-robin to {SESSIONS} sessions of a third workshop, so "
         "the two processes append to the same log and meet each other's appends (conflict, catch up, decide "
-        "again). Each sign-up has a new e-mail address and an Idempotency-Key; the workshops grow over the "
+        "again: each conflict drops the tentatively evolved state and folds the whole log again, which widens "
+        "the window for the next conflict; 409s are requests that lost 20 times in a row. A workshop another "
+        "process appends to reads the log before it decides for the next 64 rounds, which halves the conflicts "
+        "but not the folds; routing a workshop's writes to one process avoids both). Each sign-up has a new "
+        "e-mail address and an Idempotency-Key; the workshops grow over the "
         "rounds. No worker runs (jobs wait in RQ).",
         "uvicorn processes each (as `knoten api`); the load generator runs on the same 2 cores, and so does the "
         "second process of 'two processes': on this machine it competes with the first for the same cores. "
