@@ -13,11 +13,12 @@ from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 
-from bench import command_path, intro_assignment, large_workshop, live_latency, memory, workers
+from bench import cluster_scale, command_path, intro_assignment, large_workshop, live_latency, memory, workers
 from bench.common import Result, Row
 from tests.processes import redis_binary
 
 BENCHMARKS: list[ModuleType] = [command_path, live_latency, large_workshop, intro_assignment, workers, memory]
+ON_REQUEST: list[ModuleType] = [cluster_scale]  # run only when named (`python -m bench cluster_scale`): minutes more
 LIBRARIES = ("litestar", "uvicorn", "redis", "hiredis", "rq", "msgspec", "cryptography", "jinja2", "fpdf2")
 LIBRARIES += ("matplotlib",)
 
@@ -53,13 +54,13 @@ def section(benchmark: ModuleType) -> str:
 
 def main() -> None:
     only = set(sys.argv[1:])
-    names = {benchmark.__name__.rsplit(".", 1)[-1] for benchmark in BENCHMARKS}
+    names = {benchmark.__name__.rsplit(".", 1)[-1] for benchmark in [*BENCHMARKS, *ON_REQUEST]}
     if only - names:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(only - names))}; known: {', '.join(sorted(names))}")
     started, when = time.monotonic(), datetime.now(UTC)
     print(f"Machine: {machine()}\n", flush=True)
     sections = []
-    for benchmark in BENCHMARKS:
+    for benchmark in BENCHMARKS if not only else [*BENCHMARKS, *ON_REQUEST]:
         if only and benchmark.__name__.rsplit(".", 1)[-1] not in only:
             continue
         sections.append(section(benchmark))
@@ -69,7 +70,9 @@ def main() -> None:
         f"Machine: {machine()}\n\n# knoten benchmarks\n\n"
         f"`make bench` ({ran}), {when:%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s in all.\n"
     )
-    Path(__file__).with_name("results.md").write_text("\n".join([header, *sections]))
+    regular = {benchmark.__name__.rsplit(".", 1)[-1] for benchmark in BENCHMARKS}
+    name = "results.md" if not only or only & regular else f"results-{'-'.join(sorted(only))}.md"
+    Path(__file__).with_name(name).write_text("\n".join([header, *sections]))
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
         app.state.dead_letters = DeadLetters(event_store)
         if isinstance(event_store, RedisEventStore):
-            app.state.limiter = RedisRateLimiter(event_store.async_client)
+            app.state.limiter = RedisRateLimiter(event_store.async_client, event_store.pipelined)
             app.state.signins = RedisSignins(event_store.async_client)
             app.state.organisers = RedisOrganisers(event_store.async_client, settings.secret_key)
             app.state.signin_links = RedisSigninLinks(event_store.async_client)

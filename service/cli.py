@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -315,14 +316,30 @@ def run_api(args: argparse.Namespace) -> None:
 
     settings = Settings.from_env()
     options = proxy_options(settings)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_config=json_log_config(),
-        access_log=False,  # knoten.requests writes the request log, without client addresses
-        **options,
-    )
+    logs: dict[str, Any] = {"log_config": json_log_config(), "access_log": False}  # knoten.requests logs
+    if args.workers > 1:  # N processes share the one listening socket; each builds its app
+        # prometheus_client's multiprocess mode: a scrape sums the counters of every process
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="knoten-metrics-"))
+        uvicorn.run(
+            "service.cli:api_app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            **logs,
+            **options,
+        )
+        return
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **logs, **options)
+
+
+def api_app() -> Any:
+    """The app of one of `knoten api --workers N`'s processes (uvicorn calls it in each)."""
+    from service.app import create_app
+    from service.settings import Settings
+
+    tune_gc()
+    return create_app(Settings.from_env())
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -359,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     api = commands.add_parser("api", help="the HTTP API (production)")
     api.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server in a container listens on all
     api.add_argument("--port", type=int, default=8000)
+    api.add_argument(
+        "--workers", type=int, default=1, help="API processes behind the one port (default: 1); each has its own state"
+    )
     api.set_defaults(run=run_api)
     worker = commands.add_parser("worker", help="the background worker with its scheduler (production)")
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")

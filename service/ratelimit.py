@@ -13,10 +13,13 @@ import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from redis.exceptions import NoScriptError
 
 from service.store import keys
 from service.store.connections import AsyncClient
+from service.store.pipelined import Pipelined
 
 
 class Limit(NamedTuple):
@@ -62,12 +65,26 @@ return 0
 
 
 class RedisRateLimiter(RateLimiter):
-    def __init__(self, client: AsyncClient) -> None:
+    """`pipelined`: the counts go in the pipeline that other commands of the moment share."""
+
+    def __init__(self, client: AsyncClient, pipelined: Pipelined | None = None) -> None:
         self._count = client.register_script(COUNT_SCRIPT)
+        self._pipelined = pipelined
 
     async def hit(self, scope: str, limits: Sequence[Limit], window_seconds: int) -> int | None:
         now = time.time()
         window = str(int(now // window_seconds))
         counters = [keys.workshop_key(scope, "rate", name, window) for name, _limit in limits]
-        over = await self._count(counters, [window_seconds, *(limit for _name, limit in limits)])
+        arguments = [window_seconds, *(limit for _name, limit in limits)]
+        over = await self._counted(counters, arguments)
         return None if int(over) == 0 else _seconds_left(now, window_seconds)
+
+    async def _counted(self, counters: list[str], arguments: list[int]) -> Any:
+        if self._pipelined is None:
+            return await self._count(counters, arguments)
+        try:
+            return await self._pipelined.execute_command(
+                "EVALSHA", self._count.sha, len(counters), *counters, *arguments
+            )
+        except NoScriptError:  # Redis restarted: the script loads again
+            return await self._count(counters, arguments)

@@ -32,8 +32,8 @@ MUTANTS = (
     Mutant(
         "append.lua skips the idempotency check",
         "service/store/append.lua",
-        "  if record then return {'taken', record} end",
-        "  if false then return {'taken', record} end",
+        "  if record then return {'taken', r, record} end",
+        "  if false then return {'taken', r, record} end",
         (
             "tests/contract/test_event_store.py",
             "tests/integration/test_retries_and_concurrency.py",
@@ -64,8 +64,8 @@ MUTANTS = (
     Mutant(
         "the stream sends an event again that it read from the log",
         "service/api/stream.py",
-        "            if encoded.position > last:",
-        "            if encoded.position > 0:",
+        "                if encoded.position > last:",
+        "                if encoded.position > 0:",
         ("tests/integration/test_stream.py",),
     ),
     Mutant(

@@ -113,6 +113,19 @@ class Feed:
                 subscription.end(exc)
 
 
+async def _next(queue: asyncio.Queue[_Encoded | None]) -> list[_Encoded | None]:
+    """Every message waiting in the queue, after waiting for the first (TimeoutError after
+    HEARTBEAT_SECONDS without one); a None (the end) comes last."""
+    if queue.empty():
+        async with asyncio.timeout(HEARTBEAT_SECONDS):
+            waiting = [await queue.get()]
+    else:
+        waiting = [queue.get_nowait()]
+    while waiting[-1] is not None and not queue.empty():
+        waiting.append(queue.get_nowait())
+    return waiting
+
+
 def _feeds(request: Request[Any, Any, Any]) -> dict[str, Feed]:
     feeds: dict[str, Feed] | None = request.app.state.get("live_feeds")
     if feeds is None:
@@ -139,17 +152,25 @@ async def live(
             last = recorded.position
         while True:
             try:
-                encoded = await asyncio.wait_for(subscription.queue.get(), HEARTBEAT_SECONDS)
+                waiting = await _next(subscription.queue)
             except TimeoutError:
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue
-            if encoded is None:
+            # What queued meanwhile goes out together: one write for the lot, not one per event
+            # and stream (a busy workshop with hundreds of streams made the API's core the limit).
+            frames = []
+            for encoded in waiting:
+                if encoded is None:
+                    break
+                if encoded.position > last:
+                    frames.append(encoded.frame)
+                    last = encoded.position
+            if frames:
+                yield _Encoded(last, b"".join(frames))
+            if waiting[-1] is None:
                 if subscription.error is not None:  # one error object, many streams: each raises its own
                     raise ConnectionError("the workshop's live feed ended") from subscription.error
                 return
-            if encoded.position > last:
-                yield encoded
-                last = encoded.position
     finally:
         feed.unsubscribe(subscription)
 

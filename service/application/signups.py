@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, NamedTuple
 
 import msgspec
@@ -79,12 +80,21 @@ async def record_signup(
     A walk-in (`walk_in`: a facilitator adds someone who is here) counts as present, also when
     their address was signed up already.
     """
-    await limit_signups(request, settings, workshop_id, session_id)
+    try:
+        email, refused = checked_email(data.email, "email"), None
+    except Invalid as invalid:
+        email, refused = None, invalid
+    ehash = None if email is None else hashed_email(settings, email)
+    # The limits are counted for every request, refused ones too; the seen set is asked in
+    # the same round trip (both go in one pipeline), and only for a valid address.
+    _, seen = await asyncio.gather(
+        limit_signups(request, settings, workshop_id, session_id),
+        _seen_before(service, ehash if data.newcomer is None else None),
+    )
     if not data.consent:
         raise Invalid("consent", "must be true: we need your consent to store your sign-up")
-    email = checked_email(data.email, "email")
-    ehash = hashed_email(settings, email)
-    seen = ehash is not None and data.newcomer is None and await service.store.seen_before(ehash)
+    if refused is not None:
+        raise refused
     pid = new_id()
     token = new_token("p", workshop_id, pid)
     signup_id = new_id()
@@ -115,6 +125,10 @@ async def record_signup(
         return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
 
     return Signed(await service.execute(workshop_id, plan, idempotency))
+
+
+async def _seen_before(service: WorkshopService, email_hash: str | None) -> bool:
+    return email_hash is not None and await service.store.seen_before(email_hash)
 
 
 def _participant_of(events: list[Any]) -> str | None:

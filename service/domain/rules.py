@@ -104,6 +104,8 @@ def erased_email_hashes(state: WorkshopState, events: Iterable[e.Event]) -> list
     """The e-mail hashes of the people these events erase, from the state before them: what the
     deployment's seen set is to forget with the erasure."""
     erased = {event.subject for event in events if isinstance(event, e.PersonErased)}
+    if not erased:  # the common case: no walk over every sign-up of the workshop
+        return []
     return sorted(
         {
             signup.email_hash

@@ -70,11 +70,26 @@ class LogRewound(Exception):
 
 
 class IdempotencyKeyTaken(Exception):
-    """The key was used before; `record` is the first response."""
+    """The key was used before; `record` is the first response. In an append of several
+    records (a group commit), `key` says whose key it was."""
 
-    def __init__(self, record: IdempotencyRecord) -> None:
+    def __init__(self, record: IdempotencyRecord, key: str | None = None) -> None:
         super().__init__("idempotency key used before")
         self.record = record
+        self.key = key
+
+
+Idempotencies = tuple[str, IdempotencyRecord] | Sequence[tuple[str, IdempotencyRecord]] | None
+"""What an append stores under idempotency keys: one (key, record), several, or none."""
+
+
+def idempotency_records(idempotency: Idempotencies) -> list[tuple[str, IdempotencyRecord]]:
+    """The (key, record) pairs of an append, however they were given."""
+    if idempotency is None:
+        return []
+    if len(idempotency) == 2 and isinstance(idempotency[0], str):
+        return [idempotency]  # type: ignore[list-item]
+    return list(idempotency)  # type: ignore[arg-type]
 
 
 class SyncEventLog(ABC):
@@ -127,15 +142,17 @@ class EventStore(ABC):
         events: Sequence[Event],
         *,
         expected_version: int,
-        idempotency: tuple[str, IdempotencyRecord] | None = None,
+        idempotency: Idempotencies = None,
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
-        """Append atomically, with the idempotency record and the jobs the events call for,
-        if the log is at `expected_version` and the key is unused. `forget_emails` (the hashes
+        """Append atomically, with the idempotency records and the jobs the events call for,
+        if the log is at `expected_version` and every key is unused. `forget_emails` (the hashes
         of the people the events erase) leave what `seen_before` knows, as sign-ups join it.
+        Several records (a group commit: one per command of the batch) are stored together.
 
-        Raises VersionConflict or IdempotencyKeyTaken and then writes nothing.
+        Raises VersionConflict or IdempotencyKeyTaken (for the first used key) and then writes
+        nothing.
         """
 
     @abstractmethod
@@ -157,6 +174,13 @@ class EventStore(ABC):
         A store may answer both in one round trip. Raises LogRewound if the log has fewer than
         `after` entries."""
         return await self.read(workshop_id, after), None if key is None else await self.recall(workshop_id, key)
+
+    async def read_and_recall_all(
+        self, workshop_id: str, after: int, keys: Sequence[str]
+    ) -> tuple[list[Recorded], list[IdempotencyRecord | None]]:
+        """`read_and_recall` for the keys of a batch of commands: the records in their order."""
+        found = await self.read(workshop_id, after)
+        return found, [await self.recall(workshop_id, key) for key in keys]
 
     @abstractmethod
     async def remember(self, workshop_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:

@@ -11,12 +11,14 @@ import msgspec
 from service.domain.events import Event, PersonErased
 from service.store.base import (
     EventStore,
+    Idempotencies,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
     Recorded,
     SyncEventLog,
     VersionConflict,
+    idempotency_records,
     seen_emails,
     short_links,
     split_short_link,
@@ -52,17 +54,19 @@ class MemoryEventStore(EventStore, SyncEventLog):
         events: Sequence[Event],
         *,
         expected_version: int,
-        idempotency: tuple[str, IdempotencyRecord] | None = None,
+        idempotency: Idempotencies = None,
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
-        if idempotency is not None and (existing := await self.recall(workshop_id, idempotency[0])):
-            raise IdempotencyKeyTaken(existing)
+        records = idempotency_records(idempotency)
+        for key, _record in records:
+            if existing := await self.recall(workshop_id, key):
+                raise IdempotencyKeyTaken(existing, key)
         recorded = self.append_sync(
             workshop_id, events, expected_version=expected_version, jobs=jobs, forget_emails=forget_emails
         )
-        if idempotency is not None:
-            self._records[(workshop_id, idempotency[0])] = self._kept(workshop_id, idempotency[1])
+        for key, record in records:
+            self._records[(workshop_id, key)] = self._kept(workshop_id, record)
         async with self._appended:
             self._appended.notify_all()
         return recorded

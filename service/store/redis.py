@@ -39,12 +39,14 @@ from service.store import keys
 from service.store.base import (
     IDEMPOTENCY_TTL_SECONDS,
     EventStore,
+    Idempotencies,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
     Recorded,
     SyncEventLog,
     VersionConflict,
+    idempotency_records,
     seen_emails,
     short_links,
     split_short_link,
@@ -70,6 +72,7 @@ from service.store.connections import (
 from service.store.job_spec import JobSpec
 from service.store.jobs import Enqueue, RedisJobs
 from service.store.ledger import RedisEffectLedger
+from service.store.pipelined import Pipelined
 from service.store.replicas import NotReplicated, Replicas
 from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
@@ -96,7 +99,9 @@ class _Batch:
     workshop_id: str
     recorded: list[Recorded]
     subjects: list[list[str]]  # per entry, the people it names
-    idempotency: tuple[str, IdempotencyRecord] | None  # the Redis key and the record, sealed per attempt
+    idempotency: list[
+        tuple[str, str, IdempotencyRecord]
+    ]  # the key as given, the Redis key, the record (sealed per attempt)
     commands: list[tuple[Any, ...]]  # RQ's, each (name, key, argument...)
     append_id: str = field(default_factory=lambda: secrets.token_hex(8))
     fresh: dict[str, bytes] = field(default_factory=dict)  # keys made for people the cache did not know
@@ -107,10 +112,11 @@ class _Batch:
 
 
 class _Taken(Exception):
-    """The script found the idempotency key used: `sealed` is the record stored there, still to open."""
+    """The script found an idempotency key used: `sealed` is the record stored there, still to open."""
 
-    def __init__(self, redis_key: str, sealed: bytes) -> None:
+    def __init__(self, key: str, redis_key: str, sealed: bytes) -> None:
         super().__init__("idempotency key used before")
+        self.key = key
         self.redis_key = redis_key
         self.sealed = sealed
 
@@ -130,6 +136,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         self._sync = sync_client
         self._replicas = Replicas(sync_client, async_client, wait_replicas)
         self._async = async_client
+        self.pipelined = Pipelined(async_client)  # small commands of concurrent requests, one round trip
         self.ledger = RedisEffectLedger(sync_client, async_client)
         self._codec = codec
         self._wrapper = wrapper
@@ -187,21 +194,22 @@ class RedisEventStore(EventStore, SyncEventLog):
         events: Sequence[Event],
         *,
         expected_version: int,
-        idempotency: tuple[str, IdempotencyRecord] | None = None,
+        idempotency: Idempotencies = None,
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
+        records = idempotency_records(idempotency)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see cluster.run_on_slot_primary
-            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, idempotency, jobs, forget_emails)
+            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, records, jobs, forget_emails)
             return recorded
         commands = (
             self._job_commands(jobs)
             + self._seen_commands(workshop_id, events, forget_emails)
             + self._short_link_commands(workshop_id, events)
         )
-        batch = self._batch(workshop_id, recorded, idempotency, commands)
+        batch = self._batch(workshop_id, recorded, records, commands)
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
         await self._load_keys(workshop_id, self._unknown_record_subjects(batch))
@@ -211,7 +219,8 @@ class RedisEventStore(EventStore, SyncEventLog):
                 clashed = self._settle(batch, reply)
             except _Taken as taken:
                 await self._replicas.confirm(workshop_id)  # the first reply is given only once it is safe
-                raise IdempotencyKeyTaken(await self._open_record(workshop_id, taken.redis_key, taken.sealed)) from None
+                record = await self._open_record(workshop_id, taken.redis_key, taken.sealed)
+                raise IdempotencyKeyTaken(record, taken.key) from None
             if not clashed:
                 await self._replicas.confirm(workshop_id)
                 return recorded
@@ -234,7 +243,7 @@ class RedisEventStore(EventStore, SyncEventLog):
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
-        self._append_sync(workshop_id, recorded, None, jobs, forget_emails)
+        self._append_sync(workshop_id, recorded, [], jobs, forget_emails)
         return recorded
 
     def read_sync(self, workshop_id: str, after: int = 0) -> list[Recorded]:
@@ -288,7 +297,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         self,
         workshop_id: str,
         recorded: list[Recorded],
-        idempotency: tuple[str, IdempotencyRecord] | None,
+        idempotency: list[tuple[str, IdempotencyRecord]],
         jobs: Sequence[JobSpec],
         forget_emails: Sequence[str] = (),
     ) -> None:
@@ -315,7 +324,8 @@ class RedisEventStore(EventStore, SyncEventLog):
                 clashed = self._settle(batch, reply)
             except _Taken as taken:
                 self._replicas.confirm_sync(workshop_id)
-                raise IdempotencyKeyTaken(self._open_record_sync(workshop_id, taken.redis_key, taken.sealed)) from None
+                record = self._open_record_sync(workshop_id, taken.redis_key, taken.sealed)
+                raise IdempotencyKeyTaken(record, taken.key) from None
             if not clashed:
                 break
             self._load_keys_sync(workshop_id, clashed)
@@ -331,26 +341,24 @@ class RedisEventStore(EventStore, SyncEventLog):
         self,
         workshop_id: str,
         recorded: list[Recorded],
-        idempotency: tuple[str, IdempotencyRecord] | None,
+        idempotency: list[tuple[str, IdempotencyRecord]],
         commands: list[tuple[Any, ...]],
     ) -> _Batch:
-        record = None
-        if idempotency is not None:
-            record = (keys.idempotency_key(workshop_id, idempotency[0]), idempotency[1])
-        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], record, commands)
+        records = [(key, keys.idempotency_key(workshop_id, key), record) for key, record in idempotency]
+        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], records, commands)
 
     def _unknown_record_subjects(self, batch: _Batch) -> list[str]:
         """The people a reply concerns whose keys this process has not loaded (it has, as a rule:
         it read the log before it decided)."""
         cache = self._keys.get(batch.workshop_id, {})
         named = {s for subjects in batch.subjects for s in subjects}
-        subjects = batch.idempotency[1].subjects if batch.idempotency else ()
-        return sorted(s for s in set(subjects) - named if s not in cache)
+        subjects = {s for _key, _redis_key, record in batch.idempotency for s in record.subjects}
+        return sorted(s for s in subjects - named if s not in cache)
 
-    def _sealed_record(self, batch: _Batch, data_keys: dict[str, bytes]) -> bytes:
-        """The batch's record sealed with the keys of its subjects as they stand after the batch."""
-        assert batch.idempotency is not None
-        redis_key, record = batch.idempotency
+    def _sealed_record(
+        self, batch: _Batch, redis_key: str, record: IdempotencyRecord, data_keys: dict[str, bytes]
+    ) -> bytes:
+        """A record of the batch sealed with the keys of its subjects as they stand after the batch."""
         cache = self._keys.get(batch.workshop_id, {})
         kept = {s: key for s in record.subjects if (key := data_keys.get(s) or cache.get(s)) is not None}
         for subject in batch.erased:
@@ -395,11 +403,10 @@ class RedisEventStore(EventStore, SyncEventLog):
         batch.fresh = {s: batch.fresh.get(s) or KeyWrapper.new_key() for s in sorted(named) if s not in cache}
         data_keys = {s: cache.get(s) or batch.fresh[s] for s in named}
         log = keys.log_key(batch.workshop_id)
-        idempotency_key = batch.idempotency[0] if batch.idempotency else log
-        sealed = self._sealed_record(batch, data_keys) if batch.idempotency else b""
         arguments: list[Any] = [batch.recorded[0].position - 1, batch.append_id]
-        arguments += [IDEMPOTENCY_TTL_SECONDS if batch.idempotency else "", sealed]
+        arguments += [IDEMPOTENCY_TTL_SECONDS, len(batch.idempotency)]
         arguments += [len(batch.recorded), len(batch.fresh), len(batch.erased), len(batch.commands)]
+        arguments += [self._sealed_record(batch, k, record, data_keys) for _key, k, record in batch.idempotency]
         for entry, subjects in zip(batch.recorded, batch.subjects, strict=True):
             data = self._codec.encode(entry.event, data_keys)
             arguments += [f"{entry.position}-0", event_type(entry.event), data, ",".join(subjects)]
@@ -408,7 +415,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         arguments += batch.erased
         for name, _key, *rest in batch.commands:
             arguments += [len(rest), name, *rest]
-        script_keys = [log, keys.person_keys_key(batch.workshop_id), idempotency_key]
+        script_keys = [log, keys.person_keys_key(batch.workshop_id), *(k for _key, k, _r in batch.idempotency)]
         return script_keys + [command[1] for command in batch.commands], arguments
 
     def _settle(self, batch: _Batch, reply: list[Any]) -> list[str]:
@@ -418,8 +425,8 @@ class RedisEventStore(EventStore, SyncEventLog):
         if status == b"keys":
             return [subject.decode() for subject in reply[1:]]
         if status == b"taken":
-            assert batch.idempotency is not None
-            raise _Taken(batch.idempotency[0], reply[1])
+            key, redis_key, _record = batch.idempotency[int(reply[1]) - 1]
+            raise _Taken(key, redis_key, reply[2])
         if status == b"conflict":
             raise VersionConflict(batch.recorded[0].position - 1, int(reply[1]))
         assert status in (b"ok", b"landed"), reply
@@ -469,27 +476,34 @@ class RedisEventStore(EventStore, SyncEventLog):
     async def read_and_recall(
         self, workshop_id: str, after: int, key: str | None
     ) -> tuple[list[Recorded], IdempotencyRecord | None]:
+        found, records = await self.read_and_recall_all(workshop_id, after, () if key is None else (key,))
+        return found, records[0] if records else None
+
+    async def read_and_recall_all(
+        self, workshop_id: str, after: int, keys_: Sequence[str]
+    ) -> tuple[list[Recorded], list[IdempotencyRecord | None]]:
         """One round trip (all keys are in the workshop's slot) unless the log has more to read
         than one batch."""
-        log, redis_key = keys.log_key(workshop_id), keys.idempotency_key(workshop_id, key or "")
+        log = keys.log_key(workshop_id)
+        redis_keys = [keys.idempotency_key(workshop_id, key) for key in keys_]
         async with self._async.pipeline(transaction=False) as pipe:
             pipe.xlen(log)
             pipe.xrange(log, min=f"({after}-0" if after else "-", count=READ_BATCH)
-            if key is not None:
+            for redis_key in redis_keys:
                 pipe.get(redis_key)
             replies: list[Any] = await pipe.execute()
         self._check_not_rewound(workshop_id, int(replies[0]), after)
         entries = replies[1]
-        record = None
-        if key is not None and replies[2] is not None:
-            record = await self._open_record(workshop_id, redis_key, replies[2])
+        records: list[IdempotencyRecord | None] = []
+        for redis_key, sealed in zip(redis_keys, replies[2:], strict=True):
+            records.append(None if sealed is None else await self._open_record(workshop_id, redis_key, sealed))
         await self._load_keys(workshop_id, self._unknown_subjects(workshop_id, entries))
         found = self._decode(workshop_id, entries)
         if len(entries) == READ_BATCH:
             found += await self.read(workshop_id, found[-1].position)
-        if record is not None:
+        if any(record is not None for record in records):
             await self._replicas.confirm(workshop_id)  # a reply is given again only once it is safe
-        return found, record
+        return found, records
 
     def _check_not_rewound(self, workshop_id: str, length: int, after: int) -> None:
         if length < after:
@@ -545,7 +559,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         return split_short_link(target if isinstance(target, str) else target.decode())
 
     async def seen_before(self, email_hash: str) -> bool:
-        return bool(await self._async.sismember(keys.seen_emails_key(), email_hash))
+        return bool(await self.pipelined.execute_command("SISMEMBER", keys.seen_emails_key(), email_hash))
 
     async def workshops_of(self, email_hash: str) -> list[str]:
         found = await self._async.smembers(keys.email_workshops_key(email_hash))

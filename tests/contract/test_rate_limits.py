@@ -8,18 +8,19 @@ import pytest
 
 from service.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.store.connections import async_client, async_cluster_client
+from service.store.pipelined import Pipelined
 
 
-@pytest.fixture(params=["memory", "redis", "cluster"])
+@pytest.fixture(params=["memory", "redis", "redis pipelined", "cluster", "cluster pipelined"])
 async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     if request.param == "memory":
         yield MemoryRateLimiter()
         return
-    if request.param == "redis":
+    if request.param.startswith("redis"):
         client = async_client(request.getfixturevalue("redis_url"))
     else:
         client = async_cluster_client(request.getfixturevalue("cluster_url"))
-    yield RedisRateLimiter(client)
+    yield RedisRateLimiter(client, Pipelined(client) if request.param.endswith("pipelined") else None)
     await client.aclose()
 
 
