@@ -28,6 +28,7 @@ from service.api.openapi import ClosedInputSchemas, document_problems, event_cat
 from service.api.organisers import OrganiserController, login
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
+from service.api.round_table import RoundTableController
 from service.api.sessions import SessionController
 from service.api.stream import stream_events
 from service.api.workshops import WorkshopController
@@ -117,6 +118,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             login,
             SessionController,
             ParticipationController,
+            RoundTableController,
             IntroTalkController,
             get_me,
             erase_me,

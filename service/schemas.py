@@ -110,6 +110,7 @@ class SessionIn(Input):
     host: Name | None = None
     next_meeting_at: Aware | None = None
     require_table_code: bool = False
+    dot_budget: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
 
 
 class TableCodeIn(Input):
@@ -134,6 +135,7 @@ class SignupIn(Input):
     language: Language = "de"
     privacy_version: Version | None = None
     table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    share_contact: bool = False
 
 
 class LinkAgainIn(Input):
@@ -201,6 +203,34 @@ class OfferIn(Input):
     signup_id: Ident | None = None
     owner_name: Name | None = None
     owner_email: Email | None = None
+
+
+Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+DateIndex = Annotated[int, msgspec.Meta(ge=0, le=4)]
+
+
+class AgendaIn(Input):
+    title: Title
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=600)] | None = None
+
+
+class DecisionIn(Input):
+    text: Text
+    yes: Count | None = None
+    no: Count | None = None
+    abstain: Count | None = None
+
+
+class DatePollIn(Input):
+    options: Annotated[list[Aware], msgspec.Meta(min_length=2, max_length=5)]
+
+
+class DatePollVotesIn(Input):
+    options: Annotated[list[DateIndex], msgspec.Meta(max_length=5)]
+
+
+class DateFixIn(Input):
+    option: DateIndex
 
 
 class MatchIn(Input):

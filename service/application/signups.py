@@ -98,6 +98,7 @@ async def record_signup(
         consent=data.consent,
         token_hash=token_hash(settings.secret_key, token),
         table_code=data.table_code,
+        share_contact=data.share_contact,
     )
 
     def plan(state: WorkshopState) -> Outcome:

@@ -45,6 +45,7 @@ class PlanSession(Command, frozen=True, kw_only=True):
     next_meeting_at: datetime | None = None
     table_code: str | None = None
     short_code: str | None = None
+    dot_budget: int = 5
 
 
 class SetTableCode(Command, frozen=True, kw_only=True):
@@ -81,6 +82,7 @@ class RecordSignup(Command, frozen=True, kw_only=True):
     token_hash: str | None = None
     privacy_version: str | None = None
     table_code: str | None = None
+    share_contact: bool = False
 
 
 class CorrectNewcomer(Command, frozen=True, kw_only=True):
@@ -129,14 +131,20 @@ class TakeNote(Command, frozen=True, kw_only=True):
 
 
 class AddCard(Command, frozen=True, kw_only=True):
+    """`participant_id`: a participant adds it from their phone (a confirmed place, the session open)."""
+
     card_id: str
     session_id: str
     text: str
+    participant_id: str | None = None
 
 
 class VoteCard(Command, frozen=True, kw_only=True):
+    """`participant_id`: the person's own dots, within the session's dot budget."""
+
     card_id: str
     count: int
+    participant_id: str | None = None
 
 
 class UndoMatch(Command, frozen=True, kw_only=True):
@@ -148,11 +156,17 @@ class RemoveNote(Command, frozen=True, kw_only=True):
 
 
 class RemoveCard(Command, frozen=True, kw_only=True):
+    """`participant_id`: a participant removes a card of their own."""
+
     card_id: str
+    participant_id: str | None = None
 
 
 class RemoveOffer(Command, frozen=True, kw_only=True):
+    """`participant_id`: a participant removes an offer or request of their own."""
+
     offer_id: str
+    participant_id: str | None = None
 
 
 class PostOffer(Command, frozen=True, kw_only=True):
@@ -162,6 +176,7 @@ class PostOffer(Command, frozen=True, kw_only=True):
     text: str
     signup_id: str | None = None
     owner: Person | None = None
+    participant_id: str | None = None  # posted from a participant's phone: the owner is themselves
 
 
 class MakeMatch(Command, frozen=True, kw_only=True):
@@ -169,6 +184,43 @@ class MakeMatch(Command, frozen=True, kw_only=True):
     offer_id: str
     request_id: str
     commitment_ids: tuple[str, str]
+
+
+class AddAgendaItem(Command, frozen=True, kw_only=True):
+    session_id: str
+    item_id: str
+    title: str
+    minutes: int | None = None
+
+
+class StartAgendaItem(Command, frozen=True, kw_only=True):
+    session_id: str
+    item_id: str
+
+
+class RecordDecision(Command, frozen=True, kw_only=True):
+    session_id: str
+    decision_id: str
+    text: str
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+
+
+class OpenDatePoll(Command, frozen=True, kw_only=True):
+    session_id: str
+    options: tuple[datetime, ...]
+
+
+class AnswerDatePoll(Command, frozen=True, kw_only=True):
+    session_id: str
+    participant_id: str
+    options: tuple[int, ...]
+
+
+class FixDate(Command, frozen=True, kw_only=True):
+    session_id: str
+    option: int
 
 
 class OfferIntroSlot(Command, frozen=True, kw_only=True):

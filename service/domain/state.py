@@ -19,6 +19,33 @@ CommitmentStatus = Literal["open", "done", "withdrawn"]
 
 
 @dataclass(slots=True)
+class AgendaItemState:
+    id: str
+    title: str
+    minutes: int | None
+    added_at: datetime
+    started_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class DecisionState:
+    id: str
+    text: str
+    yes: int | None
+    no: int | None
+    abstain: int | None
+    recorded_at: datetime
+
+
+@dataclass(slots=True)
+class DatePollState:
+    options: tuple[datetime, ...]
+    opened_at: datetime
+    answers: dict[str, tuple[int, ...]] = field(default_factory=dict)  # participant id → options they can make
+    fixed: int | None = None
+
+
+@dataclass(slots=True)
 class SessionState:
     id: str
     title: str
@@ -44,6 +71,12 @@ class SessionState:
     cards: list[str] = field(default_factory=list)
     offers: list[str] = field(default_factory=list)
     signups_by_email: dict[str, list[str]] = field(default_factory=dict)  # keyed e-mail hash → sign-ups here
+    dot_budget: int = 5
+    dots: dict[str, dict[str, int]] = field(default_factory=dict)  # participant id → card id → their dots
+    agenda: list[AgendaItemState] = field(default_factory=list)
+    current_item: str | None = None
+    decisions: list[DecisionState] = field(default_factory=list)
+    date_poll: DatePollState | None = None
 
     def has_room(self) -> bool:
         return self.capacity is None or len(self.confirmed) < self.capacity
@@ -63,6 +96,8 @@ class SignupState:
     privacy_version: str | None = None
     withdrawn_at: datetime | None = None
     promoted_at: datetime | None = None
+    share_contact: bool = False
+    present: bool | None = None  # marked by the facilitator; None: not marked (then: signed up while open)
 
 
 @dataclass(slots=True)
@@ -108,6 +143,7 @@ class CardState:
     text: str
     added_at: datetime
     votes: int = 0
+    participant_id: str | None = None  # who added it from their phone
 
 
 @dataclass(slots=True)

@@ -205,6 +205,7 @@ class SignupPages(Controller):
             "language": language,
             "privacy_version": PRIVACY_VERSION,
             "table_code": str(form.get("table_code") or "").strip().upper() or None,
+            "share_contact": bool(form.get("share_contact")),
         }
         again = functools.partial(self._form, request, workshop_id, session_id, service, links, form, station=station)
         try:
