@@ -35,10 +35,16 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
         case e.WaitlistPromoted(signup_id=signup_id):
             return [_job(wid, position, Handler.SEND_WAITLIST_PROMOTION, signup_id)]
         case e.SessionClosed(session_id=sid):
-            return [
+            session = state.sessions[sid]
+            closed = [
                 _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid),
-                _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, state.sessions[sid])),
+                _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, session)),
             ]
+            if any(state.signups[s].share_contact for s in session.signups):
+                closed.append(_job(wid, position, Handler.SEND_CONTACT_EXCHANGE, sid))
+            return closed
+        case e.DateFixed(session_id=sid):
+            return [_job(wid, position, Handler.SEND_MEETING_INVITATIONS, sid)]
         case e.CommitmentMade(commitment_id=cid, due=due) | e.CommitmentCorrected(commitment_id=cid, due=due) if (
             due is not None
         ):

@@ -21,6 +21,8 @@ class Handler(StrEnum):
     RECONCILE = "workers.reconcile.reconcile"
     RETENTION = "workers.retention.expire"
     SEND_SIGNIN_LINK = "workers.signin_links.send_signin_link"
+    SEND_MEETING_INVITATIONS = "workers.round_table.send_meeting_invitations"
+    SEND_CONTACT_EXCHANGE = "workers.round_table.send_contact_exchange"
 
     @property
     def short(self) -> str:

@@ -11,7 +11,17 @@ from typing import Any
 
 from rq.job import Job
 
-from workers import digests, erasure, follow_ups, intro_talks, mail_jobs, reconcile, retention, signin_links
+from workers import (
+    digests,
+    erasure,
+    follow_ups,
+    intro_talks,
+    mail_jobs,
+    reconcile,
+    retention,
+    round_table,
+    signin_links,
+)
 from workers.handlers import Handler
 
 REGISTERED: Mapping[Handler, Callable[..., Any]] = {
@@ -28,6 +38,8 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.RECONCILE: reconcile.reconcile,
     Handler.RETENTION: retention.expire,
     Handler.SEND_SIGNIN_LINK: signin_links.send_signin_link,
+    Handler.SEND_MEETING_INVITATIONS: round_table.send_meeting_invitations,
+    Handler.SEND_CONTACT_EXCHANGE: round_table.send_contact_exchange,
 }
 
 

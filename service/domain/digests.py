@@ -13,7 +13,7 @@ import msgspec
 
 from service.domain.events import Format, Phase
 from service.domain.formats import format_of
-from service.domain.formats.base import DigestCard, DigestMatch, DigestOffer
+from service.domain.formats.base import DigestAgendaItem, DigestCard, DigestDecision, DigestMatch, DigestOffer
 from service.domain.intro import intro_talks
 from service.domain.state import SessionState, WorkshopState
 from service.domain.timing import local_today
@@ -69,6 +69,9 @@ class SessionDigest(msgspec.Struct, kw_only=True):
     requests: list[DigestOffer]
     matches: list[DigestMatch]
     generated_at: datetime
+    agenda: list[DigestAgendaItem] = []
+    decisions: list[DigestDecision] = []
+    next_meeting_at: datetime | None = None  # a round table's next meeting, once its date is fixed
 
 
 class SessionRow(msgspec.Struct, kw_only=True):
@@ -199,6 +202,9 @@ def session_digest(state: WorkshopState, session: SessionState, now: datetime) -
         requests=section.requests,
         matches=section.matches,
         generated_at=now,
+        agenda=section.agenda,
+        decisions=section.decisions,
+        next_meeting_at=section.next_meeting_at,
     )
 
 

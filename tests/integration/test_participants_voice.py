@@ -157,3 +157,13 @@ async def test_a_round_table_keeps_agenda_decisions_and_a_date_poll(api: Api) ->
     assert view["round_table"]["agenda"][0]["current"] is True
     assert view["round_table"]["decisions"][0]["text"] == "Arbeitsprogramm beschlossen"
     assert (await api.client.post(f"{spath}/date-poll/fix", headers=auth, json={"option": 0})).status_code == 409
+    await api.client.post(f"{spath}/close", headers=auth)
+    digest = (await api.client.get(f"{spath}/digest", headers=auth)).json()
+    assert digest["agenda"] == [{"title": "Arbeitsprogramm 2027", "minutes": 20}]
+    assert digest["decisions"] == [{"text": "Arbeitsprogramm beschlossen", "yes": 9, "no": 1, "abstain": 2}]
+    assert digest["next_meeting_at"].startswith("2026-06-08")
+    markdown = (await api.client.get(f"{spath}/digest.md", headers=auth, params={"lang": "de"})).text
+    assert "## Tagesordnung" in markdown and "- Arbeitsprogramm 2027 (20 min)" in markdown
+    assert "Arbeitsprogramm beschlossen (ja 9 · nein 1 · enthalten 2)" in markdown
+    assert "**Nächstes Treffen:** " in markdown
+    assert (await api.client.get(f"{spath}/digest.pdf", headers=auth)).status_code == 200
