@@ -30,7 +30,7 @@ from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.round_table import RoundTableController
 from service.api.sessions import SessionController
-from service.api.stream import stream_events
+from service.api.stream import session_signals, stream_events
 from service.api.workshops import WorkshopController
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
@@ -148,6 +148,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             use_signin_link,
             admin_retry,
             stream_events,
+            session_signals,
             event_catalogue,
             get_session_digest,
             get_workshop_report,
