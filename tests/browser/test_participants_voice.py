@@ -123,6 +123,8 @@ def test_five_phones_add_cards_and_give_dots_within_the_budget_and_the_console_f
     tablet.context.add_cookies(first.context.cookies())
     tablet.goto(f"{session['signup_url']}?lang=de")
     _shoot(tablet, screenshots, "participant-cards-tablet-de")
+    tablet.goto(f"{session['signup_url']}?lang=en")
+    _shoot(tablet, screenshots, "participant-cards-tablet-en")
     _shoot(console, screenshots, "participant-cards-console-de")
 
 
@@ -185,3 +187,28 @@ def test_a_round_table_fixes_the_next_date_from_the_phones_answers_and_the_invit
             lambda found: any("next-meeting.ics" in attachments_of(m) for m in found), to=email
         )
         assert len([m for m in mails if "next-meeting.ics" in attachments_of(m)]) == 1
+
+
+def test_a_phone_posts_biete_and_suche_and_the_console_shows_it_live(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    workshop = knoten.workshop(title="Markt der Möglichkeiten")
+    session = knoten.session(workshop, title="Marktplatz Ehrenamt", format="marktplatz")
+    console = _console(contexts, knoten, workshop, session)
+    console.get_by_role("button", name="Runde eröffnen").click()
+    _, anna = _phone_signs_up(contexts, session, "Anna Arendt")
+    _, ben = _phone_signs_up(contexts, session, "Ben Bauer", language="en")
+    anna.get_by_label("Was", exact=True).fill("Lastenrad fürs Wochenende")
+    anna.get_by_role("button", name="Als Anna Arendt eintragen").click()
+    ben.get_by_text("I am looking for").click()
+    ben.get_by_label("What", exact=True).fill("Help moving boxes")
+    ben.get_by_role("button", name="Post as Ben Bauer").click()
+    expect(console.locator("#panel")).to_contain_text("Lastenrad fürs Wochenende (Anna Arendt)")
+    expect(console.locator("#panel")).to_contain_text("Help moving boxes (Ben Bauer)")
+    expect(anna.locator("#requests")).to_contain_text("Help moving boxes")  # live on the other phone
+    expect(anna.locator("#requests").get_by_role("button", name="Entfernen")).to_have_count(0)  # not hers
+    _shoot(anna, screenshots, "participant-market-phone-de")
+    _shoot(ben, screenshots, "participant-market-phone-en")
+    ben.on("dialog", lambda dialog: dialog.accept())
+    ben.locator("#requests").get_by_role("button", name="Remove").click()
+    expect(console.locator("#panel")).not_to_contain_text("Help moving boxes")

@@ -10,6 +10,7 @@ from typing import Any
 import redis
 
 from tests.integration.conftest import Api, log_length
+from tests.integration.sse import collect
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -167,3 +168,19 @@ async def test_a_round_table_keeps_agenda_decisions_and_a_date_poll(api: Api) ->
     assert "Arbeitsprogramm beschlossen (ja 9 · nein 1 · enthalten 2)" in markdown
     assert "**Nächstes Treffen:** " in markdown
     assert (await api.client.get(f"{spath}/digest.pdf", headers=auth)).status_code == 200
+
+
+async def test_a_phone_hears_that_something_changed_but_not_who(api: Api) -> None:
+    workshop = await api.workshop()
+    future = await api.session(workshop, format="zukunftswerkstatt")
+    spath = f"/api/workshops/{workshop['id']}/sessions/{future['id']}"
+    anna = await _phone(api, workshop, future, "Anna")
+    await api.client.post(f"{spath}/open", headers=workshop["auth"])
+    assert (await api.client.get(f"/api/workshops/{workshop['id']}/stream", headers=anna)).status_code == 403
+    history = await collect(api.client, f"{spath}/live", 4, headers=anna)
+    assert [m.event for m in history] == ["workshop_created", "session_planned", "signup_recorded", "session_opened"]
+    assert all(m.data == {} for m in history)
+    last = history[-1].id
+    await api.client.post(f"{spath}/cards", headers=workshop["auth"], json={"text": "Lärm"})
+    (live,) = await collect(api.client, f"{spath}/live", 1, headers={**anna, "Last-Event-ID": str(last)})
+    assert (live.event, live.data, live.id) == ("card_added", {}, last + 1)
