@@ -18,7 +18,13 @@ from litestar.static_files import create_static_files_router
 from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
 from service.api.bodies import ClientRequest
-from service.api.digests import get_posters, get_session_digest, get_workshop_report
+from service.api.digests import (
+    get_posters,
+    get_public_digest_link,
+    get_session_digest,
+    get_workshop_report,
+    public_digest_page,
+)
 from service.api.follow_ups import list_follow_ups
 from service.api.headers import security_headers
 from service.api.health import health
@@ -151,6 +157,8 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             session_signals,
             event_catalogue,
             get_session_digest,
+            get_public_digest_link,
+            public_digest_page,
             get_workshop_report,
             get_posters,
             health,

@@ -136,6 +136,7 @@ class SignupIn(Input):
     privacy_version: Version | None = None
     table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     share_contact: bool = False
+    wants_digest: bool = False
 
 
 class LinkAgainIn(Input):

@@ -42,6 +42,8 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             ]
             if any(state.signups[s].share_contact for s in session.signups):
                 closed.append(_job(wid, position, Handler.SEND_CONTACT_EXCHANGE, sid))
+            if any(state.signups[s].wants_digest for s in session.signups):
+                closed.append(_job(wid, position, Handler.SEND_PARTICIPANT_DIGESTS, sid))
             return closed
         case e.DateFixed(session_id=sid):
             return [_job(wid, position, Handler.SEND_MEETING_INVITATIONS, sid)]

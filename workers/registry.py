@@ -40,6 +40,7 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.SEND_SIGNIN_LINK: signin_links.send_signin_link,
     Handler.SEND_MEETING_INVITATIONS: round_table.send_meeting_invitations,
     Handler.SEND_CONTACT_EXCHANGE: round_table.send_contact_exchange,
+    Handler.SEND_PARTICIPANT_DIGESTS: digests.send_participant_digests,
 }
 
 

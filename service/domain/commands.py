@@ -83,6 +83,7 @@ class RecordSignup(Command, frozen=True, kw_only=True):
     privacy_version: str | None = None
     table_code: str | None = None
     share_contact: bool = False
+    wants_digest: bool = False
 
 
 class CorrectNewcomer(Command, frozen=True, kw_only=True):

@@ -51,6 +51,11 @@ def contact_exchange(session_id: str, signup_id: str) -> str:
     return f"mail:contacts:{session_id}:{signup_id}"
 
 
+def participant_digest(session_id: str, signup_id: str) -> str:
+    """The digest for participants, to one who asked for it on signing up."""
+    return f"mail:digest:{session_id}:{signup_id}"
+
+
 def mail_stopped(effect: str) -> str:
     """A mail not sent because its recipient stopped that kind of mail."""
     return f"stopped:{effect}"

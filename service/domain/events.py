@@ -164,6 +164,7 @@ class SignupRecorded(Event, frozen=True, kw_only=True):
     privacy_version: str | None = None  # the privacy notice consented to
     newcomer_known: bool = True  # False: nobody said whether the person is new (then `newcomer` is False)
     share_contact: bool = False  # after the session, exchange contacts with the others present who chose it
+    wants_digest: bool = False  # after the session, mail the person the digest for participants
 
 
 class NewcomerCorrected(Event, frozen=True, kw_only=True):

@@ -307,6 +307,7 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
             token_hash=command.token_hash if known is None else None,
             privacy_version=command.privacy_version,
             share_contact=command.share_contact,
+            wants_digest=command.wants_digest,
         )
     ]
 
@@ -902,6 +903,7 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
         recorded_at=event.at,
         privacy_version=event.privacy_version,
         share_contact=event.share_contact,
+        wants_digest=event.wants_digest,
     )
     session = state.sessions[event.session_id]
     session.signups.append(event.signup_id)

@@ -97,6 +97,7 @@ class SignupState:
     withdrawn_at: datetime | None = None
     promoted_at: datetime | None = None
     share_contact: bool = False
+    wants_digest: bool = False
     present: bool | None = None  # marked by the facilitator; None: not marked (then: signed up while open)
 
 

@@ -225,7 +225,12 @@ def _session_sections(pdf: _Document, digest: SessionDigest, language: str) -> N
         pdf.grid(
             [t("Who"), t("What"), t("By when"), t("Status")],
             [
-                [c.owner_name or t("(erased)"), c.text, day(c.due, language), label(language, c.status)]
+                [
+                    c.owner_name or (t("(not named)") if digest.named_only else t("(erased)")),
+                    c.text,
+                    day(c.due, language),
+                    label(language, c.status),
+                ]
                 for c in digest.commitments
             ],
             (3, 6, 2, 2),

@@ -261,6 +261,7 @@ class SignupPages(Controller):
             "privacy_version": PRIVACY_VERSION,
             "table_code": str(form.get("table_code") or "").strip().upper() or None,
             "share_contact": bool(form.get("share_contact")),
+            "wants_digest": bool(form.get("wants_digest")),
         }
         again = functools.partial(self._form, request, workshop_id, session_id, service, links, form, station=station)
         try:

@@ -110,3 +110,49 @@ async def test_after_the_session_those_present_who_chose_it_get_each_other_s_con
         assert "Erik" not in text_of(mail) and "Dora" not in text_of(mail)
     await _sentinel(api, workshop, mail_sink)
     assert [_count(mail_sink, to, _is_contacts) for to in (anna, ben, early, dora)] == [1, 1, 0, 0]
+
+
+def _is_digest(mail: EmailMessage) -> bool:
+    return str(mail["Subject"]).startswith(("Dokumentation", "Documentation"))
+
+
+async def test_who_asked_gets_the_digest_naming_only_themselves_and_those_who_share_and_a_public_link(
+    api: Api, mail_sink: MailSink
+) -> None:
+    workshop = await api.workshop()
+    table = await api.session(workshop, title="Runde Wohnen")
+    spath = f"/api/workshops/{workshop['id']}/sessions/{table['id']}"
+    auth = workshop["auth"]
+    anna, ben = _address("anna"), _address("ben")
+    await api.client.post(f"{spath}/open", headers=auth)
+    signed = {}
+    for name, fields in (
+        ("Anna Arendt", {"email": anna, "wants_digest": True, "share_contact": True}),
+        ("Ben Bauer", {"email": ben, "wants_digest": True, "language": "en"}),
+        ("Carla Conrad", {"share_contact": True}),
+        ("Dora Diskret", {}),
+    ):
+        signed[name] = (await api.signup(workshop, table, name=name, **fields)).json()["signup_id"]
+    for name, text in (("Anna Arendt", "Flyer drucken"), ("Dora Diskret", "Raum buchen")):
+        made = await api.client.post(
+            f"{spath}/commitments", headers=auth, json={"signup_id": signed[name], "text": text}
+        )
+        assert made.status_code == 201
+    link = (await api.client.get(f"{spath}/digest/public-link", headers=auth)).json()["url"]
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert (await api.client.get(f"/{path}")).status_code == 404  # not closed yet
+    await api.client.post(f"{spath}/close", headers=auth)
+
+    to_anna, to_ben = _one(mail_sink, anna, _is_digest), _one(mail_sink, ben, _is_digest)
+    assert "Anna Arendt" in text_of(to_anna) and "Carla Conrad" in text_of(to_anna)
+    assert "Ben Bauer" not in text_of(to_anna) and "Dora" not in text_of(to_anna)
+    assert "| (ohne Namen) | Raum buchen |" in text_of(to_anna) and link in text_of(to_anna)
+    assert "Ben Bauer" in html_of(to_ben) and "Anna Arendt" in html_of(to_ben) and "Dora" not in html_of(to_ben)
+    assert "digest-" in "".join(attachments_of(to_ben))
+
+    public = await api.client.get(f"/{path}")
+    assert public.status_code == 200 and "Flyer drucken" in public.text and "Raum buchen" in public.text
+    assert not [name for name in signed if name in public.text]
+    assert (await api.client.get(f"/{path[:-4]}0000")).status_code == 404
+    await _sentinel(api, workshop, mail_sink)
+    assert [_count(mail_sink, to, _is_digest) for to in (anna, ben)] == [1, 1]

@@ -193,6 +193,7 @@ async def _world(api: Api) -> dict[str, Any]:
         "match_id": match["id"],
         "code": table["short_url"].rsplit("/", 1)[1],
         "item_id": "no-such-item",
+        "signature": "no-such-signature",
         "job_id": "no-such-job",
         "organiser_id": "no-such-organiser",
         "link_id": "no-such-link",

@@ -182,7 +182,7 @@ def script() -> list[tuple[str, c.Command]]:
         ("poll", c.OpenDatePoll(session_id="r", options=(SOON + timedelta(days=7), SOON))),
         ("answer before opening", c.AnswerDatePoll(session_id="r", participant_id="p6", options=(0,))),
         ("open the round table", c.OpenSession(session_id="r")),
-        ("sign up to the round table", _signup(6, "r", share_contact=True)),
+        ("sign up to the round table", _signup(6, "r", share_contact=True, wants_digest=True)),
         ("answer", c.AnswerDatePoll(session_id="r", participant_id="p6", options=(1, 0, 1))),
         ("answer out of range", c.AnswerDatePoll(session_id="r", participant_id="p6", options=(2,))),
         ("answer without a place", c.AnswerDatePoll(session_id="r", participant_id="p1", options=(0,))),
