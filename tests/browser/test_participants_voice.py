@@ -100,11 +100,11 @@ def test_five_phones_add_cards_and_give_dots_within_the_budget_and_the_console_f
     expect(first.get_by_text("Noch 1 Punkt", exact=True)).to_be_visible()
     _row(first, "Karte 4").get_by_role("button", name="+1").click()
     expect(console.locator("#panel li").filter(has_text="Karte 4")).to_contain_text("● 1")
-    expect(_row(first, "Karte 2").get_by_role("button", name="Entfernen")).to_have_count(0)  # not theirs
+    expect(_row(first, "Karte 2").get_by_role("button", name="Zurücknehmen", exact=True)).to_have_count(0)  # not theirs
 
     own = phones[4]
     own.on("dialog", lambda dialog: dialog.accept())
-    _row(own, "Karte 4").get_by_role("button", name="Entfernen").click()
+    _row(own, "Karte 4").get_by_role("button", name="Zurücknehmen", exact=True).click()
     expect(console.locator("#panel")).not_to_contain_text("Karte 4")
     expect(first.get_by_text("Noch 1 Punkt", exact=True)).to_be_visible()  # its dot went back
     view = knoten.full(workshop, session)
@@ -206,9 +206,11 @@ def test_a_phone_posts_biete_and_suche_and_the_console_shows_it_live(
     expect(console.locator("#panel")).to_contain_text("Lastenrad fürs Wochenende (Anna Arendt)")
     expect(console.locator("#panel")).to_contain_text("Help moving boxes (Ben Bauer)")
     expect(anna.locator("#requests")).to_contain_text("Help moving boxes")  # live on the other phone
-    expect(anna.locator("#requests").get_by_role("button", name="Entfernen")).to_have_count(0)  # not hers
+    expect(anna.locator("#requests").get_by_role("button", name="Zurücknehmen", exact=True)).to_have_count(
+        0
+    )  # not hers
     _shoot(anna, screenshots, "participant-market-phone-de")
     _shoot(ben, screenshots, "participant-market-phone-en")
     ben.on("dialog", lambda dialog: dialog.accept())
-    ben.locator("#requests").get_by_role("button", name="Remove").click()
+    ben.locator("#requests").get_by_role("button", name="Take back", exact=True).click()
     expect(console.locator("#panel")).not_to_contain_text("Help moving boxes")
