@@ -20,7 +20,13 @@ from litestar.static_files import create_static_files_router
 from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
 from service.api.bodies import ClientRequest
-from service.api.digests import get_posters, get_session_digest, get_workshop_report
+from service.api.digests import (
+    get_posters,
+    get_public_digest_link,
+    get_session_digest,
+    get_workshop_report,
+    public_digest_page,
+)
 from service.api.follow_ups import list_follow_ups
 from service.api.headers import security_headers
 from service.api.health import health
@@ -32,8 +38,9 @@ from service.api.organisers import OrganiserController, login
 from service.api.participation import ParticipationController
 from service.api.problems import exception_handlers
 from service.api.request_log import request_log
+from service.api.round_table import RoundTableController
 from service.api.sessions import SessionController
-from service.api.stream import stream_events
+from service.api.stream import session_signals, stream_events
 from service.api.workshops import WorkshopController
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
@@ -141,6 +148,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             login,
             SessionController,
             ParticipationController,
+            RoundTableController,
             IntroTalkController,
             get_me,
             erase_me,
@@ -179,8 +187,11 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             use_signin_link,
             admin_retry,
             stream_events,
+            session_signals,
             event_catalogue,
             get_session_digest,
+            get_public_digest_link,
+            public_digest_page,
             get_workshop_report,
             get_posters,
             health,

@@ -185,6 +185,8 @@ class SignupIn(Input):
     privacy_version: Version | None = None
     table_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     present: bool | None = None  # a facilitator adding a walk-in: the person is here (true)
+    share_contact: bool = False
+    wants_digest: bool = False
 
 
 class AttendanceIn(Input):
@@ -273,6 +275,34 @@ class OfferIn(Input):
     signup_id: Ident | None = None
     owner_name: Name | None = None
     owner_email: Email | None = None
+
+
+Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+DateIndex = Annotated[int, msgspec.Meta(ge=0, le=4)]
+
+
+class AgendaIn(Input):
+    title: Title
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=600)] | None = None
+
+
+class DecisionIn(Input):
+    text: Text
+    yes: Count | None = None
+    no: Count | None = None
+    abstain: Count | None = None
+
+
+class DatePollIn(Input):
+    options: Annotated[list[Aware], msgspec.Meta(min_length=2, max_length=5)]
+
+
+class DatePollVotesIn(Input):
+    options: Annotated[list[DateIndex], msgspec.Meta(max_length=5)]
+
+
+class DateFixIn(Input):
+    option: DateIndex
 
 
 class MatchIn(Input):

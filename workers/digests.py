@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from service.application.public_digests import public_digest_url
 from service.domain import effects
-from service.domain.digests import SessionDigest, session_digest, workshop_report
+from service.domain.digests import SessionDigest, named_in_digest, session_digest, workshop_report
+from service.domain.links import Links
 from service.domain.state import SessionState, WorkshopState
 from service.i18n import gettext
 from service.reports import pdf, render
@@ -83,6 +85,42 @@ def produce_session_digest(workshop_id: str, session_id: str) -> bool:
         return _digests_mail(ctx, state, sessions, to, due)
 
     return bool(ctx.send_stoppable_together(state, "digests", to, state.language, pending, compose))
+
+
+@job
+def send_participant_digests(workshop_id: str, session_id: str) -> int:
+    """Mail the digest for participants to everyone of the session who asked for it (once each):
+    their version names only themselves and those who chose to share their contact, and links
+    the public version, which names no one."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    session = state.sessions[session_id]
+    public = public_digest_url(Links(ctx.settings.base_url), ctx.settings.secret_key, workshop_id, session_id)
+    sent = 0
+    for signup in (state.signups[s] for s in session.signups):
+        if not signup.wants_digest or signup.status == "withdrawn" or signup.person.erased or not signup.person.email:
+            continue
+        to, language, effect = signup.person.email, signup.language, effects.participant_digest(session_id, signup.id)
+
+        def compose(
+            reader: str = signup.participant_id, to: str = to, language: str = language, effect: str = effect
+        ) -> Mail:
+            named = named_in_digest(state, session, reader)
+            digest = session_digest(state, session, ctx.clock.now(), named)
+            note = gettext(language, "Share the version without names: %(link)s") % {"link": public}
+            return Mail(
+                effect=effect,
+                to=to,
+                subject=gettext(language, "Documentation: %(title)s") % {"title": digest.title},
+                text=render.digest_markdown(digest, language) + "\n" + note + "\n",
+                html=render.digest_html(digest, language),
+                attachments=(
+                    Attachment(f"digest-{session_id}.pdf", "application/pdf", pdf.digest_pdf(digest, language)),
+                ),
+            )
+
+        sent += ctx.send_stoppable(state, "digests", to, language, effect, compose)
+    return sent
 
 
 @job

@@ -46,10 +46,17 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, Handler.SEND_SESSION_CANCELLATION, sid)]
         case e.SessionClosed(session_id=sid):
             session = state.sessions[sid]
-            return [
+            closed = [
                 _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid, at=digest_at(state, session)),
                 _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, session)),
             ]
+            if any(state.signups[s].share_contact for s in session.signups):
+                closed.append(_job(wid, position, Handler.SEND_CONTACT_EXCHANGE, sid))
+            if any(state.signups[s].wants_digest for s in session.signups):
+                closed.append(_job(wid, position, Handler.SEND_PARTICIPANT_DIGESTS, sid))
+            return closed
+        case e.DateFixed(session_id=sid):
+            return [_job(wid, position, Handler.SEND_MEETING_INVITATIONS, sid)]
         case e.CommitmentMade(commitment_id=cid, due=due) | e.CommitmentCorrected(commitment_id=cid, due=due) if (
             due is not None
         ):

@@ -24,6 +24,9 @@ class Handler(StrEnum):
     RETENTION = "workers.retention.expire"
     SEND_SIGNIN_LINK = "workers.signin_links.send_signin_link"
     BACKFILL_INDEXES = "workers.backfill.backfill_indexes"
+    SEND_MEETING_INVITATIONS = "workers.round_table.send_meeting_invitations"
+    SEND_CONTACT_EXCHANGE = "workers.round_table.send_contact_exchange"
+    SEND_PARTICIPANT_DIGESTS = "workers.digests.send_participant_digests"
 
     @property
     def short(self) -> str:

@@ -11,7 +11,18 @@ from typing import Any
 
 from rq.job import Job
 
-from workers import backfill, digests, erasure, follow_ups, intro_talks, mail_jobs, reconcile, retention, signin_links
+from workers import (
+    backfill,
+    digests,
+    erasure,
+    follow_ups,
+    intro_talks,
+    mail_jobs,
+    reconcile,
+    retention,
+    round_table,
+    signin_links,
+)
 from workers.handlers import Handler
 
 REGISTERED: Mapping[Handler, Callable[..., Any]] = {
@@ -31,6 +42,9 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.RETENTION: retention.expire,
     Handler.SEND_SIGNIN_LINK: signin_links.send_signin_link,
     Handler.BACKFILL_INDEXES: backfill.backfill_indexes,
+    Handler.SEND_MEETING_INVITATIONS: round_table.send_meeting_invitations,
+    Handler.SEND_CONTACT_EXCHANGE: round_table.send_contact_exchange,
+    Handler.SEND_PARTICIPANT_DIGESTS: digests.send_participant_digests,
 }
 
 

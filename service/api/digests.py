@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
+import msgspec
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -21,6 +22,7 @@ from litestar.params import FromPath, FromQuery
 from service.api.auth import Access
 from service.api.problems import BadInput
 from service.application.inputs import existing
+from service.application.public_digests import public_digest_url, signed
 from service.application.runner import WorkshopService
 from service.domain.digests import SessionDigest, WorkshopReport, session_digest, workshop_report
 from service.domain.errors import NotFound
@@ -30,6 +32,7 @@ from service.domain.views import public_session
 from service.i18n import LANGUAGES, gettext
 from service.reports import render
 from service.reports.filenames import disposition, download_name
+from service.settings import Settings
 
 Kind = Literal["json", "html", "md", "pdf", "csv"]
 MEDIA = {
@@ -152,3 +155,41 @@ async def get_posters(
     draw = partial(_pdf().posters_pdf, state.title, sessions, language, state.timezone)
     name = download_name(gettext(language, "Posters"), state.title, _local_day(state.starts_at, state.timezone))
     return await _document("pdf", draw, name)
+
+
+class PublicDigestLink(msgspec.Struct, kw_only=True):
+    url: str
+
+
+@get(DIGEST + "/public-link", opt={"access": Access.FACILITATOR}, tags=["digests"])
+async def get_public_digest_link(
+    workshop_id: FromPath[str],
+    session_id: FromPath[str],
+    service: NamedDependency[WorkshopService],
+    links: NamedDependency[Links],
+    settings: NamedDependency[Settings],
+) -> PublicDigestLink:
+    """The link to the session's digest without personal data, to share with anyone: the page
+    shows it once the session is closed (404 before)."""
+    session_of(existing(await service.state(workshop_id)), session_id)
+    return PublicDigestLink(url=public_digest_url(links, settings.secret_key, workshop_id, session_id))
+
+
+@get("/d/{workshop_id:str}/{session_id:str}/{signature:str}", opt={"access": Access.PUBLIC}, include_in_schema=False)
+async def public_digest_page(
+    workshop_id: FromPath[str],
+    session_id: FromPath[str],
+    signature: FromPath[str],
+    service: NamedDependency[WorkshopService],
+    settings: NamedDependency[Settings],
+    lang: FromQuery[str | None] = None,
+) -> Response[str]:
+    """A closed session's digest with no one's name: counts, cards, agenda, decisions, what was
+    promised (without who). An unknown link, or a session not closed yet, is 404."""
+    state = existing(await service.state(workshop_id))
+    session = session_of(state, session_id)
+    if not signed(settings.secret_key, workshop_id, session_id, signature) or session.status != "closed":
+        raise NotFound("digest", session_id)
+    digest = session_digest(state, session, service.clock.now(), named=set())
+    html = await anyio.to_thread.run_sync(lambda: render.digest_html(digest, _language(lang, state.language)))
+    return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})

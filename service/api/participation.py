@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
@@ -19,7 +20,7 @@ from service.application.runner import Outcome, WorkshopService
 from service.application.signups import record_signup, signup_out
 from service.domain import commands as c
 from service.domain.events import Person, PlaceReleased, WaitlistPromoted
-from service.domain.rules import decide, signup_of
+from service.domain.rules import decide, dots_left, signup_of
 from service.domain.state import CommitmentState, WorkshopState, present
 from service.domain.views import (
     CardEntry,
@@ -27,6 +28,7 @@ from service.domain.views import (
     MatchEntry,
     NoteEntry,
     OfferEntry,
+    VoteOut,
     card_entry,
     commitment_entry,
     match_entry,
@@ -89,6 +91,11 @@ def _attendance(state: WorkshopState, signup_id: str) -> AttendanceOut:
 
 def _refs(state: WorkshopState, signup_ids: list[str]) -> list[PersonRef]:
     return [PersonRef(signup_id=sid, name=state.signups[sid].person.name) for sid in signup_ids]
+
+
+def acting_participant(principal: Principal | None) -> str | None:
+    """The participant acting from their phone, or None for a facilitator or organiser."""
+    return principal.participant_id if principal is not None and principal.kind == "participant" else None
 
 
 def _removed(_: WorkshopState) -> tuple[int, StatusOut]:
@@ -318,7 +325,7 @@ class ParticipationController(Controller):
         plan = service.command(command, lambda s: (201, note_entry(s.notes[nid])))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
-    @post(SESSION + "/cards", opt={"access": Access.FACILITATOR}, status_code=201)
+    @post(SESSION + "/cards", opt={"access": Access.MEMBER}, status_code=201)
     async def add_card(
         self,
         request: Request[Any, Any, Any],
@@ -326,14 +333,18 @@ class ParticipationController(Controller):
         session_id: FromPath[str],
         data: JSONBody[CardIn],
         service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[CardEntry]:
-        """A card in the Zukunftswerkstatt's current phase."""
+        """A card in the Zukunftswerkstatt's current phase: by the facilitator, or by a participant
+        with a confirmed place while the session is open (403 without a place, 409 when not open)."""
         card_id = new_id()
-        command = c.AddCard(card_id=card_id, session_id=session_id, text=data.text.strip())
+        command = c.AddCard(
+            card_id=card_id, session_id=session_id, text=data.text.strip(), participant_id=acting_participant(principal)
+        )
         plan = service.command(command, lambda s: (201, card_entry(s.cards[card_id])))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
-    @post("/{workshop_id:str}/cards/{card_id:str}/votes", opt={"access": Access.FACILITATOR}, status_code=200)
+    @post("/{workshop_id:str}/cards/{card_id:str}/votes", opt={"access": Access.MEMBER}, status_code=200)
     async def vote_card(
         self,
         request: Request[Any, Any, Any],
@@ -341,11 +352,19 @@ class ParticipationController(Controller):
         card_id: FromPath[str],
         data: JSONBody[VoteIn],
         service: NamedDependency[WorkshopService],
-    ) -> Response[CardEntry]:
-        """Add dots to a card (1 to 5) or take them back (-1 to -5); its dots never go below 0."""
-        plan = service.command(
-            c.VoteCard(card_id=card_id, count=data.count), lambda s: (200, card_entry(s.cards[card_id]))
-        )
+        principal: NamedDependency[Principal | None],
+    ) -> Response[VoteOut]:
+        """Add dots to a card (1 to 5) or take them back (-1 to -5); its dots never go below 0.
+        A participant gives their own dots, at most the session's `dot_budget` over the whole
+        session (more: 409), and takes back only their own; `dots_left` says how many remain."""
+        pid = acting_participant(principal)
+
+        def voted(state: WorkshopState) -> tuple[int, VoteOut]:
+            card = state.cards[card_id]
+            left = None if pid is None else dots_left(state.sessions[card.session_id], pid)
+            return 200, VoteOut(**msgspec.structs.asdict(card_entry(card)), dots_left=left)
+
+        plan = service.command(c.VoteCard(card_id=card_id, count=data.count, participant_id=pid), voted)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @delete("/{workshop_id:str}/notes/{note_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
@@ -360,31 +379,36 @@ class ParticipationController(Controller):
         plan = service.command(c.RemoveNote(note_id=note_id), _removed)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
-    @delete("/{workshop_id:str}/cards/{card_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    @delete("/{workshop_id:str}/cards/{card_id:str}", opt={"access": Access.MEMBER}, status_code=200)
     async def remove_card(
         self,
         request: Request[Any, Any, Any],
         workshop_id: FromPath[str],
         card_id: FromPath[str],
         service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[StatusOut]:
-        """Take a card back: gone from the session, its digest and the report."""
-        plan = service.command(c.RemoveCard(card_id=card_id), _removed)
+        """Take a card back: gone from the session, its digest and the report. A participant
+        removes only their own cards (someone else's: 403)."""
+        plan = service.command(c.RemoveCard(card_id=card_id, participant_id=acting_participant(principal)), _removed)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
-    @delete("/{workshop_id:str}/offers/{offer_id:str}", opt={"access": Access.FACILITATOR}, status_code=200)
+    @delete("/{workshop_id:str}/offers/{offer_id:str}", opt={"access": Access.MEMBER}, status_code=200)
     async def remove_offer(
         self,
         request: Request[Any, Any, Any],
         workshop_id: FromPath[str],
         offer_id: FromPath[str],
         service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[StatusOut]:
-        """Take an offer back: gone from the session, its digest and the report."""
-        plan = service.command(c.RemoveOffer(offer_id=offer_id), _removed)
+        """Take an offer back (the facilitator hides a post): gone from the session, its digest and
+        the report. A participant removes only their own (someone else's: 403)."""
+        command = c.RemoveOffer(offer_id=offer_id, participant_id=acting_participant(principal))
+        plan = service.command(command, _removed)
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
-    @post(SESSION + "/offers", opt={"access": Access.FACILITATOR}, status_code=201)
+    @post(SESSION + "/offers", opt={"access": Access.MEMBER}, status_code=201)
     async def post_offer(
         self,
         request: Request[Any, Any, Any],
@@ -392,16 +416,20 @@ class ParticipationController(Controller):
         session_id: FromPath[str],
         data: JSONBody[OfferIn],
         service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
     ) -> Response[OfferEntry]:
-        """An offer ("Biete") or a request ("Suche") on the Marktplatz."""
+        """An offer ("Biete") or a request ("Suche") on the Marktplatz. A participant posts as
+        themselves (their confirmed place; `signup_id` and `owner_*` are not theirs to give)."""
         oid = new_id()
+        pid = acting_participant(principal)
         command = c.PostOffer(
             offer_id=oid,
             session_id=session_id,
             kind=data.kind,
             text=data.text.strip(),
-            signup_id=data.signup_id,
-            owner=_owner_of(data, required=False),
+            signup_id=data.signup_id if pid is None else None,
+            owner=_owner_of(data, required=False) if pid is None else None,
+            participant_id=pid,
         )
         plan = service.command(command, lambda s: (201, offer_entry(s.offers[oid])))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

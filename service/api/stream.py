@@ -17,6 +17,7 @@ from service.api.problems import BadInput
 from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.events import event_type
+from service.domain.rules import session_of
 from service.domain.views import streamed
 from service.store.base import EventStore, Recorded
 
@@ -184,3 +185,42 @@ async def stream_events(
     version = existing(await service.state(workshop_id)).version
     events = live(service.store, _feeds(request), workshop_id, after, version)
     return ServerSentEvent(events, headers={"Cache-Control": "no-store"})
+
+
+def _signal(item: ServerSentEventMessage) -> ServerSentEventMessage:
+    """An event as a bare signal: its type and position, none of its fields."""
+    if isinstance(item, _Encoded):
+        fields = dict(line.split(b": ", 1) for line in item.frame.splitlines() if b": " in line)
+        kind, position = fields.get(b"event", b"").decode(), str(item.position)
+    else:
+        kind, position = str(item.event or ""), str(item.id or "")
+    if not kind:
+        return item  # a keep-alive comment
+    return ServerSentEventMessage(data="{}", event=kind, id=position)
+
+
+async def _signals(
+    events: AsyncGenerator[ServerSentEventMessage, None],
+) -> AsyncGenerator[ServerSentEventMessage, None]:
+    async for item in events:
+        yield _signal(item)
+
+
+@get(
+    "/api/workshops/{workshop_id:str}/sessions/{session_id:str}/live",
+    opt={"access": Access.MEMBER},
+    tags=["live"],
+)
+async def session_signals(
+    request: Request[Any, Any, Any],
+    workshop_id: FromPath[str],
+    session_id: FromPath[str],
+    service: NamedDependency[WorkshopService],
+) -> ServerSentEvent:
+    """For participants' phones: a signal (type and position, no fields, so no one's name) for
+    every event of the workshop after `Last-Event-ID`, then live; the phone fetches its panel again."""
+    after = _resume_position(request)
+    state = existing(await service.state(workshop_id))
+    session_of(state, session_id)
+    events = live(service.store, _feeds(request), workshop_id, after, state.version)
+    return ServerSentEvent(_signals(events), headers={"Cache-Control": "no-store"})

@@ -112,6 +112,8 @@ async def record_signup(
         token_hash=token_hash(settings.secret_key, token),
         table_code=data.table_code,
         present=walk_in,
+        share_contact=data.share_contact,
+        wants_digest=data.wants_digest,
     )
 
     def plan(state: WorkshopState) -> Outcome:

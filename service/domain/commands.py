@@ -122,6 +122,8 @@ class RecordSignup(Command, frozen=True, kw_only=True):
     privacy_version: str | None = None
     table_code: str | None = None
     present: bool = False  # a walk-in the facilitator adds: here, whether the session is open or not
+    share_contact: bool = False
+    wants_digest: bool = False
 
 
 class MarkAttendance(Command, frozen=True, kw_only=True):
@@ -181,14 +183,20 @@ class TakeNote(Command, frozen=True, kw_only=True):
 
 
 class AddCard(Command, frozen=True, kw_only=True):
+    """`participant_id`: a participant adds it from their phone (a confirmed place, the session open)."""
+
     card_id: str
     session_id: str
     text: str
+    participant_id: str | None = None
 
 
 class VoteCard(Command, frozen=True, kw_only=True):
+    """`participant_id`: the person's own dots, within the session's dot budget."""
+
     card_id: str
     count: int
+    participant_id: str | None = None
 
 
 class UndoMatch(Command, frozen=True, kw_only=True):
@@ -200,11 +208,17 @@ class RemoveNote(Command, frozen=True, kw_only=True):
 
 
 class RemoveCard(Command, frozen=True, kw_only=True):
+    """`participant_id`: a participant removes a card of their own."""
+
     card_id: str
+    participant_id: str | None = None
 
 
 class RemoveOffer(Command, frozen=True, kw_only=True):
+    """`participant_id`: a participant removes an offer or request of their own."""
+
     offer_id: str
+    participant_id: str | None = None
 
 
 class PostOffer(Command, frozen=True, kw_only=True):
@@ -214,6 +228,7 @@ class PostOffer(Command, frozen=True, kw_only=True):
     text: str
     signup_id: str | None = None
     owner: Person | None = None
+    participant_id: str | None = None  # posted from a participant's phone: the owner is themselves
 
 
 class MakeMatch(Command, frozen=True, kw_only=True):
@@ -221,6 +236,43 @@ class MakeMatch(Command, frozen=True, kw_only=True):
     offer_id: str
     request_id: str
     commitment_ids: tuple[str, str]
+
+
+class AddAgendaItem(Command, frozen=True, kw_only=True):
+    session_id: str
+    item_id: str
+    title: str
+    minutes: int | None = None
+
+
+class StartAgendaItem(Command, frozen=True, kw_only=True):
+    session_id: str
+    item_id: str
+
+
+class RecordDecision(Command, frozen=True, kw_only=True):
+    session_id: str
+    decision_id: str
+    text: str
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+
+
+class OpenDatePoll(Command, frozen=True, kw_only=True):
+    session_id: str
+    options: tuple[datetime, ...]
+
+
+class AnswerDatePoll(Command, frozen=True, kw_only=True):
+    session_id: str
+    participant_id: str
+    options: tuple[int, ...]
+
+
+class FixDate(Command, frozen=True, kw_only=True):
+    session_id: str
+    option: int
 
 
 class OfferIntroSlot(Command, frozen=True, kw_only=True):

@@ -14,7 +14,14 @@ import msgspec
 
 from service.domain.events import Format, Phase
 from service.domain.formats import format_of
-from service.domain.formats.base import DigestCard, DigestMatch, DigestOffer
+from service.domain.formats.base import (
+    DigestAgendaItem,
+    DigestCard,
+    DigestDecision,
+    DigestMatch,
+    DigestOffer,
+    Section,
+)
 from service.domain.intro import intro_talks
 from service.domain.state import SessionState, WorkshopState, present
 from service.domain.timing import local_today
@@ -74,6 +81,10 @@ class SessionDigest(msgspec.Struct, kw_only=True):
     requests: list[DigestOffer]
     matches: list[DigestMatch]
     generated_at: datetime
+    agenda: list[DigestAgendaItem] = []
+    decisions: list[DigestDecision] = []
+    next_meeting_at: datetime | None = None  # a round table's next meeting, once its date is fixed
+    named_only: bool = False  # a version for participants or the public: others' names left out
 
 
 class SessionRow(msgspec.Struct, kw_only=True):
@@ -167,11 +178,51 @@ def _people(state: WorkshopState, session: SessionState) -> list[DigestPerson]:
     return people
 
 
-def session_digest(state: WorkshopState, session: SessionState, now: datetime) -> SessionDigest:
-    """Everything a session produced, ready to forward."""
+def named_in_digest(state: WorkshopState, session: SessionState, reader: str | None) -> set[str]:
+    """Whom a participant's version of the digest names: the reader and those of the session who
+    chose to share their contact; the public version (`reader` None) names no one."""
+    if reader is None:
+        return set()
+    sharing = {state.signups[s].participant_id for s in session.signups if state.signups[s].share_contact}
+    return {reader} | sharing
+
+
+def _named_only(state: WorkshopState, section: Section, named: set[str]) -> Section:
+    """The format's section with the names of everyone else taken out."""
+
+    def shown(offer: DigestOffer) -> DigestOffer:
+        owner = state.offers[offer.id].owner if offer.id in state.offers else None
+        keep = owner is not None and owner.subject in named
+        return msgspec.structs.replace(offer, owner_name=offer.owner_name if keep else None)
+
+    names = {p.name for p in (state.participants[s].person for s in named if s in state.participants) if p.name}
+    matches = [
+        msgspec.structs.replace(
+            m,
+            offer_owner=m.offer_owner if m.offer_owner in names else None,
+            request_owner=m.request_owner if m.request_owner in names else None,
+        )
+        for m in section.matches
+    ]
+    return msgspec.structs.replace(
+        section,
+        offers=[shown(o) for o in section.offers],
+        requests=[shown(o) for o in section.requests],
+        matches=matches,
+    )
+
+
+def session_digest(
+    state: WorkshopState, session: SessionState, now: datetime, named: set[str] | None = None
+) -> SessionDigest:
+    """Everything a session produced, ready to forward. With `named` (participant ids), a version
+    for participants or the public: only those people appear by name, no one else's sign-up."""
     people = _people(state, session)
     section = format_of(session.format).section(state, session)
     commitments = [c for c in map(state.commitments.__getitem__, session.commitments) if c.status != "withdrawn"]
+    if named is not None:
+        people = [p for p in people if state.signups[p.signup_id].participant_id in named]
+        section = _named_only(state, section, named)
     return SessionDigest(
         workshop_id=state.id,
         workshop_title=state.title,
@@ -195,7 +246,7 @@ def session_digest(state: WorkshopState, session: SessionState, now: datetime) -
         commitments=[
             DigestCommitment(
                 id=c.id,
-                owner_name=c.owner.name,
+                owner_name=c.owner.name if named is None or c.owner.subject in named else None,
                 text=c.text,
                 due=c.due,
                 status=_commitment_status(state, c.status, c.due, now),
@@ -208,6 +259,10 @@ def session_digest(state: WorkshopState, session: SessionState, now: datetime) -
         requests=section.requests,
         matches=section.matches,
         generated_at=now,
+        agenda=section.agenda,
+        decisions=section.decisions,
+        next_meeting_at=section.next_meeting_at,
+        named_only=named is not None,
     )
 
 

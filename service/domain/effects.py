@@ -55,6 +55,21 @@ def intro_cancellation(talk_id: str, sequence: int, role: str) -> str:
     return f"mail:intro-cancel:{talk_id}:{sequence}:{role}"
 
 
+def meeting_invitation(session_id: str, signup_id: str) -> str:
+    """The invitation to a round table's next meeting, once its date is fixed."""
+    return f"mail:next-meeting:{session_id}:{signup_id}"
+
+
+def contact_exchange(session_id: str, signup_id: str) -> str:
+    """The contacts of the others present who chose to share theirs, after the session."""
+    return f"mail:contacts:{session_id}:{signup_id}"
+
+
+def participant_digest(session_id: str, signup_id: str) -> str:
+    """The digest for participants, to one who asked for it on signing up."""
+    return f"mail:digest:{session_id}:{signup_id}"
+
+
 def mail_stopped(effect: str) -> str:
     """A mail not sent because its recipient stopped that kind of mail."""
     return f"stopped:{effect}"

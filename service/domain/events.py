@@ -218,6 +218,8 @@ class SignupRecorded(Event, frozen=True, kw_only=True):
     token_hash: str | None = None
     privacy_version: str | None = None  # the privacy notice consented to
     newcomer_known: bool = True  # False: nobody said whether the person is new (then `newcomer` is False)
+    share_contact: bool = False  # after the session, exchange contacts with the others present who chose it
+    wants_digest: bool = False  # after the session, mail the person the digest for participants
 
 
 class NewcomerCorrected(Event, frozen=True, kw_only=True):
@@ -309,15 +311,22 @@ class NoteTaken(Event, frozen=True, kw_only=True):
 
 
 class CardAdded(Event, frozen=True, kw_only=True):
+    """A card, by the facilitator or (`participant_id`) by a participant from their phone."""
+
     card_id: str
     session_id: str
     phase: Phase
     text: str
+    participant_id: str | None = None
 
 
 class CardVoted(Event, frozen=True, kw_only=True):
+    """Dots given (count > 0) or taken back; `participant_id`: the person's own dots, within
+    the session's dot budget (None: the facilitator's, for the room)."""
+
     card_id: str
     count: int
+    participant_id: str | None = None
 
 
 class NoteRemoved(Event, frozen=True, kw_only=True):
@@ -358,6 +367,56 @@ class MatchUndone(Event, frozen=True, kw_only=True):
     are withdrawn by their own events, just before)."""
 
     match_id: str
+
+
+class AgendaItemAdded(Event, frozen=True, kw_only=True):
+    """A round table's agenda item, with its time box in minutes."""
+
+    session_id: str
+    item_id: str
+    title: str
+    minutes: int | None = None
+
+
+class AgendaItemStarted(Event, frozen=True, kw_only=True):
+    """The agenda item now under discussion (highlighted on console and projector)."""
+
+    session_id: str
+    item_id: str
+
+
+class DecisionRecorded(Event, frozen=True, kw_only=True):
+    """What a round table decided, with the votes when counted."""
+
+    session_id: str
+    decision_id: str
+    text: str
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+
+
+class DatePollOpened(Event, frozen=True, kw_only=True):
+    """The dates for the next meeting that participants choose from (2 to 5); replaces an open poll."""
+
+    session_id: str
+    options: tuple[datetime, ...]
+
+
+class DatePollAnswered(Event, frozen=True, kw_only=True):
+    """The options (indices) a participant can make; their earlier answer is replaced."""
+
+    session_id: str
+    participant_id: str
+    options: tuple[int, ...]
+
+
+class DateFixed(Event, frozen=True, kw_only=True):
+    """The facilitator fixed the next meeting: every confirmed person gets an invitation."""
+
+    session_id: str
+    option: int
+    next_meeting_at: datetime
 
 
 class IntroSlotOffered(Event, frozen=True, kw_only=True):
@@ -449,6 +508,12 @@ AnyEvent = (
     | OfferRemoved
     | MatchMade
     | MatchUndone
+    | AgendaItemAdded
+    | AgendaItemStarted
+    | DecisionRecorded
+    | DatePollOpened
+    | DatePollAnswered
+    | DateFixed
     | IntroSlotOffered
     | IntroSlotWithdrawn
     | IntroTalkScheduled

@@ -80,6 +80,22 @@ class Links(msgspec.Struct, frozen=True):
         """The projector's live part, fetched again on every event."""
         return f"{self.session_console(wid, sid)}/projector/panel"
 
+    def participant_panel(self, wid: str, sid: str) -> str:
+        """The phone's part of a session (cards, dots, posts, date poll), fetched again on every event."""
+        return f"{self.signup(wid, sid)}/panel"
+
+    def public_digest(self, wid: str, sid: str, signature: str) -> str:
+        """A session's digest without personal data, for anyone given the link."""
+        return f"{self.base_url}/d/{wid}/{sid}/{signature}"
+
+    def session_api(self, wid: str, sid: str) -> str:
+        """A session in the API: the phone's and the console's writes go below it."""
+        return f"{self.sessions_api(wid)}/{sid}"
+
+    def session_live(self, wid: str, sid: str) -> str:
+        """The signals a phone listens to (no fields, only that something happened)."""
+        return f"{self.session_api(wid, sid)}/live"
+
     def table_code(self, wid: str, sid: str) -> str:
         return f"{self.session_console(wid, sid)}/table-code"
 

@@ -15,9 +15,12 @@ from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.formats import format_of, takers
 from service.domain.short_links import derived_short_code
 from service.domain.state import (
+    AgendaItemState,
     CardState,
     CommitmentState,
     CommitmentStatus,
+    DatePollState,
+    DecisionState,
     IntroSlotState,
     IntroTalkState,
     MatchState,
@@ -198,17 +201,20 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.RemoveNote(note_id=nid):
             _found(state.notes, "note", nid)
             return [e.NoteRemoved(at=now, note_id=nid)]
-        case c.RemoveCard(card_id=kid):
-            _found(state.cards, "card", kid)
+        case c.RemoveCard(card_id=kid, participant_id=pid):
+            _remove_own_card(state, kid, pid)
             return [e.CardRemoved(at=now, card_id=kid)]
-        case c.RemoveOffer(offer_id=oid):
-            if _found(state.offers, "offer", oid).match_id is not None:
-                raise Conflict("The offer is matched: withdraw the match first.")
+        case c.RemoveOffer(offer_id=oid, participant_id=pid):
+            _remove_own_offer(state, oid, pid)
             return [e.OfferRemoved(at=now, offer_id=oid)]
         case c.MakeMatch():
             return _make_match(state, command, now)
         case c.OfferIntroSlot():
             return [recorded(e.IntroSlotOffered, command, now)]
+        case c.AddAgendaItem() | c.StartAgendaItem() | c.RecordDecision() | c.OpenDatePoll() | c.AnswerDatePoll():
+            return _decide_round_table(state, command, now)
+        case c.FixDate():
+            return _decide_round_table(state, command, now)
         case c.WithdrawIntroSlot(slot_id=slot_id):
             return _withdraw_slot(state, slot_id, now)
     return _decide_access_and_privacy(state, command, now)
@@ -368,6 +374,8 @@ def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime)
             consent=command.consent,
             token_hash=command.token_hash if known is None else None,
             privacy_version=command.privacy_version,
+            share_contact=command.share_contact,
+            wants_digest=command.wants_digest,
         ),
         *([e.AttendanceMarked(at=now, signup_id=command.signup_id, present=True)] if walk_in else []),
     ]
@@ -577,15 +585,63 @@ def _take_note(state: WorkshopState, command: c.TakeNote, now: datetime) -> list
     return [e.NoteTaken(at=now, note_id=command.note_id, session_id=command.session_id, text=command.text, phase=phase)]
 
 
+def confirmed_here(state: WorkshopState, session: SessionState, participant_id: str) -> SignupState:
+    """The confirmed sign-up of a participant acting from their phone: the session must be open
+    (409) and they must hold a confirmed place in it (403)."""
+    if session.status != "open":
+        raise Conflict("The session is not open: participants can take part once the facilitator opens it.")
+    for signup_id in session.confirmed:
+        signup = state.signups[signup_id]
+        if signup.participant_id == participant_id:
+            return signup
+    raise Forbidden("Only people with a confirmed place in this session can take part from their phone.")
+
+
 def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e.Event]:
     session = writable_session(state, command.session_id)
     if not format_of(session.format).takes(c.AddCard) or session.phase is None:
         raise Conflict(f"Cards belong to a {takers(c.AddCard)}.")
+    if command.participant_id is not None:
+        confirmed_here(state, session, command.participant_id)
     return [
         e.CardAdded(
-            at=now, card_id=command.card_id, session_id=command.session_id, phase=session.phase, text=command.text
+            at=now,
+            card_id=command.card_id,
+            session_id=command.session_id,
+            phase=session.phase,
+            text=command.text,
+            participant_id=command.participant_id,
         )
     ]
+
+
+def _remove_own_card(state: WorkshopState, card_id: str, participant_id: str | None) -> None:
+    card = _found(state.cards, "card", card_id)
+    if participant_id is not None:
+        confirmed_here(state, state.sessions[card.session_id], participant_id)
+        if card.participant_id != participant_id:
+            raise Forbidden("Participants may remove only their own cards.")
+
+
+def _remove_own_offer(state: WorkshopState, offer_id: str, participant_id: str | None) -> None:
+    offer = _found(state.offers, "offer", offer_id)
+    if participant_id is not None:
+        confirmed_here(state, state.sessions[offer.session_id], participant_id)
+        own = offer.signup_id is not None and state.signups[offer.signup_id].participant_id == participant_id
+        if not own:
+            raise Forbidden("Participants may remove only their own offers and requests.")
+    if offer.match_id is not None:
+        raise Conflict("The offer is matched: withdraw the match first.")
+
+
+def was_present(state: WorkshopState, signup: SignupState) -> bool:
+    """Present (state.present: marked so, else signed up while the session was open), and still signed up."""
+    return signup.status != "withdrawn" and present(signup, state.sessions[signup.session_id])
+
+
+def dots_left(session: SessionState, participant_id: str) -> int:
+    """How many of the session's dot budget a person has not given yet."""
+    return session.dot_budget - sum(session.dots.get(participant_id, {}).values())
 
 
 def _found(entries: dict[str, Entry], kind: str, entry_id: str) -> Entry:
@@ -602,11 +658,25 @@ def _vote_card(state: WorkshopState, command: c.VoteCard, now: datetime) -> list
     card = state.cards.get(command.card_id)
     if card is None:
         raise NotFound("card", command.card_id)
-    writable_session(state, card.session_id)
+    session = writable_session(state, card.session_id)
     if command.count == 0 or abs(command.count) > MAX_DOTS_AT_ONCE:
         raise Invalid("count", f"from -{MAX_DOTS_AT_ONCE} to {MAX_DOTS_AT_ONCE}, not 0")
-    count = max(command.count, -card.votes)  # a card's dots never go below 0
-    return [e.CardVoted(at=now, card_id=command.card_id, count=count)] if count else []
+    pid = command.participant_id
+    if pid is None:
+        count = max(command.count, -card.votes)  # a card's dots never go below 0
+        return [e.CardVoted(at=now, card_id=command.card_id, count=count)] if count else []
+    confirmed_here(state, session, pid)
+    if command.count > 0:
+        left = dots_left(session, pid)
+        if command.count > left:
+            raise Conflict(f"Over the dot budget: {left} of {session.dot_budget} dots left.")
+        count = command.count
+    else:
+        own = session.dots.get(pid, {}).get(card.id, 0)
+        if own == 0:
+            raise Conflict("You have no dots on this card to take back.")
+        count = max(command.count, -own, -card.votes)
+    return [e.CardVoted(at=now, card_id=command.card_id, count=count, participant_id=pid)]
 
 
 def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> list[e.Event]:
@@ -614,6 +684,10 @@ def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> li
     if not format_of(session.format).takes(c.PostOffer):
         raise Conflict(f"Offers and requests belong to a {takers(c.PostOffer)}.")
     owner = None
+    if command.participant_id is not None:  # from their phone: the owner is themselves
+        command = msgspec.structs.replace(
+            command, signup_id=confirmed_here(state, session, command.participant_id).id, owner=None
+        )
     if command.signup_id is not None or command.owner is not None:
         owner = _owner(state, command.signup_id, command.owner, command.session_id)
     return [
@@ -673,6 +747,60 @@ def _undo_match(state: WorkshopState, match_id: str, now: datetime) -> list[e.Ev
         if state.commitments[cid].status != "withdrawn"
     ]
     return [*undone, e.MatchUndone(at=now, match_id=match_id)]
+
+
+def _round_table(state: WorkshopState, session_id: str, command: type[c.Command]) -> SessionState:
+    session = writable_session(state, session_id)
+    if not format_of(session.format).takes(command):
+        raise Conflict(f"Agenda, decisions and date polls belong to a {takers(command)}.")
+    return session
+
+
+MIN_DATE_OPTIONS, MAX_DATE_OPTIONS = 2, 5
+
+
+def _decide_round_table(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:
+    """A round table's agenda, decisions and the date poll for its next meeting."""
+    match command:
+        case c.AddAgendaItem(session_id=sid, item_id=iid, title=title, minutes=minutes):
+            _round_table(state, sid, c.AddAgendaItem)
+            return [e.AgendaItemAdded(at=now, session_id=sid, item_id=iid, title=title, minutes=minutes)]
+        case c.StartAgendaItem(session_id=sid, item_id=iid):
+            session = _round_table(state, sid, c.StartAgendaItem)
+            if all(item.id != iid for item in session.agenda):
+                raise NotFound("agenda item", iid)
+            return [] if session.current_item == iid else [e.AgendaItemStarted(at=now, session_id=sid, item_id=iid)]
+        case c.RecordDecision():
+            _round_table(state, command.session_id, c.RecordDecision)
+            return [recorded(e.DecisionRecorded, command, now)]
+        case c.OpenDatePoll(session_id=sid, options=options):
+            session = _round_table(state, sid, c.OpenDatePoll)
+            if not MIN_DATE_OPTIONS <= len(options) <= MAX_DATE_OPTIONS or len(set(options)) != len(options):
+                raise Invalid("options", f"{MIN_DATE_OPTIONS} to {MAX_DATE_OPTIONS} different dates")
+            if session.date_poll is not None and session.date_poll.fixed is not None:
+                raise Conflict("The next meeting's date is fixed already.")
+            return [e.DatePollOpened(at=now, session_id=sid, options=tuple(sorted(options)))]
+        case c.AnswerDatePoll(session_id=sid, participant_id=pid, options=chosen):
+            poll = _open_poll(_round_table(state, sid, c.AnswerDatePoll))
+            confirmed_here(state, state.sessions[sid], pid)
+            if any(not 0 <= i < len(poll.options) for i in chosen):
+                raise Invalid("options", f"indices from 0 to {len(poll.options) - 1}")
+            answer = tuple(sorted(set(chosen)))
+            return [e.DatePollAnswered(at=now, session_id=sid, participant_id=pid, options=answer)]
+        case c.FixDate(session_id=sid, option=option):
+            poll = _open_poll(_round_table(state, sid, c.FixDate))
+            if not 0 <= option < len(poll.options):
+                raise Invalid("option", f"an index from 0 to {len(poll.options) - 1}")
+            return [e.DateFixed(at=now, session_id=sid, option=option, next_meeting_at=poll.options[option])]
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _open_poll(session: SessionState) -> DatePollState:
+    if session.date_poll is None:
+        raise Conflict("There is no date poll in this session.")
+    if session.date_poll.fixed is not None:
+        raise Conflict("The next meeting's date is fixed already.")
+    return session.date_poll
 
 
 def _withdraw_slot(state: WorkshopState, slot_id: str, now: datetime) -> list[e.Event]:
@@ -823,13 +951,24 @@ def _evolve_note(state: WorkshopState, event: e.NoteTaken) -> None:
 
 def _evolve_card(state: WorkshopState, event: e.CardAdded) -> None:
     state.cards[event.card_id] = CardState(
-        id=event.card_id, session_id=event.session_id, phase=event.phase, text=event.text, added_at=event.at
+        id=event.card_id,
+        session_id=event.session_id,
+        phase=event.phase,
+        text=event.text,
+        added_at=event.at,
+        participant_id=event.participant_id,
     )
     state.sessions[event.session_id].cards.append(event.card_id)
 
 
 def _evolve_vote(state: WorkshopState, event: e.CardVoted) -> None:
-    state.cards[event.card_id].votes += event.count
+    card = state.cards[event.card_id]
+    card.votes += event.count
+    if event.participant_id is not None:
+        given = state.sessions[card.session_id].dots.setdefault(event.participant_id, {})
+        given[card.id] = given.get(card.id, 0) + event.count
+        if given[card.id] <= 0:
+            del given[card.id]
 
 
 def _evolve_note_removed(state: WorkshopState, event: e.NoteRemoved) -> None:
@@ -839,7 +978,10 @@ def _evolve_note_removed(state: WorkshopState, event: e.NoteRemoved) -> None:
 
 def _evolve_card_removed(state: WorkshopState, event: e.CardRemoved) -> None:
     card = state.cards.pop(event.card_id)
-    state.sessions[card.session_id].cards.remove(event.card_id)
+    session = state.sessions[card.session_id]
+    session.cards.remove(event.card_id)
+    for given in session.dots.values():  # its dots go back to the people who gave them
+        given.pop(event.card_id, None)
 
 
 def _evolve_offer_removed(state: WorkshopState, event: e.OfferRemoved) -> None:
@@ -873,6 +1015,48 @@ def _evolve_match(state: WorkshopState, event: e.MatchMade) -> None:
 def _evolve_match_undone(state: WorkshopState, event: e.MatchUndone) -> None:
     match = state.matches.pop(event.match_id)
     state.offers[match.offer_id].match_id = state.offers[match.request_id].match_id = None
+
+
+def _evolve_agenda_item(state: WorkshopState, event: e.AgendaItemAdded) -> None:
+    item = AgendaItemState(id=event.item_id, title=event.title, minutes=event.minutes, added_at=event.at)
+    state.sessions[event.session_id].agenda.append(item)
+
+
+def _evolve_agenda_started(state: WorkshopState, event: e.AgendaItemStarted) -> None:
+    session = state.sessions[event.session_id]
+    session.current_item = event.item_id
+    for item in session.agenda:
+        if item.id == event.item_id and item.started_at is None:
+            item.started_at = event.at
+
+
+def _evolve_decision(state: WorkshopState, event: e.DecisionRecorded) -> None:
+    decision = DecisionState(
+        id=event.decision_id,
+        text=event.text,
+        yes=event.yes,
+        no=event.no,
+        abstain=event.abstain,
+        recorded_at=event.at,
+    )
+    state.sessions[event.session_id].decisions.append(decision)
+
+
+def _evolve_poll_opened(state: WorkshopState, event: e.DatePollOpened) -> None:
+    state.sessions[event.session_id].date_poll = DatePollState(options=event.options, opened_at=event.at)
+
+
+def _evolve_poll_answered(state: WorkshopState, event: e.DatePollAnswered) -> None:
+    poll = state.sessions[event.session_id].date_poll
+    assert poll is not None
+    poll.answers[event.participant_id] = event.options
+
+
+def _evolve_date_fixed(state: WorkshopState, event: e.DateFixed) -> None:
+    session = state.sessions[event.session_id]
+    assert session.date_poll is not None
+    session.date_poll.fixed = event.option
+    session.next_meeting_at = event.next_meeting_at
 
 
 def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
@@ -916,6 +1100,8 @@ def _evolve_signup(state: WorkshopState, event: e.SignupRecorded) -> None:
         language=event.language,
         recorded_at=event.at,
         privacy_version=event.privacy_version,
+        share_contact=event.share_contact,
+        wants_digest=event.wants_digest,
     )
     session = state.sessions[event.session_id]
     session.signups.append(event.signup_id)
@@ -1085,6 +1271,12 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.OfferRemoved: _evolve_offer_removed,
     e.MatchMade: _evolve_match,
     e.MatchUndone: _evolve_match_undone,
+    e.AgendaItemAdded: _evolve_agenda_item,
+    e.AgendaItemStarted: _evolve_agenda_started,
+    e.DecisionRecorded: _evolve_decision,
+    e.DatePollOpened: _evolve_poll_opened,
+    e.DatePollAnswered: _evolve_poll_answered,
+    e.DateFixed: _evolve_date_fixed,
     e.IntroSlotOffered: _evolve_slot_offered,
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,

@@ -19,6 +19,33 @@ CommitmentStatus = Literal["open", "done", "withdrawn"]
 
 
 @dataclass(slots=True)
+class AgendaItemState:
+    id: str
+    title: str
+    minutes: int | None
+    added_at: datetime
+    started_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class DecisionState:
+    id: str
+    text: str
+    yes: int | None
+    no: int | None
+    abstain: int | None
+    recorded_at: datetime
+
+
+@dataclass(slots=True)
+class DatePollState:
+    options: tuple[datetime, ...]
+    opened_at: datetime
+    answers: dict[str, tuple[int, ...]] = field(default_factory=dict)  # participant id → options they can make
+    fixed: int | None = None
+
+
+@dataclass(slots=True)
 class SessionState:
     id: str
     title: str
@@ -47,6 +74,11 @@ class SessionState:
     cards: list[str] = field(default_factory=list)
     offers: list[str] = field(default_factory=list)
     signups_by_email: dict[str, list[str]] = field(default_factory=dict)  # keyed e-mail hash → sign-ups here
+    dots: dict[str, dict[str, int]] = field(default_factory=dict)  # participant id → card id → their dots
+    agenda: list[AgendaItemState] = field(default_factory=list)
+    current_item: str | None = None
+    decisions: list[DecisionState] = field(default_factory=list)
+    date_poll: DatePollState | None = None
 
     def has_room(self) -> bool:
         return self.capacity is None or len(self.confirmed) < self.capacity
@@ -71,6 +103,8 @@ class SignupState:
     promoted_at: datetime | None = None
     present: bool | None = None  # None: not marked (a sign-up while the session is open is present)
     released_at: datetime | None = None  # their place went to the waitlist: not there at the start
+    share_contact: bool = False
+    wants_digest: bool = False
 
 
 def present(signup: SignupState, session: SessionState) -> bool:
@@ -124,6 +158,7 @@ class CardState:
     text: str
     added_at: datetime
     votes: int = 0
+    participant_id: str | None = None  # who added it from their phone
 
 
 @dataclass(slots=True)

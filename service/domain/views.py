@@ -13,6 +13,8 @@ import msgspec
 
 from service.domain import effects
 from service.domain.events import (
+    AgendaItemAdded,
+    AgendaItemStarted,
     AttendanceMarked,
     CardAdded,
     CardRemoved,
@@ -23,6 +25,10 @@ from service.domain.events import (
     CommitmentReopened,
     CommitmentWithdrawn,
     ConsoleLinkIssued,
+    DateFixed,
+    DatePollAnswered,
+    DatePollOpened,
+    DecisionRecorded,
     EarlierLinksEnded,
     Event,
     FacilitatorSignedIn,
@@ -63,8 +69,10 @@ from service.domain.events import (
 )
 from service.domain.links import Links
 from service.domain.state import (
+    AgendaItemState,
     CardState,
     CommitmentState,
+    DecisionState,
     NoteState,
     OfferState,
     SessionState,
@@ -148,6 +156,49 @@ class OfferEntry(msgspec.Struct, kw_only=True):
     posted_at: datetime
 
 
+class VoteOut(CardEntry, kw_only=True):
+    """A card after a vote; `dots_left`: the voter's dots still to give (a participant's)."""
+
+    dots_left: int | None = None
+
+
+class AgendaItemEntry(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    minutes: int | None
+    current: bool
+    started_at: datetime | None
+
+
+class DecisionEntry(msgspec.Struct, kw_only=True):
+    id: str
+    text: str
+    yes: int | None
+    no: int | None
+    abstain: int | None
+    recorded_at: datetime
+
+
+class DateOption(msgspec.Struct, kw_only=True):
+    index: int
+    starts_at: datetime
+    answers: int  # how many can make it
+    mine: bool = False  # the asking participant can make it
+
+
+class DatePollView(msgspec.Struct, kw_only=True):
+    options: list[DateOption]
+    answered: int  # how many people answered
+    fixed: int | None
+    next_meeting_at: datetime | None
+
+
+class RoundTableView(msgspec.Struct, kw_only=True):
+    agenda: list[AgendaItemEntry]
+    decisions: list[DecisionEntry]
+    date_poll: DatePollView | None
+
+
 class FullSession(PublicSession, kw_only=True):
     next_meeting_at: datetime | None
     table_code: str | None
@@ -158,6 +209,28 @@ class FullSession(PublicSession, kw_only=True):
     notes: list[NoteEntry]
     cards: list[CardEntry]
     offers: list[OfferEntry]
+    round_table: RoundTableView | None = None
+
+
+class PanelCard(CardEntry, kw_only=True):
+    mine: bool  # added by the asking participant
+    my_dots: int
+
+
+class PanelOffer(OfferEntry, kw_only=True):
+    mine: bool
+
+
+class ParticipantPanel(msgspec.Struct, kw_only=True):
+    """What a participant's phone shows of a session: their place, the cards with the ranking
+    and their dots, the market's posts, the round table's agenda and date poll."""
+
+    confirmed: bool  # a confirmed place here: may take part
+    dots_left: int
+    dot_budget: int
+    cards: list[PanelCard]
+    offers: list[PanelOffer]
+    round_table: RoundTableView | None
 
 
 class SessionSummary(PublicSession, kw_only=True):
@@ -295,6 +368,83 @@ def offer_entry(offer: OfferState) -> OfferEntry:
     )
 
 
+def agenda_entry(session: SessionState, item: AgendaItemState) -> AgendaItemEntry:
+    return AgendaItemEntry(
+        id=item.id,
+        title=item.title,
+        minutes=item.minutes,
+        current=session.current_item == item.id,
+        started_at=item.started_at,
+    )
+
+
+def decision_entry(decision: DecisionState) -> DecisionEntry:
+    return DecisionEntry(
+        id=decision.id,
+        text=decision.text,
+        yes=decision.yes,
+        no=decision.no,
+        abstain=decision.abstain,
+        recorded_at=decision.recorded_at,
+    )
+
+
+def date_poll_view(session: SessionState, participant_id: str | None = None) -> DatePollView | None:
+    poll = session.date_poll
+    if poll is None:
+        return None
+    mine = poll.answers.get(participant_id or "", ())
+    options = [
+        DateOption(
+            index=i,
+            starts_at=when,
+            answers=sum(1 for chosen in poll.answers.values() if i in chosen),
+            mine=i in mine,
+        )
+        for i, when in enumerate(poll.options)
+    ]
+    fixed_at = poll.options[poll.fixed] if poll.fixed is not None else None
+    return DatePollView(options=options, answered=len(poll.answers), fixed=poll.fixed, next_meeting_at=fixed_at)
+
+
+def round_table_view(session: SessionState, participant_id: str | None = None) -> RoundTableView | None:
+    if session.format != "runder_tisch":
+        return None
+    return RoundTableView(
+        agenda=[agenda_entry(session, item) for item in session.agenda],
+        decisions=[decision_entry(d) for d in session.decisions],
+        date_poll=date_poll_view(session, participant_id),
+    )
+
+
+def participant_panel(state: WorkshopState, session: SessionState, participant_id: str | None) -> ParticipantPanel:
+    """The session as one participant's phone shows it: cards most dots first."""
+    pid = participant_id or ""
+    confirmed = any(state.signups[s].participant_id == pid for s in session.confirmed)
+    given = session.dots.get(pid, {})
+    cards = [state.cards[card_id] for card_id in session.cards]
+    ranked = sorted(cards, key=lambda card: (-card.votes, card.added_at))
+    own_signups = {s for s in session.signups if state.signups[s].participant_id == pid}
+    return ParticipantPanel(
+        confirmed=confirmed,
+        dots_left=max(0, session.dot_budget - sum(given.values())),
+        dot_budget=session.dot_budget,
+        cards=[
+            PanelCard(
+                **msgspec.structs.asdict(card_entry(card)),
+                mine=participant_id is not None and card.participant_id == participant_id,
+                my_dots=given.get(card.id, 0),
+            )
+            for card in ranked
+        ],
+        offers=[
+            PanelOffer(**msgspec.structs.asdict(offer_entry(offer)), mine=offer.signup_id in own_signups)
+            for offer in (state.offers[oid] for oid in session.offers)
+        ],
+        round_table=round_table_view(session, participant_id),
+    )
+
+
 def full_session(state: WorkshopState, session: SessionState, links: Links) -> FullSession:
     """The facilitator's view of a session, with names."""
     active = [state.signups[s] for s in session.signups if state.signups[s].status != "withdrawn"]
@@ -309,6 +459,7 @@ def full_session(state: WorkshopState, session: SessionState, links: Links) -> F
         notes=[note_entry(state.notes[nid]) for nid in session.notes],
         cards=[card_entry(state.cards[cid]) for cid in session.cards],
         offers=[offer_entry(state.offers[oid]) for oid in session.offers],
+        round_table=round_table_view(session),
     )
 
 
@@ -495,6 +646,12 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     OfferRemoved: ("at", "offer_id"),
     MatchMade: ("at", "match_id", "offer_id", "request_id"),
     MatchUndone: ("at", "match_id"),
+    AgendaItemAdded: ("at", "session_id", "item_id", "title", "minutes"),
+    AgendaItemStarted: ("at", "session_id", "item_id"),
+    DecisionRecorded: ("at", "session_id", "decision_id", "text", "yes", "no", "abstain"),
+    DatePollOpened: ("at", "session_id", "options"),
+    DatePollAnswered: ("at", "session_id", "options"),
+    DateFixed: ("at", "session_id", "option", "next_meeting_at"),
     IntroSlotOffered: ("at", "slot_id", "host", "starts_at", "duration", "capacity", "language", "place"),
     IntroSlotWithdrawn: ("at", "slot_id"),
     IntroTalkScheduled: ("at", "participant_id", "slot_id", "sequence", "previous_slot_id"),

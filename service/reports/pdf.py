@@ -16,6 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from service.domain.digests import SessionDigest, WorkshopReport
+from service.domain.formats.base import DigestDecision
 from service.domain.views import PublicSession
 from service.i18n import day, gettext, short_when, when
 from service.reports import charts
@@ -199,6 +200,13 @@ class _Document(FPDF):
         return bytes(self.output())
 
 
+def votes(decision: DigestDecision, language: str) -> str:
+    """A decision's counted votes, e.g. "yes 9 · no 1 · abstained 2"; empty when not counted."""
+    t = partial(gettext, language)
+    counts = ((t("yes"), decision.yes), (t("no"), decision.no), (t("abstained"), decision.abstain))
+    return " · ".join(f"{word} {n}" for word, n in counts if n is not None)
+
+
 def _session_sections(pdf: _Document, digest: SessionDigest, language: str) -> None:
     t = partial(gettext, language)  # a short alias keeps the tables readable
     parts = [
@@ -218,11 +226,28 @@ def _session_sections(pdf: _Document, digest: SessionDigest, language: str) -> N
         pdf.grid(
             [t("Who"), t("What"), t("By when"), t("Status")],
             [
-                [c.owner_name or t("(erased)"), c.text, day(c.due, language), label(language, c.status)]
+                [
+                    c.owner_name or (t("(not named)") if digest.named_only else t("(erased)")),
+                    c.text,
+                    day(c.due, language),
+                    label(language, c.status),
+                ]
                 for c in digest.commitments
             ],
             (3, 6, 2, 2),
         )
+    if digest.agenda:
+        pdf.heading(t("Agenda"), 11)
+        pdf.grid(
+            [t("Item"), t("Minutes")],
+            [[item.title, "" if item.minutes is None else str(item.minutes)] for item in digest.agenda],
+            (8, 1),
+        )
+    if digest.decisions:
+        pdf.heading(t("Decisions"), 11)
+        pdf.grid([t("Decision"), t("Votes")], [[d.text, votes(d, language)] for d in digest.decisions], (7, 3))
+    if digest.next_meeting_at:
+        pdf.line_of(f"{t('Next meeting')}: {when(digest.next_meeting_at, language, digest.timezone)}")
     for phase, cards in digest.cards.items():
         pdf.heading(f"{t('Cards')}: {label(language, phase)}", 11)
         pdf.grid([t("Card"), t("Dots")], [[card.text, str(card.votes)] for card in cards], (8, 1))

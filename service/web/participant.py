@@ -35,7 +35,8 @@ from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.links import PAGES, Links
 from service.domain.rules import session_of, signup_of
-from service.domain.views import elsewhere, personal_data, public_session, waitlist_position
+from service.domain.state import SessionState, SignupState, WorkshopState
+from service.domain.views import elsewhere, participant_panel, personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation
 from service.schemas import SignupIn, breaks_single_line
@@ -48,6 +49,17 @@ from service.web.token_links import PARTICIPANT_SECONDS, participant_cookie, tra
 SIGNUP = "/s/{workshop_id:str}/{session_id:str}"
 ME = "/{workshop_id:str}/{participant_id:str}"
 NEWCOMER_ANSWERS = {"yes": True, "no": False}
+
+
+def _signup_here(state: WorkshopState, session: SessionState, principal: Principal | None) -> SignupState | None:
+    """The active sign-up in this session of the participant whose token this device holds."""
+    if principal is None or principal.kind != "participant" or principal.workshop_id != state.id:
+        return None
+    for signup_id in session.signups:
+        signup = state.signups[signup_id]
+        if signup.participant_id == principal.participant_id and signup.status != "withdrawn":
+            return signup
+    return None
 
 
 def _token_prefix(workshop_id: str, participant_id: str) -> str:
@@ -92,11 +104,54 @@ class SignupPages(Controller):
         session_id: FromPath[str],
         service: NamedDependency[WorkshopService],
         links: NamedDependency[Links],
+        principal: NamedDependency[Principal | None],
         code: FromQuery[str | None] = None,
     ) -> Response[str]:
-        """Reached from the QR code: what the session is, whether there is room, the form."""
+        """Reached from the QR code: what the session is, whether there is room, the form. A
+        phone signed up here shows the session's panel instead of the form: cards and dots,
+        Biete/Suche, the date poll, live and queued while offline."""
         form = {"table_code": code} if code else {}
+        state = existing(await service.state(workshop_id))
+        mine = _signup_here(state, session_of(state, session_id), principal)
+        if mine is not None:
+            panel = participant_panel(state, state.sessions[session_id], mine.participant_id)
+            return await self._form(
+                request,
+                workshop_id,
+                session_id,
+                service,
+                links,
+                form=form,
+                error=None,
+                mine=mine,
+                me=panel,
+                version=state.version,
+                position=waitlist_position(state.sessions[session_id], mine.id),
+            )
         return await self._form(request, workshop_id, session_id, service, links, form=form, error=None)
+
+    @get(SIGNUP + "/panel", opt={"access": Access.MEMBER})
+    async def panel(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        session_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
+    ) -> Response[str]:
+        """The phone's live part of the session, fetched again on every signal."""
+        state = existing(await service.state(workshop_id))
+        session = session_of(state, session_id)
+        mine = _signup_here(state, session, principal)
+        return page(
+            request,
+            "web/_participant_panel.html",
+            timezone=state.timezone,
+            workshop_id=workshop_id,
+            session=public_session(state, session, PAGES),
+            mine=mine,
+            me=participant_panel(state, session, mine.participant_id if mine else None),
+        )
 
     @get(SIGNUP + "/station", opt={"access": Access.PUBLIC})
     async def station_page(
@@ -158,7 +213,7 @@ class SignupPages(Controller):
             error=error,
             station=station,
             form_key=(None if station and not error else form.get("idempotency_key")) or secrets.token_urlsafe(16),
-            **{"thanks": None, "position": None, **extra},
+            **{"thanks": None, "position": None, "mine": None, "me": None, **extra},
         )
 
     @post(SIGNUP, opt={"access": Access.PUBLIC}, status_code=303)
@@ -208,6 +263,8 @@ class SignupPages(Controller):
             "language": language,
             "privacy_version": PRIVACY_VERSION,
             "table_code": str(form.get("table_code") or "").strip().upper() or None,
+            "share_contact": bool(form.get("share_contact")),
+            "wants_digest": bool(form.get("wants_digest")),
         }
         again = functools.partial(self._form, request, workshop_id, session_id, service, links, form, station=station)
         try:
@@ -265,6 +322,7 @@ class SignupPages(Controller):
             position=waitlist_position(session, found.id),
             email=bool(found.person.email),
             link=PAGES.me() if on_device else None,
+            session_link=PAGES.signup(workshop_id, session_id) if on_device else None,
             again=bool(again),
         )
 

@@ -96,6 +96,25 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     phone.get_by_role("button", name="Eintragen").click()
     expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
     done = phone.url
+    with_panels = ("zukunftswerkstatt", "marktplatz", "runder_tisch")  # the phone takes part from its page
+    for kind in with_panels:
+        path = f"{base}/sessions/{sessions[kind]['id']}"
+        knoten.http.post(
+            f"{path}/signups", json={"name": "Mia Muster", "email": "mia.checks@example.org", "consent": True}
+        )
+        knoten.http.post(f"{path}/open", headers=workshop["auth"]).raise_for_status()
+    round_table = f"{base}/sessions/{sessions['runder_tisch']['id']}"
+    item = knoten.http.post(
+        f"{round_table}/agenda", json={"title": "Haushalt", "minutes": 15}, headers=workshop["auth"]
+    )
+    knoten.http.post(f"{round_table}/agenda/{item.json()['id']}/current", headers=workshop["auth"]).raise_for_status()
+    knoten.http.post(f"{round_table}/decisions", json={"text": "Beschlossen", "yes": 5}, headers=workshop["auth"])
+    dates = {"options": ["2026-06-01T18:00:00+02:00", "2026-06-08T18:00:00+02:00"]}
+    knoten.http.post(f"{round_table}/date-poll", json=dates, headers=workshop["auth"]).raise_for_status()
+    phone.goto(sessions["zukunftswerkstatt"]["signup_url"])
+    expect(phone.get_by_role("button", name="Karte hinzufügen")).to_be_visible()  # the panel, not the form
+    market = f"{base}/sessions/{sessions['marktplatz']['id']}/offers"
+    knoten.http.post(market, json={"kind": "offer", "text": "Lastenrad"}, headers=workshop["auth"])
 
     tablet = contexts.new(TABLET).new_page()
     tablet.goto(workshop["console_url"])
@@ -109,6 +128,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (phone, done.replace(knoten.url, ""), "done"),
             (phone, cancelled["signup_url"].replace(knoten.url, ""), "signup-cancelled"),
             (tablet, f"/w/{wid}/s/{cancelled['id']}", "console-cancelled"),
+            *((phone, sessions[kind]["signup_url"].replace(knoten.url, ""), f"panel-{kind}") for kind in with_panels),
             (phone, "/me", "me"),
             (phone, "/me/delete", "me-delete"),
             (phone, "/privacy", "privacy"),

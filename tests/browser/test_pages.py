@@ -217,6 +217,8 @@ def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -
     phone.keyboard.press("Tab")  # over e-mail and organisation to "Are you new?"
     phone.keyboard.press("ArrowDown")  # the second answer: "No, I have been here before"
     phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")  # over "exchange contacts"
+    phone.keyboard.press("Tab")  # over "send me the documentation"
     phone.keyboard.press("Space")  # consent
     phone.keyboard.press("Tab")  # the privacy notice link inside the consent
     phone.keyboard.press("Tab")

@@ -27,7 +27,7 @@ from schemathesis.generation import GenerationMode
 from tests.integration.conftest import ADMIN_TOKEN
 
 EXAMPLES_PER_OPERATION = 25  # per operation and generation mode (schema-valid, schema-invalid)
-NOT_HERE = ("GET /api/workshops/{workshop_id}/stream",)
+NOT_HERE = ("GET /api/workshops/{workshop_id}/stream", "GET /api/workshops/{workshop_id}/sessions/{session_id}/live")
 
 
 def _real_ids(url: str) -> dict[str, str]:

@@ -23,7 +23,11 @@ async def test_the_stream_starts_at_the_beginning_and_shows_names_but_no_emails(
     )
     assert [(m.id, m.event) for m in got] == [(1, "workshop_created"), (2, "session_planned"), (3, "signup_recorded")]
     assert got[2].data["person"] == {"name": "Anna Beispiel"}
-    assert [(m.data["type"], m.data["v"]) for m in got] == [("workshop_created", 2), ("session_planned", 2), ("signup_recorded", 1)]
+    assert [(m.data["type"], m.data["v"]) for m in got] == [
+        ("workshop_created", 2),
+        ("session_planned", 2),
+        ("signup_recorded", 1),
+    ]
     text = repr([m.data for m in got])
     for hidden in ("anna@example.org", "AWO", "orga@example.org", "token_hash", "email_hash"):
         assert hidden not in text

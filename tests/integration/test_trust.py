@@ -192,6 +192,8 @@ async def _world(api: Api) -> dict[str, Any]:
         "offer_id": offers[2]["id"],  # not matched: it can be removed
         "match_id": match["id"],
         "code": table["short_url"].rsplit("/", 1)[1],
+        "item_id": "no-such-item",
+        "signature": "no-such-signature",
         "job_id": "no-such-job",
         "organiser_id": "no-such-organiser",
         "link_id": "no-such-link",

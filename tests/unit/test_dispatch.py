@@ -1,10 +1,13 @@
-"""Which jobs events call for: a run of erasures calls for one rewrite of Redis's history."""
+"""Which jobs events call for: a run of erasures calls for one rewrite of Redis's history; a
+round table's fixed date calls for invitations, its close for the contact exchange when chosen."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from service.domain import events as e
 from service.domain.state import WorkshopState
-from tests.unit.test_rules import NOW
+from tests.unit.test_rules import NOW, created, given, planned, signup
 from workers.dispatch import dispatch
 
 
@@ -15,4 +18,23 @@ def test_a_run_of_erasures_calls_for_one_history_rewrite_at_its_first_erasure() 
     assert [job.job_id for job in jobs if job.handler == "workers.erasure.forget_history"] == [
         "w-1-forget_history",
         "w-4-forget_history",
+    ]
+
+
+def test_a_fixed_date_calls_for_invitations_and_a_close_for_the_contact_exchange_only_when_chosen() -> None:
+    state = given(created(), planned("r", "runder_tisch"), planned("t"), signup(1, sid="r"), signup(2, sid="t"))
+    state.signups["a1"].share_contact = True
+    options = (NOW + timedelta(days=7), NOW + timedelta(days=14))
+    recorded: list[tuple[int, e.Event]] = [
+        (6, e.DatePollOpened(at=NOW, session_id="r", options=options)),
+        (7, e.DateFixed(at=NOW, session_id="r", option=1, next_meeting_at=options[1])),
+        (8, e.SessionClosed(at=NOW, session_id="r")),
+        (9, e.SessionClosed(at=NOW, session_id="t")),
+    ]
+    handlers = [(job.job_id, job.handler.short) for job in dispatch(state, recorded) if "digest" not in job.job_id]
+    assert handlers == [
+        ("w-7-send_meeting_invitations", "send_meeting_invitations"),
+        ("w-8-send_follow_ups", "send_follow_ups"),
+        ("w-8-send_contact_exchange", "send_contact_exchange"),
+        ("w-9-send_follow_ups", "send_follow_ups"),
     ]

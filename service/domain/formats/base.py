@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import msgspec
 
@@ -48,13 +49,29 @@ class DigestMatch(msgspec.Struct, kw_only=True):
     request_owner: str | None
 
 
+class DigestAgendaItem(msgspec.Struct, kw_only=True):
+    title: str
+    minutes: int | None
+
+
+class DigestDecision(msgspec.Struct, kw_only=True):
+    text: str
+    yes: int | None
+    no: int | None
+    abstain: int | None
+
+
 class Section(msgspec.Struct, kw_only=True):
-    """A format's part of a session digest: cards by phase, offers, requests, matches."""
+    """A format's part of a session digest: cards by phase, offers, requests, matches; a round
+    table's agenda, decisions and next meeting."""
 
     cards: dict[str, list[DigestCard]] = {}
     offers: list[DigestOffer] = []
     requests: list[DigestOffer] = []
     matches: list[DigestMatch] = []
+    agenda: list[DigestAgendaItem] = []
+    decisions: list[DigestDecision] = []
+    next_meeting_at: datetime | None = None
 
 
 def no_section(state: WorkshopState, session: SessionState) -> Section:

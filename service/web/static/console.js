@@ -1,5 +1,6 @@
-// knoten console: writes go through a queue kept in localStorage (with their idempotency
-// keys) and are sent when the network allows; the panel refreshes on live events.
+// knoten console, and a participant's phone on a session page: writes go through a queue kept
+// in localStorage (with their idempotency keys) and are sent when the network allows; the panel
+// refreshes on live events (the phone listens to its session's signals, `data-stream`).
 "use strict";
 
 (function () {
@@ -225,16 +226,39 @@
     document.querySelectorAll("[data-signup-closed]").forEach(function (part) { part.hidden = false; });
   }
 
+  // The UTC offset of a wall-clock time ("2026-06-08T18:00") in a time zone ("Europe/Berlin"),
+  // e.g. "+02:00": the date's own offset (summer or winter time), whatever the browser's zone.
+  function zoneOffset(value, zone) {
+    const asUtc = new Date(value + ":00Z");
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(asUtc).forEach(function (part) {
+      parts[part.type] = parseInt(part.value, 10);
+    });
+    const there = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+    const minutes = Math.round((there - asUtc.getTime()) / 60000);
+    const sign = minutes < 0 ? "-" : "+";
+    const pad = function (n) { return String(n).padStart(2, "0"); };
+    return sign + pad(Math.floor(Math.abs(minutes) / 60)) + ":" + pad(Math.abs(minutes) % 60);
+  }
+
   function formBody(form) {
     const body = {};
     new FormData(form).forEach(function (value, name) {
       const field = form.elements[name];
       if (value === "") return;
       if (form.dataset.api === "PATCH" && field && field.defaultValue === value) return; // a correction: what changed
-      if (field && field.dataset && field.dataset.type === "int") { body[name] = parseInt(value, 10); return; }
-      if (field && field.dataset && field.dataset.type === "bool") { body[name] = value === "true"; return; }
-      if (field && field.type === "datetime-local") { body[name] = value + ":00" + (field.dataset.zone || "Z"); return; }
-      body[name] = value;
+      let converted = value;
+      if (field && field.dataset && field.dataset.type === "int") converted = parseInt(value, 10);
+      else if (field && field.dataset && field.dataset.type === "bool") converted = value === "true";
+      else if (field && field.type === "datetime-local") {
+        converted = value + ":00" + (field.dataset.timezone ? zoneOffset(value, field.dataset.timezone) : field.dataset.zone || "Z");
+      }
+      if (field && field.dataset && field.dataset.list) { // several fields make one list, e.g. a poll's dates
+        (body[field.dataset.list] = body[field.dataset.list] || []).push(converted);
+        return;
+      }
+      body[name] = converted;
     });
     return body;
   }
@@ -272,6 +296,19 @@
   let picked = null;
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); return; }
+    const toggle = event.target.closest("button[data-toggle]");
+    if (toggle) { // one of a group of choices (a poll's dates): the whole group's choice is sent
+      event.preventDefault();
+      toggle.setAttribute("aria-pressed", toggle.getAttribute("aria-pressed") === "true" ? "false" : "true");
+      const group = toggle.closest("[data-group]");
+      const chosen = Array.prototype.map.call(
+        group.querySelectorAll('button[data-toggle][aria-pressed="true"]'),
+        function (b) { return parseInt(b.dataset.toggle, 10); });
+      const body = {};
+      body[group.dataset.group] = chosen;
+      enqueue("POST", group.dataset.path, body, toggle.dataset.label, "");
+      return;
+    }
     const button = event.target.closest("button[data-api]");
     if (button) {
       event.preventDefault();
@@ -407,7 +444,8 @@
 
   function listen() {
     if (!window.EventSource) return;
-    const url = "/api/workshops/" + cfg.workshop + "/stream?last_event_id=" + encodeURIComponent(lastEventId);
+    const stream = cfg.stream || "/api/workshops/" + cfg.workshop + "/stream"; // a phone listens to its session's signals
+    const url = stream + "?last_event_id=" + encodeURIComponent(lastEventId);
     const source = new EventSource(url);
     source.onmessage = null;
     source.onopen = function () { online = true; showStatus(); flush(); };
@@ -424,7 +462,9 @@
       "commitment_made", "commitment_completed", "commitment_corrected", "commitment_withdrawn", "commitment_reopened",
       "note_taken", "note_removed", "card_added", "card_voted", "card_removed", "offer_posted", "offer_removed",
       "match_made", "match_undone", "session_opened", "session_closed", "session_changed", "session_cancelled",
-      "phase_advanced", "session_planned", "person_erased", "workshop_closed"].forEach(function (type) {
+      "phase_advanced", "session_planned", "person_erased", "workshop_closed",
+      "agenda_item_added", "agenda_item_started", "decision_recorded", "date_poll_opened", "date_poll_answered",
+      "date_fixed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
   }
