@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 
 from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
+from service.api.barcamp import BarcampController
 from service.api.bodies import ClientRequest
 from service.api.digests import get_posters, get_session_digest, get_workshop_report
 from service.api.follow_ups import list_follow_ups
@@ -118,6 +119,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             SessionController,
             ParticipationController,
             IntroTalkController,
+            BarcampController,
             get_me,
             erase_me,
             send_links_again,

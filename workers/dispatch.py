@@ -48,6 +48,8 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_CANCELLATIONS, pid, str(sequence))]
+        case e.ProposalPlaced(session_id=sid, moved=True):
+            return [_job(wid, position, Handler.SEND_SESSION_MOVED, sid, str(position))]
         case e.WorkshopClosed():
             return [_job(wid, position, Handler.PRODUCE_WORKSHOP_REPORT)]
     return []

@@ -11,6 +11,7 @@ class Handler(StrEnum):
     SEND_SIGNUP_CONFIRMATION = "workers.mail_jobs.send_signup_confirmation"
     SEND_WAITLIST_PROMOTION = "workers.mail_jobs.send_waitlist_promotion"
     SEND_PERSONAL_LINK_AGAIN = "workers.mail_jobs.send_personal_link_again"
+    SEND_SESSION_MOVED = "workers.mail_jobs.send_session_moved"
     SEND_FOLLOW_UPS = "workers.follow_ups.send_follow_ups"
     SEND_DUE_REMINDER = "workers.follow_ups.send_due_reminder"
     SEND_INVITATIONS = "workers.intro_talks.send_invitations"

@@ -40,12 +40,14 @@ def message(recorded: Recorded) -> ServerSentEventMessage:
 
 
 class _Encoded(ServerSentEventMessage):
-    """A message encoded once by the feed and sent to every stream as it is."""
+    """A message encoded once by the feed and sent to every stream as it is; `kind` is its
+    event type (for streams that pass on only some)."""
 
-    def __init__(self, position: int, frame: bytes) -> None:
+    def __init__(self, position: int, frame: bytes, kind: str = "") -> None:
         super().__init__()
         self.position = position
         self.frame = frame
+        self.kind = kind
 
     def encode(self) -> bytes:
         return self.frame
@@ -99,7 +101,7 @@ class Feed:
     async def _run(self, store: EventStore, after: int) -> None:
         try:
             async for recorded in store.tail(self._workshop_id, after):
-                encoded = _Encoded(recorded.position, message(recorded).encode())
+                encoded = _Encoded(recorded.position, message(recorded).encode(), event_type(recorded.event))
                 for subscription in list(self._subscriptions):
                     try:
                         subscription.queue.put_nowait(encoded)

@@ -26,6 +26,10 @@ from service.domain.events import (
     FacilitatorSignedIn,
     FacilitatorTokensRotated,
     Format,
+    GridSet,
+    HandsCounted,
+    InterestShown,
+    InterestWithdrawn,
     IntroSlotOffered,
     IntroSlotWithdrawn,
     IntroTalkCancelled,
@@ -45,6 +49,9 @@ from service.domain.events import (
     PersonErased,
     Phase,
     PhaseAdvanced,
+    ProposalMade,
+    ProposalPlaced,
+    ProposalWithdrawn,
     SessionClosed,
     SessionOpened,
     SessionPlanned,
@@ -55,6 +62,7 @@ from service.domain.events import (
     WorkshopClosed,
     WorkshopCreated,
 )
+from service.domain.formats.barcamp import host_of
 from service.domain.links import Links
 from service.domain.state import (
     CardState,
@@ -197,7 +205,7 @@ def _public_fields(
         "room": session.room,
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
-        "host": session.host,
+        "host": host_of(state, session),
         "status": session.status,
         "phase": session.phase,
         "capacity": session.capacity,
@@ -444,6 +452,13 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     IntroTalkScheduled: ("at", "participant_id", "slot_id", "sequence", "previous_slot_id"),
     IntroTalkCancelled: ("at", "participant_id", "slot_id", "sequence", "reason"),
     MailsStopped: ("at", "kind", "subjects"),
+    GridSet: ("at", "rooms", "slots"),
+    ProposalMade: ("at", "proposal_id", "title", "description", "proposer_id", "signup_id"),
+    ProposalWithdrawn: ("at", "proposal_id"),
+    InterestShown: ("at", "proposal_id", "participant_id"),
+    InterestWithdrawn: ("at", "proposal_id", "participant_id"),
+    HandsCounted: ("at", "proposal_id", "count"),
+    ProposalPlaced: ("at", "proposal_id", "session_id", "room", "slot", "starts_at", "ends_at", "capacity", "moved"),
     PersonErased: ("at", "subject"),
 }
 """What the live stream shows of each event type: an allow-list, so a new field stays out of the
