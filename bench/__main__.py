@@ -13,11 +13,19 @@ from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 
-from bench import command_path, intro_assignment, large_workshop, live_latency, memory, workers
+from bench import barcamp_grid, command_path, intro_assignment, large_workshop, live_latency, memory, workers
 from bench.common import Result, Row
 from tests.processes import redis_binary
 
-BENCHMARKS: list[ModuleType] = [command_path, live_latency, large_workshop, intro_assignment, workers, memory]
+BENCHMARKS: list[ModuleType] = [
+    command_path,
+    live_latency,
+    large_workshop,
+    intro_assignment,
+    workers,
+    memory,
+    barcamp_grid,
+]
 LIBRARIES = ("litestar", "uvicorn", "redis", "hiredis", "rq", "msgspec", "cryptography", "jinja2", "fpdf2")
 LIBRARIES += ("matplotlib",)
 

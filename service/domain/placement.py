@@ -176,11 +176,11 @@ def _swap(board: _Board, a: int, b: int) -> None:
     board.put(b, cell_a)
 
 
-def _repair(board: _Board, first: int) -> None:
+def _repair(board: _Board, first: int) -> bool:
     """Rule 3 wherever a swap allows it: more interest never sits in a smaller room. Each swap
-    moves more interest into more capacity, so this ends."""
+    moves more interest into more capacity, so this ends. True when it swapped any."""
     ours = list(range(first, len(board.proposals)))
-    changed = True
+    changed, swapped = True, False
     while changed:
         changed = False
         for a in ours:
@@ -190,7 +190,8 @@ def _repair(board: _Board, first: int) -> None:
                 more = board.proposals[a].interest > board.proposals[b].interest
                 if more and board.capacity(a) < board.capacity(b) and _swappable(board, a, b):
                     _swap(board, a, b)
-                    changed = True
+                    changed = swapped = True
+    return swapped
 
 
 def _same_rank(board: _Board, a: int, b: int) -> bool:
@@ -267,6 +268,10 @@ def place(
         unplaced = _fill(board, len(fixed), choose)
         _repair(board, len(fixed))
         _improve(board, len(fixed))
+        # a move of the search may free a swap that rule 3 wants; the search keeps
+        # Σ interest × capacity and each repair raises it, so this ends
+        while _repair(board, len(fixed)):
+            _improve(board, len(fixed))
         result = _result(board, len(fixed), unplaced)
         cost = conflicts(rooms, fixed, result, candidates)
         if best is None or cost < best_cost:
