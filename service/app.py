@@ -61,6 +61,7 @@ from service.web.admin import (
     signin_link_page,
     use_signin_link,
 )
+from service.web.barcamp import BarcampPages
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
 from service.web.mail_stops import MailStopPages
@@ -130,6 +131,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             switch,
             MailStopPages,
             FacilitatorPages,
+            BarcampPages,
             service_worker_script,
             create_static_files_router(
                 path="/static",

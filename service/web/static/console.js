@@ -127,6 +127,7 @@
           if (field) field.value = typed[id];
         });
         if (active && document.getElementById(active)) document.getElementById(active).focus();
+        markPlacing();
         renderPending();
       } catch (e) { /* offline: keep what is shown */ }
     }, 150);
@@ -156,7 +157,30 @@
   });
 
   let picked = null;
+  let placing = null; // the barcamp grid: the place path of the proposal tapped, until a cell is tapped
+  function markPlacing() {
+    document.querySelectorAll("[data-place-path].selected").forEach(function (b) { b.classList.remove("selected"); });
+    if (!placing) return;
+    document.querySelectorAll("[data-place-path]").forEach(function (b) {
+      if (b.dataset.placePath === placing) b.classList.add("selected");
+    });
+  }
   document.addEventListener("click", function (event) {
+    const proposal = event.target.closest("button[data-place-path]");
+    if (proposal) {
+      placing = placing === proposal.dataset.placePath ? null : proposal.dataset.placePath;
+      markPlacing();
+      return;
+    }
+    const cell = event.target.closest("button[data-place-room]");
+    if (cell) {
+      if (!placing) return;
+      const body = { room: cell.dataset.placeRoom, slot: parseInt(cell.dataset.placeSlot, 10) };
+      enqueue("POST", placing, body, cell.dataset.label, cell.dataset.placeRoom);
+      placing = null;
+      markPlacing();
+      return;
+    }
     if (event.target.closest("[data-print]")) { window.print(); return; }
     const button = event.target.closest("button[data-api]");
     if (button) {
@@ -197,7 +221,8 @@
     };
     ["signup_recorded", "signup_withdrawn", "waitlist_promoted", "commitment_made", "commitment_completed",
       "note_taken", "card_added", "card_voted", "offer_posted", "match_made", "session_opened", "session_closed",
-      "phase_advanced", "session_planned", "person_erased", "workshop_closed"].forEach(function (type) {
+      "phase_advanced", "session_planned", "person_erased", "workshop_closed", "grid_set", "proposal_made",
+      "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted", "proposal_placed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
   }
