@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from tests.integration.conftest import Api, log_length
+from tests.integration.sse import collect
 from tests.mail_sink import MailSink, attachments_of, text_of
 
 GRID = {
@@ -33,13 +34,12 @@ async def _barcamp(api: Api) -> tuple[dict[str, Any], dict[str, Any], str]:
 
 
 async def _arrive(api: Api, workshop: dict[str, Any], arrival: dict[str, Any], name: str) -> dict[str, Any]:
-    """Someone signs up to the day: their phone gets its token."""
-    email = f"{name.lower().replace(' ', '.')}.{secrets.token_hex(3)}@example.org"
-    response = await api.signup(workshop, arrival, name=name, email=email, organisation="Tafel e.V.")
+    """Someone signs up to the day: their phone gets its token. Without an e-mail address, so that
+    no mail job writes to the log while a test counts its entries."""
+    response = await api.signup(workshop, arrival, name=name, organisation="Tafel e.V.")
     assert response.status_code == 201, response.text
     signup: dict[str, Any] = response.json()
     signup["auth"] = {"Authorization": f"Bearer {signup['participant_token']}"}
-    signup["email"] = email
     return signup
 
 
@@ -259,3 +259,33 @@ async def test_the_grid_refuses_bad_input_and_keeps_cells_in_use(api: Api, redis
     )
     assert hands.status_code == 400
     assert (await api.client.get("/api/workshops/nope/programme")).status_code == 404
+
+
+async def test_writes_are_idempotent_and_a_key_reused_for_another_pitch_is_refused(api: Api) -> None:
+    workshop, arrival, base = await _barcamp(api)
+    anna = await _arrive(api, workshop, arrival, "Anna Retry")
+    retry = {**anna["auth"], "Idempotency-Key": secrets.token_urlsafe(16)}
+    first = await api.client.post(f"{base}/proposals", json={"title": "Einmal"}, headers=retry)
+    again = await api.client.post(f"{base}/proposals", json={"title": "Einmal"}, headers=retry)
+    assert (again.status_code, again.json()) == (201, first.json())
+    other = await api.client.post(f"{base}/proposals", json={"title": "Anders"}, headers=retry)
+    assert other.status_code == 422
+    auto = {**workshop["auth"], "Idempotency-Key": secrets.token_urlsafe(16)}
+    placed = await api.client.post(f"{base}/grid/auto", headers=auto)
+    assert (await api.client.post(f"{base}/grid/auto", headers=auto)).json() == placed.json()
+    programme = (await api.client.get(f"{base}/programme")).json()
+    assert [s["title"] for s in programme["sessions"]].count("Einmal") == 1  # placed once, not twice
+    assert [p["status"] for p in programme["proposals"]] == ["placed"]
+
+
+async def test_the_public_programme_stream_says_only_that_the_programme_changed(api: Api) -> None:
+    workshop, arrival, base = await _barcamp(api)
+    anna = await _arrive(api, workshop, arrival, "Anna Stream")
+    await _propose(api, base, anna["auth"], "Live dabei")
+    messages = await collect(api.client, f"{base}/programme/stream", 4)  # no token
+    assert [m.event for m in messages] == ["programme"] * 4  # grid, arrival planned, sign-up, proposal
+    assert all(m.data == {} for m in messages)
+    positions = [m.id for m in messages]
+    assert positions == sorted(positions)
+    resumed = await collect(api.client, f"{base}/programme/stream", 1, headers={"Last-Event-ID": str(positions[1])})
+    assert [m.id for m in resumed] == [positions[2]]
