@@ -560,6 +560,17 @@ class MyIntroTalk(msgspec.Struct, kw_only=True):
     host_name: str | None
 
 
+class MyProposal(msgspec.Struct, kw_only=True):
+    """A barcamp proposal the person made, or showed interest in (`mine`: made by them)."""
+
+    id: str
+    title: str
+    description: str | None
+    status: str
+    mine: bool
+    interested: bool
+
+
 class PersonalData(msgspec.Struct, kw_only=True):
     """Everything knoten holds about one participant of a workshop."""
 
@@ -573,6 +584,7 @@ class PersonalData(msgspec.Struct, kw_only=True):
     commitments: list[MyCommitment]
     offers: list[OfferEntry]
     intro_talk: MyIntroTalk | None
+    proposals: list[MyProposal] = []
 
 
 def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
@@ -615,6 +627,18 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
             duration_minutes=int(slot.duration.total_seconds() // 60) if slot else None,
             host_name=slot.host.name if slot else None,
         )
+    proposals = [
+        MyProposal(
+            id=p.id,
+            title=p.title,
+            description=p.description,
+            status=p.status,
+            mine=p.proposer_id == participant_id,
+            interested=participant_id in p.interested,
+        )
+        for p in state.proposals.values()
+        if p.proposer_id == participant_id or participant_id in p.interested
+    ]
     person = participant.person
     return PersonalData(
         participant_id=participant_id,
@@ -627,4 +651,5 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
         commitments=commitments,
         offers=offers,
         intro_talk=intro,
+        proposals=proposals,
     )

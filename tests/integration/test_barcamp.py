@@ -87,6 +87,10 @@ async def test_a_pitch_from_a_phone_gets_interest_and_hands_and_shows_in_the_pro
         "proposed",
     )
     assert "example.org" not in public.text and "Tafel" not in public.text
+    mine = (await api.client.get("/api/me", headers=anna["auth"])).json()["proposals"]
+    assert [(p["title"], p["mine"], p["interested"]) for p in mine] == [("Ehrenamt und Rente", True, True)]
+    theirs = (await api.client.get("/api/me", headers=ben["auth"])).json()["proposals"]
+    assert theirs == []  # Ben took his interest back
 
 
 async def test_proposals_need_a_token_and_only_their_proposer_or_a_facilitator_withdraws_them(
