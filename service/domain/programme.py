@@ -3,6 +3,7 @@ every session, every proposal. Names only of hosts and proposers; no address, no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import msgspec
@@ -98,8 +99,15 @@ def programme_session(state: WorkshopState, session: SessionState, links: Links)
     )
 
 
-def _when(session: SessionState) -> tuple[float, str, str]:
-    return (session.starts_at.timestamp() if session.starts_at else float("inf"), session.room or "", session.title)
+def _order(state: WorkshopState) -> Callable[[SessionState], tuple[float, int, str, str]]:
+    """By time, then in the grid's order of rooms (rooms outside the grid after), then by name."""
+    rank = {room.name: index for index, room in enumerate(state.rooms)}
+
+    def key(session: SessionState) -> tuple[float, int, str, str]:
+        start = session.starts_at.timestamp() if session.starts_at else float("inf")
+        return (start, rank.get(session.room or "", len(rank)), session.room or "", session.title)
+
+    return key
 
 
 def programme(state: WorkshopState, links: Links) -> Programme:
@@ -111,6 +119,6 @@ def programme(state: WorkshopState, links: Links) -> Programme:
     return Programme(
         rooms=[RoomOut(name=room.name, capacity=room.capacity) for room in state.rooms],
         slots=[SlotOut(index=i, starts_at=s.starts_at, ends_at=s.ends_at) for i, s in enumerate(state.slots)],
-        sessions=[programme_session(state, s, links) for s in sorted(state.sessions.values(), key=_when)],
+        sessions=[programme_session(state, s, links) for s in sorted(state.sessions.values(), key=_order(state))],
         proposals=[proposal_entry(state, p) for p in proposals],
     )
