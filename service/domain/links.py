@@ -89,12 +89,12 @@ class Links(msgspec.Struct, frozen=True):
     def programme_panel(self, wid: str) -> str:
         return f"{self.programme_page(wid)}/panel"
 
-    def projector(self, wid: str) -> str:
-        """The grid of rooms × slots for the projector."""
+    def grid_projector(self, wid: str) -> str:
+        """The barcamp's grid of rooms × slots for the projector."""
         return f"{self.programme_page(wid)}/grid"
 
-    def projector_panel(self, wid: str) -> str:
-        return f"{self.projector(wid)}/panel"
+    def grid_projector_panel(self, wid: str) -> str:
+        return f"{self.grid_projector(wid)}/panel"
 
     def pitch(self, wid: str) -> str:
         """Where a signed-up participant proposes a session and shows interest in others."""

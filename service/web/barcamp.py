@@ -174,7 +174,7 @@ class BarcampPages(Controller):
         return page(request, "web/_programme.html", **context)
 
     @get("/programme/grid", opt={"access": Access.PUBLIC})
-    async def projector(
+    async def grid_projector(
         self,
         request: Request[Any, Any, Any],
         workshop_id: FromPath[str],
@@ -185,10 +185,10 @@ class BarcampPages(Controller):
         context = await _programme_context(request, service, links, workshop_id)
         url = links.programme_page(workshop_id)
         qr = Markup(segno.make(url, error="m").svg_inline(scale=4, border=1))  # noqa: S704 - segno's SVG
-        return page(request, "web/projector.html", qr=qr, programme_url=url.split("://")[-1], **context)
+        return page(request, "web/grid_projector.html", qr=qr, programme_url=url.split("://")[-1], **context)
 
     @get("/programme/grid/panel", opt={"access": Access.PUBLIC})
-    async def projector_panel(
+    async def grid_projector_panel(
         self,
         request: Request[Any, Any, Any],
         workshop_id: FromPath[str],
@@ -196,7 +196,7 @@ class BarcampPages(Controller):
         links: NamedDependency[Links],
     ) -> Response[str]:
         context = await _programme_context(request, service, links, workshop_id)
-        return page(request, "web/_projector.html", **context)
+        return page(request, "web/_grid_projector.html", **context)
 
     @get("/pitch", opt={"access": Access.PUBLIC})
     async def pitch_page(
