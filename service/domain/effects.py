@@ -12,11 +12,6 @@ def waitlist_promotion(signup_id: str) -> str:
     return f"mail:promotion:{signup_id}"
 
 
-def session_moved(session_id: str, position: str, signup_id: str) -> str:
-    """The mail that a barcamp session moved (the move at this log position), to one sign-up."""
-    return f"mail:moved:{session_id}:{position}:{signup_id}"
-
-
 def personal_link_again(participant_id: str, request_id: str) -> str:
     """The personal link sent again on one request (`POST /api/me/link`)."""
     return f"mail:link-again:{participant_id}:{request_id}"
@@ -49,3 +44,8 @@ def intro_cancellation(talk_id: str, sequence: int, role: str) -> str:
 def mail_stopped(effect: str) -> str:
     """A mail not sent because its recipient stopped that kind of mail."""
     return f"stopped:{effect}"
+
+
+def session_moved(session_id: str, position: str, signup_id: str) -> str:
+    """The mail that a barcamp session moved (the move at this log position), to one sign-up."""
+    return f"mail:moved:{session_id}:{position}:{signup_id}"

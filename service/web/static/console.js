@@ -127,7 +127,6 @@
           if (field) field.value = typed[id];
         });
         if (active && document.getElementById(active)) document.getElementById(active).focus();
-        markPlacing();
         renderPending();
       } catch (e) { /* offline: keep what is shown */ }
     }, 150);
@@ -165,6 +164,8 @@
       if (b.dataset.placePath === placing) b.classList.add("selected");
     });
   }
+  const placingPanel = document.getElementById("panel"); // a live refresh keeps the tapped proposal marked
+  if (placingPanel && window.MutationObserver) new MutationObserver(markPlacing).observe(placingPanel, { childList: true });
   document.addEventListener("click", function (event) {
     const proposal = event.target.closest("button[data-place-path]");
     if (proposal) {
@@ -221,10 +222,13 @@
     };
     ["signup_recorded", "signup_withdrawn", "waitlist_promoted", "commitment_made", "commitment_completed",
       "note_taken", "card_added", "card_voted", "offer_posted", "match_made", "session_opened", "session_closed",
-      "phase_advanced", "session_planned", "person_erased", "workshop_closed", "grid_set", "proposal_made",
-      "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted", "proposal_placed"].forEach(function (type) {
+      "phase_advanced", "session_planned", "person_erased", "workshop_closed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
+
+    // the barcamp's grid and proposals
+    ["grid_set", "proposal_made", "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted",
+      "proposal_placed"].forEach(function (type) { source.addEventListener(type, onEvent); });
   }
 
   window.addEventListener("online", function () { online = true; showStatus(); flush(); });
