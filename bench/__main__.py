@@ -13,11 +13,28 @@ from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 
-from bench import cluster_scale, command_path, intro_assignment, large_workshop, live_latency, memory, workers
+from bench import (
+    barcamp_grid,
+    cluster_scale,
+    command_path,
+    intro_assignment,
+    large_workshop,
+    live_latency,
+    memory,
+    workers,
+)
 from bench.common import Result, Row
 from tests.processes import redis_binary
 
-BENCHMARKS: list[ModuleType] = [command_path, live_latency, large_workshop, intro_assignment, workers, memory]
+BENCHMARKS: list[ModuleType] = [
+    command_path,
+    live_latency,
+    large_workshop,
+    intro_assignment,
+    workers,
+    memory,
+    barcamp_grid,
+]
 ON_REQUEST: list[ModuleType] = [cluster_scale]  # run only when named (`python -m bench cluster_scale`): minutes more
 LIBRARIES = ("litestar", "uvicorn", "redis", "hiredis", "rq", "msgspec", "cryptography", "jinja2", "fpdf2")
 LIBRARIES += ("matplotlib",)

@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 
 from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
+from service.api.barcamp import BarcampController
 from service.api.bodies import ClientRequest
 from service.api.digests import (
     get_posters,
@@ -74,6 +75,7 @@ from service.web.admin import (
     signin_link_page,
     use_signin_link,
 )
+from service.web.barcamp import BarcampPages
 from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
 from service.web.home import OrganiserHome
@@ -150,6 +152,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             ParticipationController,
             RoundTableController,
             IntroTalkController,
+            BarcampController,
             get_me,
             erase_me,
             send_links_again,
@@ -160,6 +163,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             switch,
             MailStopPages,
             FacilitatorPages,
+            BarcampPages,
             service_worker_script,
             create_static_files_router(
                 path=SCHEMA_ASSETS,

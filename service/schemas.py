@@ -337,3 +337,55 @@ class IntroSlotOut(msgspec.Struct, kw_only=True):
     place: str | None
     talks: int
     withdrawn: bool
+
+
+class RoomIn(Input):
+    name: Annotated[str, one_line(100), SINGLE_LINE]
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+
+
+class SlotIn(Input):
+    starts_at: Aware
+    ends_at: Aware
+
+
+class GridIn(Input):
+    """A barcamp's rooms (each with its capacity) and time slots (numbered from 0 as given)."""
+
+    rooms: Annotated[list[RoomIn], msgspec.Meta(max_length=50)]
+    slots: Annotated[list[SlotIn], msgspec.Meta(max_length=50)]
+
+
+class ProposalIn(Input):
+    title: Title
+    description: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    proposer_signup_id: Ident | None = None  # the facilitator enters a proposal for someone
+
+
+class HandsIn(Input):
+    count: Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+
+
+class PlaceIn(Input):
+    room: Annotated[str, one_line(100), SINGLE_LINE]
+    slot: Annotated[int, msgspec.Meta(ge=0, le=1000)]
+
+
+class InterestOut(msgspec.Struct, kw_only=True):
+    interest: int
+
+
+class PlacedOut(msgspec.Struct, kw_only=True):
+    proposal_id: str
+    room: str
+    slot: int
+
+
+class UnplacedOut(msgspec.Struct, kw_only=True):
+    proposal_id: str
+    reason: str
+
+
+class AutoPlacedOut(msgspec.Struct, kw_only=True):
+    placed: list[PlacedOut]
+    unplaced: list[UnplacedOut]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -34,6 +35,7 @@ def helpers(language: str, timezone: str) -> dict[str, Any]:
         "when": lambda value: when(value, language, timezone),
         "short_when": lambda value: short_when(value, language, timezone),
         "day": lambda value: day(value, language),
+        "clock": lambda value: "" if value is None else value.astimezone(ZoneInfo(timezone)).strftime("%H:%M"),
         "language": language,
     }
 

@@ -45,16 +45,7 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
         case e.SessionCancelled(session_id=sid):
             return [_job(wid, position, Handler.SEND_SESSION_CANCELLATION, sid)]
         case e.SessionClosed(session_id=sid):
-            session = state.sessions[sid]
-            closed = [
-                _job(wid, position, Handler.PRODUCE_SESSION_DIGEST, sid, at=digest_at(state, session)),
-                _job(wid, position, Handler.SEND_FOLLOW_UPS, sid, at=follow_up_at(state, session)),
-            ]
-            if any(state.signups[s].share_contact for s in session.signups):
-                closed.append(_job(wid, position, Handler.SEND_CONTACT_EXCHANGE, sid))
-            if any(state.signups[s].wants_digest for s in session.signups):
-                closed.append(_job(wid, position, Handler.SEND_PARTICIPANT_DIGESTS, sid))
-            return closed
+            return _closed(state, position, sid)
         case e.DateFixed(session_id=sid):
             return [_job(wid, position, Handler.SEND_MEETING_INVITATIONS, sid)]
         case e.CommitmentMade(commitment_id=cid, due=due) | e.CommitmentCorrected(commitment_id=cid, due=due) if (
@@ -66,9 +57,26 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_CANCELLATIONS, pid, str(sequence))]
+        case e.ProposalPlaced(session_id=sid, moved=True):
+            return [_job(wid, position, Handler.SEND_SESSION_MOVED, sid, str(position))]
         case e.WorkshopClosed():
             return [_job(wid, position, Handler.PRODUCE_WORKSHOP_REPORT)]
     return []
+
+
+def _closed(state: WorkshopState, position: int, session_id: str) -> list[JobSpec]:
+    """A session closed: its digest (after `digest_wait`), the follow-ups, and the contact exchange
+    and participants' digests where someone asked for them."""
+    session = state.sessions[session_id]
+    closed = [
+        _job(state.id, position, Handler.PRODUCE_SESSION_DIGEST, session_id, at=digest_at(state, session)),
+        _job(state.id, position, Handler.SEND_FOLLOW_UPS, session_id, at=follow_up_at(state, session)),
+    ]
+    if any(state.signups[s].share_contact for s in session.signups):
+        closed.append(_job(state.id, position, Handler.SEND_CONTACT_EXCHANGE, session_id))
+    if any(state.signups[s].wants_digest for s in session.signups):
+        closed.append(_job(state.id, position, Handler.SEND_PARTICIPANT_DIGESTS, session_id))
+    return closed
 
 
 def dispatch(state: WorkshopState, recorded: Iterable[tuple[int, e.Event]]) -> list[JobSpec]:

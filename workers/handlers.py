@@ -13,6 +13,7 @@ class Handler(StrEnum):
     SEND_SESSION_CHANGE = "workers.mail_jobs.send_session_change"
     SEND_SESSION_CANCELLATION = "workers.mail_jobs.send_session_cancellation"
     SEND_PERSONAL_LINK_AGAIN = "workers.mail_jobs.send_personal_link_again"
+    SEND_SESSION_MOVED = "workers.mail_jobs.send_session_moved"
     SEND_FOLLOW_UPS = "workers.follow_ups.send_follow_ups"
     SEND_DUE_REMINDER = "workers.follow_ups.send_due_reminder"
     SEND_INVITATIONS = "workers.intro_talks.send_invitations"

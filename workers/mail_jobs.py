@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from service.domain import effects
 from service.domain.events import MailKind
+from service.domain.formats.barcamp import host_of
 from service.domain.links import Links
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import waitlist_position
@@ -23,7 +24,7 @@ def session_details(state: WorkshopState, session: SessionState) -> dict[str, An
         "starts_at": session.starts_at,
         "room": session.room,
         "location": state.location,
-        "host": session.host,
+        "host": host_of(state, session),
         "timezone": state.timezone,
     }
 
@@ -168,6 +169,19 @@ def send_session_cancellation(workshop_id: str, session_id: str) -> bool:
         others_url=Links(ctx.settings.base_url).signup(state.id, session.id),
         attachments=session_attachment(ctx, state, session, "CANCEL"),
     )
+
+
+@job
+def send_session_moved(workshop_id: str, session_id: str, position: str) -> bool:
+    """Tell everyone signed up to a barcamp session that it moved (another room or slot), with
+    the calendar entry updated; once per sign-up and move."""
+    state = context().state(workshop_id)
+    session = state.sessions[session_id]
+    sent = False
+    for signup_id in [*session.confirmed, *session.waitlist]:
+        effect = effects.session_moved(session_id, position, signup_id)
+        sent = _mail_about_signup("session_moved", effect, workshop_id, signup_id, stop=None) or sent
+    return sent
 
 
 @job

@@ -31,6 +31,7 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.SEND_SESSION_CHANGE: mail_jobs.send_session_change,
     Handler.SEND_SESSION_CANCELLATION: mail_jobs.send_session_cancellation,
     Handler.SEND_PERSONAL_LINK_AGAIN: mail_jobs.send_personal_link_again,
+    Handler.SEND_SESSION_MOVED: mail_jobs.send_session_moved,
     Handler.SEND_FOLLOW_UPS: follow_ups.send_follow_ups,
     Handler.SEND_DUE_REMINDER: follow_ups.send_due_reminder,
     Handler.SEND_INVITATIONS: intro_talks.send_invitations,

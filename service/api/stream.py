@@ -41,12 +41,15 @@ def message(recorded: Recorded) -> ServerSentEventMessage:
 
 
 class _Encoded(ServerSentEventMessage):
-    """A message encoded once by the feed and sent to every stream as it is."""
+    """A message encoded once by the feed and sent to every stream as it is; `kind` is its
+    event type (for streams that pass on only some)."""
 
-    def __init__(self, position: int, frame: bytes) -> None:
+    def __init__(self, position: int, frame: bytes, kind: str = "", kinds: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.position = position
         self.frame = frame
+        self.kind = kind
+        self.kinds = kinds or ((kind,) if kind else ())  # a batch: the type of each of its events
 
     def encode(self) -> bytes:
         return self.frame
@@ -100,7 +103,7 @@ class Feed:
     async def _run(self, store: EventStore, after: int) -> None:
         try:
             async for recorded in store.tail(self._workshop_id, after):
-                encoded = _Encoded(recorded.position, message(recorded).encode())
+                encoded = _Encoded(recorded.position, message(recorded).encode(), event_type(recorded.event))
                 for subscription in list(self._subscriptions):
                     try:
                         subscription.queue.put_nowait(encoded)
@@ -159,15 +162,16 @@ async def live(
                 continue
             # What queued meanwhile goes out together: one write for the lot, not one per event
             # and stream (a busy workshop with hundreds of streams made the API's core the limit).
-            frames = []
+            frames, kinds = [], []
             for encoded in waiting:
                 if encoded is None:
                     break
                 if encoded.position > last:
                     frames.append(encoded.frame)
+                    kinds.append(encoded.kind)
                     last = encoded.position
             if frames:
-                yield _Encoded(last, b"".join(frames))
+                yield _Encoded(last, b"".join(frames), kinds[-1], tuple(kinds))
             if waiting[-1] is None:
                 if subscription.error is not None:  # one error object, many streams: each raises its own
                     raise ConnectionError("the workshop's live feed ended") from subscription.error

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import msgspec
 
-from service.domain.events import Format, Language, MailKind, OfferKind, Person, Phase
+from service.domain.events import Format, GridRoom, GridSlot, Language, MailKind, OfferKind, Person, Phase
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True):
@@ -331,3 +331,58 @@ class CopyWorkshop(Command, frozen=True, kw_only=True):
     create: CreateWorkshop
     sessions: tuple[PlanSession, ...] = ()
     intro_slots: tuple[OfferIntroSlot, ...] = ()
+
+
+class SetGrid(Command, frozen=True, kw_only=True):
+    """The barcamp's rooms and time slots."""
+
+    rooms: tuple[GridRoom, ...]
+    slots: tuple[GridSlot, ...]
+
+
+class MakeProposal(Command, frozen=True, kw_only=True):
+    """A pitch: by a participant (`proposer_id`) or for one (`signup_id`), or the facilitator's own."""
+
+    proposal_id: str
+    title: str
+    description: str | None = None
+    proposer_id: str | None = None
+    signup_id: str | None = None
+
+
+class WithdrawProposal(Command, frozen=True, kw_only=True):
+    proposal_id: str
+
+
+class ShowInterest(Command, frozen=True, kw_only=True):
+    proposal_id: str
+    participant_id: str
+
+
+class WithdrawInterest(Command, frozen=True, kw_only=True):
+    proposal_id: str
+    participant_id: str
+
+
+class CountHands(Command, frozen=True, kw_only=True):
+    proposal_id: str
+    count: int
+
+
+class PlaceProposal(Command, frozen=True, kw_only=True):
+    """Place a proposal into a cell of the grid; a placed one moves. The new session (first
+    placement only) gets `session_id` and `short_code`."""
+
+    proposal_id: str
+    room: str
+    slot: int
+    session_id: str
+    short_code: str | None = None
+
+
+class PlaceAutomatically(Command, frozen=True, kw_only=True):
+    """Place every proposal not placed yet (`service.domain.placement`). The sessions it plans take
+    their ids and short codes from the front of these pools."""
+
+    session_ids: tuple[str, ...]
+    short_codes: tuple[str, ...] = ()

@@ -14,6 +14,7 @@ import msgspec
 
 from service.domain.events import Format, Phase
 from service.domain.formats import format_of
+from service.domain.formats.barcamp import host_of
 from service.domain.formats.base import (
     DigestAgendaItem,
     DigestCard,
@@ -231,7 +232,7 @@ def session_digest(
         session_id=session.id,
         title=session.title,
         format=session.format,
-        host=session.host,
+        host=host_of(state, session),
         room=session.room,
         starts_at=session.starts_at,
         ends_at=session.ends_at,

@@ -73,3 +73,8 @@ def participant_digest(session_id: str, signup_id: str) -> str:
 def mail_stopped(effect: str) -> str:
     """A mail not sent because its recipient stopped that kind of mail."""
     return f"stopped:{effect}"
+
+
+def session_moved(session_id: str, position: str, signup_id: str) -> str:
+    """The mail that a barcamp session moved (the move at this log position), to one sign-up."""
+    return f"mail:moved:{session_id}:{position}:{signup_id}"

@@ -465,6 +465,75 @@ class MailsStopped(Event, frozen=True, kw_only=True):
     who: Person | None = None
 
 
+class GridRoom(msgspec.Struct, frozen=True, kw_only=True):
+    """A room of a barcamp's session grid."""
+
+    name: str
+    capacity: int
+
+
+class GridSlot(msgspec.Struct, frozen=True, kw_only=True):
+    """A time slot of a barcamp's session grid (numbered from 0 in the order given)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+class GridSet(Event, frozen=True, kw_only=True):
+    """The barcamp's rooms (with capacity) and time slots: the cells sessions are placed in."""
+
+    rooms: tuple[GridRoom, ...]
+    slots: tuple[GridSlot, ...]
+
+
+class ProposalMade(Event, frozen=True, kw_only=True):
+    """A barcamp session was pitched. The proposer is a participant of the workshop (by reference,
+    so their name is sealed and erased with them), or nobody (the facilitator's own idea)."""
+
+    proposal_id: str
+    title: str
+    description: str | None = None
+    proposer_id: str | None = None  # a participant id
+    signup_id: str | None = None  # the proposer's sign-up it was made with or for
+
+
+class ProposalWithdrawn(Event, frozen=True, kw_only=True):
+    proposal_id: str
+
+
+class InterestShown(Event, frozen=True, kw_only=True):
+    """A participant wants to go to a proposed session (once per person)."""
+
+    proposal_id: str
+    participant_id: str
+
+
+class InterestWithdrawn(Event, frozen=True, kw_only=True):
+    proposal_id: str
+    participant_id: str
+
+
+class HandsCounted(Event, frozen=True, kw_only=True):
+    """The hands raised for a proposal at the pitch; its interest is the larger of this and the phones'."""
+
+    proposal_id: str
+    count: int
+
+
+class ProposalPlaced(Event, frozen=True, kw_only=True):
+    """A proposal's session is in this room and slot (the first placement plans the session just
+    before; a later one moves it, with the cell's times and capacity)."""
+
+    proposal_id: str
+    session_id: str
+    room: str
+    slot: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    moved: bool = False
+
+
 class PersonErased(Event, frozen=True, kw_only=True):
     """The tombstone of an erased person: their personal fields are gone from every view;
     what they did (sign-ups, commitments) stays, without their name."""
@@ -519,6 +588,13 @@ AnyEvent = (
     | IntroTalkScheduled
     | IntroTalkCancelled
     | MailsStopped
+    | GridSet
+    | ProposalMade
+    | ProposalWithdrawn
+    | InterestShown
+    | InterestWithdrawn
+    | HandsCounted
+    | ProposalPlaced
     | PersonErased
 )
 

@@ -99,6 +99,57 @@ class Links(msgspec.Struct, frozen=True):
     def table_code(self, wid: str, sid: str) -> str:
         return f"{self.session_console(wid, sid)}/table-code"
 
+    def grid_console(self, wid: str) -> str:
+        """The facilitator's barcamp grid: tap a proposal, tap a cell."""
+        return f"{self.board(wid)}/grid"
+
+    def grid_panel(self, wid: str) -> str:
+        return f"{self.grid_console(wid)}/panel"
+
+    def programme_page(self, wid: str) -> str:
+        """The barcamp's programme for phones: no account, "my sessions" from the device's sign-ups."""
+        return f"{self.board(wid)}/programme"
+
+    def programme_panel(self, wid: str) -> str:
+        return f"{self.programme_page(wid)}/panel"
+
+    def grid_projector(self, wid: str) -> str:
+        """The barcamp's grid of rooms × slots for the projector."""
+        return f"{self.programme_page(wid)}/grid"
+
+    def grid_projector_panel(self, wid: str) -> str:
+        return f"{self.grid_projector(wid)}/panel"
+
+    def pitch(self, wid: str) -> str:
+        """Where a signed-up participant proposes a session and shows interest in others."""
+        return f"{self.board(wid)}/pitch"
+
+    def pitch_panel(self, wid: str) -> str:
+        return f"{self.pitch(wid)}/panel"
+
+    def pitch_interest(self, wid: str, pid: str) -> str:
+        return f"{self.pitch(wid)}/{pid}/interest"
+
+    def pitch_withdraw(self, wid: str, pid: str) -> str:
+        return f"{self.pitch(wid)}/{pid}/withdraw"
+
+    def grid_api(self, wid: str) -> str:
+        return f"{self.api(wid)}/grid"
+
+    def grid_auto_api(self, wid: str) -> str:
+        return f"{self.grid_api(wid)}/auto"
+
+    def proposals_api(self, wid: str) -> str:
+        return f"{self.api(wid)}/proposals"
+
+    def proposal_api(self, wid: str, pid: str, what: str) -> str:
+        """A proposal's action in the API (`place`, `hands`, `interest`)."""
+        return f"{self.proposals_api(wid)}/{pid}/{what}"
+
+    def programme_stream(self, wid: str, after: int) -> str:
+        """The programme's public live stream, after a log position."""
+        return f"{self.api(wid)}/programme/stream?last_event_id={after}"
+
     def report_document(self, wid: str, suffix: str, language: str | None = None) -> str:
         """The workshop report as a document (`pdf`, `md`, `csv`), in `language` when given."""
         return f"{self.api(wid)}/report.{suffix}" + (f"?lang={language}" if language else "")

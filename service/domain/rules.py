@@ -12,7 +12,7 @@ import msgspec
 from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from service.domain.formats import format_of, takers
+from service.domain.formats import barcamp, format_of, takers
 from service.domain.short_links import derived_short_code
 from service.domain.state import (
     AgendaItemState,
@@ -147,6 +147,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         raise NotFound("workshop", state.id)
     if state.status == "closed" and not isinstance(command, KEEP_WORKING_WHEN_CLOSED):
         raise Conflict("The workshop is closed and takes no more changes.")
+    if isinstance(command, barcamp.BARCAMP_COMMANDS):
+        return barcamp.decide(state, command, now)
     match command:
         case c.CloseWorkshop():
             return _close_workshop(state, now)
@@ -1285,4 +1287,5 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.PersonErased: _evolve_erased,
     e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
     e.FacilitatorTokensRotated: _evolve_rotated,
+    **barcamp.EVOLVERS,
 }

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from service.domain.events import Format, Language, MailKind, OfferKind, Person, Phase
+from service.domain.events import Format, GridRoom, GridSlot, Language, MailKind, OfferKind, Person, Phase
 
 SessionStatus = Literal["planned", "open", "closed", "cancelled"]
 SignupStatus = Literal["confirmed", "waitlisted", "withdrawn"]
 CommitmentStatus = Literal["open", "done", "withdrawn"]
+ProposalStatus = Literal["proposed", "placed", "withdrawn"]
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class SessionState:
     current_item: str | None = None
     decisions: list[DecisionState] = field(default_factory=list)
     date_poll: DatePollState | None = None
+    proposal_id: str | None = None  # a barcamp session placed from a proposal: its host is the proposer
 
     def has_room(self) -> bool:
         return self.capacity is None or len(self.confirmed) < self.capacity
@@ -207,6 +209,28 @@ class IntroTalkState:
 
 
 @dataclass(slots=True)
+class ProposalState:
+    """A barcamp proposal; `interest` is the larger of the phones' and the hands' count."""
+
+    id: str
+    title: str
+    description: str | None
+    proposer_id: str | None
+    signup_id: str | None
+    made_at: datetime
+    status: ProposalStatus = "proposed"
+    interested: set[str] = field(default_factory=set)  # participant ids
+    hands: int = 0
+    session_id: str | None = None
+    room: str | None = None
+    slot: int | None = None
+
+    @property
+    def interest(self) -> int:
+        return max(len(self.interested), self.hands)
+
+
+@dataclass(slots=True)
 class WorkshopState:
     """Everything a workshop knows. `version` is the log position of the last event folded."""
 
@@ -244,3 +268,7 @@ class WorkshopState:
     intro_talks: dict[str, IntroTalkState] = field(default_factory=dict)  # by participant id
     # (kind, keyed e-mail hash) of mails not to send → the subjects with that address
     mail_stops: dict[tuple[MailKind, str], tuple[str, ...]] = field(default_factory=dict)
+    # the barcamp's session grid and its proposals
+    rooms: tuple[GridRoom, ...] = ()
+    slots: tuple[GridSlot, ...] = ()
+    proposals: dict[str, ProposalState] = field(default_factory=dict)

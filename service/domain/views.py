@@ -34,6 +34,10 @@ from service.domain.events import (
     FacilitatorSignedIn,
     FacilitatorTokensRotated,
     Format,
+    GridSet,
+    HandsCounted,
+    InterestShown,
+    InterestWithdrawn,
     IntroSlotOffered,
     IntroSlotWithdrawn,
     IntroTalkCancelled,
@@ -54,6 +58,9 @@ from service.domain.events import (
     Phase,
     PhaseAdvanced,
     PlaceReleased,
+    ProposalMade,
+    ProposalPlaced,
+    ProposalWithdrawn,
     SessionCancelled,
     SessionChanged,
     SessionClosed,
@@ -67,6 +74,7 @@ from service.domain.events import (
     WorkshopClosed,
     WorkshopCreated,
 )
+from service.domain.formats.barcamp import host_of
 from service.domain.links import Links
 from service.domain.state import (
     AgendaItemState,
@@ -281,7 +289,7 @@ def _public_fields(
         "room": session.room,
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
-        "host": session.host,
+        "host": host_of(state, session),
         "status": session.status,
         "phase": session.phase,
         "capacity": session.capacity,
@@ -657,6 +665,13 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     IntroTalkScheduled: ("at", "participant_id", "slot_id", "sequence", "previous_slot_id"),
     IntroTalkCancelled: ("at", "participant_id", "slot_id", "sequence", "reason"),
     MailsStopped: ("at", "kind", "subjects"),
+    GridSet: ("at", "rooms", "slots"),
+    ProposalMade: ("at", "proposal_id", "title", "description", "proposer_id", "signup_id"),
+    ProposalWithdrawn: ("at", "proposal_id"),
+    InterestShown: ("at", "proposal_id", "participant_id"),
+    InterestWithdrawn: ("at", "proposal_id", "participant_id"),
+    HandsCounted: ("at", "proposal_id", "count"),
+    ProposalPlaced: ("at", "proposal_id", "session_id", "room", "slot", "starts_at", "ends_at", "capacity", "moved"),
     PersonErased: ("at", "subject"),
 }
 """What the live stream shows of each event type: an allow-list, so a new field stays out of the
@@ -759,6 +774,17 @@ class MyIntroTalk(msgspec.Struct, kw_only=True):
     host_name: str | None
 
 
+class MyProposal(msgspec.Struct, kw_only=True):
+    """A barcamp proposal the person made, or showed interest in (`mine`: made by them)."""
+
+    id: str
+    title: str
+    description: str | None
+    status: str
+    mine: bool
+    interested: bool
+
+
 class PersonalData(msgspec.Struct, kw_only=True):
     """Everything knoten holds about one participant of a workshop."""
 
@@ -772,6 +798,7 @@ class PersonalData(msgspec.Struct, kw_only=True):
     commitments: list[MyCommitment]
     offers: list[OfferEntry]
     intro_talk: MyIntroTalk | None
+    proposals: list[MyProposal] = []
 
 
 def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
@@ -815,6 +842,18 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
             duration_minutes=int(slot.duration.total_seconds() // 60) if slot else None,
             host_name=slot.host.name if slot else None,
         )
+    proposals = [
+        MyProposal(
+            id=p.id,
+            title=p.title,
+            description=p.description,
+            status=p.status,
+            mine=p.proposer_id == participant_id,
+            interested=participant_id in p.interested,
+        )
+        for p in state.proposals.values()
+        if p.proposer_id == participant_id or participant_id in p.interested
+    ]
     person = participant.person
     return PersonalData(
         participant_id=participant_id,
@@ -827,4 +866,5 @@ def personal_data(state: WorkshopState, participant_id: str) -> PersonalData:
         commitments=commitments,
         offers=offers,
         intro_talk=intro,
+        proposals=proposals,
     )

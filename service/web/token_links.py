@@ -43,7 +43,10 @@ def participant_cookie(request: Request[Any, Any, Any], settings: Settings, toke
 
 
 async def trade_token_link(request: Request[Any, Any, Any], settings: Settings, token: str) -> Redirect:
-    """Add the link's token to the device, or ask first when the device holds other people."""
+    """Add the link's token to the device, or ask first when the device holds other people. A
+    "token" no link of ours can carry (not printable ASCII) is not kept: a cookie cannot hold it."""
+    if not (token.isascii() and token.isprintable()):
+        return Redirect(PAGES.me(), status_code=303, headers=NO_STORE)
     held = [await _participant(request, t) for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE))]
     people = [p for p in held if p is not None]
     if people and await _participant(request, token) not in people:

@@ -86,6 +86,13 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     knoten.http.post(f"{base}/sessions/{sessions['barcamp']['id']}/close", headers=workshop["auth"])
     cancelled = knoten.session(workshop, title="Runde abgesagt")
     knoten.http.post(f"{base}/sessions/{cancelled['id']}/cancel", headers=workshop["auth"]).raise_for_status()
+    slots = [{"starts_at": f"2026-05-09T{h}:00:00+02:00", "ends_at": f"2026-05-09T{h}:45:00+02:00"} for h in (11, 12)]
+    grid = {"rooms": [{"name": "Saal", "capacity": 30}, {"name": "Küche", "capacity": 8}], "slots": slots}
+    knoten.http.put(f"{base}/grid", json=grid, headers=workshop["auth"]).raise_for_status()
+    for title in ("Offene Werkstatt", "Lastenräder"):
+        knoten.http.post(f"{base}/proposals", json={"title": title}, headers=workshop["auth"]).raise_for_status()
+    knoten.http.post(f"{base}/grid/auto", headers=workshop["auth"]).raise_for_status()
+    knoten.http.post(f"{base}/proposals", json={"title": "Noch offen"}, headers=workshop["auth"]).raise_for_status()
 
     phone = contexts.new(PHONE).new_page()
     phone.goto(table["signup_url"])
@@ -138,6 +145,11 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (tablet, f"/w/{wid}/s/{table['id']}/projector", "projector"),
             (tablet, f"/w/{wid}/s/{sessions['barcamp']['id']}/projector?theme=light", "projector-closed-light"),
             (tablet, f"/w/{wid}/intro", "intro"),
+            (tablet, f"/w/{wid}/grid", "barcamp-grid"),
+            (phone, f"/w/{wid}/programme", "programme"),
+            (phone, f"/w/{wid}/pitch", "pitch"),
+            (stranger, f"/w/{wid}/pitch", "pitch-without-sign-up"),
+            (laptop, f"/w/{wid}/programme/grid", "programme-grid"),
             (tablet, f"/w/{wid}/report", "report"),
             (laptop, "/admin", "admin"),
             (laptop, f"/admin/workshops/{wid}", "admin-workshop"),

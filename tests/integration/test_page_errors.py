@@ -187,3 +187,12 @@ async def test_a_page_that_may_not_be_used_with_this_link_says_so_in_german(
     assert page.status_code == 403
     words = main_text(page)
     assert "Ihr Link erlaubt das nicht." in words and "Not your sign-up" not in words
+
+
+async def test_a_personal_link_with_a_token_no_cookie_can_hold_leads_to_the_personal_page(
+    browser: httpx.AsyncClient,
+) -> None:
+    """A non-ASCII "token" (found by the fuzz test) used to end in a 500 while setting the cookie."""
+    response = await browser.get("/me", params={"token": "\u0663"})
+    assert (response.status_code, response.headers["location"]) == (303, "/me")
+    assert not any(c.startswith("knoten_p=") for c in response.headers.get_list("set-cookie"))

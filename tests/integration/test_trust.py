@@ -180,9 +180,17 @@ async def _world(api: Api) -> dict[str, Any]:
             json={"offer_id": offers[0]["id"], "request_id": offers[1]["id"]},
         )
     ).json()
+    proposal = (
+        await api.client.post(
+            f"{base}/proposals",
+            headers={"Authorization": f"Bearer {signup['participant_token']}"},
+            json={"title": "p"},
+        )
+    ).json()
     return {
         "workshop_id": workshop["id"],
         "session_id": table["id"],
+        "proposal_id": proposal["id"],
         "signup_id": signup["signup_id"],
         "participant_id": signup["participant_token"].split(".")[2],
         "commitment_id": commitment["id"],

@@ -249,6 +249,7 @@ def script() -> list[tuple[str, c.Command]]:
         ("match", c.MakeMatch(match_id="x1", offer_id="o1", request_id="o2", commitment_ids=("c6", "c7"))),
         ("match again", c.MakeMatch(match_id="x2", offer_id="o1", request_id="o2", commitment_ids=("c8", "c9"))),
         ("match two offers", c.MakeMatch(match_id="x3", offer_id="o1", request_id="o1", commitment_ids=("c8", "c9"))),
+        *_barcamp(),
         ("withdraw the slot", c.WithdrawIntroSlot(slot_id="i1")),
         ("withdraw no slot", c.WithdrawIntroSlot(slot_id="nope")),
         ("stop mails", c.StopMails(email_hash="h3", kind="digests", subjects=("p3",))),
@@ -265,6 +266,51 @@ def script() -> list[tuple[str, c.Command]]:
         ("plan when closed", c.PlanSession(session_id="late", title="L", format="barcamp")),
         ("expire too soon", c.ExpirePersonalData(retention=timedelta(days=30))),
         ("expire", c.ExpirePersonalData(retention=timedelta(days=-1))),
+    ]
+
+
+def _barcamp() -> list[tuple[str, c.Command]]:
+    """The grid, pitches, interest and hands, placement by hand and automatically."""
+    slots = (
+        e.GridSlot(starts_at=SOON, ends_at=SOON + timedelta(minutes=45)),
+        e.GridSlot(starts_at=SOON + timedelta(hours=1), ends_at=SOON + timedelta(hours=1, minutes=45)),
+    )
+    rooms = (e.GridRoom(name="Saal", capacity=30), e.GridRoom(name="Küche", capacity=2))
+    return [
+        ("grid with a room twice", c.SetGrid(rooms=(rooms[0], rooms[0]), slots=slots)),
+        (
+            "grid with a slot ending first",
+            c.SetGrid(rooms=rooms, slots=(slots[0], e.GridSlot(starts_at=SOON, ends_at=SOON))),
+        ),
+        ("propose", c.MakeProposal(proposal_id="b1", title="Klima", proposer_id="p2")),
+        ("place before the grid", c.PlaceProposal(proposal_id="b1", room="Saal", slot=0, session_id="s0")),
+        ("auto before the grid", c.PlaceAutomatically(session_ids=("s0",))),
+        ("place an unknown proposal", c.PlaceProposal(proposal_id="nope", room="Saal", slot=0, session_id="s0")),
+        ("grid", c.SetGrid(rooms=rooms, slots=slots)),
+        ("propose for someone", c.MakeProposal(proposal_id="b2", title="Rad", signup_id="a5-m")),
+        ("propose for no sign-up", c.MakeProposal(proposal_id="b3", title="X", signup_id="nope")),
+        ("propose an own idea", c.MakeProposal(proposal_id="b4", title="Offen")),
+        ("propose again", c.MakeProposal(proposal_id="b5", title="Geld", proposer_id="p2")),
+        ("interest", c.ShowInterest(proposal_id="b1", participant_id="p5")),
+        ("interest again", c.ShowInterest(proposal_id="b1", participant_id="p5")),
+        ("interest in two", c.ShowInterest(proposal_id="b5", participant_id="p5")),
+        ("interest in nothing", c.ShowInterest(proposal_id="nope", participant_id="p5")),
+        ("interest withdrawn", c.WithdrawInterest(proposal_id="b2", participant_id="p5")),
+        ("hands", c.CountHands(proposal_id="b1", count=12)),
+        ("hands below zero", c.CountHands(proposal_id="b1", count=-1)),
+        ("place", c.PlaceProposal(proposal_id="b1", room="Küche", slot=0, session_id="s1", short_code="KLIMA1")),
+        ("place in a taken cell", c.PlaceProposal(proposal_id="b4", room="Küche", slot=0, session_id="s2")),
+        ("place the proposer twice", c.PlaceProposal(proposal_id="b5", room="Saal", slot=0, session_id="s2")),
+        ("place in no room", c.PlaceProposal(proposal_id="b4", room="Keller", slot=0, session_id="s2")),
+        ("place in no slot", c.PlaceProposal(proposal_id="b4", room="Saal", slot=2, session_id="s2")),
+        ("sign up to the placed", _signup(5, "s1")),
+        ("move", c.PlaceProposal(proposal_id="b1", room="Saal", slot=1, session_id="unused")),
+        ("move to where it is", c.PlaceProposal(proposal_id="b1", room="Saal", slot=1, session_id="unused")),
+        ("withdraw a placed proposal", c.WithdrawProposal(proposal_id="b1")),
+        ("withdraw a proposal", c.WithdrawProposal(proposal_id="b4")),
+        ("grid without a cell in use", c.SetGrid(rooms=rooms[1:], slots=slots)),
+        ("place automatically", c.PlaceAutomatically(session_ids=("s3", "s4"), short_codes=("AUTO03",))),
+        ("place automatically, nothing left", c.PlaceAutomatically(session_ids=())),
     ]
 
 

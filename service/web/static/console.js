@@ -294,7 +294,32 @@
   });
 
   let picked = null;
+  let placing = null; // the barcamp grid: the place path of the proposal tapped, until a cell is tapped
+  function markPlacing() {
+    document.querySelectorAll("[data-place-path].selected").forEach(function (b) { b.classList.remove("selected"); });
+    if (!placing) return;
+    document.querySelectorAll("[data-place-path]").forEach(function (b) {
+      if (b.dataset.placePath === placing) b.classList.add("selected");
+    });
+  }
+  const placingPanel = document.getElementById("panel"); // a live refresh keeps the tapped proposal marked
+  if (placingPanel && window.MutationObserver) new MutationObserver(markPlacing).observe(placingPanel, { childList: true });
   document.addEventListener("click", function (event) {
+    const proposal = event.target.closest("button[data-place-path]");
+    if (proposal) {
+      placing = placing === proposal.dataset.placePath ? null : proposal.dataset.placePath;
+      markPlacing();
+      return;
+    }
+    const cell = event.target.closest("button[data-place-room]");
+    if (cell) {
+      if (!placing) return;
+      const body = { room: cell.dataset.placeRoom, slot: parseInt(cell.dataset.placeSlot, 10) };
+      enqueue("POST", placing, body, cell.dataset.label, cell.dataset.placeRoom);
+      placing = null;
+      markPlacing();
+      return;
+    }
     if (event.target.closest("[data-print]")) { window.print(); return; }
     const toggle = event.target.closest("button[data-toggle]");
     if (toggle) { // one of a group of choices (a poll's dates): the whole group's choice is sent
@@ -467,6 +492,10 @@
       "date_fixed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
+
+    // the barcamp's grid and proposals
+    ["grid_set", "proposal_made", "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted",
+      "proposal_placed"].forEach(function (type) { source.addEventListener(type, onEvent); });
   }
 
   window.addEventListener("online", function () { online = true; showStatus(); flush(); });
