@@ -16,7 +16,7 @@ import pytest
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
-from service.store.jobs import queue
+from service.store.jobs import SERIALIZER, queue
 from tests.integration.conftest import ADMIN_TOKEN, Api
 from tests.integration.stack import Stack
 from tests.mail_sink import MailSink, attachments_of, text_of
@@ -133,8 +133,8 @@ async def test_a_worker_killed_while_mailing_digests_leaves_one_mail_after_the_r
     started = StartedJobRegistry(queue=queue(redis_client))
 
     def mailing() -> bool:  # the last close's job is delivering (the sink holds it 3 s)
-        jobs = [Job.fetch(i, connection=redis_client) for i in started.get_job_ids()]
-        return any(job.args[1:] == (sessions[1]["id"],) for job in jobs)
+        jobs = [Job.fetch(i, connection=redis_client, serializer=SERIALIZER) for i in started.get_job_ids()]
+        return any(list(job.args[1:]) == [sessions[1]["id"]] for job in jobs)  # JSON: a list
 
     wait_until(mailing, "the digest job to start mailing", timeout=60)
     worker.kill()

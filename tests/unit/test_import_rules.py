@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).parents[2]
+from tests.sources import ROOT, parsed, python_sources
+
 # Modules of service/api that pages share: the access guard and the problem details (a page shows
 # a refused field, or its error page, from them). Every other api module is a handler.
 SHARED_API = {"service.api.auth", "service.api.problems"}
@@ -18,9 +18,9 @@ WIRING = {"service.app", "service.wiring", "service.cli"}
 def _imports() -> list[tuple[str, str]]:
     """(importing module, imported module) for every import in service/ and workers/."""
     found = []
-    for path in sorted([*ROOT.glob("service/**/*.py"), *ROOT.glob("workers/**/*.py")]):
+    for path in python_sources():
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Import):
                 found += [(module, alias.name) for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 from service.domain.links import PAGES, Links
+from tests.sources import ROOT, parsed, python_sources
 
-ROOT = Path(__file__).parents[2]
 # demo.py is a client of the public API and prints the dev banner; it builds no link it hands out.
 BUILDERS = {ROOT / "service/domain/links.py", ROOT / "service/demo.py"}
 
@@ -29,9 +28,9 @@ def _builds_a_url(node: ast.AST) -> bool:
 def test_urls_are_built_in_one_place() -> None:
     found = [
         f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}"
-        for path in sorted([*ROOT.glob("service/**/*.py"), *ROOT.glob("workers/**/*.py")])
+        for path in python_sources()
         if path not in BUILDERS
-        for node in ast.walk(ast.parse(path.read_text()))
+        for node in ast.walk(parsed(path))
         if _builds_a_url(node)
     ]
     assert found == []
