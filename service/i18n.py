@@ -32,6 +32,21 @@ def language_or_default(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def accepted_language(header: str) -> str | None:
+    """The first of our languages in an Accept-Language header, by the reader's weights."""
+    ranked = []
+    for part in header.split(","):
+        tag, _, weight = part.strip().partition(";q=")
+        try:
+            ranked.append((float(weight) if weight else 1.0, tag.split("-")[0].lower()))
+        except ValueError:
+            continue
+    for _, tag in sorted(ranked, key=lambda item: -item[0]):
+        if tag in LANGUAGES:
+            return tag
+    return None
+
+
 @cache
 def translations(language: str) -> Translations:
     """The compiled catalogue of one language."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,20 @@ import redis
 
 from tests.cluster import ClusterProcesses
 from tests.processes import RedisProcess
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rq_logs_through_pytest() -> Iterator[None]:
+    """RQ gives its loggers (rq.worker, rq.job, rq.scheduler) their own stream handlers on the
+    sys.stdout and sys.stderr of the moment, unless a handler is already found up the hierarchy.
+    In-process workers (`run_worker(..., burst=True)`) met pytest's capture streams there, and the
+    handlers outlived them: "ValueError: I/O operation on closed file" when logging later. A
+    NullHandler on "rq" keeps RQ from adding them; records still reach pytest's log capture."""
+    rq = logging.getLogger("rq")
+    keeper = logging.NullHandler()
+    rq.addHandler(keeper)
+    yield
+    rq.removeHandler(keeper)
 
 
 @pytest.fixture(scope="session")

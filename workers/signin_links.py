@@ -11,5 +11,7 @@ def send_signin_link(sealed: str) -> None:
     """Send one sign-in link; a retry after a failure sends the same link again."""
     ctx = context()
     mail = unseal(ctx.settings.secret_key, sealed)
-    rendered = render_mail("signin_link", "de", mail.to, "", name=mail.name, link=mail.link, minutes=mail.minutes)
+    rendered = render_mail(
+        "signin_link", mail.language, mail.to, "", name=mail.name, link=mail.link, minutes=mail.minutes
+    )
     ctx.mailer.send(build_message(rendered, ctx.settings.mail_from, ctx.clock))

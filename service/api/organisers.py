@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access
+from service.api.idempotency import idempotency_of
 from service.api.problems import BadInput
 from service.application.inputs import checked_email
+from service.application.outcomes import IdempotencyMismatch
 from service.application.signin_links import SigninLinkRequest
+from service.i18n import accepted_language
 from service.organisers import Organiser, Organisers
 from service.schemas import LoginIn, OrganiserIn
-from service.security import email_hash, new_id
+from service.security import derived_id, email_hash, new_id
 from service.settings import Settings
 
 
@@ -24,13 +29,30 @@ class OrganiserController(Controller):
 
     @post("/", opt={"access": Access.ORGANISER}, status_code=201)
     async def add_organiser(
-        self, data: JSONBody[OrganiserIn], organisers: NamedDependency[Organisers], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[OrganiserIn],
+        organisers: NamedDependency[Organisers],
+        settings: NamedDependency[Settings],
     ) -> Organiser:
         """Someone who may sign in by a link mailed to their address. Sent again (a retry), the
-        answer is the organiser added the first time; another name for their address is refused."""
+        answer is the organiser added the first time; another name for their address is refused.
+        With an Idempotency-Key the organiser's id follows from the key, so a retry with the same
+        key gets the same answer and the key sent with another person is refused (422)."""
         email = checked_email(data.email, "email") or ""
         hashed = email_hash(settings.secret_key, email)
-        organiser = Organiser(id=new_id(), email=email, name=data.name.strip())
+        idempotency = await idempotency_of(request)
+        name = data.name.strip()
+        if idempotency is None:
+            organiser_id = new_id()
+        else:
+            organiser_id = derived_id(settings.secret_key, "organiser", idempotency.key)
+            earlier = await organisers.find(organiser_id)
+            if earlier is not None:
+                if email_hash(settings.secret_key, earlier.email) != hashed or earlier.name != name:
+                    raise IdempotencyMismatch()
+                return earlier
+        organiser = Organiser(id=organiser_id, email=email, name=name)
         if await organisers.add(organiser, hashed):
             return organiser
         existing = await organisers.find_by_email(hashed)
@@ -59,8 +81,11 @@ class LoginAccepted(msgspec.Struct):
 
 
 @post("/api/login", opt={"access": Access.PUBLIC}, status_code=202, tags=["organisers"])
-async def login(data: JSONBody[LoginIn], signin_link_request: NamedDependency[SigninLinkRequest]) -> LoginAccepted:
-    """Mails an organiser's address a one-time sign-in link; the answer is the same for every address."""
+async def login(
+    request: Request[Any, Any, Any], data: JSONBody[LoginIn], signin_link_request: NamedDependency[SigninLinkRequest]
+) -> LoginAccepted:
+    """Mails an organiser's address a one-time sign-in link, in the language of the request's
+    Accept-Language (German otherwise); the answer is the same for every address."""
     email = checked_email(data.email, "email") or ""
-    await signin_link_request.ask(email)
+    await signin_link_request.ask(email, accepted_language(request.headers.get("accept-language", "")) or "de")
     return LoginAccepted(detail="If this address is an organiser's, a sign-in link is on its way.")

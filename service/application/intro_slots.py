@@ -6,6 +6,7 @@ from __future__ import annotations
 from service.application.inputs import person
 from service.domain import commands as c
 from service.domain.errors import Invalid
+from service.domain.events import Person
 from service.domain.state import IntroSlotState
 from service.domain.views import iso_duration
 from service.schemas import IntroSlotIn, IntroSlotOut
@@ -34,10 +35,15 @@ def offer_command(data: IntroSlotIn) -> c.OfferIntroSlot:
     slot_id = new_id()
     return c.OfferIntroSlot(
         slot_id=slot_id,
-        host=person(slot_id, data.host_name, data.host_email, None, "host_email"),
+        host=with_place(person(slot_id, data.host_name, data.host_email, None, "host_email"), data.place),
         starts_at=data.starts_at,
         duration=data.duration,
         capacity=data.capacity,
         language=data.language,
-        place=data.place.strip() if data.place else None,
     )
+
+
+def with_place(host: Person, place: str | None) -> Person:
+    """The host with where they meet newcomers, sealed with their other fields."""
+    where = place.strip() if place else None
+    return Person(host.subject, host.name, host.email, host.organisation, host.email_hash, where or None)

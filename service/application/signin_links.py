@@ -10,6 +10,7 @@ import anyio.to_thread
 import msgspec
 
 from service.domain.links import Links
+from service.i18n import DEFAULT_LANGUAGE, language_or_default
 from service.organisers import Organiser, Organisers
 from service.ratelimit import Limit, RateLimiter
 from service.security import email_hash, keyed_hash, new_id
@@ -28,6 +29,7 @@ class SigninLinkMail(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     link: str
     minutes: int
+    language: str = DEFAULT_LANGUAGE  # the language of the page or request that asked for it
 
 
 def seal(secret_key: str, mail: SigninLinkMail) -> str:
@@ -62,9 +64,9 @@ class SigninLinkRequest(msgspec.Struct, frozen=True, kw_only=True):
     mailer: SigninLinkMailer
     settings: Settings
 
-    async def ask(self, email: str) -> None:
-        """Mail a one-time link if the address is an organiser's and its quarter hour allows it;
-        nothing tells the asker which happened."""
+    async def ask(self, email: str, language: str = DEFAULT_LANGUAGE) -> None:
+        """Mail a one-time link, in the language it was asked in, if the address is an
+        organiser's and its quarter hour allows it; nothing tells the asker which happened."""
         hashed = email_hash(self.settings.secret_key, email)
         organiser = await self.organisers.find_by_email(hashed)
         if organiser is None:
@@ -74,7 +76,15 @@ class SigninLinkRequest(msgspec.Struct, frozen=True, kw_only=True):
             return
         link = await self.new_link(organiser)
         minutes = max(1, self.settings.signin_link_seconds // 60)
-        await self.mailer.send(SigninLinkMail(to=organiser.email, name=organiser.name, link=link, minutes=minutes))
+        await self.mailer.send(
+            SigninLinkMail(
+                to=organiser.email,
+                name=organiser.name,
+                link=link,
+                minutes=minutes,
+                language=language_or_default(language),
+            )
+        )
 
     async def new_link(self, organiser: Organiser) -> str:
         """A fresh one-time sign-in link for the organiser (`knoten dev` prints one)."""

@@ -89,7 +89,7 @@ def copy_command(source: WorkshopState, fresh: Fresh) -> c.CopyWorkshop:
         if slot.withdrawn or slot.host.erased:
             continue
         slot_id = fresh.id()
-        host = Person(slot_id, slot.host.name, slot.host.email, slot.host.organisation)
+        host = Person(slot_id, slot.host.name, slot.host.email, slot.host.organisation, place=slot.place)
         starts_at = shifted(slot.starts_at, offset, source.timezone)
         slots.append(
             c.OfferIntroSlot(
@@ -99,7 +99,6 @@ def copy_command(source: WorkshopState, fresh: Fresh) -> c.CopyWorkshop:
                 duration=slot.duration,
                 capacity=slot.capacity,
                 language=slot.language,
-                place=slot.place,
             )
         )
     return c.CopyWorkshop(create=create, sessions=sessions, intro_slots=tuple(slots))

@@ -31,10 +31,11 @@ class Person:
     `subject` is the id the sealing key belongs to (a participant or a named owner). A person
     whose key was erased decodes with every personal field set to None. `email_hash` is the
     keyed hash of the e-mail (newcomer detection, one sign-up per address and session): sealed
-    with the rest, so that no one can tell an erased person's address by its hash.
+    with the rest, so that no one can tell an erased person's address by its hash. `place` is
+    where an intro talk's host meets newcomers (it may be their home or phone): sealed likewise.
     """
 
-    __slots__ = ("email", "email_hash", "name", "organisation", "subject")
+    __slots__ = ("email", "email_hash", "name", "organisation", "place", "subject")
 
     def __init__(
         self,
@@ -43,24 +44,32 @@ class Person:
         email: str | None = None,
         organisation: str | None = None,
         email_hash: str | None = None,
+        place: str | None = None,
     ) -> None:
         self.subject = subject
         self.name = name
         self.email = email
         self.organisation = organisation
         self.email_hash = email_hash
+        self.place = place
 
     def with_email_hash(self, email_hash: str | None) -> Person:
-        return Person(self.subject, self.name, self.email, self.organisation, email_hash)
+        return Person(self.subject, self.name, self.email, self.organisation, email_hash, self.place)
 
     @property
     def erased(self) -> bool:
-        return self.name is None and self.email is None and self.organisation is None and self.email_hash is None
+        return (
+            self.name is None
+            and self.email is None
+            and self.organisation is None
+            and self.email_hash is None
+            and self.place is None
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Person) and (
-            (self.subject, self.name, self.email, self.organisation, self.email_hash)
-            == (other.subject, other.name, other.email, other.organisation, other.email_hash)
+            (self.subject, self.name, self.email, self.organisation, self.email_hash, self.place)
+            == (other.subject, other.name, other.email, other.organisation, other.email_hash, other.place)
         )
 
     def __hash__(self) -> int:
@@ -428,7 +437,9 @@ class IntroSlotOffered(Event, frozen=True, kw_only=True):
     duration: timedelta = timedelta(minutes=30)
     capacity: int = 1
     language: Language = "de"
-    place: str | None = None  # where the talk happens: a room, an address, a phone or video link
+    # where the talk happens (a room, an address, a phone or video link): since it may be the
+    # host's home, it is sealed in `host.place`; only slots offered before that carry it here
+    place: str | None = None
 
 
 class IntroSlotWithdrawn(Event, frozen=True, kw_only=True):

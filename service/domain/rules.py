@@ -1151,7 +1151,7 @@ def _evolve_slot_offered(state: WorkshopState, event: e.IntroSlotOffered) -> Non
         capacity=event.capacity,
         language=event.language,
         offered_at=event.at,
-        place=event.place,
+        place=event.place if event.place is not None else event.host.place,
     )
 
 
@@ -1218,7 +1218,7 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
             offer.owner = blank
     for slot in state.intro_slots.values():
         if slot.host.subject == event.subject:
-            slot.host = blank
+            slot.host, slot.place = blank, None  # the place may have been the host's home
     state.former_owners = [blank if p.subject == event.subject else p for p in state.former_owners]
     if state.organiser is not None and state.organiser.subject == event.subject:
         state.organiser, state.organiser_email = blank, None

@@ -660,7 +660,15 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     DatePollOpened: ("at", "session_id", "options"),
     DatePollAnswered: ("at", "session_id", "options"),
     DateFixed: ("at", "session_id", "option", "next_meeting_at"),
-    IntroSlotOffered: ("at", "slot_id", "host", "starts_at", "duration", "capacity", "language", "place"),
+    IntroSlotOffered: (
+        "at",
+        "slot_id",
+        "host",
+        "starts_at",
+        "duration",
+        "capacity",
+        "language",
+    ),  # `place` may be a home address
     IntroSlotWithdrawn: ("at", "slot_id"),
     IntroTalkScheduled: ("at", "participant_id", "slot_id", "sequence", "previous_slot_id"),
     IntroTalkCancelled: ("at", "participant_id", "slot_id", "sequence", "reason"),

@@ -30,6 +30,7 @@ class _Fields(msgspec.Struct, array_like=True):
     email: str | None
     organisation: str | None
     email_hash: str | None = None  # entries sealed before it was added have three fields
+    place: str | None = None  # an intro host's place; entries sealed before it have four
 
 
 _encode_fields = msgspec.msgpack.Encoder()
@@ -83,7 +84,9 @@ def forget_ciphers() -> None:
 def seal(person: Person, key: bytes) -> dict[str, Any]:
     """The stored form of a person: the subject in clear, the fields sealed with their key."""
     nonce = os.urandom(NONCE)
-    plain = _encode_fields.encode(_Fields(person.name, person.email, person.organisation, person.email_hash))
+    plain = _encode_fields.encode(
+        _Fields(person.name, person.email, person.organisation, person.email_hash, person.place)
+    )
     sealed = nonce + _cipher(key).encrypt(nonce, plain, person.subject.encode())
     return {"subject": person.subject, "sealed": base64.b64encode(sealed).decode()}
 
@@ -96,4 +99,4 @@ def unseal(stored: Mapping[str, Any], keys: Mapping[str, bytes]) -> Person:
         return Person(subject, None)
     raw = binascii.a2b_base64(stored["sealed"])  # what base64.b64decode does, without its checks of the type
     fields = _decode_fields.decode(_cipher(key).decrypt(raw[:NONCE], raw[NONCE:], subject.encode()))
-    return Person(subject, fields.name, fields.email, fields.organisation, fields.email_hash)
+    return Person(subject, fields.name, fields.email, fields.organisation, fields.email_hash, fields.place)

@@ -118,7 +118,7 @@ async def admin_signin_link(
     except Invalid:
         error = field_text(language_of(request), "email")
         return page(request, "web/admin.html", status=422, signed_in=False, letters=[], error=error, sent=False)
-    await signin_link_request.ask(email)
+    await signin_link_request.ask(email, language_of(request))
     return page(request, "web/admin.html", status=202, signed_in=False, letters=[], error=None, sent=True)
 
 

@@ -80,13 +80,18 @@ def _me(principal: Principal | None, workshop_id: str, participant_id: str) -> t
 
 
 async def _people_of_device(request: Request[Any, Any, Any], service: WorkshopService) -> list[Any]:
-    """Every person whose valid token this device holds: their data, newest sign-in first."""
+    """Every person whose valid token this device holds: their data, newest sign-in first; each
+    person once, though the device may hold two tokens of theirs (the sign-up's and a mailed link's)."""
     found = []
+    seen: set[tuple[str, str]] = set()
     for token in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)):
         principal = await identify(Credential(token), request.app.state)
         if principal is None or principal.kind != "participant" or not principal.participant_id:
             continue
         assert principal.workshop_id is not None
+        if (principal.workshop_id, principal.participant_id) in seen:
+            continue
+        seen.add((principal.workshop_id, principal.participant_id))
         state = await service.state(principal.workshop_id)
         found.append((state.timezone, personal_data(state, principal.participant_id)))
     return found

@@ -10,7 +10,7 @@ from litestar.datastructures import Cookie
 from litestar.utils.scope.state import ScopeState
 
 from service.domain.links import PAGES
-from service.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext
+from service.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, accepted_language, gettext
 from service.reports.labels import label
 from service.templating import render
 
@@ -29,17 +29,7 @@ def language_of(request: Request[Any, Any, Any]) -> str:
 
 def _accepted_language(request: Request[Any, Any, Any]) -> str | None:
     """The first of our languages in the Accept-Language header, by the reader's weights."""
-    ranked = []
-    for part in request.headers.get("accept-language", "").split(","):
-        tag, _, weight = part.strip().partition(";q=")
-        try:
-            ranked.append((float(weight) if weight else 1.0, tag.split("-")[0].lower()))
-        except ValueError:
-            continue
-    for _, tag in sorted(ranked, key=lambda item: -item[0]):
-        if tag in LANGUAGES:
-            return tag
-    return None
+    return accepted_language(request.headers.get("accept-language", ""))
 
 
 def csrf_token(request: Request[Any, Any, Any]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.conftest import TABLET, Contexts, Knoten, shoot
+from tests.browser.conftest import TABLET, TABLET_PORTRAIT, Contexts, Knoten, shoot
 
 
 def _console(contexts: Contexts, workshop: dict[str, str], session: dict[str, str], locale: str) -> Page:
@@ -210,3 +210,37 @@ def test_dots_cards_matches_and_a_commitment_are_corrected_and_undone_on_the_tab
     expect(fixed.get_by_role("button", name="Erledigt: Protokoll schreiben")).to_be_visible()
     protocol = next(c for c in knoten.full(workshop, market)["commitments"] if c["text"] == "Protokoll schreiben")
     assert (protocol["status"], protocol["reachable"], protocol["owner_name"]) == ("open", True, "Ida Info")
+
+
+def test_on_a_tablet_the_people_get_the_whole_width_and_the_board_counts_one_commitment(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    """Two columns (people beside notes) left a name like "Freiwilligenagentur" broken in the
+    middle; on a tablet, either way round, the people list takes the main column's width."""
+    workshop = knoten.workshop(title="Tablet Breite")
+    session = knoten.session(workshop, title="Ehrenamt")
+    spath = f"/api/workshops/{workshop['id']}/sessions/{session['id']}"
+    body = {"name": "Peter Probe", "email": "peter.breit@example.org", "consent": True}
+    knoten.http.post(f"{spath}/signups", json={**body, "organisation": "Freiwilligenagentur"}).raise_for_status()
+    commitment = {"owner_name": "Peter Probe", "text": "Aushang machen"}
+    knoten.http.post(f"{spath}/commitments", json=commitment, headers=workshop["auth"]).raise_for_status()
+    for viewport, name in ((TABLET, "1024x768"), (TABLET_PORTRAIT, "820x1180")):
+        page = contexts.new(viewport).new_page()
+        page.goto(workshop["console_url"])
+        expect(page.locator(".session", has_text="Ehrenamt")).to_contain_text("1 Zusage")
+        expect(page.locator(".session", has_text="Ehrenamt")).not_to_contain_text("Zusagen")
+        page.get_by_role("link", name=re.compile("Ehrenamt")).click()
+        board_link, english = (
+            page.locator("header.bar nav a").first.bounding_box(),
+            page.locator(".lang a").last.bounding_box(),
+        )
+        assert board_link is not None and english is not None
+        assert english["y"] == board_link["y"]  # the bar on one line
+        people = page.locator("#signups")
+        expect(people).to_contain_text("Freiwilligenagentur")
+        notes = page.get_by_role("heading", name="Notizen")
+        people_box, notes_box = people.bounding_box(), notes.bounding_box()
+        assert people_box is not None and notes_box is not None
+        assert people_box["width"] >= 0.5 * viewport["width"]
+        assert notes_box["y"] > people_box["y"] + people_box["height"]  # the notes below, not beside
+        shoot(page, screenshots, f"console-people-tablet-{name}-de")

@@ -54,7 +54,7 @@ def test_the_organiser_creates_copies_hands_over_and_closes_a_workshop_from_the_
     title = f"Netzwerktreffen März {secrets.token_hex(2)}"
 
     if not page.get_by_label("Titel", exact=True).is_visible():  # open by itself while there is none
-        page.get_by_text("Neuer Workshop").click()
+        page.get_by_text("Neue Veranstaltung").click()
     page.get_by_label("Titel", exact=True).fill(title)
     page.get_by_label("Beginn", exact=True).fill("2027-03-19T16:00")
     page.get_by_label("Ende", exact=True).fill("2027-03-19T21:00")
@@ -62,7 +62,7 @@ def test_the_organiser_creates_copies_hands_over_and_closes_a_workshop_from_the_
     page.get_by_label("Ort", exact=True).fill("Rathaus, Saal 1")
     page.get_by_label("E-Mail-Adresse des Orga-Teams").fill("orga@example.org")
     shoot(page, screenshots, "organiser-new-workshop-de")
-    page.get_by_role("button", name="Workshop anlegen").click()
+    page.get_by_role("button", name="Veranstaltung anlegen").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
     expect(page.get_by_role("status")).to_contain_text("Die Veranstaltung ist angelegt")
     wid = page.url.split("/admin/workshops/")[1].split("?")[0]
@@ -90,6 +90,9 @@ def test_the_organiser_creates_copies_hands_over_and_closes_a_workshop_from_the_
     assert copy_id != wid
     assert _sessions(page) == ["16.04.27, 18:00", "16.04.27, 19:30"]  # summer time, the same local times
     expect(page.get_by_text("Freitag, 16. April 2027, 16:00")).to_be_visible()
+    posters = page.get_by_role("link", name="Plakate für die Räume (PDF)")  # the organiser finds them here too
+    answer = page.request.get(f"{knoten.url}{posters.get_attribute('href')}")
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
     shoot(page, screenshots, "organiser-workshop-de")
 
     page.get_by_role("button", name="Konsolen-Link und QR-Code zeigen").click()
@@ -206,3 +209,21 @@ def test_a_session_added_on_the_board_is_at_the_time_typed_in_the_workshops_seas
     expect(page.get_by_text("Abendrunde")).to_be_visible()
     page.goto(f"{knoten.url}/admin/workshops/{workshop['id']}")
     assert _sessions(page) == [f"{day[8:10]}.{day[5:7]}.27, 18:00"]
+
+
+def test_a_workshop_whose_day_began_says_no_session_is_open_yet(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    """Listed under "running" by its day, its badge does not say "planned" (which read as a contradiction)."""
+    now = datetime.now(BERLIN).replace(microsecond=0)
+    title = f"Begonnen {secrets.token_hex(2)}"
+    workshop = knoten.workshop(
+        title=title, starts_at=(now - timedelta(hours=1)).isoformat(), ends_at=(now + timedelta(hours=5)).isoformat()
+    )
+    knoten.session(workshop)
+    page = contexts.new(LAPTOP).new_page()
+    knoten.sign_in(page)
+    running = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Läuft gerade")))
+    row = running.get_by_role("row", name=re.compile(re.escape(title)))
+    expect(row.get_by_role("cell").nth(2)).to_have_text("begonnen, keine Runde offen")
+    shoot(page, screenshots, "organiser-home-begun-de")

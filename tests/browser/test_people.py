@@ -3,6 +3,7 @@ shared by two people, a phone that signed up at two workshops; newcomers said, n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -96,7 +97,9 @@ def test_the_form_asks_whether_someone_is_new_and_the_console_corrects_it(
     expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
     tablet = sign_in(contexts, workshop)
     tablet.goto(f"{knoten.url}/w/{workshop['id']}/s/{session['id']}")
-    tablet.get_by_role("button", name="Emil Eilig als neu markieren").click()
+    marking = tablet.get_by_role("button", name="Emil Eilig als neu markieren")
+    expect(marking).to_have_text("ist neu")  # an action, not to be read as the badge "neu" beside it
+    marking.click()
     expect(tablet.locator("#signups .badge.amber")).to_have_text("neu", timeout=10_000)
     shoot(tablet, screenshots, "console-newcomer-corrected-tablet-1024x768")
     assert knoten.full(workshop, session)["signups"][0]["newcomer"] is True
@@ -120,3 +123,21 @@ def test_a_table_code_keeps_a_guessed_link_out_and_the_qr_code_in(contexts: Cont
     fill(phone, "Fine Echt", "fine.code@example.org")
     expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
     assert [s["name"] for s in knoten.full(workshop, session)["signups"]] == ["Fine Echt"]
+
+
+def test_a_phone_that_signed_up_and_then_opens_its_mailed_link_shows_the_person_once(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    workshop = knoten.workshop(title="Einmal reicht")
+    table = knoten.session(workshop, title="Tisch E")
+    phone = contexts.new(PHONE).new_page()
+    phone.goto(table["signup_url"])
+    fill(phone, "Mia Einmal", "mia.einmal@example.org")
+    expect(phone.get_by_text("Sie haben einen Platz!")).to_be_visible()
+    mails = knoten.sink.wait_for(lambda found: len(found) >= 1, to="mia.einmal@example.org")
+    link = re.search(r"\S+/me\?token=\S+", text_of(mails[0]))
+    assert link is not None
+    phone.goto(link.group(0))  # the same person's link, on the phone that holds their sign-up
+    expect(phone.get_by_role("heading", name="Hallo Mia Einmal")).to_be_visible()
+    expect(phone.get_by_role("button", name="Austragen")).to_have_count(1)
+    shoot(phone, screenshots, "me-after-mailed-link-phone-390x844")

@@ -293,3 +293,17 @@ async def test_the_public_programme_stream_says_only_that_the_programme_changed(
     assert positions == sorted(positions)
     resumed = await collect(api.client, f"{base}/programme/stream", 1, headers={"Last-Event-ID": str(positions[1])})
     assert [m.id for m in resumed] == [positions[2]]
+
+
+async def test_the_programme_on_a_phone_marks_a_cancelled_session(api: Api) -> None:
+    """A cancelled session showed only its count ("0/12"), as if one could still go there."""
+    workshop = await api.workshop()
+    await api.session(workshop, title="Bleibt", room="Saal", capacity=12)
+    gone = await api.session(workshop, title="Fällt aus", room="Küche", capacity=12)
+    base = f"/api/workshops/{workshop['id']}/sessions"
+    assert (await api.client.post(f"{base}/{gone['id']}/cancel", headers=workshop["auth"])).status_code == 200
+    page = await api.client.get(f"/w/{workshop['id']}/programme", headers={"Accept-Language": "de"})
+    assert page.status_code == 200
+    lines = {title: line for line in page.text.split("<li") for title in ("Bleibt", "Fällt aus") if title in line}
+    assert "abgesagt" in lines["Fällt aus"] and "0/12" not in lines["Fällt aus"]
+    assert "abgesagt" not in lines["Bleibt"] and "0/12" in lines["Bleibt"]

@@ -204,3 +204,35 @@ async def test_the_admin_page_mails_the_link_and_says_the_same_for_any_address(a
     assert LINK.search(text_of(mails[0]))
     refused = await api.client.post("/admin/signin-link", data={"email": "nope", "_csrf_token": _csrf(page)})
     assert refused.status_code == 422 and 'name="email"' in refused.text
+
+
+async def test_the_sign_in_mail_speaks_the_language_it_was_asked_in(api: Api, mail_sink: MailSink) -> None:
+    organiser = await _organiser(api)
+    english = await api.client.get("/admin?lang=en")
+    asked = await api.client.post(
+        "/admin/signin-link", data={"email": organiser["email"], "_csrf_token": _csrf(english)}
+    )
+    assert asked.status_code == 202
+    first = await asyncio.to_thread(mail_sink.wait_for, lambda found: len(found) == 1, to=organiser["email"])
+    assert first[0]["Subject"] == "Your sign-in link for knoten"
+    assert "open this link to sign in as organiser" in text_of(first[0])
+    await api.client.post("/api/login", json={"email": organiser["email"]}, headers={"Accept-Language": "en-GB"})
+    second = await asyncio.to_thread(mail_sink.wait_for, lambda found: len(found) == 2, to=organiser["email"])
+    assert second[1]["Subject"] == "Your sign-in link for knoten"
+    await api.client.post("/api/login", json={"email": organiser["email"]}, headers={"Accept-Language": "de-DE"})
+    third = await asyncio.to_thread(mail_sink.wait_for, lambda found: len(found) == 3, to=organiser["email"])
+    assert third[2]["Subject"] == "Ihr Anmeldelink für knoten"
+
+
+async def test_adding_an_organiser_is_idempotent_by_its_key(api: Api) -> None:
+    email = f"orga-{secrets.token_hex(6)}@example.org"
+    key = {"Idempotency-Key": secrets.token_hex(8), **api.admin}
+    first = await api.client.post("/api/organisers", json={"email": email, "name": "Ida Idem"}, headers=key)
+    again = await api.client.post("/api/organisers", json={"email": email, "name": "Ida Idem"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    other = f"orga-{secrets.token_hex(6)}@example.org"
+    reused = await api.client.post("/api/organisers", json={"email": other, "name": "Otto"}, headers=key)
+    assert reused.status_code == 422
+    listed = (await api.client.get("/api/organisers", headers=api.admin)).json()
+    assert [o for o in listed if o["email"] in {email, other}] == [first.json()]

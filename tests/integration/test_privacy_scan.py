@@ -1,5 +1,5 @@
-"""Proof: after sign-ups, commitments, mails, an intro talk and an erasure, no plaintext name
-or e-mail address of anyone is anywhere in Redis (every key, the RQ job hashes) or its AOF."""
+"""Proof: after sign-ups, commitments, mails, an intro talk and an erasure, no plaintext name,
+e-mail address or intro host's place is anywhere in Redis (every key, the RQ job hashes) or its AOF."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ PEOPLE = {
 }
 OWNER = ("Jasper Kaltwasser", "jasper.kaltwasser@example.org")
 HOST = ("Agathe Morgenroth", "agathe.morgenroth@example.org")
+HOST_PLACE = "bei mir zu Hause, Quittenweg 17"  # an intro host's place may be their home
 ORGANISER = "orga.vertraulich@example.org"
 
 
@@ -112,7 +113,12 @@ def test_no_plaintext_personal_data_in_redis_or_its_aof(stack: Stack) -> None:
     http.post(
         f"{base}/intro-slots",
         headers=auth,
-        json={"host_name": HOST[0], "host_email": HOST[1], "starts_at": (soon - timedelta(days=1)).isoformat()},
+        json={
+            "host_name": HOST[0],
+            "host_email": HOST[1],
+            "starts_at": (soon - timedelta(days=1)).isoformat(),
+            "place": HOST_PLACE,
+        },
     )
     first = tokens["Zoë Quellenberg"]
     http.post(
@@ -139,7 +145,9 @@ def test_no_plaintext_personal_data_in_redis_or_its_aof(stack: Stack) -> None:
     stored = everything_in(client)
     aof = append_only_file(stack)
     assert len(aof) > 10_000
-    secrets = [*PEOPLE, *PEOPLE.values(), *OWNER, *HOST, ORGANISER] + [f"Verein {n.split()[1]}" for n in PEOPLE]
+    secrets = [*PEOPLE, *PEOPLE.values(), *OWNER, *HOST, HOST_PLACE, ORGANISER] + [
+        f"Verein {n.split()[1]}" for n in PEOPLE
+    ]
     secrets.append(erased_hash)  # the others' hashes stay in the seen set: newcomer detection
     places = {**{f"redis {key}": blob for key, blob in stored.items()}, "aof": aof}
     leaks = [(s, where) for s in secrets for form in forms(s) for where, blob in places.items() if form in blob]

@@ -115,7 +115,12 @@ async def test_a_copy_keeps_local_times_across_summer_time_and_has_no_people(api
         json={"owner_name": "Carla", "text": "Raumliste"},
         headers=workshop["auth"],
     )
-    slot = {"host_name": "Hanna", "host_email": "hanna@example.org", "starts_at": "2026-03-21T09:00:00+01:00"}
+    slot = {
+        "host_name": "Hanna",
+        "host_email": "hanna@example.org",
+        "starts_at": "2026-03-21T09:00:00+01:00",
+        "place": "Café Eck",
+    }
     await api.client.post(f"/api/workshops/{wid}/intro-slots", json=slot, headers=workshop["auth"])
 
     key = secrets.token_urlsafe(16)
@@ -145,7 +150,9 @@ async def test_a_copy_keeps_local_times_across_summer_time_and_has_no_people(api
     )
     assert full["signups"] == [] and full["commitments"] == [] and full["host"] == "Agnes W."
     slots = (await api.client.get(f"/api/workshops/{copy['id']}/intro-slots", headers=auth)).json()
-    assert [(s["host_name"], _at(s["starts_at"])) for s in slots] == [("Hanna", _at("2026-04-18T09:00:00+02:00"))]
+    assert [(s["host_name"], _at(s["starts_at"]), s["place"]) for s in slots] == [
+        ("Hanna", _at("2026-04-18T09:00:00+02:00"), "Café Eck")  # the place, sealed with the host, comes along
+    ]
     old = (await api.client.get(f"/api/workshops/{copy['id']}", headers=workshop["auth"])).status_code
     assert old == 403  # the source's token opens nothing of the copy
 

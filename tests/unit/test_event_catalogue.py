@@ -89,3 +89,21 @@ def test_the_catalogue_has_one_definition_per_event_type_as_the_stream_sends_it(
 
 def test_docs_events_md_is_current() -> None:
     assert DOCS.read_text(encoding="utf-8") == markdown(), "docs/events.md is out of date: run `make events`"
+
+
+def test_an_intro_slots_place_is_not_streamed() -> None:
+    """A host may give their home address or phone number as the place of an intro talk: the
+    stream (which phones on the public programme see too) shows the host's name, not that."""
+    from service.domain.events import IntroSlotOffered
+
+    host = Person("slot-1", "Agnes Wirt", "agnes@example.org")
+    slot = IntroSlotOffered(
+        at=datetime(2026, 5, 9, 10, tzinfo=UTC),
+        slot_id="slot-1",
+        host=host,
+        starts_at=datetime(2026, 5, 10, 10, tzinfo=UTC),
+        place="Musterweg 1, 3. Stock",
+    )
+    sent = streamed(slot)
+    assert sent["host"] == {"name": "Agnes Wirt"}
+    assert "Musterweg" not in str(sent)
