@@ -18,7 +18,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.logs import REQUEST_ID
+from service.logs import CLEAN, REQUEST_ID
 
 REQUEST_ID_HEADER = "x-request-id"
 ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -69,9 +69,10 @@ def request_log(app: ASGIApp) -> ASGIApp:
             route = route_of(scope)
             if log.isEnabledFor(logging.INFO):
                 # The record made here, not by log.info: that walks the stack for the caller's
-                # file and line on every request, which this line does not need.
+                # file and line on every request, which this line does not need. It holds the
+                # method, the route's template and the status, never a path as sent: clean.
                 method = scope["method"]
-                fields = {"method": method, "route": route, "status": status, "duration_ms": duration}
+                fields = {"method": method, "route": route, "status": status, "duration_ms": duration, CLEAN: True}
                 log.handle(
                     log.makeRecord(
                         log.name, logging.INFO, __file__, 0, LINE, (method, route, status), None, extra=fields
