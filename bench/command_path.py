@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import secrets
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
@@ -38,29 +40,38 @@ CONCURRENCY = 16
 WARM_UP_SECONDS = 2
 SESSIONS = 20
 TARGET_RATIO, TARGET_P99 = 0.5, 0.050
+API_CPU = "API CPU µs/request"
 SPREAD, ONE, TWO, BASELINE = "knoten, 20 sessions", "knoten, 1 session", "knoten, two processes", "baseline"
 
 PROFILE = (
     "Profile (py-spy on the API under closed-loop sign-ups, and Redis's commandstats). Before issue 16 a "
     "sign-up cost 4 round trips (both rate limits in one script, SISMEMBER, the catch-up XRANGE with the "
-    "idempotency GET, the append script), serialised per workshop by a lock, ≈1.8–2 ms of CPU; the socket "
-    "writes to Redis (StreamWriter.writelines) were the largest single item. Now: (1) group commit: sign-ups "
-    "that queue behind an append in flight are decided in order and appended in one script call (≈5 sign-ups "
-    "an append at 16 connections: 0.19 EVALSHA of the append script per sign-up); (2) no catch-up read while "
-    "the cached state is the one this process appended (the script's version check says when it moved); (3) "
-    "the rate limits and the seen-address check go in one pipeline that concurrent requests share "
-    "(service/store/pipelined.py); (4) erased_email_hashes walked every sign-up of the workshop on every "
-    "command (8 % of the API's time in a large workshop), now only for erasures. A sign-up is now one shared "
-    "round trip before its append and its share of one batched append; Redis spends ≈80 µs of CPU a sign-up "
-    "(≈180 µs before). In an A/B run side by side on this machine (old and new code, same Redis) the new path "
-    "took 2.5× the sign-ups per second of the old (907 vs 369/s). Where the rest goes (self time): socket "
-    "writes to Redis and to the clients and the event loop ≈45 % (syscalls on 2 shared cores), redis-py's "
-    "packing and parsing ≈8 %, Litestar's routing, guards and dependency resolution ≈8 %, RQ's job "
-    "construction ≈4 % (Job objects and their hash, recorded from a pipeline never sent), sealing with "
-    "AES-GCM and HMACs ≈4 %, uvicorn's access log ≈2 %, decide/settle/render ≈3 %, email-validator ≈1 %. The "
-    "baseline does one XADD and nothing else; a Python process that validates, decides, seals, records RQ "
-    "jobs and answers per request stays well under half of it here, so the ratio target is missed and more "
-    "sign-ups come from more API processes (their Redis cost per sign-up is small: docs/scaling.md)."
+    "idempotency GET, the append script), serialised per workshop by a lock, ≈1.8–2 ms of CPU. Slice A: (1) "
+    "group commit: sign-ups that queue behind an append in flight are decided in order and appended in one "
+    "script call (≈5 sign-ups an append at 16 connections); (2) no catch-up read while the cached state is the "
+    "one this process appended (the script's version check says when it moved); (3) the rate limits and the "
+    "seen-address check go in one pipeline that concurrent requests share (service/store/pipelined.py); (4) "
+    "erased_email_hashes only for erasures. Slice C, from a new profile with the request log and the metrics "
+    "middleware in: (5) Litestar resolved the dependencies of a handler in an anyio task group, a task each "
+    "(≈6 % of the API's CPU): they are now resolved one after the other (service/providers.py); (6) RQ's "
+    "Queue.enqueue built a Job object, its dict and its hash for each job (≈8 %, 70 µs a job): the commands of "
+    "a job to run now are written directly, field for field as RQ writes them (tests/unit/test_job_commands.py "
+    "compares them with RQ's own; the workers' tests run them); (7) the request log walked the stack for the "
+    "caller on every line and ran the redacting regular expressions twice over a line that holds only the "
+    "method, the route's template and the status (≈3 %): the record is made directly and marked clean. A/B on "
+    "this machine, old (main before slice C) and new API side by side on one Redis, rounds alternating, under a "
+    "load average of 8–15 from other work (`python -m bench.ab <commit>`, three runs): API CPU per sign-up "
+    "690–740 µs → 500–590 µs (−15 to −28 %), the baseline 145–150 µs. Where the rest goes now (self time): "
+    "uvicorn's socket writes to the clients and the event loop ≈20 %, "
+    "the socket writes to Redis and redis-py's packing and parsing ≈15 %, the middleware stack (request log "
+    "≈6 %, Prometheus ≈3 %, CSRF, security headers, exception handling) ≈12 %, Litestar's routing, guard, "
+    "signature parsing and dependencies ≈10 %, the append's arguments, sealing with AES-GCM and HMACs ≈8 %, "
+    "writing the jobs ≈4 %, email-validator ≈4 %, decide/settle/render ≈4 %. Not done: the rate limits and "
+    "the idempotency recall inside the append script (one round trip instead of the shared pipeline and the "
+    "batched append: the round trips are shared already, so this saves Redis calls more than API CPU). The "
+    "baseline does one XADD and nothing else: per request it spends 150 µs of CPU, knoten ≈500 µs, a CPU ratio "
+    "of ≈0.3; the throughput ratio depends on how the shared cores are handed out, and more sign-ups come "
+    "from more API processes (their Redis cost per sign-up is small: docs/scaling.md)."
 )
 TITLE = (
     f"1. Command path: sign-up POST vs. bare Litestar + one XADD "
@@ -72,6 +83,7 @@ class Target(NamedTuple):
     name: str
     url: str
     request: Callable[[str], MakeRequest]  # per round tag: request i
+    pid: int | None = None  # the serving process, for its CPU time (None: several processes)
 
 
 def signup_body(tag: str, i: int) -> dict[str, object]:
@@ -119,6 +131,19 @@ async def _rounds(
     return runs
 
 
+def _pid(process: ApiProcess) -> int:
+    assert process.process is not None
+    return process.process.pid
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """CPU time a process has used so far (user and system); 0 for None."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def redis_cpu_seconds(stack: BenchStack) -> float:
     """CPU time redis-server has used so far (user and system)."""
     cpu: Any = stack.redis.client().info("cpu")
@@ -132,21 +157,23 @@ async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> l
         one_session = await open_sessions(client, one, 1)
         shared_sessions = await open_sessions(client, shared, SESSIONS)
     targets = [
-        Target(SPREAD, stack.url, knoten_requests(stack.url, spread["id"], spread_sessions)),
-        Target(ONE, stack.url, knoten_requests(stack.url, one["id"], one_session)),
+        Target(SPREAD, stack.url, knoten_requests(stack.url, spread["id"], spread_sessions), _pid(stack.api)),
+        Target(ONE, stack.url, knoten_requests(stack.url, one["id"], one_session), _pid(stack.api)),
         Target(TWO, two.url, knoten_requests(two.url, shared["id"], shared_sessions)),
-        Target(BASELINE, baseline.url, baseline_requests(baseline.url)),
+        Target(BASELINE, baseline.url, baseline_requests(baseline.url), _pid(baseline)),
     ]
     paced_targets = [t for t in targets if t.name != TWO]
     for target in targets:  # warm up all: connections, caches, JIT-free but lazy imports
         await open_loop(target.url, target.request("warm"), RATE, WARM_UP_SECONDS)
 
     redis_cpu: dict[str, list[float]] = {t.name: [] for t in targets}  # per request, per round
+    api_cpu: dict[str, list[float]] = {t.name: [] for t in targets}
 
     async def throughput(target: Target, tag: str) -> list[Sample]:
-        before = redis_cpu_seconds(stack)
+        before, api_before = redis_cpu_seconds(stack), process_cpu_seconds(target.pid)
         samples = await closed_loop(target.url, target.request(tag), CONCURRENCY, THROUGHPUT_SECONDS)
         redis_cpu[target.name].append((redis_cpu_seconds(stack) - before) / max(1, len(samples)))
+        api_cpu[target.name].append((process_cpu_seconds(target.pid) - api_before) / max(1, len(samples)))
         return samples
 
     async def latency(target: Target, tag: str) -> list[Sample]:
@@ -159,6 +186,7 @@ async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> l
         rates = [len(run) / THROUGHPUT_SECONDS for run in saturated[target.name]]
         row: Row = {"system": target.name, "throughput req/s (median of rounds)": round(median(rates))}
         row["Redis CPU µs/request"] = round(median(redis_cpu[target.name]) * 1e6)
+        row[API_CPU] = round(median(api_cpu[target.name]) * 1e6) if target.pid else "–"
         runs = paced.get(target.name, [])
         latencies = [s.latency for s in itertools.chain.from_iterable(runs)]
         per_round_p99 = [percentile([s.latency for s in run], 99) for run in runs]
@@ -204,6 +232,10 @@ def run() -> Result:
         + ", ".join(f"{name}: {ratio:.2f}" for name, ratio in ratios.items())
         + f". Single process (target ≥ {TARGET_RATIO}): {met(single >= TARGET_RATIO)}. At {RATE} req/s offered, "
         f"the ratio of requests answered per second is {paced_ratio:.2f}.",
+        "CPU ratio, baseline's CPU per request / knoten's (the ratio a core each would give, less sensitive to "
+        "other load on the machine than the throughput): "
+        + ", ".join(f"{name}: {_number(base, API_CPU) / _number(by_name[name], API_CPU):.2f}" for name in (SPREAD, ONE))
+        + ".",
         f"knoten p99 at {RATE} req/s (worse of the two single-process rows): {ms(p99)} ms "
         f"(target < {ms(TARGET_P99):.0f} ms): {met(p99 < TARGET_P99)}.",
         f"Throughput: closed loop, {CONCURRENCY} connections, {THROUGHPUT_ROUNDS} rounds of {THROUGHPUT_SECONDS} s "
@@ -216,9 +248,13 @@ def run() -> Result:
         "again: each conflict drops the tentatively evolved state and folds the whole log again, which widens "
         "the window for the next conflict; 409s are requests that lost 20 times in a row. A workshop another "
         "process appends to reads the log before it decides for the next 64 rounds, which halves the conflicts "
-        "but not the folds; routing a workshop's writes to one process avoids both). Each sign-up has a new "
-        "e-mail address and an Idempotency-Key; the workshops grow over the "
-        "rounds. No worker runs (jobs wait in RQ).",
+        "but not the folds. A snapshot of the state before each batch, so that a conflict reads only the tail, "
+        "costs more than it saves: a copy of a workshop with 2,449 sign-ups takes 26 ms (pickle; deepcopy is "
+        "slower), its full fold 106 ms, and the copy is due for every batch, the fold only for a conflict. "
+        "Routing a workshop's writes to one process avoids both: behind Caddy, an upstream chosen by the "
+        "workshop id in the path (a path_regexp matcher setting a header, lb_policy header); not built yet). "
+        "Each sign-up has a new e-mail address and an Idempotency-Key; the workshops grow over the rounds. "
+        "No worker runs (jobs wait in RQ).",
         "uvicorn processes each (as `knoten api`); the load generator runs on the same 2 cores, and so does the "
         "second process of 'two processes': on this machine it competes with the first for the same cores. "
         + REDIS_NOTE,

@@ -59,6 +59,7 @@ from service.providers import (
     provide_service,
     provide_settings,
     provide_signin_link_request,
+    resolve_dependencies_in_order,
 )
 from service.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from service.settings import Settings
@@ -102,6 +103,7 @@ REQUEST_METRICS = PrometheusConfig(
 
 def create_app(settings: Settings, store: EventStore | None = None, clock: Clock | None = None) -> Litestar:
     """The app; `store` and `clock` are injected by tests, otherwise Redis and the system clock."""
+    resolve_dependencies_in_order()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:

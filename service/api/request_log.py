@@ -18,11 +18,12 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.logs import REQUEST_ID
+from service.logs import CLEAN, REQUEST_ID
 
 REQUEST_ID_HEADER = "x-request-id"
 ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 log = logging.getLogger("knoten.requests")
+LINE = "%s %s %s"
 
 
 def request_id_of(scope: Scope) -> str:
@@ -66,13 +67,17 @@ def request_log(app: ASGIApp) -> ASGIApp:
         finally:
             duration = round((time.perf_counter() - started) * 1000, 1)
             route = route_of(scope)
-            log.info(
-                "%s %s %s",
-                scope["method"],
-                route,
-                status,
-                extra={"method": scope["method"], "route": route, "status": status, "duration_ms": duration},
-            )
+            if log.isEnabledFor(logging.INFO):
+                # The record made here, not by log.info: that walks the stack for the caller's
+                # file and line on every request, which this line does not need. It holds the
+                # method, the route's template and the status, never a path as sent: clean.
+                method = scope["method"]
+                fields = {"method": method, "route": route, "status": status, "duration_ms": duration, CLEAN: True}
+                log.handle(
+                    log.makeRecord(
+                        log.name, logging.INFO, __file__, 0, LINE, (method, route, status), None, extra=fields
+                    )
+                )
             REQUEST_ID.reset(reset)
 
     return wrapped
