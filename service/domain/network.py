@@ -132,8 +132,12 @@ def decide(state: NetworkState, command: NetworkCommand, now: datetime) -> list[
         case ChangeMember():
             return _change_member(state, command, now)
         case RemoveMember(member_id=mid):
-            _member(state, mid)
-            return [e.NetworkMemberRemoved(at=now, member_id=mid)]
+            member = _member(state, mid)
+            removed: list[e.Event] = [e.NetworkMemberRemoved(at=now, member_id=mid)]
+            # the contact person's data goes with the organisation (earlier contacts share the subject)
+            if member.contact is not None and not member.contact.erased:
+                removed.append(e.PersonErased(at=now, subject=member.contact.subject))
+            return removed
         case FormGroup():
             return [e.WorkingGroupFormed(at=now, **msgspec.structs.asdict(command))]
         case EraseContact(subject=subject):

@@ -106,3 +106,47 @@ async def test_a_retried_create_makes_one_network(api: Api) -> None:
     assert first.json()["id"] == again.json()["id"]
     listed = (await api.client.get("/api/networks", headers=api.admin)).json()
     assert [n["name"] for n in listed].count("Bocholt") == 1
+
+
+async def test_members_with_role_agreement_date_and_a_contact_who_can_be_erased(api: Api, redis_client: Any) -> None:
+    net = await network(api)
+    awo = await member(
+        api,
+        net,
+        contact_name="Petra Kontakt",
+        contact_email="petra@example.org",
+        agreement_signed_at="2025-03-01",
+        role="speaker",
+    )
+    assert (awo["role"], awo["agreement_signed_at"], awo["contact_name"]) == ("speaker", "2025-03-01", "Petra Kontakt")
+    path = f"/api/networks/{net['id']}/members/{awo['id']}"
+    changed = await api.client.patch(
+        path, json={"role": "coordinator", "contact_email": "p.k@example.org"}, headers=api.admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["role"], changed.json()["contact_name"], changed.json()["contact_email"]) == (
+        "coordinator",
+        "Petra Kontakt",
+        "p.k@example.org",
+    )
+    # the contact person is sealed in the network's log: no address in Redis in the clear
+    raw = b"".join(
+        value for _id, fields in redis_client.xrange(f"knoten:{{{net['id']}}}:log") for value in fields.values()
+    )
+    assert b"petra" not in raw.lower() and b"p.k@example.org" not in raw
+    assert b"AWO Region Hannover" in raw
+
+    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is not None
+    removed = await api.client.delete(path, headers=api.admin)
+    assert removed.status_code == 200, removed.text
+    seen = (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).json()
+    assert seen["members"] == []
+    # the contact person's key is gone: their data cannot be read back from the log
+    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is None
+    assert (await api.client.delete(path, headers=api.admin)).status_code == 404
+    bad = await api.client.post(
+        f"/api/networks/{net['id']}/members", json={"organisation": "X", "role": "boss"}, headers=api.admin
+    )
+    assert bad.status_code == 400
+    nowhere = await api.client.post("/api/networks/net-nosuch/members", json={"organisation": "X"}, headers=api.admin)
+    assert nowhere.status_code == 404
