@@ -22,12 +22,15 @@ from service.application.network_members import (
 from service.application.networks import NetworkService, meetings, new_network_id
 from service.application.runner import WorkshopService
 from service.domain import network as n
+from service.domain.errors import NotFound
 from service.domain.network_views import (
     GroupSummary,
+    GroupView,
     MemberView,
     NetworkListed,
     NetworkView,
     group_summary,
+    group_view,
     member_view,
     network_listed,
     network_view,
@@ -171,6 +174,23 @@ class NetworkController(Controller):
             (patron_subject(group_id),),
         )
         return respond(reply)
+
+    @get("/{network_id:str}/groups/{group_id:str}", opt={"access": Access.NETWORK})
+    async def get_group(
+        self,
+        network_id: FromPath[str],
+        group_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
+    ) -> GroupView:
+        """A working group: its people, the sessions it held across the network's meetings and
+        its open commitments from all of them."""
+        state, contacts = await readable_network(networks, service, principal, network_id)
+        group = state.groups.get(group_id)
+        if group is None:
+            raise NotFound("working group", group_id)
+        return group_view(group, await meetings(service, network_id), contacts)
 
 
 def _member(state: n.NetworkState, member_id: str) -> MemberView:

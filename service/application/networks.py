@@ -146,3 +146,12 @@ async def known_network(networks: NetworkService, network_id: str | None) -> Non
     """A workshop may name only a network that exists."""
     if network_id is not None and not (await networks.state(network_id)).exists:
         raise Invalid("network_id", "there is no such network")
+
+
+async def known_group(networks: NetworkService, workshop: WorkshopState, group_id: str | None) -> None:
+    """A session may name only a working group of its workshop's network."""
+    if group_id is None:
+        return
+    network = await networks.state(workshop.network_id) if workshop.network_id else None
+    if network is None or group_id not in network.groups:
+        raise Invalid("group_id", "there is no such working group in the workshop's network")

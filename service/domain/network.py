@@ -243,3 +243,47 @@ def meetings_of(network_id: str, workshops: Iterable[WorkshopState]) -> list[Wor
     commitments, the report) fold from these, so they can be rebuilt from the logs at any time."""
     found = [w for w in workshops if w.exists and w.network_id == network_id]
     return sorted(found, key=lambda w: w.starts_at or datetime.min.replace(tzinfo=UTC))
+
+
+class GroupMember(msgspec.Struct, frozen=True):
+    """One person of a working group: the latest name and organisation they gave."""
+
+    key: str  # their keyed e-mail hash, or `<workshop>/<participant>` without an address
+    name: str
+    organisation: str | None
+
+
+def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[GroupMember]:
+    """The confirmed people of the group's sessions across the meetings, each once (by keyed
+    e-mail hash), but for those who left the group (in any meeting) or were erased."""
+    found: dict[str, GroupMember] = {}
+    left: set[str] = set()
+    for workshop in meetings:
+        for participant_id, left_group in workshop.left_groups:
+            participant = workshop.participants.get(participant_id)
+            if left_group == group_id and participant is not None:
+                left.add(participant.email_hash or f"{workshop.id}/{participant_id}")
+        for session in workshop.sessions.values():
+            if session.group_id != group_id:
+                continue
+            for signup_id in session.confirmed:
+                signup = workshop.signups[signup_id]
+                if signup.person.erased or signup.person.name is None:
+                    continue
+                key = signup.email_hash or f"{workshop.id}/{signup.participant_id}"
+                found[key] = GroupMember(key, signup.person.name, signup.person.organisation)
+    return sorted((m for k, m in found.items() if k not in left), key=lambda m: m.name.casefold())
+
+
+def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
+    """The working groups a participant of a workshop joined there and has not left."""
+    participant = workshop.participants.get(participant_id)
+    if participant is None:
+        return []
+    groups = {
+        session.group_id
+        for signup_id in participant.signups
+        if (signup := workshop.signups[signup_id]).status == "confirmed"
+        and (session := workshop.sessions[signup.session_id]).group_id is not None
+    }
+    return sorted(g for g in groups if g is not None and (participant_id, g) not in workshop.left_groups)
