@@ -20,6 +20,7 @@ from markupsafe import Markup
 from service.api.auth import Access
 from service.api.problems import BadInput, bad_input
 from service.application.inputs import existing
+from service.application.networks import NetworkService, known_network
 from service.application.runner import WorkshopService
 from service.application.workshops import (
     change_command,
@@ -209,6 +210,7 @@ class OrganiserHome(Controller):
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
         settings: NamedDependency[Settings],
     ) -> Redirect:
         """The "new workshop" form: creates it and lands on its page."""
@@ -217,7 +219,9 @@ class OrganiserHome(Controller):
         if fields["starts_at"] is None or fields["ends_at"] is None:
             raise BadInput("workshop_times", "please give a start and an end")
         fields["location"] = fields["location"] or None
+        fields["network_id"] = str(form.get("network_id") or "").strip() or None
         data = _converted(fields, WorkshopIn)
+        await known_network(networks, data.network_id)
         wid = new_id()
         await run(service, wid, create_command(settings, wid, data, new_secrets(wid)))
         return Redirect(PAGES.admin_workshop(wid, done="created"), status_code=303)
