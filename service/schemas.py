@@ -74,6 +74,7 @@ def _single_line_fields(cls: type[Input]) -> tuple[str, ...]:
 class OrganiserIn(Input):
     email: Email
     name: Name
+    network_id: Ident | None = None  # a network coordinator: an organiser limited to this network
 
 
 class LoginIn(Input):

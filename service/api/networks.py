@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
-from service.api.auth import Access, Principal
+from service.api.auth import NETWORK_SCOPED, Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.application.network_members import (
     add_member,
@@ -79,10 +79,13 @@ class NetworkController(Controller):
             await networks.execute(nid, lambda _: command, lambda s: (201, network_view(s, [], True)), idempotency)
         )
 
-    @get("/", opt={"access": Access.ORGANISER})
-    async def list_networks(self, networks: NamedDependency[NetworkService]) -> list[NetworkListed]:
-        """Every network, by name."""
-        states = [await networks.state(nid) for nid in await networks.ids()]
+    @get("/", opt={"access": Access.ORGANISER, NETWORK_SCOPED: True})
+    async def list_networks(
+        self, networks: NamedDependency[NetworkService], principal: NamedDependency[Principal | None]
+    ) -> list[NetworkListed]:
+        """Every network, by name (a network coordinator's: theirs)."""
+        only = principal.network_id if principal is not None else None
+        states = [await networks.state(nid) for nid in await networks.ids() if only in {None, nid}]
         return sorted((network_listed(s) for s in states if s.exists), key=lambda s: s.name.casefold())
 
     @get("/{network_id:str}", opt={"access": Access.NETWORK})

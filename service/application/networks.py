@@ -21,8 +21,9 @@ from service.application.outcomes import Idempotency, IdempotencyMismatch, Reply
 from service.application.runner import WorkshopService
 from service.clock import Clock
 from service.domain import network as n
-from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.state import SessionState, WorkshopState
+from service.schemas import WorkshopIn
 from service.security import derived_id, keyed_hash, new_id
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, LogRewound, VersionConflict
 
@@ -187,3 +188,12 @@ async def groups_of_person(
         for gid in n.groups_of(workshop, participant_id)
         if gid in network.groups
     ]
+
+
+def coordinated(only: str | None, data: WorkshopIn) -> WorkshopIn:
+    """A network coordinator's (`only`: their network) new workshop is a meeting of their network."""
+    if only is None:
+        return data
+    if data.network_id not in {None, only}:
+        raise Forbidden("A network coordinator's workshops stay in their network.")
+    return msgspec.structs.replace(data, network_id=only)

@@ -97,7 +97,8 @@ async def admin_page(
     signed_in = principal is not None and principal.kind == "organiser"
     if not signed_in:
         return page(request, "web/admin.html", signed_in=False, letters=[], error=None, sent=False)
-    letters = await anyio.to_thread.run_sync(dead_letters.listed)
+    only = principal.network_id if principal is not None else None  # a coordinator: their network only
+    letters = [] if only is not None else await anyio.to_thread.run_sync(dead_letters.listed)
     return page(
         request,
         "web/admin.html",
@@ -105,8 +106,9 @@ async def admin_page(
         letters=letters,
         error=None,
         sent=False,
-        groups=await home_groups(service, language_of(request)),
-        networks=await home_networks(networks, service, language_of(request)),
+        groups=await home_groups(service, language_of(request), only),
+        networks=[n for n in await home_networks(networks, service, language_of(request)) if only in {None, n.id}],
+        coordinator=only is not None,
         zones=ZONES,
     )
 
