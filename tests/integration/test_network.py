@@ -4,9 +4,13 @@ a facilitator of a workshop outside it sees nothing of it."""
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from typing import Any
 
 from tests.integration.conftest import Api
+from tests.mail_sink import MailSink, text_of
+from tests.processes import WorkerProcess
 
 
 async def network(api: Api, **fields: Any) -> dict[str, Any]:
@@ -222,3 +226,23 @@ async def test_a_session_names_only_a_group_of_its_workshops_network(api: Api) -
     )
     assert refused.status_code == 400
     assert (await api.client.get(f"/api/networks/{net['id']}/groups/nosuch", headers=api.admin)).status_code == 404
+
+
+async def test_the_patron_gets_the_digest_of_the_groups_session(
+    api: Api, worker_process: WorkerProcess, mail_sink: MailSink
+) -> None:
+    net = await network(api)
+    patron = f"pate-{secrets.token_hex(4)}@example.org"
+    ag = await group(api, net, patron_email=patron)
+    workshop = await api.workshop(network_id=net["id"])
+    table = await api.session(workshop, title="Thementisch Grünflächen", group_id=ag["id"])
+    other = await api.session(workshop, title="Thementisch ohne Gruppe")
+    base = f"/api/workshops/{workshop['id']}/sessions"
+    for session in (other, table):  # the one worker runs jobs in order: any mail about `other` came first
+        assert (await api.client.post(f"{base}/{session['id']}/open", headers=workshop["auth"])).status_code == 200
+        await api.signup(workshop, session, name="Greta Grün")
+        assert (await api.client.post(f"{base}/{session['id']}/close", headers=workshop["auth"])).status_code == 200
+    mails = await asyncio.to_thread(mail_sink.wait_for, lambda found: len(found) >= 1, to=patron)
+    assert "Thementisch Grünflächen" in mails[0]["Subject"]
+    assert "Greta Grün" in text_of(mails[0])
+    assert len(mail_sink.messages(patron)) == 1  # nothing about the session without a group
