@@ -54,6 +54,8 @@ def test_the_network_page_shows_members_who_came_and_who_stayed_away(
     page.goto(f"{knoten.url}/admin")
     card = page.locator(".card", has=page.get_by_role("link", name="Netzwerk Bürgermitwirkung"))
     expect(card.get_by_role("link", name="Herbsttreffen 2026")).to_be_visible()
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(screenshots / "network-home-de.png"))
     card.get_by_label("Nächstes Treffen: Titel").fill("Frühjahrstreffen 2027")
     card.get_by_label("am").fill("2027-03-12")
     card.get_by_role("button", name="Nächstes Treffen als Kopie des letzten planen").click()
