@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
+from service.application.networks import NetworkService
 from service.application.runner import WorkshopService
 from service.application.signin_links import SigninLinkRequest
 from service.domain.links import Links
@@ -76,3 +77,8 @@ async def resolve_in_order(
 def resolve_dependencies_in_order() -> None:
     """Make every handler resolve its dependencies in order (`resolve_in_order`); idempotent."""
     setattr(KwargsModel, "resolve_dependencies", resolve_in_order)  # noqa: B010 - a method of a class we do not own
+
+
+def provide_networks(state: State) -> NetworkService:
+    networks: NetworkService = state.networks
+    return networks

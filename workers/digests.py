@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from service.application.public_digests import public_digest_url
 from service.domain import effects
+from service.domain import network as n
 from service.domain.digests import SessionDigest, named_in_digest, session_digest, workshop_report
 from service.domain.links import Links
 from service.domain.state import SessionState, WorkshopState
@@ -121,6 +122,36 @@ def send_participant_digests(workshop_id: str, session_id: str) -> int:
 
         sent += ctx.send_stoppable(state, "digests", to, language, effect, compose)
     return sent
+
+
+@job
+def send_group_digest(workshop_id: str, session_id: str) -> bool:
+    """Mail the digest of a working group's session to the group's patron (once), as the
+    organisers get it: the group's people by name (the sign-up page told them)."""
+    ctx = context()
+    state = ctx.state(workshop_id)
+    session = state.sessions[session_id]
+    if session.group_id is None or state.network_id is None:
+        return False
+    network = n.fold(n.NetworkState(id=state.network_id), ctx.log.read_sync(state.network_id))
+    group = network.groups.get(session.group_id)
+    patron = group.patron if group is not None else None
+    if patron is None or not patron.email:
+        return False
+    language, to, effect = state.language, patron.email, effects.group_digest(session_id)
+
+    def compose() -> Mail:
+        digest = session_digest(state, session, ctx.clock.now())
+        return Mail(
+            effect=effect,
+            to=to,
+            subject=gettext(language, "Documentation: %(title)s") % {"title": digest.title},
+            text=render.digest_markdown(digest, language),
+            html=render.digest_html(digest, language),
+            attachments=(Attachment(f"digest-{session_id}.pdf", "application/pdf", pdf.digest_pdf(digest, language)),),
+        )
+
+    return ctx.send_stoppable(state, "digests", to, language, effect, compose)
 
 
 @job

@@ -76,6 +76,8 @@ def _closed(state: WorkshopState, position: int, session_id: str) -> list[JobSpe
         closed.append(_job(state.id, position, Handler.SEND_CONTACT_EXCHANGE, session_id))
     if any(state.signups[s].wants_digest for s in session.signups):
         closed.append(_job(state.id, position, Handler.SEND_PARTICIPANT_DIGESTS, session_id))
+    if session.group_id is not None and state.network_id is not None:
+        closed.append(_job(state.id, position, Handler.SEND_GROUP_DIGEST, session_id))
     return closed
 
 

@@ -28,6 +28,7 @@ class Handler(StrEnum):
     SEND_MEETING_INVITATIONS = "workers.round_table.send_meeting_invitations"
     SEND_CONTACT_EXCHANGE = "workers.round_table.send_contact_exchange"
     SEND_PARTICIPANT_DIGESTS = "workers.digests.send_participant_digests"
+    SEND_GROUP_DIGEST = "workers.digests.send_group_digest"
 
     @property
     def short(self) -> str:

@@ -38,6 +38,7 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.SEND_CANCELLATIONS: intro_talks.send_cancellations,
     Handler.PRODUCE_SESSION_DIGEST: digests.produce_session_digest,
     Handler.PRODUCE_WORKSHOP_REPORT: digests.produce_workshop_report,
+    Handler.SEND_GROUP_DIGEST: digests.send_group_digest,
     Handler.FORGET_HISTORY: erasure.forget_history,
     Handler.RECONCILE: reconcile.reconcile,
     Handler.RETENTION: retention.expire,

@@ -14,6 +14,7 @@ from service.api.auth import Access
 from service.api.idempotency import idempotency_of
 from service.api.problems import BadInput
 from service.application.inputs import checked_email
+from service.application.networks import NetworkService, known_network
 from service.application.outcomes import IdempotencyMismatch
 from service.application.signin_links import SigninLinkRequest
 from service.i18n import accepted_language
@@ -33,14 +34,17 @@ class OrganiserController(Controller):
         request: Request[Any, Any, Any],
         data: JSONBody[OrganiserIn],
         organisers: NamedDependency[Organisers],
+        networks: NamedDependency[NetworkService],
         settings: NamedDependency[Settings],
     ) -> Organiser:
-        """Someone who may sign in by a link mailed to their address. Sent again (a retry), the
-        answer is the organiser added the first time; another name for their address is refused.
-        With an Idempotency-Key the organiser's id follows from the key, so a retry with the same
-        key gets the same answer and the key sent with another person is refused (422)."""
+        """Someone who may sign in by a link mailed to their address; with `network_id`, a network
+        coordinator, limited to that network and its workshops. Sent again (a retry), the answer is
+        the organiser added the first time; another name for their address is refused. With an
+        Idempotency-Key the organiser's id follows from the key, so a retry with the same key gets
+        the same answer and the key sent with another person is refused (422)."""
         email = checked_email(data.email, "email") or ""
         hashed = email_hash(settings.secret_key, email)
+        await known_network(networks, data.network_id)
         idempotency = await idempotency_of(request)
         name = data.name.strip()
         if idempotency is None:
@@ -49,10 +53,11 @@ class OrganiserController(Controller):
             organiser_id = derived_id(settings.secret_key, "organiser", idempotency.key)
             earlier = await organisers.find(organiser_id)
             if earlier is not None:
-                if email_hash(settings.secret_key, earlier.email) != hashed or earlier.name != name:
+                same = email_hash(settings.secret_key, earlier.email) == hashed and earlier.name == name
+                if not same or earlier.network_id != data.network_id:
                     raise IdempotencyMismatch()
                 return earlier
-        organiser = Organiser(id=organiser_id, email=email, name=name)
+        organiser = Organiser(id=organiser_id, email=email, name=name, network_id=data.network_id)
         if await organisers.add(organiser, hashed):
             return organiser
         existing = await organisers.find_by_email(hashed)

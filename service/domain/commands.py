@@ -28,6 +28,7 @@ class CreateWorkshop(Command, frozen=True, kw_only=True):
     organiser: Person | None = None
     facilitator_token_hash: str
     login_code_hash: str
+    network_id: str | None = None  # the network the workshop is a meeting of
 
 
 class CloseWorkshop(Command, frozen=True, kw_only=True):
@@ -47,6 +48,7 @@ class ChangeWorkshop(Command, frozen=True, kw_only=True):
     intro_deadline: timedelta | None = None
     digest_wait: timedelta | None = None
     organiser: Person | None = None
+    network_id: str | None = None  # "" takes the workshop out of its network (an organiser only)
 
 
 class IssueConsoleLink(Command, frozen=True, kw_only=True):
@@ -66,6 +68,7 @@ class PlanSession(Command, frozen=True, kw_only=True):
     table_code: str | None = None
     short_code: str | None = None
     dot_budget: int = 5
+    group_id: str | None = None  # a working group of the workshop's network
 
 
 class ChangeSession(Command, frozen=True, kw_only=True):
@@ -81,6 +84,7 @@ class ChangeSession(Command, frozen=True, kw_only=True):
     next_meeting_at: datetime | None = None
     dot_budget: int | None = None
     cleared: tuple[str, ...] = ()
+    group_id: str | None = None  # "" takes the session out of its working group
 
 
 class CancelSession(Command, frozen=True, kw_only=True):
@@ -386,3 +390,10 @@ class PlaceAutomatically(Command, frozen=True, kw_only=True):
 
     session_ids: tuple[str, ...]
     short_codes: tuple[str, ...] = ()
+
+
+class LeaveGroup(Command, frozen=True, kw_only=True):
+    """A participant leaves a working group (from their personal page)."""
+
+    participant_id: str
+    group_id: str

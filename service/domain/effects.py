@@ -65,6 +65,11 @@ def contact_exchange(session_id: str, signup_id: str) -> str:
     return f"mail:contacts:{session_id}:{signup_id}"
 
 
+def group_digest(session_id: str) -> str:
+    """A working group's session digest, to the group's patron."""
+    return f"mail:digest:group:{session_id}"
+
+
 def participant_digest(session_id: str, signup_id: str) -> str:
     """The digest for participants, to one who asked for it on signing up."""
     return f"mail:digest:{session_id}:{signup_id}"

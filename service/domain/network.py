@@ -1,0 +1,347 @@
+"""The network: its own aggregate with its own log (in the event store, under its own id, so
+its keys share one hash tag like a workshop's). Member organisations, working groups.
+
+Which workshops belong to a network is told by the workshops' own logs (`WorkshopNetworkSet`);
+cross-workshop views fold those workshops' states (`meetings_of`), rebuildable at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from service.domain import events as e
+from service.domain.errors import Conflict, NotFound
+from service.domain.events import MemberRole, Person
+from service.domain.state import SignupState, WorkshopState, present
+
+NETWORK_PREFIX = "net-"
+"""Network ids start with it; workshop ids never do (they hold no "-")."""
+
+
+def is_network_id(value: str) -> bool:
+    return value.startswith(NETWORK_PREFIX)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+class NetworkCommand(msgspec.Struct, frozen=True, kw_only=True):
+    pass
+
+
+class CreateNetwork(NetworkCommand, frozen=True, kw_only=True):
+    network_id: str
+    name: str
+    city: str | None = None
+    description: str | None = None
+
+
+class AddMember(NetworkCommand, frozen=True, kw_only=True):
+    member_id: str
+    organisation: str
+    role: MemberRole = "member"
+    agreement_signed_at: date | None = None
+    contact: Person | None = None
+
+
+class ChangeMember(NetworkCommand, frozen=True, kw_only=True):
+    member_id: str
+    organisation: str | None = None
+    role: MemberRole | None = None
+    agreement_signed_at: date | None = None
+    contact: Person | None = None
+
+
+class RemoveMember(NetworkCommand, frozen=True, kw_only=True):
+    member_id: str
+
+
+class FormGroup(NetworkCommand, frozen=True, kw_only=True):
+    group_id: str
+    title: str
+    patron: Person | None = None
+
+
+class EraseContact(NetworkCommand, frozen=True, kw_only=True):
+    """The contact person's (or patron's) personal data goes; the organisation stays."""
+
+    subject: str
+
+
+# ---------------------------------------------------------------------------- state
+
+
+@dataclass
+class MemberState:
+    id: str
+    organisation: str
+    role: MemberRole
+    agreement_signed_at: date | None
+    contact: Person | None
+    joined_at: datetime
+    removed: bool = False
+
+
+@dataclass
+class GroupState:
+    id: str
+    title: str
+    patron: Person | None
+    formed_at: datetime
+
+
+@dataclass
+class NetworkState:
+    id: str
+    version: int = 0
+    exists: bool = False
+    name: str = ""
+    city: str | None = None
+    description: str | None = None
+    created_at: datetime | None = None
+    members: dict[str, MemberState] = field(default_factory=dict)
+    groups: dict[str, GroupState] = field(default_factory=dict)
+    former_contacts: list[Person] = field(default_factory=list)  # replaced, still erasable
+
+    def people(self) -> list[Person]:
+        """Every person the network's log names (contact people, patrons)."""
+        found = [m.contact for m in self.members.values() if m.contact is not None]
+        found += [g.patron for g in self.groups.values() if g.patron is not None]
+        return found + self.former_contacts
+
+
+# ---------------------------------------------------------------------------- decide
+
+
+def decide(state: NetworkState, command: NetworkCommand, now: datetime) -> list[e.Event]:
+    """The events a command causes, or a DomainError saying why it is refused."""
+    if isinstance(command, CreateNetwork):
+        if state.exists:
+            raise Conflict(f"Network {state.id!r} exists already.")
+        return [e.NetworkCreated(at=now, **msgspec.structs.asdict(command))]
+    if not state.exists:
+        raise NotFound("network", state.id)
+    match command:
+        case AddMember():
+            return [e.NetworkMemberAdded(at=now, **msgspec.structs.asdict(command))]
+        case ChangeMember():
+            return _change_member(state, command, now)
+        case RemoveMember(member_id=mid):
+            member = _member(state, mid)
+            removed: list[e.Event] = [e.NetworkMemberRemoved(at=now, member_id=mid)]
+            # the contact person's data goes with the organisation (earlier contacts share the subject)
+            if member.contact is not None and not member.contact.erased:
+                removed.append(e.PersonErased(at=now, subject=member.contact.subject))
+            return removed
+        case FormGroup():
+            return [e.WorkingGroupFormed(at=now, **msgspec.structs.asdict(command))]
+        case EraseContact(subject=subject):
+            if not any(p.subject == subject and not p.erased for p in state.people()):
+                return []
+            return [e.PersonErased(at=now, subject=subject)]
+    raise TypeError(f"unknown network command {type(command).__name__}")
+
+
+def _member(state: NetworkState, member_id: str) -> MemberState:
+    member = state.members.get(member_id)
+    if member is None or member.removed:
+        raise NotFound("member", member_id)
+    return member
+
+
+def _change_member(state: NetworkState, command: ChangeMember, now: datetime) -> list[e.Event]:
+    member = _member(state, command.member_id)
+    current: dict[str, Any] = {
+        "organisation": member.organisation,
+        "role": member.role,
+        "agreement_signed_at": member.agreement_signed_at,
+    }
+    changed = {
+        name: value
+        for name, value in msgspec.structs.asdict(command).items()
+        if name in current and value is not None and value != current[name]
+    }
+    contact = command.contact
+    if contact is not None and member.contact is not None and _same_person(contact, member.contact):
+        contact = None
+    if not changed and contact is None:
+        return []
+    return [e.NetworkMemberChanged(at=now, member_id=member.id, contact=contact, **changed)]
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    return (a.name, a.email) == (b.name, b.email)
+
+
+# ---------------------------------------------------------------------------- evolve
+
+
+def fold(state: NetworkState, events: Iterable[tuple[int, e.Event]]) -> NetworkState:
+    for position, event in events:
+        evolve(state, event)
+        state.version = position
+    return state
+
+
+def evolve(state: NetworkState, event: e.Event) -> NetworkState:
+    match event:
+        case e.NetworkCreated():
+            state.exists = True
+            state.name, state.city, state.description = event.name, event.city, event.description
+            state.created_at = event.at
+        case e.NetworkMemberAdded():
+            state.members[event.member_id] = MemberState(
+                id=event.member_id,
+                organisation=event.organisation,
+                role=event.role,
+                agreement_signed_at=event.agreement_signed_at,
+                contact=event.contact,
+                joined_at=event.at,
+            )
+        case e.NetworkMemberChanged():
+            member = state.members[event.member_id]
+            member.organisation = event.organisation or member.organisation
+            member.role = event.role or member.role
+            member.agreement_signed_at = event.agreement_signed_at or member.agreement_signed_at
+            if event.contact is not None:
+                if member.contact is not None:
+                    state.former_contacts.append(member.contact)
+                member.contact = event.contact
+        case e.NetworkMemberRemoved():
+            state.members[event.member_id].removed = True
+        case e.WorkingGroupFormed():
+            state.groups[event.group_id] = GroupState(
+                id=event.group_id, title=event.title, patron=event.patron, formed_at=event.at
+            )
+        case e.PersonErased(subject=subject):
+            _erase(state, subject)
+    return state
+
+
+def _erase(state: NetworkState, subject: str) -> None:
+    blank = Person(subject, None)
+    for member in state.members.values():
+        if member.contact is not None and member.contact.subject == subject:
+            member.contact = blank
+    for group in state.groups.values():
+        if group.patron is not None and group.patron.subject == subject:
+            group.patron = blank
+    state.former_contacts = [blank if p.subject == subject else p for p in state.former_contacts]
+
+
+# ---------------------------------------------------------------------------- projections
+
+
+def meetings_of(network_id: str, workshops: Iterable[WorkshopState]) -> list[WorkshopState]:
+    """The network's meetings among the workshops, oldest first: the workshops whose own log
+    puts them in the network. Cross-workshop views (members who came, groups, carried
+    commitments, the report) fold from these, so they can be rebuilt from the logs at any time."""
+    found = [w for w in workshops if w.exists and w.network_id == network_id]
+    return sorted(found, key=lambda w: w.starts_at or datetime.min.replace(tzinfo=UTC))
+
+
+class GroupMember(msgspec.Struct, frozen=True):
+    """One person of a working group: the latest name and organisation they gave."""
+
+    key: str  # their keyed e-mail hash, or `<workshop>/<participant>` without an address
+    name: str
+    organisation: str | None
+
+
+def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[GroupMember]:
+    """The confirmed people of the group's sessions across the meetings, each once (by keyed
+    e-mail hash), but for those who left the group (in any meeting) or were erased."""
+    found: dict[str, GroupMember] = {}
+    left: set[str] = set()
+    for workshop in meetings:
+        for participant_id, left_group in workshop.left_groups:
+            participant = workshop.participants.get(participant_id)
+            if left_group == group_id and participant is not None:
+                left.add(participant.email_hash or f"{workshop.id}/{participant_id}")
+        for session in workshop.sessions.values():
+            if session.group_id != group_id:
+                continue
+            for signup_id in session.confirmed:
+                signup = workshop.signups[signup_id]
+                if signup.person.erased or signup.person.name is None:
+                    continue
+                key = signup.email_hash or f"{workshop.id}/{signup.participant_id}"
+                found[key] = GroupMember(key, signup.person.name, signup.person.organisation)
+    return sorted((m for k, m in found.items() if k not in left), key=lambda m: m.name.casefold())
+
+
+def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
+    """The working groups a participant of a workshop joined there and has not left."""
+    participant = workshop.participants.get(participant_id)
+    if participant is None:
+        return []
+    groups = {
+        session.group_id
+        for signup_id in participant.signups
+        if (signup := workshop.signups[signup_id]).status == "confirmed"
+        and (session := workshop.sessions[signup.session_id]).group_id is not None
+    }
+    return sorted(g for g in groups if g is not None and (participant_id, g) not in workshop.left_groups)
+
+
+YEAR = timedelta(days=365)
+
+
+def same_organisation(member: str, typed: str | None) -> bool:
+    """Whether what someone typed names the member organisation: the same words, or the one the
+    start of the other ("AWO" and "AWO Region Hannover e.V."), ignoring case and spacing."""
+    if not typed:
+        return False
+    a, b = " ".join(member.casefold().split()), " ".join(typed.casefold().split())
+    shorter, longer = sorted((a, b), key=len)
+    return bool(shorter) and (shorter == longer or (len(shorter) >= 3 and longer.startswith(shorter + " ")))
+
+
+class MemberAttendance(msgspec.Struct, frozen=True):
+    member_id: str
+    came_to: tuple[str, ...]  # the meetings (workshop ids) someone of the organisation was present at
+    last_came: datetime | None
+
+
+def was_present(workshop: WorkshopState, signup: SignupState) -> bool:
+    return signup.status != "withdrawn" and present(signup, workshop.sessions[signup.session_id])
+
+
+def member_attendance(network: NetworkState, meetings: list[WorkshopState]) -> list[MemberAttendance]:
+    """Per member organisation, at which meetings someone of it was present (by the organisation
+    they typed when signing up), and when last."""
+    found = []
+    for member in network.members.values():
+        if member.removed:
+            continue
+        came = [
+            w
+            for w in meetings
+            if any(
+                same_organisation(member.organisation, signup.person.organisation) and was_present(w, signup)
+                for signup in w.signups.values()
+            )
+        ]
+        last = max((w.starts_at for w in came if w.starts_at is not None), default=None)
+        found.append(MemberAttendance(member.id, tuple(w.id for w in came), last))
+    return found
+
+
+def away_for_a_year(network: NetworkState, attendance: list[MemberAttendance], now: datetime) -> list[str]:
+    """The members nobody of whom came to a meeting in the last year, though they have been
+    members that long (since they signed the cooperation agreement, or were added)."""
+    away = []
+    for entry in attendance:
+        member = network.members[entry.member_id]
+        signed = member.agreement_signed_at
+        since = datetime(signed.year, signed.month, signed.day, tzinfo=UTC) if signed else member.joined_at
+        if entry.last_came is not None:
+            since = max(since, entry.last_came)
+        if now - since >= YEAR:
+            away.append(entry.member_id)
+    return away
