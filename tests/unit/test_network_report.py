@@ -199,3 +199,15 @@ def test_an_erased_person_is_counted_but_not_named() -> None:
     assert first["participants"] == 4
     assert "Person 4" not in msgspec.json.encode(answer).decode()
     assert "hash-of" not in msgspec.json.encode(answer).decode()
+
+
+def test_the_report_reads_the_same_as_a_page_a_spreadsheet_and_a_pdf() -> None:
+    from service.reports import pdf, render
+
+    answer = network_report("n1", "Netzwerk Bürgermitwirkung", MEMBERS, map(meeting_summary, history()), NOW)
+    page = render.network_report_html(answer, "de", {})
+    assert "Netzwerk Bürgermitwirkung" in page and "<svg" in page and "Treffen w2" in page
+    rows = render.network_report_csv(answer, "de").lstrip("\ufeff").splitlines()
+    assert len(rows) == 4
+    assert rows[2].split(";")[:7] == ["w2", "Treffen w2", "2026-09-10", "2026", "5", "2", "0,400"]
+    assert pdf.network_report_pdf(answer, "en", {}).startswith(b"%PDF")
