@@ -28,6 +28,8 @@ class Handler(StrEnum):
     SEND_MEETING_INVITATIONS = "workers.round_table.send_meeting_invitations"
     SEND_CONTACT_EXCHANGE = "workers.round_table.send_contact_exchange"
     SEND_PARTICIPANT_DIGESTS = "workers.digests.send_participant_digests"
+    PROJECT_MEETING = "workers.network.project_meeting"
+    REBUILD_NETWORK = "workers.network.rebuild_network"
 
     @property
     def short(self) -> str:
