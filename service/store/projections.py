@@ -8,7 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from service.store import keys
 from service.store.connections import AsyncClient, SyncClient
@@ -74,12 +74,21 @@ class MemoryProjections(Projections):
         return self.records(network_id)
 
 
+_REPLACE = """
+redis.call('DEL', KEYS[1])
+if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
+return #ARGV / 2
+"""
+"""One script, so that no reader sees the projection empty halfway through a rebuild."""
+
+
 class RedisProjections(Projections):
     """A hash per network in the network's hash slot: a rebuild replaces it in one transaction."""
 
     def __init__(self, sync_client: SyncClient, async_client: AsyncClient) -> None:
         self._sync = sync_client
         self._async = async_client
+        self._replace = sync_client.register_script(_REPLACE)
 
     def put(self, network_id: str, workshop_id: str, record: bytes) -> None:
         self._sync.hset(keys.network_meetings_key(network_id), workshop_id, record)
@@ -88,12 +97,8 @@ class RedisProjections(Projections):
         self._sync.hdel(keys.network_meetings_key(network_id), workshop_id)
 
     def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
-        key = keys.network_meetings_key(network_id)
-        pipe = self._sync.pipeline(transaction=True)
-        pipe.delete(key)
-        if records:
-            pipe.hset(key, mapping=cast(Any, dict(records)))
-        pipe.execute()
+        fields = [part for pair in records.items() for part in pair]
+        self._replace(keys=[keys.network_meetings_key(network_id)], args=fields)
 
     def home(self, workshop_id: str) -> str | None:
         raw: Any = self._sync.get(keys.workshop_network_key(workshop_id))

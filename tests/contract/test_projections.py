@@ -1,0 +1,62 @@
+"""The contract of the network projection port: the memory twin, Redis and a Redis Cluster run
+the same suite; on a cluster a network's records live under its own hash tag."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from service.store import keys
+from service.store.connections import async_client, async_cluster_client, sync_client, sync_cluster_client
+from service.store.projections import MemoryProjections, Projections, RedisProjections
+
+
+@pytest.fixture(params=["memory", "redis", "cluster"])
+async def projections(request: pytest.FixtureRequest) -> AsyncIterator[Projections]:
+    if request.param == "memory":
+        yield MemoryProjections()
+        return
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        sync, asynchronous = sync_client(url), async_client(url)
+    else:
+        url = request.getfixturevalue("cluster_url")
+        sync, asynchronous = sync_cluster_client(url), async_cluster_client(url)  # type: ignore[assignment]
+    yield RedisProjections(sync, asynchronous)
+    sync.close()
+    await asynchronous.aclose()
+
+
+async def test_a_meeting_record_is_kept_replaced_and_dropped(projections: Projections) -> None:
+    assert projections.records("net-a") == {} == await projections.records_async("net-a")
+    projections.put("net-a", "w1", b"one")
+    projections.put("net-a", "w1", b"one again")
+    projections.put("net-a", "w2", b"two")
+    assert (
+        projections.records("net-a") == {"w1": b"one again", "w2": b"two"} == await projections.records_async("net-a")
+    )
+    projections.drop("net-a", "w1")
+    assert projections.records("net-a") == {"w2": b"two"}
+    assert projections.records("net-b") == {}
+
+
+def test_a_rebuild_replaces_every_record_at_once(projections: Projections) -> None:
+    projections.put("net-r", "w1", b"stale")
+    projections.replace("net-r", {"w2": b"two", "w3": b"three"})
+    assert projections.records("net-r") == {"w2": b"two", "w3": b"three"}
+    projections.replace("net-r", {})
+    assert projections.records("net-r") == {}
+
+
+def test_a_workshop_remembers_its_network(projections: Projections) -> None:
+    assert projections.home("w9") is None
+    projections.set_home("w9", "net-h")
+    assert projections.home("w9") == "net-h"
+    projections.set_home("w9", None)
+    assert projections.home("w9") is None
+
+
+def test_the_network_projection_shares_the_network_logs_hash_tag() -> None:
+    assert keys.network_meetings_key("net-x").split(":")[1] == keys.log_key("net-x").split(":")[1] == "{net-x}"
+    assert keys.workshop_network_key("w1").split(":")[1] == keys.log_key("w1").split(":")[1]
