@@ -12,6 +12,7 @@ from typing import Any
 
 from service.store import keys
 from service.store.connections import AsyncClient, SyncClient
+from service.store.vault import KeyWrapper
 
 
 class Projections(ABC):
@@ -83,22 +84,28 @@ return #ARGV / 2
 
 
 class RedisProjections(Projections):
-    """A hash per network in the network's hash slot: a rebuild replaces it in one transaction."""
+    """A hash per network in the network's hash slot: a rebuild replaces it in one script.
+    Each record is sealed under the deployment key, bound to its network and workshop: the
+    keyed e-mail hashes, names and organisations it holds are never in Redis in clear (an
+    erasure rewrites the record without the person)."""
 
-    def __init__(self, sync_client: SyncClient, async_client: AsyncClient) -> None:
+    def __init__(self, sync_client: SyncClient, async_client: AsyncClient, wrapper: KeyWrapper) -> None:
         self._sync = sync_client
         self._async = async_client
+        self._wrapper = wrapper
         self._replace = sync_client.register_script(_REPLACE)
 
     def put(self, network_id: str, workshop_id: str, record: bytes) -> None:
-        self._sync.hset(keys.network_meetings_key(network_id), workshop_id, record)
+        key = keys.network_meetings_key(network_id)
+        self._sync.hset(key, workshop_id, self._wrapper.seal_blob(f"{key}/{workshop_id}", record))
 
     def drop(self, network_id: str, workshop_id: str) -> None:
         self._sync.hdel(keys.network_meetings_key(network_id), workshop_id)
 
     def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
-        fields = [part for pair in records.items() for part in pair]
-        self._replace(keys=[keys.network_meetings_key(network_id)], args=fields)
+        key = keys.network_meetings_key(network_id)
+        sealed = [(wid, self._wrapper.seal_blob(f"{key}/{wid}", record)) for wid, record in records.items()]
+        self._replace(keys=[key], args=[part for pair in sealed for part in pair])
 
     def home(self, workshop_id: str) -> str | None:
         raw: Any = self._sync.get(keys.workshop_network_key(workshop_id))
@@ -111,11 +118,12 @@ class RedisProjections(Projections):
             self._sync.set(keys.workshop_network_key(workshop_id), network_id)
 
     def records(self, network_id: str) -> dict[str, bytes]:
-        return _decoded(self._sync.hgetall(keys.network_meetings_key(network_id)))
+        key = keys.network_meetings_key(network_id)
+        return self._opened(key, self._sync.hgetall(key))
 
     async def records_async(self, network_id: str) -> dict[str, bytes]:
-        return _decoded(await self._async.hgetall(keys.network_meetings_key(network_id)))
+        key = keys.network_meetings_key(network_id)
+        return self._opened(key, await self._async.hgetall(key))
 
-
-def _decoded(raw: Any) -> dict[str, bytes]:
-    return {k.decode(): bytes(v) for k, v in raw.items()}
+    def _opened(self, key: str, raw: Any) -> dict[str, bytes]:
+        return {k.decode(): self._wrapper.open_blob(f"{key}/{k.decode()}", bytes(v)) for k, v in raw.items()}

@@ -139,7 +139,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         self._async = async_client
         self.pipelined = Pipelined(async_client)  # small commands of concurrent requests, one round trip
         self.ledger = RedisEffectLedger(sync_client, async_client)
-        self.projections = RedisProjections(sync_client, async_client)
+        self.projections = RedisProjections(sync_client, async_client, wrapper)
         self._codec = codec
         self._wrapper = wrapper
         self._enqueue = enqueue

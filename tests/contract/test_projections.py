@@ -10,6 +10,7 @@ import pytest
 from service.store import keys
 from service.store.connections import async_client, async_cluster_client, sync_client, sync_cluster_client
 from service.store.projections import MemoryProjections, Projections, RedisProjections
+from service.store.vault import KeyWrapper
 
 
 @pytest.fixture(params=["memory", "redis", "cluster"])
@@ -23,7 +24,7 @@ async def projections(request: pytest.FixtureRequest) -> AsyncIterator[Projectio
     else:
         url = request.getfixturevalue("cluster_url")
         sync, asynchronous = sync_cluster_client(url), async_cluster_client(url)  # type: ignore[assignment]
-    yield RedisProjections(sync, asynchronous)
+    yield RedisProjections(sync, asynchronous, KeyWrapper("a secret key of the tests, long enough"))
     sync.close()
     await asynchronous.aclose()
 
@@ -60,3 +61,14 @@ def test_a_workshop_remembers_its_network(projections: Projections) -> None:
 def test_the_network_projection_shares_the_network_logs_hash_tag() -> None:
     assert keys.network_meetings_key("net-x").split(":")[1] == keys.log_key("net-x").split(":")[1] == "{net-x}"
     assert keys.workshop_network_key("w1").split(":")[1] == keys.log_key("w1").split(":")[1]
+
+
+def test_records_are_sealed_in_redis(redis_url: str) -> None:
+    client = sync_client(redis_url)
+    stored = RedisProjections(client, async_client(redis_url), KeyWrapper("a secret key of the tests, long enough"))
+    stored.put("net-s", "w1", b"Person 4 hash-of-4 Sportverein")
+    stored.replace("net-t", {"w2": b"Person 5 hash-of-5"})
+    raw = [*client.hvals(keys.network_meetings_key("net-s")), *client.hvals(keys.network_meetings_key("net-t"))]
+    assert len(raw) == 2 and not any(b"Person" in value or b"hash-of" in value for value in raw)
+    assert stored.records("net-s") == {"w1": b"Person 4 hash-of-4 Sportverein"}
+    client.close()
