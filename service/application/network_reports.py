@@ -34,7 +34,7 @@ def decoded(records: dict[str, bytes]) -> list[MeetingSummary]:
 def project(projections: Projections, state: WorkshopState) -> None:
     """Bring the workshop's record up to date: in its network's projection, and gone from the
     projection of a network it left."""
-    network_id: str | None = getattr(state, "network_id", None)  # WorkshopState.network_id comes with i15-a
+    network_id = state.network_id
     before = projections.home(state.id)
     if before is not None and before != network_id:
         projections.drop(before, state.id)
@@ -51,7 +51,7 @@ def folded(log: SyncEventLog, workshop_id: str) -> WorkshopState:
 def meetings_from_logs(log: SyncEventLog, workshop_ids: Iterable[str], network_id: str) -> list[WorkshopState]:
     """The network's meetings, each folded from its log (the cold path)."""
     states = (folded(log, wid) for wid in workshop_ids)
-    return [state for state in states if state.exists and getattr(state, "network_id", None) == network_id]
+    return [state for state in states if state.exists and state.network_id == network_id]
 
 
 def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:

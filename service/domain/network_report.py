@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -106,14 +106,14 @@ def meeting_summary(state: WorkshopState) -> MeetingSummary:
     return MeetingSummary(
         workshop_id=state.id,
         title=state.title,
-        starts_at=state.starts_at,
+        starts_at=state.starts_at.astimezone(UTC) if state.starts_at else None,  # as the projection keeps it
         timezone=state.timezone,
         status=state.status,
         people=sorted(people),
         organisations=dict(sorted(organisations.items())),
         commitments=commitments,
         give_take=dict(sorted(give_take.items())),
-        intro_talks=sorted(talks),
+        intro_talks=sorted(t.astimezone(UTC) for t in talks),
         version=state.version,
     )
 
