@@ -117,6 +117,6 @@ def give_and_take(report: NetworkReport, language: str, kind: Kind) -> bytes:
     axes.axvline(0, color=GREY, linewidth=0.8)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.xaxis.set_major_formatter(lambda value, _position: str(abs(int(value))))
-    axes.legend(loc="lower right", frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _save(figure, kind, "give-take", gettext(language, "Balance of giving and taking"))

