@@ -39,7 +39,7 @@ def project(projections: Projections, state: WorkshopState) -> None:
     if before is not None and before != network_id:
         projections.drop(before, state.id)
     if network_id is not None:
-        projections.put(network_id, state.id, encoded(meeting_summary(state)))
+        projections.put(network_id, state.id, encoded(meeting_summary(state)), state.version)
     if before != network_id:
         projections.set_home(state.id, network_id)
 

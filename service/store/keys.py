@@ -116,6 +116,11 @@ def network_meetings_key(network_id: str) -> str:
     return workshop_key(network_id, "meetings")
 
 
+def network_versions_key(network_id: str) -> str:
+    """Hash of workshop id → the log version its record in the projection was made at."""
+    return workshop_key(network_id, "meeting-versions")
+
+
 def workshop_network_key(workshop_id: str) -> str:
     """The network whose projection holds the workshop's record (so a move takes it out)."""
     return workshop_key(workshop_id, "network")

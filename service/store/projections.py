@@ -17,8 +17,10 @@ from service.store.vault import KeyWrapper
 
 class Projections(ABC):
     @abstractmethod
-    def put(self, network_id: str, workshop_id: str, record: bytes) -> None:
-        """Keep the meeting's record (replacing the one before)."""
+    def put(self, network_id: str, workshop_id: str, record: bytes, version: int) -> bool:
+        """Keep the meeting's record, made at the workshop's log `version`, in place of the one
+        before; False (nothing written) when the one kept was made at a later version (two jobs
+        of one workshop that finished out of order)."""
 
     @abstractmethod
     def drop(self, network_id: str, workshop_id: str) -> None:
@@ -48,6 +50,7 @@ class Projections(ABC):
 class MemoryProjections(Projections):
     def __init__(self) -> None:
         self._records: dict[str, dict[str, bytes]] = defaultdict(dict)
+        self._versions: dict[str, dict[str, int]] = defaultdict(dict)
         self._homes: dict[str, str] = {}
 
     def home(self, workshop_id: str) -> str | None:
@@ -59,14 +62,20 @@ class MemoryProjections(Projections):
         else:
             self._homes[workshop_id] = network_id
 
-    def put(self, network_id: str, workshop_id: str, record: bytes) -> None:
+    def put(self, network_id: str, workshop_id: str, record: bytes, version: int) -> bool:
+        if self._versions[network_id].get(workshop_id, -1) > version:
+            return False
         self._records[network_id][workshop_id] = record
+        self._versions[network_id][workshop_id] = version
+        return True
 
     def drop(self, network_id: str, workshop_id: str) -> None:
         self._records[network_id].pop(workshop_id, None)
+        self._versions[network_id].pop(workshop_id, None)
 
     def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
         self._records[network_id] = dict(records)
+        self._versions.pop(network_id, None)
 
     def records(self, network_id: str) -> dict[str, bytes]:
         return dict(self._records.get(network_id, {}))
@@ -76,11 +85,20 @@ class MemoryProjections(Projections):
 
 
 _REPLACE = """
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2])
 if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
 return #ARGV / 2
 """
 """One script, so that no reader sees the projection empty halfway through a rebuild."""
+
+_PUT = """
+local kept = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
+if tonumber(ARGV[3]) < kept then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+"""
+"""A record replaces only one made at the same or an earlier log version."""
 
 
 class RedisProjections(Projections):
@@ -94,18 +112,23 @@ class RedisProjections(Projections):
         self._async = async_client
         self._wrapper = wrapper
         self._replace = sync_client.register_script(_REPLACE)
+        self._put = sync_client.register_script(_PUT)
 
-    def put(self, network_id: str, workshop_id: str, record: bytes) -> None:
+    def put(self, network_id: str, workshop_id: str, record: bytes, version: int) -> bool:
         key = keys.network_meetings_key(network_id)
-        self._sync.hset(key, workshop_id, self._wrapper.seal_blob(f"{key}/{workshop_id}", record))
+        sealed = self._wrapper.seal_blob(f"{key}/{workshop_id}", record)
+        versions = keys.network_versions_key(network_id)
+        return bool(self._put(keys=[key, versions], args=[workshop_id, sealed, version]))
 
     def drop(self, network_id: str, workshop_id: str) -> None:
         self._sync.hdel(keys.network_meetings_key(network_id), workshop_id)
+        self._sync.hdel(keys.network_versions_key(network_id), workshop_id)
 
     def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
         key = keys.network_meetings_key(network_id)
         sealed = [(wid, self._wrapper.seal_blob(f"{key}/{wid}", record)) for wid, record in records.items()]
-        self._replace(keys=[key], args=[part for pair in sealed for part in pair])
+        versions = keys.network_versions_key(network_id)
+        self._replace(keys=[key, versions], args=[part for pair in sealed for part in pair])
 
     def home(self, workshop_id: str) -> str | None:
         raw: Any = self._sync.get(keys.workshop_network_key(workshop_id))

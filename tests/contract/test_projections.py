@@ -31,9 +31,10 @@ async def projections(request: pytest.FixtureRequest) -> AsyncIterator[Projectio
 
 async def test_a_meeting_record_is_kept_replaced_and_dropped(projections: Projections) -> None:
     assert projections.records("net-a") == {} == await projections.records_async("net-a")
-    projections.put("net-a", "w1", b"one")
-    projections.put("net-a", "w1", b"one again")
-    projections.put("net-a", "w2", b"two")
+    assert projections.put("net-a", "w1", b"one", 3)
+    assert projections.put("net-a", "w1", b"one again", 5)
+    assert not projections.put("net-a", "w1", b"one, late", 4)  # a job that read the log earlier
+    projections.put("net-a", "w2", b"two", 1)
     assert (
         projections.records("net-a") == {"w1": b"one again", "w2": b"two"} == await projections.records_async("net-a")
     )
@@ -43,7 +44,7 @@ async def test_a_meeting_record_is_kept_replaced_and_dropped(projections: Projec
 
 
 def test_a_rebuild_replaces_every_record_at_once(projections: Projections) -> None:
-    projections.put("net-r", "w1", b"stale")
+    projections.put("net-r", "w1", b"stale", 9)
     projections.replace("net-r", {"w2": b"two", "w3": b"three"})
     assert projections.records("net-r") == {"w2": b"two", "w3": b"three"}
     projections.replace("net-r", {})
@@ -66,7 +67,7 @@ def test_the_network_projection_shares_the_network_logs_hash_tag() -> None:
 def test_records_are_sealed_in_redis(redis_url: str) -> None:
     client = sync_client(redis_url)
     stored = RedisProjections(client, async_client(redis_url), KeyWrapper("a secret key of the tests, long enough"))
-    stored.put("net-s", "w1", b"Person 4 hash-of-4 Sportverein")
+    stored.put("net-s", "w1", b"Person 4 hash-of-4 Sportverein", 1)
     stored.replace("net-t", {"w2": b"Person 5 hash-of-5"})
     raw = [*client.hvals(keys.network_meetings_key("net-s")), *client.hvals(keys.network_meetings_key("net-t"))]
     assert len(raw) == 2 and not any(b"Person" in value or b"hash-of" in value for value in raw)
