@@ -62,8 +62,7 @@ class MeetingSummary(msgspec.Struct, kw_only=True):
 
 def _group_of(state: WorkshopState, session_id: str) -> str | None:
     session = state.sessions.get(session_id)
-    group: str | None = getattr(session, "group_id", None)  # sessions name a group once networks have groups
-    return group
+    return session.group_id if session is not None else None
 
 
 def meeting_summary(state: WorkshopState) -> MeetingSummary:

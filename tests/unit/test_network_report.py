@@ -103,6 +103,7 @@ def history() -> list[WorkshopState]:
         _signup(5, d2, organisation="Nachbarschaftsladen"),
         _signup(3, d2, email=False, organisation="Kirchengemeinde"),
         _signup(4, d2),
+        e.SessionGroupNamed(at=d2, session_id="t", group_id="ag-wohnen"),
         e.CommitmentMade(
             at=d2,
             commitment_id="c3",
@@ -172,6 +173,7 @@ def test_each_meeting_shows_who_came_back_and_which_newcomers_returned() -> None
     assert (first["member_organisations"], first["other_organisations"]) == (2, 1)  # 4's went with them
     assert first["commitments"] == {"made": 2, "done": 1, "overdue": 1}
     assert first["by_group"] == [{"made": 2, "done": 1, "overdue": 1, "group_id": None}]
+    assert second["by_group"] == [{"made": 1, "done": 0, "overdue": 1, "group_id": "ag-wohnen"}]
     assert first["intro_talks_held"] == 1 and third["intro_talks_held"] == 0
 
 
