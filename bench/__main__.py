@@ -21,6 +21,7 @@ from bench import (
     large_workshop,
     live_latency,
     memory,
+    network_report,
     workers,
 )
 from bench.common import Result, Row
@@ -34,6 +35,7 @@ BENCHMARKS: list[ModuleType] = [
     workers,
     memory,
     barcamp_grid,
+    network_report,
 ]
 ON_REQUEST: list[ModuleType] = [cluster_scale]  # run only when named (`python -m bench cluster_scale`): minutes more
 LIBRARIES = ("litestar", "uvicorn", "redis", "hiredis", "rq", "msgspec", "cryptography", "jinja2", "fpdf2")

@@ -34,6 +34,7 @@ from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me, send_links_again
 from service.api.metrics import get_metrics
+from service.api.network_report import get_network_report
 from service.api.networks import NetworkController
 from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
 from service.api.organisers import OrganiserController, login
@@ -206,6 +207,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             get_public_digest_link,
             public_digest_page,
             get_workshop_report,
+            get_network_report,
             get_posters,
             health,
             list_follow_ups,

@@ -280,6 +280,20 @@ def check_worker() -> int:
         client.close()
 
 
+def run_rebuild_network(args: argparse.Namespace) -> None:
+    """Recreate a network's projection from every workshop's log, here and now."""
+    from service.application.network_reports import rebuild
+    from service.settings import Settings
+    from service.wiring import redis_store
+
+    store = redis_store(Settings.from_env())
+    try:
+        meetings = rebuild(store, store.projections, store.workshops.ids(), args.network_id)
+    finally:
+        asyncio.run(store.close())
+    print(f"network {args.network_id}: {meetings} meetings projected")
+
+
 def run_worker(args: argparse.Namespace) -> None:
     """The RQ worker with its scheduler (follow-ups, intro talks, digests, reconcile, retention)."""
     if args.check:
@@ -384,6 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker on this host is registered, else 1")
     worker.add_argument("--quiet", action="store_true", help="log one line per job (what knoten dev shows)")
     worker.set_defaults(run=run_worker)
+    rebuild = commands.add_parser(
+        "rebuild-network", help="recreate a network's projection (the network report's input) from the logs"
+    )
+    rebuild.add_argument("network_id")
+    rebuild.set_defaults(run=run_rebuild_network)
     return parser
 
 

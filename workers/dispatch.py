@@ -83,12 +83,19 @@ def _closed(state: WorkshopState, position: int, session_id: str) -> list[JobSpe
 
 def dispatch(state: WorkshopState, recorded: Iterable[tuple[int, e.Event]]) -> list[JobSpec]:
     """Every job that a batch of recorded events calls for. A run of erasures (retention erases
-    everyone at once) calls for one rewrite of Redis's history, at its first erasure."""
+    everyone at once) calls for one rewrite of Redis's history, at its first erasure. A batch of
+    a network's meeting calls for its record in the network projection, before any rewrite, so
+    that the rewrite leaves no record that still holds an erased person."""
     jobs: list[JobSpec] = []
     previous: e.Event | None = None
+    last, moved, rewrite = 0, False, None
     for position, event in recorded:
         jobs += jobs_for(state, position, event)
         if isinstance(event, e.PersonErased) and not isinstance(previous, e.PersonErased):
+            rewrite = len(jobs) if rewrite is None else rewrite
             jobs.append(_job(state.id, position, Handler.FORGET_HISTORY))
         previous = event
+        last, moved = position, moved or isinstance(event, e.WorkshopNetworkSet)
+    if last and (moved or state.network_id is not None):  # the network projection follows the log
+        jobs.insert(len(jobs) if rewrite is None else rewrite, _job(state.id, last, Handler.PROJECT_MEETING))
     return jobs

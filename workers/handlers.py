@@ -29,6 +29,8 @@ class Handler(StrEnum):
     SEND_CONTACT_EXCHANGE = "workers.round_table.send_contact_exchange"
     SEND_PARTICIPANT_DIGESTS = "workers.digests.send_participant_digests"
     SEND_GROUP_DIGEST = "workers.digests.send_group_digest"
+    PROJECT_MEETING = "workers.network.project_meeting"
+    REBUILD_NETWORK = "workers.network.rebuild_network"
 
     @property
     def short(self) -> str:

@@ -18,6 +18,7 @@ from workers import (
     follow_ups,
     intro_talks,
     mail_jobs,
+    network,
     reconcile,
     retention,
     round_table,
@@ -47,6 +48,8 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.SEND_MEETING_INVITATIONS: round_table.send_meeting_invitations,
     Handler.SEND_CONTACT_EXCHANGE: round_table.send_contact_exchange,
     Handler.SEND_PARTICIPANT_DIGESTS: digests.send_participant_digests,
+    Handler.PROJECT_MEETING: network.project_meeting,
+    Handler.REBUILD_NETWORK: network.rebuild_network,
 }
 
 

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from service.domain.digests import WorkshopReport
+from service.domain.network_report import NetworkReport
 from service.i18n import gettext
 
 Kind = Literal["svg", "png"]
@@ -78,3 +79,44 @@ def commitment_status(report: WorkshopReport, language: str, kind: Kind) -> byte
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     return _save(figure, kind, "commitments", gettext(language, "Commitments: open, done, overdue"))
+
+
+MOST_MEETINGS = 40
+MOST_ORGANISATIONS = 20
+
+
+def network_participants(report: NetworkReport, language: str, kind: Kind) -> bytes:
+    """People per meeting, in the order held: who came back, who was new to the network."""
+    rows = report.meetings[-MOST_MEETINGS:]
+    figure, axes = plt.subplots(figsize=(7, 2.8))
+    titles = [r.title if len(r.title) <= 24 else r.title[:23] + "…" for r in rows]
+    positions = list(range(len(rows)))
+    axes.bar(positions, [r.returning for r in rows], color=GREEN, label=gettext(language, "came back"))
+    axes.bar(
+        positions,
+        [r.newcomers for r in rows],
+        bottom=[r.returning for r in rows],
+        color=AMBER,
+        label=gettext(language, "new to the network"),
+    )
+    axes.set_xticks(positions, titles, rotation=30, ha="right")
+    axes.set_ylabel(gettext(language, "People"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="upper left", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _save(figure, kind, "network-people", gettext(language, "People per meeting"))
+
+
+def give_and_take(report: NetworkReport, language: str, kind: Kind) -> bytes:
+    """Offers and requests on the Marktplatz per organisation: the balance of giving and taking."""
+    rows = report.give_take[:MOST_ORGANISATIONS][::-1]
+    figure, axes = plt.subplots(figsize=(7, 0.35 * max(len(rows), 3) + 0.8))
+    names = [r.organisation if len(r.organisation) <= 40 else r.organisation[:39] + "…" for r in rows]
+    axes.barh(names, [r.offers for r in rows], color=GREEN, label=gettext(language, "offers"))
+    axes.barh(names, [-r.requests for r in rows], color=AMBER, label=gettext(language, "requests"))
+    axes.axvline(0, color=GREY, linewidth=0.8)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_formatter(lambda value, _position: str(abs(int(value))))
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _save(figure, kind, "give-take", gettext(language, "Balance of giving and taking"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -17,6 +18,7 @@ from fpdf.enums import XPos, YPos
 
 from service.domain.digests import SessionDigest, WorkshopReport
 from service.domain.formats.base import DigestDecision
+from service.domain.network_report import NetworkReport
 from service.domain.views import PublicSession
 from service.i18n import day, gettext, short_when, when
 from service.reports import charts
@@ -382,3 +384,95 @@ def _poster(pdf: _Document, session: PublicSession, language: str, starts: str) 
     pdf.set_font("DejaVu", "B", 30)
     pdf.cell(0, 16, session.short_url.split("://")[-1], align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", size=10)
+
+
+def network_report_pdf(report: NetworkReport, language: str, groups: Mapping[str, str]) -> bytes:
+    """The network report as PDF: totals, charts, per year, per meeting, per working group, the
+    balance of giving and taking, open commitments."""
+    t = partial(gettext, language)
+    pdf = _Document(report.name, f"{report.name} · {t('Network report')}")
+    pdf.line_of(t("Network report"), muted=True)
+    pdf.heading(report.name, 18)
+    totals = report.totals
+    pdf.line_of(
+        f"{t('meetings')}: {totals.meetings} · {t('people')}: {totals.participants} · "
+        f"{t('at two or more meetings')}: {totals.returning} · {t('organisations')}: {totals.organisations} · "
+        f"{t('commitments done')}: {totals.commitments_done}/{totals.commitments_made} · "
+        f"{t('intro talks held')}: {totals.intro_talks_held}"
+    )
+    if report.meetings:
+        pdf.image(io.BytesIO(charts.network_participants(report, language, "png")), w=150)
+    if report.give_take:
+        pdf.image(io.BytesIO(charts.give_and_take(report, language, "png")), w=150)
+    pdf.heading(t("Per year"))
+    pdf.grid(
+        [t("Year"), t("meetings"), t("people"), t("came back"), t("newcomers"), t("commitments done/made")],
+        [
+            [
+                str(y.year),
+                str(y.meetings),
+                str(y.participants),
+                f"{y.returning} ({round(y.returning_share * 100)} %)",
+                f"{y.newcomers} ({y.newcomers_came_back})",
+                f"{y.commitments.done}/{y.commitments.made}",
+            ]
+            for y in report.years
+        ],
+        (3, 3, 3, 4, 4, 4),
+    )
+    pdf.heading(t("Per meeting"))
+    pdf.grid(
+        [t("Meeting"), t("When"), t("people"), t("came back"), t("newcomers"), t("organisations"), t("overdue")],
+        [
+            [
+                m.title,
+                short_when(m.starts_at, language, report.timezone),
+                str(m.participants),
+                f"{m.returning} ({round(m.returning_share * 100)} %)",
+                f"{m.newcomers} ({m.newcomers_came_back})",
+                f"{m.member_organisations} + {m.other_organisations}",
+                str(m.commitments.overdue),
+            ]
+            for m in report.meetings
+        ],
+        (8, 5, 3, 4, 4, 4, 3),
+    )
+    pdf.heading(t("Commitments per working group"))
+    pdf.grid(
+        [t("Meeting"), t("Working group"), t("made"), t("done"), t("overdue")],
+        [
+            [
+                m.title,
+                groups.get(g.group_id, "") if g.group_id else t("no working group"),
+                str(g.made),
+                str(g.done),
+                str(g.overdue),
+            ]
+            for m in report.meetings
+            for g in m.by_group
+        ],
+        (6, 6, 2, 2, 2),
+    )
+    pdf.heading(t("Balance of giving and taking"))
+    if not report.give_take:
+        pdf.line_of(t("Nothing offered or asked for on a Marktplatz yet."), muted=True)
+    pdf.grid(
+        [t("Organisation"), t("offers"), t("requests")],
+        [
+            [o.organisation + (f" · {t('member')}" if o.member else ""), str(o.offers), str(o.requests)]
+            for o in report.give_take
+        ],
+        (8, 2, 2),
+    )
+    pdf.heading(t("Open commitments"))
+    pdf.grid(
+        [t("Meeting"), t("Commitment"), t("Who"), t("Due")],
+        [
+            [m.title, c.text, c.owner_name or t("(erased)"), day(c.due, language) if c.due else ""]
+            for m in report.meetings
+            for c in m.open_commitments
+        ],
+        (5, 8, 4, 3),
+    )
+    pdf.line_of(t("As of %(moment)s") % {"moment": when(report.generated_at, language, report.timezone)}, muted=True)
+    return pdf.output_bytes()

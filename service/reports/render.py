@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from service.domain.digests import SessionDigest, WorkshopReport
+from service.domain.network_report import NetworkReport
 from service.i18n import N_, gettext
 from service.reports.labels import label
 from service.templating import render
@@ -105,4 +107,76 @@ def report_csv(report: WorkshopReport, language: str) -> str:
                 yes if person.present else no,
             ]
             writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def network_report_html(report: NetworkReport, language: str, groups: Mapping[str, str]) -> str:
+    """The network report as a page, with its charts; `groups`: working group id → title."""
+    from service.reports import charts  # as in `report_charts`: matplotlib only when drawn
+
+    figures = {
+        "people": Markup(charts.network_participants(report, language, "svg").decode()),  # noqa: S704
+        "give_take": Markup(charts.give_and_take(report, language, "svg").decode()),  # noqa: S704
+    }
+    return render(
+        "reports/network_report.html",
+        language,
+        report.timezone,
+        r=report,
+        charts=figures,
+        groups=dict(groups),
+        **_context(language),
+    )
+
+
+NETWORK_CSV_COLUMNS = (
+    N_("Workshop ID"),
+    N_("Meeting"),
+    N_("Date"),
+    N_("Year"),
+    N_("People"),
+    N_("Came back"),
+    N_("Share who came back"),
+    N_("Newcomers"),
+    N_("Newcomers who came back"),
+    N_("Member organisations"),
+    N_("Other organisations"),
+    N_("Commitments made"),
+    N_("Commitments done"),
+    N_("Commitments overdue"),
+    N_("Marktplatz offers"),
+    N_("Marktplatz requests"),
+    N_("Intro talks held"),
+)
+
+
+def network_report_csv(report: NetworkReport, language: str) -> str:
+    """One row per meeting (no names, no addresses), for Excel and LibreOffice like `report_csv`."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=CSV_DELIMITERS.get(language, ","), lineterminator="\r\n")
+    writer.writerow([gettext(language, column) for column in NETWORK_CSV_COLUMNS])
+    comma = "," if language == "de" else "."
+    for m in report.meetings:
+        day = m.starts_at.astimezone(ZoneInfo(report.timezone)).strftime("%Y-%m-%d") if m.starts_at else ""
+        row = [
+            m.workshop_id,
+            m.title,
+            day,
+            m.year or "",
+            m.participants,
+            m.returning,
+            f"{m.returning_share:.3f}".replace(".", comma),
+            m.newcomers,
+            m.newcomers_came_back,
+            m.member_organisations,
+            m.other_organisations,
+            m.commitments.made,
+            m.commitments.done,
+            m.commitments.overdue,
+            sum(g.offers for g in m.give_take),
+            sum(g.requests for g in m.give_take),
+            m.intro_talks_held,
+        ]
+        writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -14,6 +14,7 @@ from service.domain.events import Event, SessionPlanned, SignupRecorded
 from service.domain.rules import signup_email_hash
 from service.store.job_spec import JobSpec
 from service.store.ledger import EffectLedger
+from service.store.projections import Projections
 
 if TYPE_CHECKING:
     from service.store.jobs import Jobs
@@ -188,6 +189,8 @@ class EventStore(ABC):
 
     ledger: EffectLedger
     """The effect ledger: which effects (mails, digests) of a workshop happened, and when."""
+    projections: Projections
+    """The network projection: per network, a record per meeting (service/store/projections.py)."""
 
     @property
     @abstractmethod

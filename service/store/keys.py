@@ -108,3 +108,19 @@ def organiser_emails_key() -> str:
 def signin_link_key(link_hash: str) -> str:
     """A one-time sign-in link's organiser, under the keyed hash of the link's id; it expires."""
     return global_key("signin-link", link_hash)
+
+
+def network_meetings_key(network_id: str) -> str:
+    """Hash of workshop id → the network projection's record of that meeting (the network
+    report's input), under the network's own hash tag like the network's log."""
+    return workshop_key(network_id, "meetings")
+
+
+def network_versions_key(network_id: str) -> str:
+    """Hash of workshop id → the log version its record in the projection was made at."""
+    return workshop_key(network_id, "meeting-versions")
+
+
+def workshop_network_key(workshop_id: str) -> str:
+    """The network whose projection holds the workshop's record (so a move takes it out)."""
+    return workshop_key(workshop_id, "network")

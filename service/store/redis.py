@@ -73,6 +73,7 @@ from service.store.job_spec import JobSpec
 from service.store.jobs import Enqueue, RedisJobs
 from service.store.ledger import RedisEffectLedger
 from service.store.pipelined import Pipelined
+from service.store.projections import RedisProjections
 from service.store.replicas import NotReplicated, Replicas
 from service.store.replies import open_envelope, seal_record
 from service.store.vault import KeyWrapper, forget_ciphers
@@ -138,6 +139,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         self._async = async_client
         self.pipelined = Pipelined(async_client)  # small commands of concurrent requests, one round trip
         self.ledger = RedisEffectLedger(sync_client, async_client)
+        self.projections = RedisProjections(sync_client, async_client, wrapper)
         self._codec = codec
         self._wrapper = wrapper
         self._enqueue = enqueue

@@ -158,6 +158,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (stranger, f"/w/{wid}/pitch", "pitch-without-sign-up"),
             (laptop, f"/w/{wid}/programme/grid", "programme-grid"),
             (tablet, f"/w/{wid}/report", "report"),
+            (laptop, f"/api/networks/{network['id']}/report.html", "network-report"),
             (laptop, "/admin", "admin"),
             (laptop, f"/admin/workshops/{wid}", "admin-workshop"),
             (laptop, f"/admin/networks/{network['id']}", "network"),

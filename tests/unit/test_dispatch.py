@@ -38,3 +38,14 @@ def test_a_fixed_date_calls_for_invitations_and_a_close_for_the_contact_exchange
         ("w-8-send_contact_exchange", "send_contact_exchange"),
         ("w-9-send_follow_ups", "send_follow_ups"),
     ]
+
+
+def test_a_batch_of_a_networks_meeting_calls_for_its_projection_once_before_any_rewrite() -> None:
+    state = given(created(), e.WorkshopNetworkSet(at=NOW, network_id="net-a"), planned(), signup(1))
+    batch = [(4, signup(2)), (5, e.PersonErased(at=NOW, subject="p1")), (6, signup(3))]
+    names = [job.handler.short for job in dispatch(state, batch)]
+    assert names.count("project_meeting") == 1
+    assert names.index("project_meeting") < names.index("forget_history")
+    joined = [(3, e.WorkshopNetworkSet(at=NOW, network_id=None))]
+    assert [j.handler.short for j in dispatch(given(created(), planned()), joined)] == ["project_meeting"]
+    assert "project_meeting" not in [j.handler.short for j in dispatch(given(created(), planned()), [(3, signup(1))])]

@@ -1,0 +1,73 @@
+"""The network projection and the network report over it.
+
+A worker keeps, per network, one record per meeting (`MeetingSummary`) from the workshops'
+logs: a job after appends to a workshop of a network writes its record (`project`), a rebuild
+folds every workshop's log and writes the network's records anew (`rebuild`). The report reads
+the records (warm) or folds the logs (cold); both give the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import msgspec
+
+from service.domain.network_report import MeetingSummary, NetworkReport, meeting_summary, network_report
+from service.domain.rules import fold
+from service.domain.state import WorkshopState
+from service.store.base import SyncEventLog
+from service.store.projections import Projections
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(MeetingSummary)
+
+
+def encoded(summary: MeetingSummary) -> bytes:
+    return _encoder.encode(summary)
+
+
+def decoded(records: dict[str, bytes]) -> list[MeetingSummary]:
+    return [_decoder.decode(record) for record in records.values()]
+
+
+def project(projections: Projections, state: WorkshopState) -> None:
+    """Bring the workshop's record up to date: in its network's projection, and gone from the
+    projection of a network it left."""
+    network_id = state.network_id
+    before = projections.home(state.id)
+    if before is not None and before != network_id:
+        projections.drop(before, state.id)
+    if network_id is not None:
+        projections.put(network_id, state.id, encoded(meeting_summary(state)), state.version)
+    if before != network_id:
+        projections.set_home(state.id, network_id)
+
+
+def folded(log: SyncEventLog, workshop_id: str) -> WorkshopState:
+    return fold(WorkshopState(id=workshop_id), log.read_sync(workshop_id))
+
+
+def meetings_from_logs(log: SyncEventLog, workshop_ids: Iterable[str], network_id: str) -> list[WorkshopState]:
+    """The network's meetings, each folded from its log (the cold path)."""
+    states = (folded(log, wid) for wid in workshop_ids)
+    return [state for state in states if state.exists and state.network_id == network_id]
+
+
+def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
+    """Recreate the network's projection from the workshops' logs; the number of meetings."""
+    meetings = meetings_from_logs(log, workshop_ids, network_id)
+    projections.replace(network_id, {state.id: encoded(meeting_summary(state)) for state in meetings})
+    for state in meetings:
+        projections.set_home(state.id, network_id)
+    return len(meetings)
+
+
+def report_of(
+    network_id: str,
+    name: str,
+    members: Sequence[str],
+    summaries: Iterable[MeetingSummary],
+    now: Callable[[], datetime],
+) -> NetworkReport:
+    return network_report(network_id, name, members, summaries, now())

@@ -1,0 +1,22 @@
+"""The network projection: a meeting's record follows its workshop's log, and a network's
+records can be recreated from the logs at any time (service/application/network_reports.py)."""
+
+from __future__ import annotations
+
+from service.application.network_reports import project, rebuild
+from workers.context import context, job
+
+
+@job
+def project_meeting(workshop_id: str) -> None:
+    """Bring the workshop's record in its network's projection up to date (dispatched after
+    appends to a workshop of a network, and when a workshop joins or leaves one)."""
+    ctx = context()
+    project(ctx.store.projections, ctx.state(workshop_id))
+
+
+@job
+def rebuild_network(network_id: str) -> None:
+    """Recreate the network's projection from every workshop's log."""
+    ctx = context()
+    rebuild(ctx.log, ctx.store.projections, ctx.store.workshops.ids(), network_id)
