@@ -238,6 +238,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[security_headers, REQUEST_METRICS.middleware],
         request_class=ClientRequest,
+        # knoten configures logging itself (service/logs.py, through uvicorn's log_config): Litestar's own
+        # root handler would write lines in another format, to whatever stderr was when the app was made
+        logging_config=None,
         request_max_body_size=settings.max_body_bytes,
         plugins=[ClosedInputSchemas()],
         openapi_config=OpenAPIConfig(
