@@ -38,3 +38,20 @@ def test_a_fixed_date_calls_for_invitations_and_a_close_for_the_contact_exchange
         ("w-8-send_contact_exchange", "send_contact_exchange"),
         ("w-9-send_follow_ups", "send_follow_ups"),
     ]
+
+
+def test_a_new_date_or_a_new_owner_calls_for_a_reminder_on_the_date_a_new_text_does_not() -> None:
+    made = e.CommitmentMade(
+        at=NOW, commitment_id="c", session_id="s", owner=e.Person("o", "Olga"), text="Flyer", due=NOW.date()
+    )
+    state = given(created(), planned(), made)
+    recorded: list[tuple[int, e.Event]] = [
+        (4, e.CommitmentCorrected(at=NOW, commitment_id="c", due=NOW.date() + timedelta(days=7))),
+        (5, e.CommitmentCorrected(at=NOW, commitment_id="c", owner=e.Person("d", "Dora", "dora@example.org"))),
+        (6, e.CommitmentCorrected(at=NOW, commitment_id="c", text="Flyer drucken")),
+    ]
+    jobs = [(job.job_id, job.args[-1]) for job in dispatch(state, recorded)]
+    assert jobs == [
+        ("w-4-send_due_reminder", (NOW.date() + timedelta(days=7)).isoformat()),
+        ("w-5-send_due_reminder", NOW.date().isoformat()),
+    ]
