@@ -34,6 +34,7 @@ from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me, send_links_again
 from service.api.metrics import get_metrics
+from service.api.networks import NetworkController
 from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
 from service.api.organisers import OrganiserController, login
 from service.api.participation import ParticipationController
@@ -45,6 +46,7 @@ from service.api.stream import session_signals, stream_events
 from service.api.workshops import WorkshopController
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
+from service.application.networks import NetworkService
 from service.application.runner import WorkshopService
 from service.application.signin_links import SigninLinkMailer, SigninLinkRequest
 from service.clock import Clock, SystemClock
@@ -55,6 +57,7 @@ from service.providers import (
     provide_links,
     provide_links_again,
     provide_metrics,
+    provide_networks,
     provide_organisers,
     provide_service,
     provide_settings,
@@ -110,6 +113,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
+        app.state.networks = NetworkService(event_store, clock or SystemClock(), settings.secret_key)
         app.state.dead_letters = DeadLetters(event_store)
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client, event_store.pipelined)
@@ -146,6 +150,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
     app = Litestar(
         route_handlers=[
             WorkshopController,
+            NetworkController,
             OrganiserController,
             login,
             SessionController,
@@ -222,6 +227,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "organisers": Provide(provide_organisers, sync_to_thread=False),
             "signin_link_request": Provide(provide_signin_link_request, sync_to_thread=False),
             "metrics": Provide(provide_metrics, sync_to_thread=False),
+            "networks": Provide(provide_networks, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[security_headers, REQUEST_METRICS.middleware],

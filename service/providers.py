@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry
 
 from service.application.dead_letters import DeadLetters
 from service.application.links_again import LinksAgain
+from service.application.networks import NetworkService
 from service.application.runner import WorkshopService
 from service.application.signin_links import SigninLinkRequest
 from service.domain.links import Links
@@ -51,3 +52,8 @@ def provide_signin_link_request(state: State) -> SigninLinkRequest:
 def provide_metrics(state: State) -> CollectorRegistry:
     metrics: CollectorRegistry = state.metrics
     return metrics
+
+
+def provide_networks(state: State) -> NetworkService:
+    networks: NetworkService = state.networks
+    return networks

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any, get_args, get_type_hints
+from typing import Annotated, Any, Literal, get_args, get_type_hints
 
 import msgspec
 
@@ -91,6 +91,7 @@ class WorkshopIn(Input):
     intro_deadline: Duration = timedelta(days=14)
     digest_wait: Duration = timedelta(minutes=10)
     organiser_email: Email | None = None
+    network_id: Ident | None = None  # an organiser's only
 
 
 class WorkshopPatch(Input):
@@ -107,6 +108,7 @@ class WorkshopPatch(Input):
     intro_deadline: Duration | None = None
     digest_wait: Duration | None = None
     organiser_email: Email | None = None
+    network_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None  # an organiser's only; "" takes it out
 
 
 class WorkshopCopyIn(Input):
@@ -389,3 +391,40 @@ class UnplacedOut(msgspec.Struct, kw_only=True):
 class AutoPlacedOut(msgspec.Struct, kw_only=True):
     placed: list[PlacedOut]
     unplaced: list[UnplacedOut]
+
+
+MemberRole = Literal["member", "speaker", "coordinator"]
+
+
+class NetworkIn(Input):
+    name: Title
+    city: Short | None = None
+    description: NoteText | None = None
+
+
+class MemberIn(Input):
+    """An organisation of the network's cooperation agreement; its contact person is personal data."""
+
+    organisation: Title
+    contact_name: Name | None = None
+    contact_email: Email | None = None
+    agreement_signed_at: date | None = None
+    role: MemberRole = "member"
+
+
+class MemberPatch(Input):
+    """A change of a member: absent or null leaves a field as it is."""
+
+    organisation: Title | None = None
+    contact_name: Name | None = None
+    contact_email: Email | None = None
+    agreement_signed_at: date | None = None
+    role: MemberRole | None = None
+
+
+class GroupIn(Input):
+    """A working group (Arbeitsgruppe) with its patron, who gets the group's digest."""
+
+    title: Title
+    patron_name: Name | None = None
+    patron_email: Email | None = None

@@ -37,6 +37,7 @@ class Access(StrEnum):
     FACILITATOR = "facilitator"  # organiser or this workshop's facilitator
     MEMBER = "member"  # any of the above or a participant of this workshop
     PARTICIPANT = "participant"  # only a participant (their own data)
+    NETWORK = "network"  # an organiser, or a facilitator of one of the network's workshops (the handler checks which)
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -206,6 +207,8 @@ def _allowed(access: Access, principal: Principal, workshop_id: str | None) -> b
         return principal.kind == "organiser"
     if access is Access.PARTICIPANT:
         return principal.kind == "participant"
+    if access is Access.NETWORK:
+        return principal.kind in {"organiser", "facilitator"}
     if principal.kind == "organiser":
         return True
     if workshop_id is None or principal.workshop_id != workshop_id:

@@ -10,11 +10,13 @@ import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
-from service.api.auth import Access
+from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.application.inputs import existing, organiser_subject
+from service.application.networks import NetworkService, known_network
 from service.application.runner import WorkshopService
 from service.application.workshops import (
     Secrets,
@@ -72,10 +74,12 @@ class WorkshopController(Controller):
         request: Request[Any, Any, Any],
         data: JSONBody[WorkshopIn],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
         settings: NamedDependency[Settings],
         links: NamedDependency[Links],
     ) -> Response[WorkshopCreatedOut]:
         """Create a workshop; the reply holds the facilitator's token and sign-in links."""
+        await known_network(networks, data.network_id)
         idempotency = await idempotency_of(request)
         # A retried create must land on the same workshop, so its id follows from the key.
         wid = derived_id(settings.secret_key, "workshop", idempotency.key) if idempotency else new_id()
@@ -92,6 +96,8 @@ class WorkshopController(Controller):
         workshop_id: FromPath[str],
         data: JSONBody[WorkshopPatch],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
+        principal: NamedDependency[Principal | None],
         links: NamedDependency[Links],
     ) -> Response[WorkshopView]:
         """Change any detail of the workshop (title, times, time zone, place, language, delays,
@@ -101,6 +107,10 @@ class WorkshopController(Controller):
         def render(state: WorkshopState) -> tuple[int, WorkshopView]:
             return 200, workshop_view(state, links)
 
+        if data.network_id is not None:
+            if principal is None or principal.kind != "organiser":
+                raise PermissionDeniedException("Only an organiser puts a workshop into a network.")
+            await known_network(networks, data.network_id or None)
         command = change_command(workshop_id, data)
         plan = service.command(command, render, lambda _: (organiser_subject(workshop_id),))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))

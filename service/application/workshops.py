@@ -64,6 +64,7 @@ def create_command(settings: Settings, workshop_id: str, data: WorkshopIn, made:
         organiser=organiser(workshop_id, checked_email(data.organiser_email, "organiser_email")),
         facilitator_token_hash=token_hash(settings.secret_key, made.token),
         login_code_hash=login_code_hash(settings, made.code),
+        network_id=data.network_id,
     )
 
 
@@ -83,6 +84,7 @@ def change_command(workshop_id: str, data: WorkshopPatch) -> c.ChangeWorkshop:
         intro_deadline=data.intro_deadline,
         digest_wait=data.digest_wait,
         organiser=organiser(workshop_id, checked_email(data.organiser_email, "organiser_email")),
+        network_id=data.network_id,
     )
 
 

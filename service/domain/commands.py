@@ -28,6 +28,7 @@ class CreateWorkshop(Command, frozen=True, kw_only=True):
     organiser: Person | None = None
     facilitator_token_hash: str
     login_code_hash: str
+    network_id: str | None = None  # the network the workshop is a meeting of
 
 
 class CloseWorkshop(Command, frozen=True, kw_only=True):
@@ -47,6 +48,7 @@ class ChangeWorkshop(Command, frozen=True, kw_only=True):
     intro_deadline: timedelta | None = None
     digest_wait: timedelta | None = None
     organiser: Person | None = None
+    network_id: str | None = None  # "" takes the workshop out of its network (an organiser only)
 
 
 class IssueConsoleLink(Command, frozen=True, kw_only=True):

@@ -65,6 +65,7 @@ def copy_command(source: WorkshopState, fresh: Fresh) -> c.CopyWorkshop:
         follow_up_after=source.follow_up_after,
         intro_deadline=source.intro_deadline,
         digest_wait=source.digest_wait,
+        network_id=source.network_id,  # the next meeting of the same network
     )
 
     sessions = tuple(

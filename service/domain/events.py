@@ -534,6 +534,57 @@ class ProposalPlaced(Event, frozen=True, kw_only=True):
     moved: bool = False
 
 
+class WorkshopNetworkSet(Event, frozen=True, kw_only=True):
+    """An organiser put the workshop into a network (`network_id`), or took it out (None)."""
+
+    network_id: str | None = None
+
+
+MemberRole = Literal["member", "speaker", "coordinator"]
+
+
+class NetworkCreated(Event, frozen=True, kw_only=True):
+    """A network of workshops: its own aggregate with its own log (the first event there)."""
+
+    network_id: str
+    name: str
+    city: str | None = None
+    description: str | None = None
+
+
+class NetworkMemberAdded(Event, frozen=True, kw_only=True):
+    """An organisation joined the network's cooperation agreement; its contact person is
+    personal data, sealed like anyone's."""
+
+    member_id: str
+    organisation: str
+    role: MemberRole = "member"
+    agreement_signed_at: date | None = None
+    contact: Person | None = None
+
+
+class NetworkMemberChanged(Event, frozen=True, kw_only=True):
+    """Only the fields given change; a new `contact` takes the place of the old one."""
+
+    member_id: str
+    organisation: str | None = None
+    role: MemberRole | None = None
+    agreement_signed_at: date | None = None
+    contact: Person | None = None
+
+
+class NetworkMemberRemoved(Event, frozen=True, kw_only=True):
+    member_id: str
+
+
+class WorkingGroupFormed(Event, frozen=True, kw_only=True):
+    """A working group (Arbeitsgruppe) under the network's roof, with its patron."""
+
+    group_id: str
+    title: str
+    patron: Person | None = None
+
+
 class PersonErased(Event, frozen=True, kw_only=True):
     """The tombstone of an erased person: their personal fields are gone from every view;
     what they did (sign-ups, commitments) stays, without their name."""
@@ -595,8 +646,24 @@ AnyEvent = (
     | InterestWithdrawn
     | HandsCounted
     | ProposalPlaced
+    | WorkshopNetworkSet
+    | NetworkCreated
+    | NetworkMemberAdded
+    | NetworkMemberChanged
+    | NetworkMemberRemoved
+    | WorkingGroupFormed
     | PersonErased
 )
+
+
+NETWORK_EVENTS: tuple[type[Event], ...] = (
+    NetworkCreated,
+    NetworkMemberAdded,
+    NetworkMemberChanged,
+    NetworkMemberRemoved,
+    WorkingGroupFormed,
+)
+"""The events of a network's own log (domain/network.py), not of a workshop's."""
 
 
 def event_type(event: Event) -> str:

@@ -280,7 +280,12 @@ def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datet
         raise Conflict(f"Workshop {state.id!r} exists already.")
     if command.ends_at < command.starts_at:
         raise Invalid("ends_at", "must not be before starts_at")
-    return [recorded(e.WorkshopCreated, command, now)]
+    fields = msgspec.structs.asdict(command)
+    network_id = fields.pop("network_id")
+    created: list[e.Event] = [e.WorkshopCreated(at=now, **fields)]
+    if network_id is not None:
+        created.append(e.WorkshopNetworkSet(at=now, network_id=network_id))
+    return created
 
 
 def _copy_workshop(state: WorkshopState, command: c.CopyWorkshop, now: datetime) -> list[e.Event]:
@@ -317,9 +322,12 @@ def _change_workshop(state: WorkshopState, command: c.ChangeWorkshop, now: datet
         organiser = None
     if organiser is not None and state.organiser is not None and state.organiser.erased:
         raise Conflict("The organisers' address of this workshop was erased; it cannot be given again.")
-    if not changed and organiser is None:
-        return []
-    return [e.WorkshopChanged(at=now, organiser=organiser, **changed)]
+    events: list[e.Event] = []
+    if changed or organiser is not None:
+        events.append(e.WorkshopChanged(at=now, organiser=organiser, **changed))
+    if command.network_id is not None and (command.network_id or None) != state.network_id:
+        events.append(e.WorkshopNetworkSet(at=now, network_id=command.network_id or None))
+    return events
 
 
 def _close_workshop(state: WorkshopState, now: datetime) -> list[e.Event]:
@@ -1259,6 +1267,14 @@ def _forget_participant(state: WorkshopState, participant: ParticipantState, bla
         signup.email_hash = None
 
 
+def _evolve_network_set(state: WorkshopState, event: e.WorkshopNetworkSet) -> None:
+    state.network_id = event.network_id
+
+
+def _ignored(_state: WorkshopState, _event: e.Event) -> None:
+    return None
+
+
 _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.WorkshopCreated: _evolve_created,
     e.WorkshopClosed: _evolve_workshop_closed,
@@ -1307,5 +1323,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.PersonErased: _evolve_erased,
     e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
     e.FacilitatorTokensRotated: _evolve_rotated,
+    e.WorkshopNetworkSet: _evolve_network_set,
+    # a network's own events live in its own log (domain/network.py); folded as a workshop they change nothing
+    **dict.fromkeys(e.NETWORK_EVENTS, _ignored),
     **barcamp.EVOLVERS,
 }

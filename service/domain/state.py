@@ -272,3 +272,4 @@ class WorkshopState:
     rooms: tuple[GridRoom, ...] = ()
     slots: tuple[GridSlot, ...] = ()
     proposals: dict[str, ProposalState] = field(default_factory=dict)
+    network_id: str | None = None  # the network the workshop is a meeting of

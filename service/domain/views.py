@@ -46,6 +46,10 @@ from service.domain.events import (
     MailsStopped,
     MatchMade,
     MatchUndone,
+    NetworkCreated,
+    NetworkMemberAdded,
+    NetworkMemberChanged,
+    NetworkMemberRemoved,
     NewcomerCorrected,
     NoteRemoved,
     NoteTaken,
@@ -70,9 +74,11 @@ from service.domain.events import (
     SignupWithdrawn,
     TableCodeChanged,
     WaitlistPromoted,
+    WorkingGroupFormed,
     WorkshopChanged,
     WorkshopClosed,
     WorkshopCreated,
+    WorkshopNetworkSet,
 )
 from service.domain.formats.barcamp import host_of
 from service.domain.links import Links
@@ -264,6 +270,7 @@ class WorkshopView(msgspec.Struct, kw_only=True):
     created_at: datetime | None
     closed_at: datetime | None
     sessions: list[SessionSummary]
+    network_id: str | None = None
 
 
 def iso_duration(seconds: float) -> str:
@@ -512,7 +519,7 @@ def workshop_listed(state: WorkshopState) -> WorkshopListed:
         starts_at=state.starts_at,
         ends_at=state.ends_at,
         status=workshop_status(state),
-        network_id=None,
+        network_id=state.network_id,
         sessions=len(state.sessions),
         signups=sum(1 for signup in state.signups.values() if signup.status != "withdrawn"),
     )
@@ -535,6 +542,7 @@ def workshop_view(state: WorkshopState, links: Links) -> WorkshopView:
         created_at=state.created_at,
         closed_at=state.closed_at,
         sessions=[session_summary(state, s, links) for s in state.sessions.values()],
+        network_id=state.network_id,
     )
 
 
@@ -672,6 +680,12 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     InterestWithdrawn: ("at", "proposal_id", "participant_id"),
     HandsCounted: ("at", "proposal_id", "count"),
     ProposalPlaced: ("at", "proposal_id", "session_id", "room", "slot", "starts_at", "ends_at", "capacity", "moved"),
+    WorkshopNetworkSet: ("at", "network_id"),
+    NetworkCreated: ("at", "network_id", "name", "city"),
+    NetworkMemberAdded: ("at", "member_id", "role", "agreement_signed_at"),
+    NetworkMemberChanged: ("at", "member_id", "role", "agreement_signed_at"),
+    NetworkMemberRemoved: ("at", "member_id"),
+    WorkingGroupFormed: ("at", "group_id", "title", "patron"),
     PersonErased: ("at", "subject"),
 }
 """What the live stream shows of each event type: an allow-list, so a new field stays out of the

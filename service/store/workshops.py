@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from service.domain.network import is_network_id
 from service.store import keys
 from service.store.connections import SyncClient
 
@@ -16,9 +17,17 @@ READ_BATCH = 1000
 
 
 class Workshops(ABC):
-    @abstractmethod
     def ids(self) -> list[str]:
-        """Every workshop this deployment holds, sorted."""
+        """Every workshop this deployment holds, sorted (networks have logs too: not these)."""
+        return [log_id for log_id in self.log_ids() if not is_network_id(log_id)]
+
+    def network_ids(self) -> list[str]:
+        """Every network this deployment holds (each has a log of its own), sorted."""
+        return [log_id for log_id in self.log_ids() if is_network_id(log_id)]
+
+    @abstractmethod
+    def log_ids(self) -> list[str]:
+        """Every log this deployment holds, a workshop's or a network's, sorted."""
 
     @abstractmethod
     def heads(self, workshop_ids: Sequence[str]) -> dict[str, str]:
@@ -54,7 +63,7 @@ class MemoryWorkshops(Workshops):
         self._settled: dict[str, str] = {}
         self._retention: dict[str, str] = {}
 
-    def ids(self) -> list[str]:
+    def log_ids(self) -> list[str]:
         return sorted(self._lengths())
 
     def heads(self, workshop_ids: Sequence[str]) -> dict[str, str]:
@@ -80,7 +89,7 @@ class RedisWorkshops(Workshops):
     def __init__(self, client: SyncClient) -> None:
         self._client = client
 
-    def ids(self) -> list[str]:
+    def log_ids(self) -> list[str]:
         members: set[bytes] = self._client.smembers(keys.workshops_key())  # type: ignore[assignment]
         return sorted(member.decode() for member in members)
 

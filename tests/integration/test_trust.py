@@ -137,7 +137,11 @@ ROUTES = _routes()
 
 async def _world(api: Api) -> dict[str, Any]:
     """A workshop with something behind every kind of id a path can name."""
-    workshop, other = await api.workshop(), await api.workshop()
+    network = (await api.client.post("/api/networks", json={"name": "N"}, headers=api.admin)).json()
+    workshop, other = await api.workshop(network_id=network["id"]), await api.workshop()
+    network_base = f"/api/networks/{network['id']}"
+    member = (await api.client.post(f"{network_base}/members", json={"organisation": "O"}, headers=api.admin)).json()
+    group = (await api.client.post(f"{network_base}/groups", json={"title": "G"}, headers=api.admin)).json()
     base = f"/api/workshops/{workshop['id']}"
     table = await api.session(workshop)
     future = await api.session(workshop, format="zukunftswerkstatt")
@@ -189,6 +193,9 @@ async def _world(api: Api) -> dict[str, Any]:
     ).json()
     return {
         "workshop_id": workshop["id"],
+        "network_id": network["id"],
+        "member_id": member["id"],
+        "group_id": group["id"],
         "session_id": table["id"],
         "proposal_id": proposal["id"],
         "signup_id": signup["signup_id"],
@@ -228,6 +235,7 @@ ALLOWED = {
     Access.FACILITATOR: {"organiser", "facilitator"},
     Access.MEMBER: {"organiser", "facilitator", "participant"},
     Access.PARTICIPANT: {"participant"},
+    Access.NETWORK: {"organiser", "facilitator"},  # the facilitator of one of the network's workshops
 }
 
 

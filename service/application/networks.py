@@ -1,0 +1,148 @@
+"""Running commands against a network (its own log in the event store) and reading the
+network's cross-workshop views.
+
+A network's log is small and written rarely (an organiser adds a member, forms a group), so
+its commands run one at a time per process: catch up on the log, decide, evolve, render the
+reply, append with the expected version and the Idempotency-Key's record; another process
+that appended first makes it read and decide again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+
+from service.application.outcomes import Idempotency, IdempotencyMismatch, Reply
+from service.application.runner import WorkshopService
+from service.clock import Clock
+from service.domain import network as n
+from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.state import WorkshopState
+from service.security import derived_id, keyed_hash, new_id
+from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, LogRewound, VersionConflict
+
+APPEND_ATTEMPTS = 20
+_json = msgspec.json.Encoder()
+
+NetworkRender = Callable[[n.NetworkState], tuple[int, Any]]
+NetworkPlan = Callable[[n.NetworkState], n.NetworkCommand]
+
+
+def new_network_id(secret_key: str, idempotency: Idempotency | None) -> str:
+    """A retried create lands on the same network: its id follows from the key."""
+    suffix = derived_id(secret_key, "network", idempotency.key) if idempotency else new_id()
+    return n.NETWORK_PREFIX + suffix
+
+
+class NetworkService:
+    def __init__(self, store: EventStore, clock: Clock, secret_key: str) -> None:
+        self.store = store
+        self.clock = clock
+        self._secret_key = secret_key
+        self._states: dict[str, n.NetworkState] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _lock(self, network_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(network_id, asyncio.Lock())
+
+    async def _caught_up(self, network_id: str) -> n.NetworkState:
+        state = self._states.pop(network_id, None) or n.NetworkState(id=network_id)
+        try:
+            recorded = await self.store.read(network_id, state.version)
+        except LogRewound:
+            state = n.NetworkState(id=network_id)
+            recorded = await self.store.read(network_id, 0)
+        n.fold(state, recorded)
+        self._states[network_id] = state
+        return state
+
+    async def state(self, network_id: str) -> n.NetworkState:
+        """The network as its log says now."""
+        if not n.is_network_id(network_id):
+            return n.NetworkState(id=network_id)
+        async with self._lock(network_id):
+            return await self._caught_up(network_id)
+
+    async def existing(self, network_id: str) -> n.NetworkState:
+        state = await self.state(network_id)
+        if not state.exists:
+            raise NotFound("network", network_id)
+        return state
+
+    async def ids(self) -> list[str]:
+        ids = await anyio.to_thread.run_sync(self.store.workshops.network_ids)
+        return sorted(ids)
+
+    async def execute(
+        self,
+        network_id: str,
+        plan: NetworkPlan,
+        render: NetworkRender,
+        idempotency: Idempotency | None,
+        subjects: tuple[str, ...] = (),
+    ) -> Reply:
+        """Run a command once: a retried request gets its first reply, never a second effect."""
+        if not n.is_network_id(network_id):
+            raise NotFound("network", network_id)
+        async with self._lock(network_id):
+            for _ in range(APPEND_ATTEMPTS):
+                state = await self._caught_up(network_id)
+                if idempotency is not None:
+                    record = await self.store.recall(network_id, idempotency.key)
+                    if record is not None:
+                        return self._replay(record, idempotency)
+                events = n.decide(state, plan(state), self.clock.now())
+                if not events:
+                    return _render(render, state)
+                version = state.version
+                self._states.pop(network_id, None)  # tentative from here: rebuilt from the log on failure
+                n.fold(state, enumerate(events, start=version + 1))
+                reply = _render(render, state)
+                stored = None if idempotency is None else (idempotency.key, self._record(idempotency, reply, subjects))
+                try:
+                    await self.store.append(network_id, events, expected_version=version, idempotency=stored)
+                except VersionConflict:
+                    continue
+                except IdempotencyKeyTaken as taken:
+                    assert idempotency is not None
+                    return self._replay(taken.record, idempotency)
+                self._states[network_id] = state
+                return reply
+        raise Conflict("The network is changing too fast; please try again.")
+
+    def _record(self, idempotency: Idempotency, reply: Reply, subjects: tuple[str, ...]) -> IdempotencyRecord:
+        keyed = keyed_hash(self._secret_key, "idempotency", idempotency.fingerprint)
+        return IdempotencyRecord(keyed, reply.status, reply.body, tuple(sorted(set(subjects))))
+
+    def _replay(self, record: IdempotencyRecord, idempotency: Idempotency) -> Reply:
+        keyed = keyed_hash(self._secret_key, "idempotency", idempotency.fingerprint)
+        if not record.erased and not hmac.compare_digest(record.fingerprint, keyed):
+            raise IdempotencyMismatch
+        return Reply(record.status, record.body)
+
+
+def _render(how: NetworkRender, state: n.NetworkState) -> Reply:
+    status, body = how(state)
+    return Reply(status, _json.encode(body))
+
+
+async def meetings(service: WorkshopService, network_id: str) -> list[WorkshopState]:
+    """The network's meetings, oldest first, folded from the workshops' own logs: what every
+    cross-workshop view (attendance, groups, carried commitments, the report) is read from."""
+    ids = await anyio.to_thread.run_sync(service.store.workshops.ids)
+    return n.meetings_of(network_id, [await service.state(workshop_id) for workshop_id in ids])
+
+
+async def meeting_ids(service: WorkshopService, network_id: str) -> list[str]:
+    return [state.id for state in await meetings(service, network_id)]
+
+
+async def known_network(networks: NetworkService, network_id: str | None) -> None:
+    """A workshop may name only a network that exists."""
+    if network_id is not None and not (await networks.state(network_id)).exists:
+        raise Invalid("network_id", "there is no such network")

@@ -1,0 +1,245 @@
+"""The network: its own aggregate with its own log (in the event store, under its own id, so
+its keys share one hash tag like a workshop's). Member organisations, working groups.
+
+Which workshops belong to a network is told by the workshops' own logs (`WorkshopNetworkSet`);
+cross-workshop views fold those workshops' states (`meetings_of`), rebuildable at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import msgspec
+
+from service.domain import events as e
+from service.domain.errors import Conflict, NotFound
+from service.domain.events import MemberRole, Person
+from service.domain.state import WorkshopState
+
+NETWORK_PREFIX = "net-"
+"""Network ids start with it; workshop ids never do (they hold no "-")."""
+
+
+def is_network_id(value: str) -> bool:
+    return value.startswith(NETWORK_PREFIX)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+class NetworkCommand(msgspec.Struct, frozen=True, kw_only=True):
+    pass
+
+
+class CreateNetwork(NetworkCommand, frozen=True, kw_only=True):
+    network_id: str
+    name: str
+    city: str | None = None
+    description: str | None = None
+
+
+class AddMember(NetworkCommand, frozen=True, kw_only=True):
+    member_id: str
+    organisation: str
+    role: MemberRole = "member"
+    agreement_signed_at: date | None = None
+    contact: Person | None = None
+
+
+class ChangeMember(NetworkCommand, frozen=True, kw_only=True):
+    member_id: str
+    organisation: str | None = None
+    role: MemberRole | None = None
+    agreement_signed_at: date | None = None
+    contact: Person | None = None
+
+
+class RemoveMember(NetworkCommand, frozen=True, kw_only=True):
+    member_id: str
+
+
+class FormGroup(NetworkCommand, frozen=True, kw_only=True):
+    group_id: str
+    title: str
+    patron: Person | None = None
+
+
+class EraseContact(NetworkCommand, frozen=True, kw_only=True):
+    """The contact person's (or patron's) personal data goes; the organisation stays."""
+
+    subject: str
+
+
+# ---------------------------------------------------------------------------- state
+
+
+@dataclass
+class MemberState:
+    id: str
+    organisation: str
+    role: MemberRole
+    agreement_signed_at: date | None
+    contact: Person | None
+    joined_at: datetime
+    removed: bool = False
+
+
+@dataclass
+class GroupState:
+    id: str
+    title: str
+    patron: Person | None
+    formed_at: datetime
+
+
+@dataclass
+class NetworkState:
+    id: str
+    version: int = 0
+    exists: bool = False
+    name: str = ""
+    city: str | None = None
+    description: str | None = None
+    created_at: datetime | None = None
+    members: dict[str, MemberState] = field(default_factory=dict)
+    groups: dict[str, GroupState] = field(default_factory=dict)
+    former_contacts: list[Person] = field(default_factory=list)  # replaced, still erasable
+
+    def people(self) -> list[Person]:
+        """Every person the network's log names (contact people, patrons)."""
+        found = [m.contact for m in self.members.values() if m.contact is not None]
+        found += [g.patron for g in self.groups.values() if g.patron is not None]
+        return found + self.former_contacts
+
+
+# ---------------------------------------------------------------------------- decide
+
+
+def decide(state: NetworkState, command: NetworkCommand, now: datetime) -> list[e.Event]:
+    """The events a command causes, or a DomainError saying why it is refused."""
+    if isinstance(command, CreateNetwork):
+        if state.exists:
+            raise Conflict(f"Network {state.id!r} exists already.")
+        return [e.NetworkCreated(at=now, **msgspec.structs.asdict(command))]
+    if not state.exists:
+        raise NotFound("network", state.id)
+    match command:
+        case AddMember():
+            return [e.NetworkMemberAdded(at=now, **msgspec.structs.asdict(command))]
+        case ChangeMember():
+            return _change_member(state, command, now)
+        case RemoveMember(member_id=mid):
+            member = _member(state, mid)
+            removed: list[e.Event] = [e.NetworkMemberRemoved(at=now, member_id=mid)]
+            # the contact person's data goes with the organisation (earlier contacts share the subject)
+            if member.contact is not None and not member.contact.erased:
+                removed.append(e.PersonErased(at=now, subject=member.contact.subject))
+            return removed
+        case FormGroup():
+            return [e.WorkingGroupFormed(at=now, **msgspec.structs.asdict(command))]
+        case EraseContact(subject=subject):
+            if not any(p.subject == subject and not p.erased for p in state.people()):
+                return []
+            return [e.PersonErased(at=now, subject=subject)]
+    raise TypeError(f"unknown network command {type(command).__name__}")
+
+
+def _member(state: NetworkState, member_id: str) -> MemberState:
+    member = state.members.get(member_id)
+    if member is None or member.removed:
+        raise NotFound("member", member_id)
+    return member
+
+
+def _change_member(state: NetworkState, command: ChangeMember, now: datetime) -> list[e.Event]:
+    member = _member(state, command.member_id)
+    current: dict[str, Any] = {
+        "organisation": member.organisation,
+        "role": member.role,
+        "agreement_signed_at": member.agreement_signed_at,
+    }
+    changed = {
+        name: value
+        for name, value in msgspec.structs.asdict(command).items()
+        if name in current and value is not None and value != current[name]
+    }
+    contact = command.contact
+    if contact is not None and member.contact is not None and _same_person(contact, member.contact):
+        contact = None
+    if not changed and contact is None:
+        return []
+    return [e.NetworkMemberChanged(at=now, member_id=member.id, contact=contact, **changed)]
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    return (a.name, a.email) == (b.name, b.email)
+
+
+# ---------------------------------------------------------------------------- evolve
+
+
+def fold(state: NetworkState, events: Iterable[tuple[int, e.Event]]) -> NetworkState:
+    for position, event in events:
+        evolve(state, event)
+        state.version = position
+    return state
+
+
+def evolve(state: NetworkState, event: e.Event) -> NetworkState:
+    match event:
+        case e.NetworkCreated():
+            state.exists = True
+            state.name, state.city, state.description = event.name, event.city, event.description
+            state.created_at = event.at
+        case e.NetworkMemberAdded():
+            state.members[event.member_id] = MemberState(
+                id=event.member_id,
+                organisation=event.organisation,
+                role=event.role,
+                agreement_signed_at=event.agreement_signed_at,
+                contact=event.contact,
+                joined_at=event.at,
+            )
+        case e.NetworkMemberChanged():
+            member = state.members[event.member_id]
+            member.organisation = event.organisation or member.organisation
+            member.role = event.role or member.role
+            member.agreement_signed_at = event.agreement_signed_at or member.agreement_signed_at
+            if event.contact is not None:
+                if member.contact is not None:
+                    state.former_contacts.append(member.contact)
+                member.contact = event.contact
+        case e.NetworkMemberRemoved():
+            state.members[event.member_id].removed = True
+        case e.WorkingGroupFormed():
+            state.groups[event.group_id] = GroupState(
+                id=event.group_id, title=event.title, patron=event.patron, formed_at=event.at
+            )
+        case e.PersonErased(subject=subject):
+            _erase(state, subject)
+    return state
+
+
+def _erase(state: NetworkState, subject: str) -> None:
+    blank = Person(subject, None)
+    for member in state.members.values():
+        if member.contact is not None and member.contact.subject == subject:
+            member.contact = blank
+    for group in state.groups.values():
+        if group.patron is not None and group.patron.subject == subject:
+            group.patron = blank
+    state.former_contacts = [blank if p.subject == subject else p for p in state.former_contacts]
+
+
+# ---------------------------------------------------------------------------- projections
+
+
+def meetings_of(network_id: str, workshops: Iterable[WorkshopState]) -> list[WorkshopState]:
+    """The network's meetings among the workshops, oldest first: the workshops whose own log
+    puts them in the network. Cross-workshop views (members who came, groups, carried
+    commitments, the report) fold from these, so they can be rebuilt from the logs at any time."""
+    found = [w for w in workshops if w.exists and w.network_id == network_id]
+    return sorted(found, key=lambda w: w.starts_at or datetime.min.replace(tzinfo=UTC))

@@ -1,0 +1,152 @@
+"""The network: an organiser makes one, puts workshops into it (their meetings), and keeps its
+member organisations; a facilitator of one of its meetings sees it without contact details,
+a facilitator of a workshop outside it sees nothing of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.conftest import Api
+
+
+async def network(api: Api, **fields: Any) -> dict[str, Any]:
+    body = {"name": "Netzwerk Bürgermitwirkung", "city": "Hannover", **fields}
+    response = await api.client.post("/api/networks", json=body, headers=api.admin)
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+async def member(api: Api, net: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    body = {"organisation": "AWO Region Hannover e.V.", **fields}
+    response = await api.client.post(f"/api/networks/{net['id']}/members", json=body, headers=api.admin)
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+async def test_an_organiser_makes_a_network_and_its_meetings_name_it(api: Api) -> None:
+    net = await network(api, description="40 Organisationen")
+    assert net["name"] == "Netzwerk Bürgermitwirkung"
+    assert net["workshops"] == [] and net["members"] == [] and net["groups"] == []
+    listed = await api.client.get("/api/networks", headers=api.admin)
+    assert net["id"] in [n["id"] for n in listed.json()]
+
+    spring = await api.workshop(title="Frühjahrstreffen", network_id=net["id"])
+    assert spring["network_id"] == net["id"]
+    autumn = await api.workshop(
+        title="Herbsttreffen", starts_at="2026-10-09T10:00:00+02:00", ends_at="2026-10-09T18:00:00+02:00"
+    )
+    assert autumn["network_id"] is None
+    moved = await api.client.patch(f"/api/workshops/{autumn['id']}", json={"network_id": net["id"]}, headers=api.admin)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["network_id"] == net["id"]
+
+    seen = await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)
+    assert [w["title"] for w in seen.json()["workshops"]] == ["Frühjahrstreffen", "Herbsttreffen"]
+    listed_workshops = (await api.client.get("/api/workshops", headers=api.admin)).json()
+    assert {w["id"]: w["network_id"] for w in listed_workshops}[spring["id"]] == net["id"]
+    # the network's log is not a workshop
+    assert net["id"] not in [w["id"] for w in listed_workshops]
+
+    copy = await api.client.post(
+        f"/api/workshops/{autumn['id']}/copy",
+        json={"title": "Wintertreffen", "starts_at": "2026-12-04T10:00:00+01:00"},
+        headers=api.admin,
+    )
+    assert copy.status_code == 201, copy.text
+    assert copy.json()["network_id"] == net["id"]
+
+
+async def test_only_an_organiser_puts_a_workshop_into_a_network(api: Api) -> None:
+    net = await network(api)
+    workshop = await api.workshop()
+    refused = await api.client.patch(
+        f"/api/workshops/{workshop['id']}", json={"network_id": net["id"]}, headers=workshop["auth"]
+    )
+    assert refused.status_code == 403
+    assert (await api.client.get(f"/api/workshops/{workshop['id']}", headers=workshop["auth"])).json()[
+        "network_id"
+    ] is None
+    unknown = await api.client.patch(
+        f"/api/workshops/{workshop['id']}", json={"network_id": "net-nosuchnetwork"}, headers=api.admin
+    )
+    assert unknown.status_code == 400
+    out = await api.client.patch(f"/api/workshops/{workshop['id']}", json={"network_id": ""}, headers=api.admin)
+    assert out.status_code == 200 and out.json()["network_id"] is None
+
+
+async def test_a_facilitator_sees_their_network_without_contacts_and_nothing_of_another(api: Api) -> None:
+    net = await network(api)
+    await member(api, net, contact_name="Petra Kontakt", contact_email="petra@example.org", role="speaker")
+    inside = await api.workshop(network_id=net["id"])
+    outside = await api.workshop()
+
+    as_organiser = (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).json()
+    assert as_organiser["members"][0]["contact_email"] == "petra@example.org"
+
+    seen = await api.client.get(f"/api/networks/{net['id']}", headers=inside["auth"])
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["members"][0]["organisation"] == "AWO Region Hannover e.V."
+    assert "petra" not in seen.text.lower()
+
+    hidden = await api.client.get(f"/api/networks/{net['id']}", headers=outside["auth"])
+    assert hidden.status_code == 403
+    assert "Bürgermitwirkung" not in hidden.text
+    assert (await api.client.get("/api/networks", headers=inside["auth"])).status_code == 403
+    assert (await api.client.post("/api/networks", json={"name": "X"}, headers=inside["auth"])).status_code == 403
+    assert (await api.client.get(f"/api/networks/{net['id']}")).status_code == 401
+
+
+async def test_a_retried_create_makes_one_network(api: Api) -> None:
+    headers = {**api.admin, "Idempotency-Key": "net-create-once"}
+    first = await api.client.post("/api/networks", json={"name": "Bocholt"}, headers=headers)
+    again = await api.client.post("/api/networks", json={"name": "Bocholt"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    listed = (await api.client.get("/api/networks", headers=api.admin)).json()
+    assert [n["name"] for n in listed].count("Bocholt") == 1
+
+
+async def test_members_with_role_agreement_date_and_a_contact_who_can_be_erased(api: Api, redis_client: Any) -> None:
+    net = await network(api)
+    awo = await member(
+        api,
+        net,
+        contact_name="Petra Kontakt",
+        contact_email="petra@example.org",
+        agreement_signed_at="2025-03-01",
+        role="speaker",
+    )
+    assert (awo["role"], awo["agreement_signed_at"], awo["contact_name"]) == ("speaker", "2025-03-01", "Petra Kontakt")
+    path = f"/api/networks/{net['id']}/members/{awo['id']}"
+    changed = await api.client.patch(
+        path, json={"role": "coordinator", "contact_email": "p.k@example.org"}, headers=api.admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["role"], changed.json()["contact_name"], changed.json()["contact_email"]) == (
+        "coordinator",
+        "Petra Kontakt",
+        "p.k@example.org",
+    )
+    # the contact person is sealed in the network's log: no address in Redis in the clear
+    raw = b"".join(
+        value for _id, fields in redis_client.xrange(f"knoten:{{{net['id']}}}:log") for value in fields.values()
+    )
+    assert b"petra" not in raw.lower() and b"p.k@example.org" not in raw
+    assert b"AWO Region Hannover" in raw
+
+    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is not None
+    removed = await api.client.delete(path, headers=api.admin)
+    assert removed.status_code == 200, removed.text
+    seen = (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).json()
+    assert seen["members"] == []
+    # the contact person's key is gone: their data cannot be read back from the log
+    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is None
+    assert (await api.client.delete(path, headers=api.admin)).status_code == 404
+    bad = await api.client.post(
+        f"/api/networks/{net['id']}/members", json={"organisation": "X", "role": "boss"}, headers=api.admin
+    )
+    assert bad.status_code == 400
+    nowhere = await api.client.post("/api/networks/net-nosuch/members", json={"organisation": "X"}, headers=api.admin)
+    assert nowhere.status_code == 404
