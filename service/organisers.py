@@ -14,10 +14,11 @@ from service.store.connections import AsyncClient
 from service.store.vault import KeyWrapper
 
 
-class Organiser(msgspec.Struct, frozen=True, kw_only=True):
+class Organiser(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     id: str
     email: str
     name: str
+    network_id: str | None = None  # a network coordinator: sees and makes only this network's workshops
 
 
 class Organisers(ABC):

@@ -74,6 +74,7 @@ def _single_line_fields(cls: type[Input]) -> tuple[str, ...]:
 class OrganiserIn(Input):
     email: Email
     name: Name
+    network_id: Ident | None = None  # a network coordinator: an organiser limited to this network
 
 
 class LoginIn(Input):
@@ -144,6 +145,7 @@ class SessionIn(Input):
     next_meeting_at: Aware | None = None
     require_table_code: bool = False
     dot_budget: DotBudget = 5
+    group_id: Ident | None = None  # a working group of the workshop's network
 
 
 class SessionPatchIn(Input):
@@ -158,6 +160,7 @@ class SessionPatchIn(Input):
     host: Annotated[str, one_line(120, min_length=0), SINGLE_LINE] | Unset | None = UNSET
     next_meeting_at: Aware | Unset | None = UNSET
     dot_budget: DotBudget | Unset = UNSET
+    group_id: Annotated[str, msgspec.Meta(max_length=64)] | Unset = UNSET  # "" takes it out of its group
 
     def given(self) -> dict[str, Any]:
         """The fields the body named, with their values."""

@@ -44,6 +44,7 @@ class Principal(msgspec.Struct, frozen=True):
     kind: Literal["organiser", "facilitator", "participant"]
     workshop_id: str | None = None
     participant_id: str | None = None
+    network_id: str | None = None  # an organiser limited to one network: its coordinator
 
     def manages(self, workshop_id: str) -> bool:
         return self.kind == "organiser" or (self.kind == "facilitator" and self.workshop_id == workshop_id)
@@ -137,7 +138,7 @@ async def identify(found: Credential, app_state: State) -> Principal | None:
     if found.signin:
         signins: Signins = app_state.signins
         signin = await signins.find(signin_hash(settings, found.value))
-        return Principal("organiser") if signin is not None and await _still_organiser(signin, app_state) else None
+        return None if signin is None else await _still_organiser(signin, app_state)
     token = found.value
     if same_secret(token, settings.admin_token):
         return Principal("organiser")
@@ -154,12 +155,14 @@ async def identify(found: Credential, app_state: State) -> Principal | None:
     return None
 
 
-async def _still_organiser(signin: OrganiserSignin, app_state: State) -> bool:
-    """A sign-in by mailed link lasts only as long as its organiser does."""
+async def _still_organiser(signin: OrganiserSignin, app_state: State) -> Principal | None:
+    """A sign-in by mailed link lasts only as long as its organiser does; a network
+    coordinator's stays limited to their network."""
     if signin.method == "admin_token":
-        return True
+        return Principal("organiser")
     organisers: Organisers = app_state.organisers
-    return await organisers.find(signin.organiser) is not None
+    organiser = await organisers.find(signin.organiser)
+    return None if organiser is None else Principal("organiser", network_id=organiser.network_id)
 
 
 def sign_in_cookie(
@@ -192,6 +195,27 @@ async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRou
     workshop_id = connection.path_params.get("workshop_id")
     if not _allowed(access, principal, workshop_id):
         raise PermissionDeniedException("This token does not give the right to do that.")
+    if principal.network_id is not None and not await _within_network(connection, handler, principal.network_id):
+        raise PermissionDeniedException("A network coordinator may do this only within their network.")
+
+
+NETWORK_SCOPED = "network_scoped"
+"""A route's opt flag: a network coordinator may use it though its path names no workshop or
+network (the handler keeps them to their network: lists, the new-workshop form)."""
+
+
+async def _within_network(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, network_id: str
+) -> bool:
+    """Whether a network coordinator's request stays within their network: a path naming their
+    network or one of its workshops, or a route that keeps them to it by itself."""
+    params = connection.path_params
+    if "network_id" in params:
+        return bool(params["network_id"] == network_id)
+    if "workshop_id" in params:
+        service: WorkshopService = connection.app.state.service
+        return (await service.state(str(params["workshop_id"]))).network_id == network_id
+    return bool(handler.opt.get(NETWORK_SCOPED))
 
 
 def access_of(handler: BaseRouteHandler, path: str) -> Access:

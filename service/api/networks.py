@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
-from service.api.auth import Access, Principal
+from service.api.auth import NETWORK_SCOPED, Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.application.network_members import (
     add_member,
@@ -22,12 +22,15 @@ from service.application.network_members import (
 from service.application.networks import NetworkService, meetings, new_network_id
 from service.application.runner import WorkshopService
 from service.domain import network as n
+from service.domain.errors import NotFound
 from service.domain.network_views import (
     GroupSummary,
+    GroupView,
     MemberView,
     NetworkListed,
     NetworkView,
     group_summary,
+    group_view,
     member_view,
     network_listed,
     network_view,
@@ -76,10 +79,13 @@ class NetworkController(Controller):
             await networks.execute(nid, lambda _: command, lambda s: (201, network_view(s, [], True)), idempotency)
         )
 
-    @get("/", opt={"access": Access.ORGANISER})
-    async def list_networks(self, networks: NamedDependency[NetworkService]) -> list[NetworkListed]:
-        """Every network, by name."""
-        states = [await networks.state(nid) for nid in await networks.ids()]
+    @get("/", opt={"access": Access.ORGANISER, NETWORK_SCOPED: True})
+    async def list_networks(
+        self, networks: NamedDependency[NetworkService], principal: NamedDependency[Principal | None]
+    ) -> list[NetworkListed]:
+        """Every network, by name (a network coordinator's: theirs)."""
+        only = principal.network_id if principal is not None else None
+        states = [await networks.state(nid) for nid in await networks.ids() if only in {None, nid}]
         return sorted((network_listed(s) for s in states if s.exists), key=lambda s: s.name.casefold())
 
     @get("/{network_id:str}", opt={"access": Access.NETWORK})
@@ -171,6 +177,23 @@ class NetworkController(Controller):
             (patron_subject(group_id),),
         )
         return respond(reply)
+
+    @get("/{network_id:str}/groups/{group_id:str}", opt={"access": Access.NETWORK})
+    async def get_group(
+        self,
+        network_id: FromPath[str],
+        group_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
+    ) -> GroupView:
+        """A working group: its people, the sessions it held across the network's meetings and
+        its open commitments from all of them."""
+        state, contacts = await readable_network(networks, service, principal, network_id)
+        group = state.groups.get(group_id)
+        if group is None:
+            raise NotFound("working group", group_id)
+        return group_view(group, await meetings(service, network_id), contacts)
 
 
 def _member(state: n.NetworkState, member_id: str) -> MemberView:

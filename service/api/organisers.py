@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from service.api.auth import Access
 from service.api.problems import BadInput
 from service.application.inputs import checked_email
+from service.application.networks import NetworkService, known_network
 from service.application.signin_links import SigninLinkRequest
 from service.organisers import Organiser, Organisers
 from service.schemas import LoginIn, OrganiserIn
@@ -24,13 +25,19 @@ class OrganiserController(Controller):
 
     @post("/", opt={"access": Access.ORGANISER}, status_code=201)
     async def add_organiser(
-        self, data: JSONBody[OrganiserIn], organisers: NamedDependency[Organisers], settings: NamedDependency[Settings]
+        self,
+        data: JSONBody[OrganiserIn],
+        organisers: NamedDependency[Organisers],
+        networks: NamedDependency[NetworkService],
+        settings: NamedDependency[Settings],
     ) -> Organiser:
-        """Someone who may sign in by a link mailed to their address. Sent again (a retry), the
-        answer is the organiser added the first time; another name for their address is refused."""
+        """Someone who may sign in by a link mailed to their address; with `network_id`, a network
+        coordinator, limited to that network and its workshops. Sent again (a retry), the answer
+        is the organiser added the first time; another name for their address is refused."""
         email = checked_email(data.email, "email") or ""
         hashed = email_hash(settings.secret_key, email)
-        organiser = Organiser(id=new_id(), email=email, name=data.name.strip())
+        await known_network(networks, data.network_id)
+        organiser = Organiser(id=new_id(), email=email, name=data.name.strip(), network_id=data.network_id)
         if await organisers.add(organiser, hashed):
             return organiser
         existing = await organisers.find_by_email(hashed)

@@ -15,6 +15,7 @@ from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.api.problems import BadInput
 from service.application.inputs import existing
+from service.application.networks import NetworkService, known_group
 from service.application.runner import Render, WorkshopService
 from service.application.workshops import free_short_code
 from service.domain import commands as c
@@ -94,9 +95,12 @@ class SessionController(Controller):
         workshop_id: FromPath[str],
         data: JSONBody[SessionIn],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
         links: NamedDependency[Links],
     ) -> Response[FullSession]:
-        """Plan a session of one of the five formats."""
+        """Plan a session of one of the five formats; `group_id` makes it a meeting of a working
+        group of the workshop's network."""
+        await known_group(networks, await service.state(workshop_id), data.group_id)
         if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
             raise BadInput("ends_at", "must not be before starts_at")
         sid = new_id()
@@ -135,12 +139,15 @@ class SessionController(Controller):
         session_id: FromPath[str],
         data: JSONBody[SessionPatchIn],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
         links: NamedDependency[Links],
     ) -> Response[SessionSummary]:
         """Change a planned or open session: any of title, room, times, capacity, host, next
         meeting, dot budget. A raised capacity gives waitlisted people places, in order (each
         gets a mail); a lowered one takes no one's place. A new time or room is mailed to
         everyone signed up, with the updated calendar entry."""
+        if isinstance(data.group_id, str) and data.group_id:
+            await known_group(networks, await service.state(workshop_id), data.group_id)
         plan = service.command(change_command(session_id, data), session_summary_reply(session_id, links))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 

@@ -13,10 +13,10 @@ from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
-from service.api.auth import Access, Principal
+from service.api.auth import NETWORK_SCOPED, Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.application.inputs import existing, organiser_subject
-from service.application.networks import NetworkService, known_network
+from service.application.networks import NetworkService, coordinated, known_network
 from service.application.runner import WorkshopService
 from service.application.workshops import (
     Secrets,
@@ -59,26 +59,33 @@ class WorkshopController(Controller):
     path = "/api/workshops"
     tags = ["workshops"]
 
-    @get("/", opt={"access": Access.ORGANISER})
-    async def list_workshops(self, service: NamedDependency[WorkshopService]) -> list[WorkshopListed]:
-        """Every workshop, newest first, with its status and how many sessions and sign-ups it has."""
+    @get("/", opt={"access": Access.ORGANISER, NETWORK_SCOPED: True})
+    async def list_workshops(
+        self, service: NamedDependency[WorkshopService], principal: NamedDependency[Principal | None]
+    ) -> list[WorkshopListed]:
+        """Every workshop, newest first, with its status and how many sessions and sign-ups it has
+        (a network coordinator's: their network's)."""
         ids = await anyio.to_thread.run_sync(service.store.workshops.ids)
         states = [await service.state(workshop_id) for workshop_id in ids]
-        listed = [state for state in states if state.exists]
+        only = principal.network_id if principal is not None else None
+        listed = [state for state in states if state.exists and (only is None or state.network_id == only)]
         listed.sort(key=lambda state: state.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
         return [workshop_listed(state) for state in listed]
 
-    @post("/", opt={"access": Access.ORGANISER}, status_code=201)
+    @post("/", opt={"access": Access.ORGANISER, NETWORK_SCOPED: True}, status_code=201)
     async def create_workshop(
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[WorkshopIn],
         service: NamedDependency[WorkshopService],
         networks: NamedDependency[NetworkService],
+        principal: NamedDependency[Principal | None],
         settings: NamedDependency[Settings],
         links: NamedDependency[Links],
     ) -> Response[WorkshopCreatedOut]:
-        """Create a workshop; the reply holds the facilitator's token and sign-in links."""
+        """Create a workshop; the reply holds the facilitator's token and sign-in links. A network
+        coordinator's workshop is a meeting of their network."""
+        data = coordinated(principal.network_id if principal is not None else None, data)
         await known_network(networks, data.network_id)
         idempotency = await idempotency_of(request)
         # A retried create must land on the same workshop, so its id follows from the key.
@@ -110,6 +117,8 @@ class WorkshopController(Controller):
         if data.network_id is not None:
             if principal is None or principal.kind != "organiser":
                 raise PermissionDeniedException("Only an organiser puts a workshop into a network.")
+            if principal.network_id is not None and data.network_id != principal.network_id:
+                raise PermissionDeniedException("A network coordinator's workshops stay in their network.")
             await known_network(networks, data.network_id or None)
         command = change_command(workshop_id, data)
         plan = service.command(command, render, lambda _: (organiser_subject(workshop_id),))

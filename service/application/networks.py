@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio.to_thread
 import msgspec
@@ -21,8 +21,9 @@ from service.application.outcomes import Idempotency, IdempotencyMismatch, Reply
 from service.application.runner import WorkshopService
 from service.clock import Clock
 from service.domain import network as n
-from service.domain.errors import Conflict, Invalid, NotFound
-from service.domain.state import WorkshopState
+from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from service.domain.state import SessionState, WorkshopState
+from service.schemas import WorkshopIn
 from service.security import derived_id, keyed_hash, new_id
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, LogRewound, VersionConflict
 
@@ -146,3 +147,53 @@ async def known_network(networks: NetworkService, network_id: str | None) -> Non
     """A workshop may name only a network that exists."""
     if network_id is not None and not (await networks.state(network_id)).exists:
         raise Invalid("network_id", "there is no such network")
+
+
+async def known_group(networks: NetworkService, workshop: WorkshopState, group_id: str | None) -> None:
+    """A session may name only a working group of its workshop's network."""
+    if group_id is None:
+        return
+    network = await networks.state(workshop.network_id) if workshop.network_id else None
+    if network is None or group_id not in network.groups:
+        raise Invalid("group_id", "there is no such working group in the workshop's network")
+
+
+class GroupNamed(NamedTuple):
+    id: str
+    title: str
+    network_name: str
+
+
+async def group_of_session(
+    networks: NetworkService, workshop: WorkshopState, session: SessionState
+) -> GroupNamed | None:
+    """The working group a session is a meeting of (its sign-up page says so), if any."""
+    if session.group_id is None or workshop.network_id is None:
+        return None
+    network = await networks.state(workshop.network_id)
+    group = network.groups.get(session.group_id)
+    return None if group is None else GroupNamed(group.id, group.title, network.name)
+
+
+async def groups_of_person(
+    networks: NetworkService, service: WorkshopService, workshop_id: str, participant_id: str
+) -> list[GroupNamed]:
+    """The working groups a participant joined in a workshop and has not left (their personal page)."""
+    workshop = await service.state(workshop_id)
+    if workshop.network_id is None:
+        return []
+    network = await networks.state(workshop.network_id)
+    return [
+        GroupNamed(gid, network.groups[gid].title, network.name)
+        for gid in n.groups_of(workshop, participant_id)
+        if gid in network.groups
+    ]
+
+
+def coordinated(only: str | None, data: WorkshopIn) -> WorkshopIn:
+    """A network coordinator's (`only`: their network) new workshop is a meeting of their network."""
+    if only is None:
+        return data
+    if data.network_id not in {None, only}:
+        raise Forbidden("A network coordinator's workshops stay in their network.")
+    return msgspec.structs.replace(data, network_id=only)

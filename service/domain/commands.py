@@ -68,6 +68,7 @@ class PlanSession(Command, frozen=True, kw_only=True):
     table_code: str | None = None
     short_code: str | None = None
     dot_budget: int = 5
+    group_id: str | None = None  # a working group of the workshop's network
 
 
 class ChangeSession(Command, frozen=True, kw_only=True):
@@ -83,6 +84,7 @@ class ChangeSession(Command, frozen=True, kw_only=True):
     next_meeting_at: datetime | None = None
     dot_budget: int | None = None
     cleared: tuple[str, ...] = ()
+    group_id: str | None = None  # "" takes the session out of its working group
 
 
 class CancelSession(Command, frozen=True, kw_only=True):
@@ -403,3 +405,10 @@ class PlaceAutomatically(Command, frozen=True, kw_only=True):
 
     session_ids: tuple[str, ...]
     short_codes: tuple[str, ...] = ()
+
+
+class LeaveGroup(Command, frozen=True, kw_only=True):
+    """A participant leaves a working group (from their personal page)."""
+
+    participant_id: str
+    group_id: str

@@ -82,6 +82,7 @@ def copy_command(source: WorkshopState, fresh: Fresh) -> c.CopyWorkshop:
             dot_budget=session.dot_budget,
             table_code=fresh.table_code() if session.table_code is not None else None,
             short_code=next(fresh.short_codes),
+            group_id=session.group_id,
         )
         for session in source.sessions.values()
     )

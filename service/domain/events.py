@@ -540,6 +540,21 @@ class WorkshopNetworkSet(Event, frozen=True, kw_only=True):
     network_id: str | None = None
 
 
+class SessionGroupNamed(Event, frozen=True, kw_only=True):
+    """The session is a meeting of a working group of the workshop's network (None: no more);
+    its confirmed people join the group."""
+
+    session_id: str
+    group_id: str | None = None
+
+
+class GroupLeft(Event, frozen=True, kw_only=True):
+    """A participant left a working group from their personal page."""
+
+    participant_id: str
+    group_id: str
+
+
 MemberRole = Literal["member", "speaker", "coordinator"]
 
 
@@ -647,6 +662,8 @@ AnyEvent = (
     | HandsCounted
     | ProposalPlaced
     | WorkshopNetworkSet
+    | SessionGroupNamed
+    | GroupLeft
     | NetworkCreated
     | NetworkMemberAdded
     | NetworkMemberChanged

@@ -200,6 +200,18 @@ class Links(msgspec.Struct, frozen=True):
         """One workshop on the organiser's home: change, copy, close, hand over its console."""
         return f"{self.admin_workshops()}/{wid}" + (f"?done={done}" if done else "")
 
+    def admin_networks(self) -> str:
+        """Where the organiser's "new network" form goes."""
+        return f"{self.admin()}/networks"
+
+    def admin_network(self, nid: str, done: str | None = None) -> str:
+        """A network's page: members, who came to which meeting, working groups."""
+        return f"{self.admin_networks()}/{nid}" + (f"?done={done}" if done else "")
+
+    def admin_network_action(self, nid: str, action: str) -> str:
+        """A form of the network's page: `members`, `groups`."""
+        return f"{self.admin_networks()}/{nid}/{action}"
+
     def admin_workshop_action(self, wid: str, action: str) -> str:
         """A form of the workshop's organiser page: `edit`, `copy`, `close`, `console`, `renew`."""
         return f"{self.admin_workshops()}/{wid}/{action}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -17,7 +17,7 @@ import msgspec
 from service.domain import events as e
 from service.domain.errors import Conflict, NotFound
 from service.domain.events import MemberRole, Person
-from service.domain.state import WorkshopState
+from service.domain.state import SignupState, WorkshopState, present
 
 NETWORK_PREFIX = "net-"
 """Network ids start with it; workshop ids never do (they hold no "-")."""
@@ -243,3 +243,105 @@ def meetings_of(network_id: str, workshops: Iterable[WorkshopState]) -> list[Wor
     commitments, the report) fold from these, so they can be rebuilt from the logs at any time."""
     found = [w for w in workshops if w.exists and w.network_id == network_id]
     return sorted(found, key=lambda w: w.starts_at or datetime.min.replace(tzinfo=UTC))
+
+
+class GroupMember(msgspec.Struct, frozen=True):
+    """One person of a working group: the latest name and organisation they gave."""
+
+    key: str  # their keyed e-mail hash, or `<workshop>/<participant>` without an address
+    name: str
+    organisation: str | None
+
+
+def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[GroupMember]:
+    """The confirmed people of the group's sessions across the meetings, each once (by keyed
+    e-mail hash), but for those who left the group (in any meeting) or were erased."""
+    found: dict[str, GroupMember] = {}
+    left: set[str] = set()
+    for workshop in meetings:
+        for participant_id, left_group in workshop.left_groups:
+            participant = workshop.participants.get(participant_id)
+            if left_group == group_id and participant is not None:
+                left.add(participant.email_hash or f"{workshop.id}/{participant_id}")
+        for session in workshop.sessions.values():
+            if session.group_id != group_id:
+                continue
+            for signup_id in session.confirmed:
+                signup = workshop.signups[signup_id]
+                if signup.person.erased or signup.person.name is None:
+                    continue
+                key = signup.email_hash or f"{workshop.id}/{signup.participant_id}"
+                found[key] = GroupMember(key, signup.person.name, signup.person.organisation)
+    return sorted((m for k, m in found.items() if k not in left), key=lambda m: m.name.casefold())
+
+
+def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
+    """The working groups a participant of a workshop joined there and has not left."""
+    participant = workshop.participants.get(participant_id)
+    if participant is None:
+        return []
+    groups = {
+        session.group_id
+        for signup_id in participant.signups
+        if (signup := workshop.signups[signup_id]).status == "confirmed"
+        and (session := workshop.sessions[signup.session_id]).group_id is not None
+    }
+    return sorted(g for g in groups if g is not None and (participant_id, g) not in workshop.left_groups)
+
+
+YEAR = timedelta(days=365)
+
+
+def same_organisation(member: str, typed: str | None) -> bool:
+    """Whether what someone typed names the member organisation: the same words, or the one the
+    start of the other ("AWO" and "AWO Region Hannover e.V."), ignoring case and spacing."""
+    if not typed:
+        return False
+    a, b = " ".join(member.casefold().split()), " ".join(typed.casefold().split())
+    shorter, longer = sorted((a, b), key=len)
+    return bool(shorter) and (shorter == longer or (len(shorter) >= 3 and longer.startswith(shorter + " ")))
+
+
+class MemberAttendance(msgspec.Struct, frozen=True):
+    member_id: str
+    came_to: tuple[str, ...]  # the meetings (workshop ids) someone of the organisation was present at
+    last_came: datetime | None
+
+
+def was_present(workshop: WorkshopState, signup: SignupState) -> bool:
+    return signup.status != "withdrawn" and present(signup, workshop.sessions[signup.session_id])
+
+
+def member_attendance(network: NetworkState, meetings: list[WorkshopState]) -> list[MemberAttendance]:
+    """Per member organisation, at which meetings someone of it was present (by the organisation
+    they typed when signing up), and when last."""
+    found = []
+    for member in network.members.values():
+        if member.removed:
+            continue
+        came = [
+            w
+            for w in meetings
+            if any(
+                same_organisation(member.organisation, signup.person.organisation) and was_present(w, signup)
+                for signup in w.signups.values()
+            )
+        ]
+        last = max((w.starts_at for w in came if w.starts_at is not None), default=None)
+        found.append(MemberAttendance(member.id, tuple(w.id for w in came), last))
+    return found
+
+
+def away_for_a_year(network: NetworkState, attendance: list[MemberAttendance], now: datetime) -> list[str]:
+    """The members nobody of whom came to a meeting in the last year, though they have been
+    members that long (since they signed the cooperation agreement, or were added)."""
+    away = []
+    for entry in attendance:
+        member = network.members[entry.member_id]
+        signed = member.agreement_signed_at
+        since = datetime(signed.year, signed.month, signed.day, tzinfo=UTC) if signed else member.joined_at
+        if entry.last_came is not None:
+            since = max(since, entry.last_came)
+        if now - since >= YEAR:
+            away.append(entry.member_id)
+    return away

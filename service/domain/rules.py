@@ -136,6 +136,7 @@ KEEP_WORKING_WHEN_CLOSED = (
     | c.IssueConsoleLink
     | c.CorrectNewcomer
     | c.StopMails
+    | c.LeaveGroup
 )
 
 
@@ -154,10 +155,12 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
     match command:
         case c.CloseWorkshop():
             return _close_workshop(state, now)
+        case c.LeaveGroup():
+            return _leave_group(state, command, now)
         case c.ChangeWorkshop():
             return _change_workshop(state, command, now)
         case c.PlanSession():
-            return [recorded(e.SessionPlanned, command, now)]
+            return _plan_session(command, now)
         case c.OpenSession(session_id=sid):
             return _open_session(state, sid, now)
         case c.CloseSession(session_id=sid):
@@ -291,7 +294,7 @@ def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datet
 def _copy_workshop(state: WorkshopState, command: c.CopyWorkshop, now: datetime) -> list[e.Event]:
     """The new workshop, its sessions and its intro slots, in one append: nobody sees it half made."""
     copied: list[e.Event] = _create_workshop(state, command.create, now)
-    copied += [recorded(e.SessionPlanned, session, now) for session in command.sessions]
+    copied += [event for session in command.sessions for event in _plan_session(session, now)]
     copied += [recorded(e.IntroSlotOffered, slot, now) for slot in command.intro_slots]
     return copied
 
@@ -473,7 +476,31 @@ CLEARABLE = ("room", "starts_at", "ends_at", "capacity", "host", "next_meeting_a
 MOVING = ("starts_at", "ends_at", "room")  # a change of these is mailed with the updated calendar entry
 
 
+def _plan_session(command: c.PlanSession, now: datetime) -> list[e.Event]:
+    fields = msgspec.structs.asdict(command)
+    group_id = fields.pop("group_id")
+    planned: list[e.Event] = [e.SessionPlanned(at=now, **fields)]
+    if group_id is not None:
+        planned.append(e.SessionGroupNamed(at=now, session_id=command.session_id, group_id=group_id))
+    return planned
+
+
+def _leave_group(state: WorkshopState, command: c.LeaveGroup, now: datetime) -> list[e.Event]:
+    if command.participant_id not in state.participants:
+        raise NotFound("participant", command.participant_id)
+    if (command.participant_id, command.group_id) in state.left_groups:
+        return []
+    return [e.GroupLeft(at=now, participant_id=command.participant_id, group_id=command.group_id)]
+
+
 def _change_session(state: WorkshopState, command: c.ChangeSession, now: datetime) -> list[e.Event]:
+    grouped: list[e.Event] = []
+    if command.group_id is not None and (command.group_id or None) != session_of(state, command.session_id).group_id:
+        grouped.append(e.SessionGroupNamed(at=now, session_id=command.session_id, group_id=command.group_id or None))
+    return grouped + _change_session_fields(state, command, now)
+
+
+def _change_session_fields(state: WorkshopState, command: c.ChangeSession, now: datetime) -> list[e.Event]:
     """The fields that really change (none: nothing happens), then the people from the waitlist
     that a raised capacity gives a place, in order. A lowered capacity confirms nobody new and
     takes no one's place."""
@@ -1271,6 +1298,10 @@ def _evolve_network_set(state: WorkshopState, event: e.WorkshopNetworkSet) -> No
     state.network_id = event.network_id
 
 
+def _evolve_session_group(state: WorkshopState, event: e.SessionGroupNamed) -> None:
+    state.sessions[event.session_id].group_id = event.group_id
+
+
 def _ignored(_state: WorkshopState, _event: e.Event) -> None:
     return None
 
@@ -1324,6 +1355,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.FacilitatorSignedIn: lambda state, event: state.facilitator_token_hashes.add(event.token_hash),
     e.FacilitatorTokensRotated: _evolve_rotated,
     e.WorkshopNetworkSet: _evolve_network_set,
+    e.SessionGroupNamed: _evolve_session_group,
+    e.GroupLeft: lambda state, event: state.left_groups.add((event.participant_id, event.group_id)),
     # a network's own events live in its own log (domain/network.py); folded as a workshop they change nothing
     **dict.fromkeys(e.NETWORK_EVENTS, _ignored),
     **barcamp.EVOLVERS,

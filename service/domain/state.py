@@ -61,6 +61,7 @@ class SessionState:
     table_code: str | None = None
     short_code: str = ""
     dot_budget: int = 5
+    group_id: str | None = None  # the network's working group this session is a meeting of
     sequence: int = 0  # the calendar entry's SEQUENCE: rises with each new time or room, and with a cancellation
     status: SessionStatus = "planned"
     phase: Phase | None = None
@@ -273,3 +274,4 @@ class WorkshopState:
     slots: tuple[GridSlot, ...] = ()
     proposals: dict[str, ProposalState] = field(default_factory=dict)
     network_id: str | None = None  # the network the workshop is a meeting of
+    left_groups: set[tuple[str, str]] = field(default_factory=set)  # (participant id, group id)

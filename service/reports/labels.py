@@ -25,6 +25,13 @@ STATUSES = {
     "unscheduled": N_("not scheduled"),
 }
 
+# a member organisation's role in a network
+ROLES = {
+    "member": N_("member"),
+    "speaker": N_("speaker"),
+    "coordinator": N_("coordinator"),
+}
+
 
 REASONS = {
     "no_slots": N_("no intro slots offered yet"),
@@ -38,7 +45,7 @@ def label(language: str, value: str | None) -> str:
     """The translated word for a format, phase, status or reason."""
     if value is None:
         return ""
-    for table in (FORMATS, FORMAT_VALUES, STATUSES, REASONS):
+    for table in (FORMATS, FORMAT_VALUES, STATUSES, ROLES, REASONS):
         if value in table:
             return gettext(language, table[value])
     return value

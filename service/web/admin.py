@@ -23,6 +23,7 @@ from litestar.response import Redirect
 from service.api.auth import ORGANISER_COOKIE, Access, Principal, sign_in_cookie, signin_hash
 from service.application.dead_letters import DeadLetters
 from service.application.inputs import checked_email
+from service.application.networks import NetworkService
 from service.application.runner import WorkshopService
 from service.application.signin_links import SigninLinkRequest, link_hash
 from service.domain.errors import Invalid
@@ -34,6 +35,7 @@ from service.settings import Settings
 from service.signins import OrganiserSignin, SigninLinks, Signins
 from service.templating import render
 from service.web.home import ZONES, home_groups
+from service.web.networks import home_networks
 from service.web.rendering import field_text, language_of, page
 
 ORGANISER_SIGNIN_SECONDS = 12 * 3600
@@ -88,13 +90,15 @@ async def admin_page(
     dead_letters: NamedDependency[DeadLetters],
     principal: NamedDependency[Principal | None],
     service: NamedDependency[WorkshopService],
+    networks: NamedDependency[NetworkService],
 ) -> Response[str]:
     """The organiser's home: their workshops (running, upcoming, past) with a form for a new one,
     failed jobs with retry, and the outbox; signed out, the form that mails a sign-in link."""
     signed_in = principal is not None and principal.kind == "organiser"
     if not signed_in:
         return page(request, "web/admin.html", signed_in=False, letters=[], error=None, sent=False)
-    letters = await anyio.to_thread.run_sync(dead_letters.listed)
+    only = principal.network_id if principal is not None else None  # a coordinator: their network only
+    letters = [] if only is not None else await anyio.to_thread.run_sync(dead_letters.listed)
     return page(
         request,
         "web/admin.html",
@@ -102,7 +106,9 @@ async def admin_page(
         letters=letters,
         error=None,
         sent=False,
-        groups=await home_groups(service, language_of(request)),
+        groups=await home_groups(service, language_of(request), only),
+        networks=[n for n in await home_networks(networks, service, language_of(request)) if only in {None, n.id}],
+        coordinator=only is not None,
         zones=ZONES,
     )
 

@@ -17,9 +17,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from markupsafe import Markup
 
-from service.api.auth import Access
+from service.api.auth import NETWORK_SCOPED, Access, Principal
 from service.api.problems import BadInput, bad_input
 from service.application.inputs import existing
+from service.application.networks import NetworkService, coordinated, known_network
 from service.application.runner import WorkshopService
 from service.application.workshops import (
     change_command,
@@ -81,10 +82,14 @@ def group_of(state: WorkshopState, now: datetime) -> Group:
     return "running" if state.starts_at is not None and state.starts_at <= now else "upcoming"
 
 
-async def home_groups(service: WorkshopService, language: str) -> list[tuple[Group, list[Listed]]]:
-    """Every workshop in its group, the latest start first within each group."""
+async def home_groups(
+    service: WorkshopService, language: str, network_id: str | None = None
+) -> list[tuple[Group, list[Listed]]]:
+    """Every workshop (with `network_id`: of that network) in its group, the latest start first
+    within each group."""
     ids = await anyio.to_thread.run_sync(service.store.workshops.ids)
-    states = [state for state in [await service.state(wid) for wid in ids] if state.exists]
+    states = [await service.state(wid) for wid in ids]
+    states = [s for s in states if s.exists and network_id in {None, s.network_id}]
     now = service.clock.now()
     far = datetime.min.replace(tzinfo=UTC)
     states.sort(key=lambda state: state.starts_at or far, reverse=True)
@@ -204,11 +209,13 @@ class OrganiserHome(Controller):
     tags = ["pages"]
     include_in_schema = False
 
-    @post("/", opt={"access": Access.ORGANISER}, status_code=303)
+    @post("/", opt={"access": Access.ORGANISER, NETWORK_SCOPED: True}, status_code=303)
     async def create(
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
+        principal: NamedDependency[Principal | None],
         settings: NamedDependency[Settings],
     ) -> Redirect:
         """The "new workshop" form: creates it and lands on its page."""
@@ -217,7 +224,9 @@ class OrganiserHome(Controller):
         if fields["starts_at"] is None or fields["ends_at"] is None:
             raise BadInput("workshop_times", "please give a start and an end")
         fields["location"] = fields["location"] or None
-        data = _converted(fields, WorkshopIn)
+        fields["network_id"] = str(form.get("network_id") or "").strip() or None
+        data = coordinated(principal.network_id if principal is not None else None, _converted(fields, WorkshopIn))
+        await known_network(networks, data.network_id)
         wid = new_id()
         await run(service, wid, create_command(settings, wid, data, new_secrets(wid)))
         return Redirect(PAGES.admin_workshop(wid, done="created"), status_code=303)

@@ -30,11 +30,13 @@ from service.api.problems import BadInput, invalid_field
 from service.application.inputs import checked_email, existing
 from service.application.links_again import LinksAgain
 from service.application.network_people import member_organisations
+from service.application.networks import NetworkService, group_of_session, groups_of_person
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
 from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.links import PAGES, Links
+from service.domain.network import groups_of
 from service.domain.rules import session_of, signup_of
 from service.domain.state import SessionState, SignupState, WorkshopState
 from service.domain.views import elsewhere, participant_panel, personal_data, public_session, waitlist_position
@@ -205,6 +207,7 @@ class SignupPages(Controller):
             request,
             "web/signup.html",
             organisations=organisations,
+            group=await group_of_session(request.app.state.networks, state, found),
             others=others,
             status=status,
             timezone=state.timezone,
@@ -356,6 +359,7 @@ class PersonalPages(Controller):
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[WorkshopService],
+        networks: NamedDependency[NetworkService],
         settings: NamedDependency[Settings],
         token: FromQuery[str | None] = None,
         done: FromQuery[str | None] = None,
@@ -365,6 +369,10 @@ class PersonalPages(Controller):
         if token:
             return await trade_token_link(request, settings, token)
         people = await _people_of_device(request, service)
+        groups = {
+            me.workshop_id: await groups_of_person(networks, service, me.workshop_id, me.participant_id)
+            for _z, me in people
+        }
         language = language_of(request)
         if not people:
             return page(
@@ -379,9 +387,10 @@ class PersonalPages(Controller):
             "withdrawn": N_("You are signed out of the session."),
             "done": N_("Marked as done. Thank you!"),
             "links_ended": N_("Every earlier link has ended. This device stays signed in."),
+            "left_group": N_("You have left the working group."),
         }
         flash = gettext(language, flashes[done]) if done in flashes else None
-        return page(request, "web/me.html", timezone=people[0][0], people=people, flash=flash)
+        return page(request, "web/me.html", timezone=people[0][0], people=people, groups=groups, flash=flash)
 
     @get("/link", opt={"access": Access.PUBLIC})
     async def link_again_form(self, request: Request[Any, Any, Any]) -> Response[str]:
@@ -420,6 +429,22 @@ class PersonalPages(Controller):
             raise PermissionDeniedException("Not your sign-up.")
         await run(service, workshop_id, c.WithdrawSignup(signup_id=signup_id))
         return Redirect(PAGES.me(done="withdrawn"), status_code=303)
+
+    @post(ME + "/groups/{group_id:str}/leave", opt={"access": Access.PARTICIPANT}, status_code=303)
+    async def leave_group(
+        self,
+        workshop_id: FromPath[str],
+        participant_id: FromPath[str],
+        group_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+        principal: NamedDependency[Principal | None],
+    ) -> Redirect:
+        """The person leaves a working group they joined by signing up to one of its sessions."""
+        _me(principal, workshop_id, participant_id)
+        if group_id not in groups_of(await service.state(workshop_id), participant_id):
+            raise NotFound("working group", group_id)
+        await run(service, workshop_id, c.LeaveGroup(participant_id=participant_id, group_id=group_id))
+        return Redirect(PAGES.me(done="left_group"), status_code=303)
 
     @post(ME + "/commitments/{commitment_id:str}/done", opt={"access": Access.PARTICIPANT}, status_code=303)
     async def mark_done(

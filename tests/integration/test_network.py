@@ -150,3 +150,75 @@ async def test_members_with_role_agreement_date_and_a_contact_who_can_be_erased(
     assert bad.status_code == 400
     nowhere = await api.client.post("/api/networks/net-nosuch/members", json={"organisation": "X"}, headers=api.admin)
     assert nowhere.status_code == 404
+
+
+async def group(api: Api, net: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    body = {"title": "AG Beteiligung", "patron_name": "Bernd Pate", "patron_email": "bernd@example.org", **fields}
+    response = await api.client.post(f"/api/networks/{net['id']}/groups", json=body, headers=api.admin)
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+async def test_a_working_group_gathers_its_sessions_people_and_open_commitments_across_meetings(api: Api) -> None:
+    net = await network(api)
+    ag = await group(api, net)
+    assert (ag["title"], ag["patron_name"]) == ("AG Beteiligung", "Bernd Pate")
+    spring = await api.workshop(title="Frühjahrstreffen", network_id=net["id"])
+    autumn = await api.workshop(
+        title="Herbsttreffen",
+        network_id=net["id"],
+        starts_at="2026-10-09T10:00:00+02:00",
+        ends_at="2026-10-09T18:00:00+02:00",
+    )
+    table = await api.session(spring, title="Thementisch Beteiligung", group_id=ag["id"])
+    elsewhere = await api.session(spring, title="Thementisch Sport")
+    anna = (await api.signup(spring, table, email="anna@example.org", organisation="AWO")).json()
+    await api.signup(spring, elsewhere, name="Carl Anders", email="carl@example.org")
+    again = await api.session(autumn, title="AG Beteiligung, zweites Treffen")
+    named = await api.client.patch(
+        f"/api/workshops/{autumn['id']}/sessions/{again['id']}", json={"group_id": ag["id"]}, headers=autumn["auth"]
+    )
+    assert named.status_code == 200, named.text
+    await api.signup(autumn, again, email="anna@example.org", organisation="AWO Region Hannover")
+    await api.signup(autumn, again, name="Dora Neu", email="dora@example.org")
+    made = await api.client.post(
+        f"/api/workshops/{spring['id']}/sessions/{table['id']}/commitments",
+        headers=spring["auth"],
+        json={"signup_id": anna["signup_id"], "text": "Leitfaden entwerfen", "due": "2026-06-01"},
+    )
+    assert made.status_code == 201, made.text
+
+    seen = await api.client.get(f"/api/networks/{net['id']}/groups/{ag['id']}", headers=api.admin)
+    assert seen.status_code == 200, seen.text
+    view = seen.json()
+    assert view["members"] == [
+        {"name": "Anna Beispiel", "organisation": "AWO Region Hannover"},
+        {"name": "Dora Neu", "organisation": None},
+    ]
+    assert [(s["workshop_title"], s["title"]) for s in view["sessions"]] == [
+        ("Frühjahrstreffen", "Thementisch Beteiligung"),
+        ("Herbsttreffen", "AG Beteiligung, zweites Treffen"),
+    ]
+    assert [(c["owner_name"], c["text"], c["due"]) for c in view["commitments"]] == [
+        ("Anna Beispiel", "Leitfaden entwerfen", "2026-06-01")
+    ]
+    assert view["patron_email"] == "bernd@example.org"
+    # a facilitator of a meeting sees the group without the patron's address
+    as_facilitator = await api.client.get(f"/api/networks/{net['id']}/groups/{ag['id']}", headers=autumn["auth"])
+    assert as_facilitator.status_code == 200 and "bernd@example.org" not in as_facilitator.text
+    summary = (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).json()
+    assert [g["title"] for g in summary["groups"]] == ["AG Beteiligung"]
+
+
+async def test_a_session_names_only_a_group_of_its_workshops_network(api: Api) -> None:
+    net, other = await network(api), await network(api, name="Anderes Netz")
+    ag = await group(api, other)
+    workshop = await api.workshop(network_id=net["id"])
+    refused = await api.client.post(
+        f"/api/workshops/{workshop['id']}/sessions",
+        json={"title": "T", "format": "thementisch", "group_id": ag["id"]},
+        headers=workshop["auth"],
+    )
+    assert refused.status_code == 400
+    assert (await api.client.get(f"/api/networks/{net['id']}/groups/nosuch", headers=api.admin)).status_code == 404

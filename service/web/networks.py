@@ -1,0 +1,177 @@
+"""The network's page for an organiser: its meetings, its member organisations with who came to
+which meeting and who has not come for a year, its working groups; forms for a new network, a
+member and a group."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from service.api.auth import Access
+from service.api.problems import bad_input
+from service.application.network_members import add_member, form_group
+from service.application.networks import NetworkService, meetings, new_network_id
+from service.application.runner import WorkshopService
+from service.domain import network as n
+from service.domain.links import PAGES
+from service.domain.network_views import group_view
+from service.domain.state import WorkshopState
+from service.i18n import short_when
+from service.schemas import GroupIn, MemberIn, NetworkIn
+from service.security import new_id
+from service.settings import Settings
+from service.web.rendering import language_of, page
+
+
+class MemberRow(NamedTuple):
+    id: str
+    organisation: str
+    role: str
+    agreement_signed_at: date | None
+    contact_name: str | None
+    contact_email: str | None
+    came_to: frozenset[str]
+    away: bool
+
+
+def _form(form: dict[str, Any], kind: type[msgspec.Struct]) -> Any:
+    """Form fields (empty ones left out) as the API's body type."""
+    fields = {k: v.strip() for k, v in form.items() if isinstance(v, str) and v.strip() and k != "_csrf_token"}
+    try:
+        return msgspec.convert(fields, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        raise bad_input(exc) from exc
+
+
+class NetworkPages(Controller):
+    path = "/admin/networks"
+    tags = ["pages"]
+    include_in_schema = False
+
+    @post("/", opt={"access": Access.ORGANISER}, status_code=303)
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        networks: NamedDependency[NetworkService],
+        settings: NamedDependency[Settings],
+    ) -> Redirect:
+        """The "new network" form: creates it and lands on its page."""
+        data: NetworkIn = _form(dict(await request.form()), NetworkIn)
+        nid = new_network_id(settings.secret_key, None)
+        command = n.CreateNetwork(network_id=nid, name=data.name, city=data.city, description=data.description)
+        await networks.execute(nid, lambda _: command, lambda _: (201, None), None)
+        return Redirect(PAGES.admin_network(nid, done="created"), status_code=303)
+
+    @get("/{network_id:str}", opt={"access": Access.ORGANISER})
+    async def network(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[str]:
+        """The network: its meetings, its members and who came, its working groups."""
+        state = await networks.existing(network_id)
+        held = await meetings(service, network_id)
+        language = language_of(request)
+        attendance = n.member_attendance(state, held)
+        away = set(n.away_for_a_year(state, attendance, service.clock.now()))
+        rows = []
+        for entry in attendance:
+            member = state.members[entry.member_id]
+            contact = member.contact
+            rows.append(
+                MemberRow(
+                    id=member.id,
+                    organisation=member.organisation,
+                    role=member.role,
+                    agreement_signed_at=member.agreement_signed_at,
+                    contact_name=contact.name if contact is not None else None,
+                    contact_email=contact.email if contact is not None else None,
+                    came_to=frozenset(entry.came_to),
+                    away=member.id in away,
+                )
+            )
+        return page(
+            request,
+            "web/network.html",
+            network=state,
+            meetings=[(w, short_when(w.starts_at, language, w.timezone), _came(w)) for w in held],
+            members=rows,
+            away=[r for r in rows if r.away],
+            groups=[group_view(g, held, True) for g in state.groups.values()],
+            done=request.query_params.get("done"),
+        )
+
+    @post("/{network_id:str}/members", opt={"access": Access.ORGANISER}, status_code=303)
+    async def add_member(
+        self, request: Request[Any, Any, Any], network_id: FromPath[str], networks: NamedDependency[NetworkService]
+    ) -> Redirect:
+        """The "new member" form."""
+        data: MemberIn = _form(dict(await request.form()), MemberIn)
+        command = add_member(new_id(), data)
+        await networks.execute(network_id, lambda _: command, lambda _: (201, None), None)
+        return Redirect(PAGES.admin_network(network_id, done="member"), status_code=303)
+
+    @post("/{network_id:str}/groups", opt={"access": Access.ORGANISER}, status_code=303)
+    async def form_group(
+        self, request: Request[Any, Any, Any], network_id: FromPath[str], networks: NamedDependency[NetworkService]
+    ) -> Redirect:
+        """The "new working group" form."""
+        data: GroupIn = _form(dict(await request.form()), GroupIn)
+        command = form_group(new_id(), data)
+        await networks.execute(network_id, lambda _: command, lambda _: (201, None), None)
+        return Redirect(PAGES.admin_network(network_id, done="group"), status_code=303)
+
+
+class HomeNetwork(NamedTuple):
+    """A network on the organiser's home: its meetings and the last one, to copy for the next."""
+
+    id: str
+    name: str
+    meetings: list[tuple[str, str, str]]  # id, title, when
+    last_id: str | None
+    next_day: str
+
+
+async def home_networks(networks: NetworkService, service: WorkshopService, language: str) -> list[HomeNetwork]:
+    """Every network with its meetings, oldest first, for the organiser's home."""
+    found = []
+    ids = await anyio.to_thread.run_sync(service.store.workshops.ids)
+    workshops = [await service.state(wid) for wid in ids]
+    for nid in await networks.ids():
+        state = await networks.state(nid)
+        if not state.exists:
+            continue
+        held = n.meetings_of(nid, workshops)
+        last = held[-1] if held else None
+        found.append(
+            HomeNetwork(
+                id=nid,
+                name=state.name,
+                meetings=[(w.id, w.title, short_when(w.starts_at, language, w.timezone)) for w in held],
+                last_id=last.id if last is not None else None,
+                next_day=_next_day(last),
+            )
+        )
+    return sorted(found, key=lambda h: h.name.casefold())
+
+
+def _next_day(last: WorkshopState | None) -> str:
+    """The copy form's suggestion for the next meeting: four months after the last one."""
+    if last is None or last.starts_at is None:
+        return ""
+    return (last.starts_at.astimezone(ZoneInfo(last.timezone)).date() + timedelta(days=120)).isoformat()
+
+
+def _came(workshop: WorkshopState) -> int:
+    """How many people came to a meeting (present at one of its sessions), each once."""
+    return len({s.participant_id for s in workshop.signups.values() if n.was_present(workshop, s)})
