@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.integration.conftest import Api
 from tests.integration.test_carried_commitments import meeting, network
+from tests.integration.test_intro_talks import soon
 
 
 async def _signup(api: Api, workshop: dict[str, Any], session: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -66,3 +67,20 @@ async def test_erasing_oneself_at_one_meeting_erases_one_from_every_meeting_of_t
         assert full.json()["confirmed"] == (2 if workshop is first else 1)  # counts stay
     still = await api.client.get("/api/me", headers=tokens[outside["id"]])
     assert still.status_code == 200 and still.json()["name"] == "Nora Netz"  # outside the network: hers to erase
+
+
+async def test_the_intro_talk_comes_before_the_first_meeting_of_a_working_group(api: Api) -> None:
+    net = await network(api)
+    group = await api.client.post(f"/api/networks/{net['id']}/groups", json={"title": "AG Verkehr"}, headers=api.admin)
+    assert group.status_code == 201, group.text
+    workshop = await meeting(api, net, "2026-12-01")
+    working_group = await api.session(workshop, title="AG Verkehr", group_id=group.json()["id"], starts_at=soon(48))
+    await _signup(api, workshop, working_group, name="Nele Neu", email="nele.group@example.org", newcomer=True)
+    slots = f"/api/workshops/{workshop['id']}/intro-slots"
+    host = {"host_name": "Agnes W.", "host_email": "agnes.group@example.org"}
+    late = await api.client.post(slots, json={**host, "starts_at": soon(96)}, headers=workshop["auth"])
+    assert late.status_code == 201 and late.json()["talks"] == 0  # after the group has met: too late
+    talks = await api.client.get(f"/api/workshops/{workshop['id']}/intro-talks", headers=workshop["auth"])
+    assert [talk["reason"] for talk in talks.json()] == ["none_before_deadline"]
+    early = await api.client.post(slots, json={**host, "starts_at": soon(24)}, headers=workshop["auth"])
+    assert early.status_code == 201 and early.json()["talks"] == 1
