@@ -21,6 +21,7 @@ from service.api.admin import list_dead_letters, retry_dead_letter
 from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
 from service.api.barcamp import BarcampController
 from service.api.bodies import ClientRequest
+from service.api.carried import CarriedController
 from service.api.digests import (
     get_posters,
     get_public_digest_link,
@@ -162,6 +163,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             RoundTableController,
             IntroTalkController,
             BarcampController,
+            CarriedController,
             get_me,
             erase_me,
             send_links_again,

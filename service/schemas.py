@@ -431,3 +431,16 @@ class GroupIn(Input):
     title: Title
     patron_name: Name | None = None
     patron_email: Email | None = None
+
+
+class PostponeIn(Input):
+    """A carried commitment's new due date."""
+
+    due: date
+
+
+class ReassignIn(Input):
+    """Who takes a carried commitment over (typed: they need not be signed up anywhere)."""
+
+    owner_name: Name
+    owner_email: Email | None = None

@@ -53,6 +53,8 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
         ):
             reminder_at = due_reminder_at(state, due)
             return [_job(wid, position, Handler.SEND_DUE_REMINDER, cid, due.isoformat(), at=reminder_at)]
+        case e.CommitmentCorrected(commitment_id=cid, owner=e.Person()) if state.commitments[cid].due is not None:
+            return _handed_over(state, position, cid)
         case e.IntroTalkScheduled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
@@ -62,6 +64,15 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
         case e.WorkshopClosed():
             return [_job(wid, position, Handler.PRODUCE_WORKSHOP_REPORT)]
     return []
+
+
+def _handed_over(state: WorkshopState, position: int, commitment_id: str) -> list[JobSpec]:
+    """A commitment with a new owner and its date: the new owner's reminder on that date (at once
+    when the day of the reminder has passed)."""
+    due = state.commitments[commitment_id].due
+    assert due is not None
+    reminder_at = due_reminder_at(state, due)
+    return [_job(state.id, position, Handler.SEND_DUE_REMINDER, commitment_id, due.isoformat(), at=reminder_at)]
 
 
 def _closed(state: WorkshopState, position: int, session_id: str) -> list[JobSpec]:

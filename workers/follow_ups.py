@@ -66,17 +66,18 @@ def _follow_up_mail(state: WorkshopState, commitments: list[CommitmentState], ef
 @job
 def send_due_reminder(workshop_id: str, commitment_id: str, due: str | None = None) -> bool:
     """On the due date, if the commitment is still open, still due that day (`due`, when the
-    job names it: a corrected date has a job of its own) and its owner has an e-mail."""
+    job names it: a corrected date has a job of its own) and its owner has an e-mail. One mail
+    per due date and owner: a new owner is reminded too, also of a date reminded before."""
     ctx = context()
     state = ctx.state(workshop_id)
     commitment = state.commitments.get(commitment_id)
-    if commitment is None or commitment.status != "open" or not commitment.owner.email:
+    if commitment is None or commitment.status != "open" or not commitment.owner.email or commitment.due is None:
         return False
-    if due is not None and (commitment.due is None or commitment.due.isoformat() != due):
+    if due is not None and commitment.due.isoformat() != due:
         return False
     owner_email = commitment.owner.email
     session = state.sessions[commitment.session_id]
-    effect = effects.due_reminder(commitment_id)
+    effect = effects.due_reminder(commitment_id, commitment.due.isoformat(), commitment.owner.subject)
 
     def compose() -> Mail:
         return render_mail(

@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 
 from service.application.inputs import checked_email, checked_person, existing, hashed_email
+from service.application.network_people import known_in_network
 from service.application.runner import Idempotency, Outcome, Reply, WorkshopService
 from service.domain import commands as c
 from service.domain.errors import Invalid
@@ -77,6 +78,8 @@ async def record_signup(
     An e-mail address that belongs to a participant of the workshop joins that person: the
     answer then carries no token (whoever knows an address must not get into that person's
     data); the personal link goes to the address with the confirmation mail.
+    Someone who signed up to another meeting of the workshop's network is no newcomer here,
+    whatever they answered.
     A walk-in (`walk_in`: a facilitator adds someone who is here) counts as present, also when
     their address was signed up already.
     """
@@ -95,6 +98,9 @@ async def record_signup(
         raise Invalid("consent", "must be true: we need your consent to store your sign-up")
     if refused is not None:
         raise refused
+    newcomer = data.newcomer
+    if newcomer and await known_in_network(service, workshop_id, ehash):
+        newcomer = False  # new to this evening, not to the network
     pid = new_id()
     token = new_token("p", workshop_id, pid)
     signup_id = new_id()
@@ -104,7 +110,7 @@ async def record_signup(
         participant_id=pid,
         person=checked_person(pid, data.name, email, data.organisation),
         email_hash=ehash,
-        newcomer=data.newcomer,
+        newcomer=newcomer,
         privacy_version=data.privacy_version or PRIVACY_VERSION,
         email_seen_before=seen,
         language=data.language,

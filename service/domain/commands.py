@@ -171,6 +171,21 @@ class CorrectCommitment(Command, frozen=True, kw_only=True):
     owner: Person | None = None
 
 
+class PostponeCommitment(Command, frozen=True, kw_only=True):
+    """At a later meeting of the network: an open commitment gets a new due date (also when the
+    meeting where it was made is closed)."""
+
+    commitment_id: str
+    due: date
+
+
+class HandOverCommitment(Command, frozen=True, kw_only=True):
+    """At a later meeting of the network: an open commitment goes to someone else (typed)."""
+
+    commitment_id: str
+    owner: Person
+
+
 class WithdrawCommitment(Command, frozen=True, kw_only=True):
     commitment_id: str
 

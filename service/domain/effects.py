@@ -30,8 +30,10 @@ def follow_up(session_id: str, subject: str) -> str:
     return f"mail:follow-up:{session_id}:{subject}"
 
 
-def due_reminder(commitment_id: str) -> str:
-    return f"mail:due:{commitment_id}"
+def due_reminder(commitment_id: str, due: str, owner: str) -> str:
+    """The reminder on one due date to one owner: a commitment postponed or handed to someone
+    else (at the next meeting of a network) gets a reminder of its own."""
+    return f"mail:due:{commitment_id}:{due}:{owner}"
 
 
 def session_digest(session_id: str) -> str:

@@ -14,7 +14,7 @@ import msgspec
 
 from service.domain import events as e
 from service.domain.scheduling import Newcomer, Reason, Slot, assign, host_load, reasons
-from service.domain.state import WorkshopState
+from service.domain.state import SessionState, WorkshopState
 
 TRIGGERS = (
     e.SignupRecorded,
@@ -31,8 +31,8 @@ TRIGGERS = (
 
 def newcomers(state: WorkshopState) -> dict[str, Newcomer]:
     """Every person who said they are new (or whom the facilitator marked new), with an active
-    sign-up: when they signed up first, and the earliest deadline (a session's next meeting,
-    else sign-up + `intro_deadline`). One person, one talk, however many sessions."""
+    sign-up: when they signed up first, and the earliest deadline (see `_deadline`). One
+    person, one talk, however many sessions."""
     found: dict[str, Newcomer] = {}
     for participant in state.participants.values():
         if participant.newcomer is not True or participant.person.erased:
@@ -41,14 +41,22 @@ def newcomers(state: WorkshopState) -> dict[str, Newcomer]:
             signup = state.signups[signup_id]
             if signup.status == "withdrawn" or state.sessions[signup.session_id].status == "cancelled":
                 continue  # a sign-up to a cancelled session calls for no intro talk
-            next_meeting = state.sessions[signup.session_id].next_meeting_at
-            deadline = next_meeting or signup.recorded_at + state.intro_deadline
+            deadline = _deadline(state, state.sessions[signup.session_id], signup.recorded_at)
             known = found.get(participant.id)
             if known is None:
                 found[participant.id] = Newcomer(participant.id, signup.recorded_at, deadline, signup.language)
             else:
                 found[participant.id] = known._replace(deadline=min(known.deadline, deadline))
     return found
+
+
+def _deadline(state: WorkshopState, session: SessionState, signed_up_at: datetime) -> datetime:
+    """A session's next meeting, else sign-up + `intro_deadline`; a meeting of a working group
+    (a session that names its group) comes after the talk: its start is the latest time."""
+    deadline = session.next_meeting_at or signed_up_at + state.intro_deadline
+    if session.group_id is not None and session.starts_at is not None:
+        return min(deadline, session.starts_at)
+    return deadline
 
 
 def _kept(state: WorkshopState, wanted: dict[str, Newcomer]) -> dict[str, str]:

@@ -17,19 +17,14 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from service.domain.organisations import match_organisation
 from service.domain.state import WorkshopState
 
 
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def member_of(typed: str, members: Sequence[str]) -> str | None:
-    """The member organisation a typed organisation is, where it clearly matches (the same
-    name, ignoring case and spacing); None for others. One function, to be swapped for the
-    network's own mapping of typed names onto members."""
-    wanted = _normal(typed)
-    return next((m for m in members if _normal(m) == wanted), None)
+    """The member organisation a typed organisation clearly is ("AWO" for "AWO Region Hannover e.V."
+    when the network has one AWO; see domain/organisations.py for the rules); None for others."""
+    return match_organisation(typed, members)
 
 
 # --- the projection: one record per meeting ---------------------------------------------

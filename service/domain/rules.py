@@ -128,6 +128,8 @@ def retention_ends(state: WorkshopState, retention: timedelta) -> datetime | Non
 KEEP_WORKING_WHEN_CLOSED = (
     c.MarkAttendance
     | c.CompleteCommitment
+    | c.PostponeCommitment
+    | c.HandOverCommitment
     | c.ErasePerson
     | c.ExpirePersonalData
     | c.SignInFacilitator
@@ -189,6 +191,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _complete_commitment(state, cid, now)
         case c.CorrectCommitment():
             return _correct_commitment(state, command, now)
+        case c.PostponeCommitment() | c.HandOverCommitment():
+            return _carry_commitment(state, command, now)
         case c.WithdrawCommitment(commitment_id=cid):
             return _set_commitment(state, cid, "withdrawn", e.CommitmentWithdrawn(at=now, commitment_id=cid))
         case c.ReopenCommitment(commitment_id=cid):
@@ -600,6 +604,22 @@ def _correct_commitment(state: WorkshopState, command: c.CorrectCommitment, now:
         signup_id=command.signup_id,
     )
     return [corrected]
+
+
+def _carry_commitment(
+    state: WorkshopState, command: c.PostponeCommitment | c.HandOverCommitment, now: datetime
+) -> list[e.Event]:
+    """A later meeting's decision on an open commitment: a new date or a new owner."""
+    commitment = _found(state.commitments, "commitment", command.commitment_id)
+    if commitment.status != "open":
+        raise Conflict(f"The commitment is {commitment.status}: only open ones can be postponed or handed over.")
+    if isinstance(command, c.PostponeCommitment):
+        if command.due == commitment.due:
+            return []
+        return [e.CommitmentCorrected(at=now, commitment_id=commitment.id, due=command.due)]
+    if not command.owner.name:
+        raise Invalid("owner_name", "must not be empty")
+    return [e.CommitmentCorrected(at=now, commitment_id=commitment.id, owner=command.owner)]
 
 
 def _set_commitment(

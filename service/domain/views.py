@@ -740,7 +740,7 @@ def follow_up_entry(
         (follow_up_at(state, session), done.get(effects.follow_up(session.id, commitment.owner.subject))),
         (
             due_reminder_at(state, commitment.due) if commitment.due else None,
-            done.get(effects.due_reminder(commitment.id)),
+            done.get(effects.due_reminder(commitment.id, str(commitment.due), commitment.owner.subject)),
         ),
     )
     sent = [sent_at for _, sent_at in planned if sent_at is not None]

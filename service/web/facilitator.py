@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
 from service.api.problems import BadInput, bad_input
+from service.application.carried import carried
 from service.application.inputs import existing
 from service.application.intro_slots import offer_command, slot_out
 from service.application.runner import WorkshopService
@@ -124,6 +125,7 @@ async def _console(
         qr=qr,
         short_link=session.short_url.split("://")[-1],
         release=_release_preview(state, session_id, service.clock.now()),
+        carried=await carried(service, workshop_id),
         local_input=_local_input(state),
         zone_of=lambda value: _offset(state, value or service.clock.now()),
         **_context(state, links, "board"),

@@ -29,6 +29,7 @@ from service.api.auth import (
 from service.api.problems import BadInput, invalid_field
 from service.application.inputs import checked_email, existing
 from service.application.links_again import LinksAgain
+from service.application.network_people import member_organisations
 from service.application.networks import NetworkService, group_of_session, groups_of_person
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
@@ -206,9 +207,11 @@ class SignupPages(Controller):
         found = session_of(state, session_id)
         session = public_session(state, found, links)
         others = [] if found.takes_signups() else elsewhere(state, session_id, links)
+        organisations = await member_organisations(request.app.state.networks, state)
         return page(
             request,
             "web/signup.html",
+            organisations=organisations,
             group=await group_of_session(request.app.state.networks, state, found),
             others=others,
             status=status,

@@ -49,3 +49,20 @@ def test_a_batch_of_a_networks_meeting_calls_for_its_projection_once_before_any_
     joined = [(3, e.WorkshopNetworkSet(at=NOW, network_id=None))]
     assert [j.handler.short for j in dispatch(given(created(), planned()), joined)] == ["project_meeting"]
     assert "project_meeting" not in [j.handler.short for j in dispatch(given(created(), planned()), [(3, signup(1))])]
+
+
+def test_a_new_date_or_a_new_owner_calls_for_a_reminder_on_the_date_a_new_text_does_not() -> None:
+    made = e.CommitmentMade(
+        at=NOW, commitment_id="c", session_id="s", owner=e.Person("o", "Olga"), text="Flyer", due=NOW.date()
+    )
+    state = given(created(), planned(), made)
+    recorded: list[tuple[int, e.Event]] = [
+        (4, e.CommitmentCorrected(at=NOW, commitment_id="c", due=NOW.date() + timedelta(days=7))),
+        (5, e.CommitmentCorrected(at=NOW, commitment_id="c", owner=e.Person("d", "Dora", "dora@example.org"))),
+        (6, e.CommitmentCorrected(at=NOW, commitment_id="c", text="Flyer drucken")),
+    ]
+    jobs = [(job.job_id, job.args[-1]) for job in dispatch(state, recorded)]
+    assert jobs == [
+        ("w-4-send_due_reminder", (NOW.date() + timedelta(days=7)).isoformat()),
+        ("w-5-send_due_reminder", NOW.date().isoformat()),
+    ]

@@ -285,6 +285,14 @@
     if (form.dataset.who) whoOf(form, body);
     const asks = form.dataset.confirm && (!form.dataset.confirmIf || body[form.dataset.confirmIf]);
     if (asks && !window.confirm(form.dataset.confirm)) return;
+    if (form.dataset.defer !== undefined) { // kept back for the undo window, like a removal
+      const kept = enqueue(form.dataset.api, form.dataset.path, body, form.dataset.label, "",
+        { notBefore: Date.now() + UNDO_MS + 500, hide: form.dataset.hide });
+      offerUndo(form.dataset.undoLabel || form.dataset.label, function () { cancel(kept); });
+      const details = form.closest("details");
+      if (details) details.open = false;
+      return;
+    }
     enqueue(form.dataset.api, form.dataset.path, body, form.dataset.label, body.text || body.title || body.name || "");
     form.reset();
     const warning = form.querySelector("#c-noaddress");

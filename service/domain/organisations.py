@@ -1,0 +1,79 @@
+"""Which member organisation a freely typed organisation name means. Pure.
+
+People type their organisation as they like ("AWO", "awo region hannover", "AWO Region
+Hannover e.V."). The network report counts member organisations, so a typed name is mapped
+onto a member where it clearly matches, by this rule:
+
+1. Both names are reduced to their core: case and extra whitespace ignored, punctuation
+   (dots, commas, hyphens, quotes, brackets) read as spaces, legal-form words left out
+   ("e.V.", "eV", "gGmbH", "GmbH", "mbH", "gUG", "UG", "AG", "eG", "KG", "gAG"), region words
+   left out ("Region", "Kreisverband", "Ortsverein", "Landesverband", "Stadtverband",
+   "Bezirksverband", "Regionalverband", "KV", "OV") and so are the network's own places
+   (its city, given by the caller).
+2. A typed name whose core equals the core of exactly one member is that member.
+3. Otherwise, when the typed core is the beginning of exactly one member's core, or exactly
+   one member's core is the beginning of the typed core (whole words: "AWO" and "AWO Südstadt"),
+   it is that member.
+4. Anything else (no member, two members that fit, an empty core) stays unmapped: the report
+   counts it as an organisation of its own under the name as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+LEGAL_FORMS = frozenset({"ev", "e v", "ggmbh", "gmbh", "mbh", "gug", "ug", "ag", "gag", "eg", "kg"})
+REGION_WORDS = frozenset(
+    {
+        "region",
+        "kreisverband",
+        "ortsverein",
+        "ortsverband",
+        "landesverband",
+        "stadtverband",
+        "bezirksverband",
+        "regionalverband",
+        "kv",
+        "ov",
+    }
+)
+_PUNCTUATION = re.compile(r"[.,;:\-–—/'\"„“”‚‘’()\[\]&+]")
+
+
+def _words(name: str) -> list[str]:
+    text = unicodedata.normalize("NFC", name).casefold()
+    text = re.sub(r"\be\s*\.\s*v\b\.?", " ev ", text)  # "e.V.", "e. V." as one word
+    return _PUNCTUATION.sub(" ", text).split()
+
+
+def organisation_core(name: str, places: Iterable[str] = ()) -> tuple[str, ...]:
+    """The words of a name that say which organisation it is (rule 1)."""
+    place_words = {word for place in places for word in _words(place)}
+    return tuple(w for w in _words(name) if w not in LEGAL_FORMS | REGION_WORDS | place_words)
+
+
+def _starts(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    return len(longer) > len(shorter) and longer[: len(shorter)] == shorter
+
+
+def match_organisation(typed: str, members: Sequence[str], places: Iterable[str] = ()) -> str | None:
+    """The member (as the network spells it) that `typed` clearly means, or None (rules 2-4)."""
+    place_list = list(places)
+    core = organisation_core(typed, place_list)
+    if not core:
+        return None
+    cores = {member: organisation_core(member, place_list) for member in members}
+    equal = [member for member, other in cores.items() if other == core]
+    if equal:
+        return equal[0] if len(equal) == 1 else None
+    fitting = [member for member, other in cores.items() if other and (_starts(other, core) or _starts(core, other))]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def map_organisations(typed: Iterable[str], members: Sequence[str], places: Iterable[str] = ()) -> dict[str, str]:
+    """Each typed name that clearly means a member, with that member; the others are left out."""
+    place_list = list(places)
+    mapped = {name: match_organisation(name, members, place_list) for name in set(typed)}
+    return {name: member for name, member in mapped.items() if member is not None}
