@@ -214,6 +214,22 @@ class RemoveCard(Command, frozen=True, kw_only=True):
     participant_id: str | None = None
 
 
+class AttachPhoto(Command, frozen=True, kw_only=True):
+    """A photo of a session (its image already checked, downscaled and stored by the caller)."""
+
+    session_id: str
+    photo_id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+
+
+class RemovePhoto(Command, frozen=True, kw_only=True):
+    session_id: str
+    photo_id: str
+
+
 class RemoveOffer(Command, frozen=True, kw_only=True):
     """`participant_id`: a participant removes an offer or request of their own."""
 

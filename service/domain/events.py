@@ -347,6 +347,25 @@ class OfferRemoved(Event, frozen=True, kw_only=True):
     offer_id: str
 
 
+class PhotoAttached(Event, frozen=True, kw_only=True):
+    """A photo (of a flipchart) attached to a session. The image itself is kept outside the log,
+    sealed (service/store/photos.py); the log records only that it exists."""
+
+    session_id: str
+    photo_id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+
+
+class PhotoRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator deleted a session's photo; its image is deleted with it."""
+
+    session_id: str
+    photo_id: str
+
+
 class OfferPosted(Event, frozen=True, kw_only=True):
     offer_id: str
     session_id: str
@@ -575,6 +594,8 @@ AnyEvent = (
     | NoteRemoved
     | CardRemoved
     | OfferRemoved
+    | PhotoAttached
+    | PhotoRemoved
     | MatchMade
     | MatchUndone
     | AgendaItemAdded

@@ -92,6 +92,14 @@ class Links(msgspec.Struct, frozen=True):
         """A session in the API: the phone's and the console's writes go below it."""
         return f"{self.sessions_api(wid)}/{sid}"
 
+    def photos_api(self, wid: str, sid: str) -> str:
+        """Where the console uploads a session's photos."""
+        return f"{self.session_api(wid, sid)}/photos"
+
+    def photo(self, wid: str, sid: str, photo_id: str) -> str:
+        """One photo's image (facilitator)."""
+        return f"{self.photos_api(wid, sid)}/{photo_id}"
+
     def session_live(self, wid: str, sid: str) -> str:
         """The signals a phone listens to (no fields, only that something happened)."""
         return f"{self.session_api(wid, sid)}/live"

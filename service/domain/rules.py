@@ -27,6 +27,7 @@ from service.domain.state import (
     NoteState,
     OfferState,
     ParticipantState,
+    PhotoState,
     SessionState,
     SignupState,
     WorkshopState,
@@ -134,6 +135,8 @@ KEEP_WORKING_WHEN_CLOSED = (
     | c.IssueConsoleLink
     | c.CorrectNewcomer
     | c.StopMails
+    | c.AttachPhoto
+    | c.RemovePhoto
 )
 
 
@@ -209,6 +212,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.RemoveOffer(offer_id=oid, participant_id=pid):
             _remove_own_offer(state, oid, pid)
             return [e.OfferRemoved(at=now, offer_id=oid)]
+        case c.AttachPhoto() | c.RemovePhoto():
+            return _decide_photo(state, command, now)
         case c.MakeMatch():
             return _make_match(state, command, now)
         case c.OfferIntroSlot():
@@ -615,6 +620,20 @@ def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e
             participant_id=command.participant_id,
         )
     ]
+
+
+def _decide_photo(state: WorkshopState, command: c.AttachPhoto | c.RemovePhoto, now: datetime) -> list[e.Event]:
+    """A photo attached to a session (not a cancelled one), or deleted."""
+    session = session_of(state, command.session_id)
+    if isinstance(command, c.AttachPhoto):
+        if session.status == "cancelled":
+            raise Conflict("The session is cancelled.")
+        if command.photo_id in session.photos:
+            return []
+        return [recorded(e.PhotoAttached, command, now)]
+    if command.photo_id not in session.photos:
+        raise NotFound("photo", command.photo_id)
+    return [e.PhotoRemoved(at=now, session_id=session.id, photo_id=command.photo_id)]
 
 
 def _remove_own_card(state: WorkshopState, card_id: str, participant_id: str | None) -> None:
@@ -1032,6 +1051,16 @@ def _evolve_agenda_started(state: WorkshopState, event: e.AgendaItemStarted) -> 
             item.started_at = event.at
 
 
+def _evolve_photo(state: WorkshopState, event: e.PhotoAttached) -> None:
+    state.sessions[event.session_id].photos[event.photo_id] = PhotoState(
+        event.photo_id, event.content_type, event.width, event.height, event.size, event.at
+    )
+
+
+def _evolve_photo_removed(state: WorkshopState, event: e.PhotoRemoved) -> None:
+    state.sessions[event.session_id].photos.pop(event.photo_id, None)
+
+
 def _evolve_decision(state: WorkshopState, event: e.DecisionRecorded) -> None:
     decision = DecisionState(
         id=event.decision_id,
@@ -1276,6 +1305,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.AgendaItemAdded: _evolve_agenda_item,
     e.AgendaItemStarted: _evolve_agenda_started,
     e.DecisionRecorded: _evolve_decision,
+    e.PhotoAttached: _evolve_photo,
+    e.PhotoRemoved: _evolve_photo_removed,
     e.DatePollOpened: _evolve_poll_opened,
     e.DatePollAnswered: _evolve_poll_answered,
     e.DateFixed: _evolve_date_fixed,

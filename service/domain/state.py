@@ -39,6 +39,18 @@ class DecisionState:
 
 
 @dataclass(slots=True)
+class PhotoState:
+    """A photo of the session; its image is in the photo store, under the workshop and this id."""
+
+    id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+    attached_at: datetime
+
+
+@dataclass(slots=True)
 class DatePollState:
     options: tuple[datetime, ...]
     opened_at: datetime
@@ -80,6 +92,7 @@ class SessionState:
     current_item: str | None = None
     decisions: list[DecisionState] = field(default_factory=list)
     date_poll: DatePollState | None = None
+    photos: dict[str, PhotoState] = field(default_factory=dict)  # in the order attached
     proposal_id: str | None = None  # a barcamp session placed from a proposal: its host is the proposer
 
     def has_room(self) -> bool:

@@ -57,6 +57,8 @@ from service.domain.events import (
     PersonErased,
     Phase,
     PhaseAdvanced,
+    PhotoAttached,
+    PhotoRemoved,
     PlaceReleased,
     ProposalMade,
     ProposalPlaced,
@@ -185,6 +187,19 @@ class DecisionEntry(msgspec.Struct, kw_only=True):
     no: int | None
     abstain: int | None
     recorded_at: datetime
+
+
+class PhotoEntry(msgspec.Struct, kw_only=True):
+    """A session's photo: its image is at `url` (facilitator)."""
+
+    id: str
+    session_id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+    attached_at: datetime
+    url: str
 
 
 class DateOption(msgspec.Struct, kw_only=True):
@@ -384,6 +399,23 @@ def agenda_entry(session: SessionState, item: AgendaItemState) -> AgendaItemEntr
         current=session.current_item == item.id,
         started_at=item.started_at,
     )
+
+
+def photo_entries(session: SessionState, links: Links, workshop_id: str) -> list[PhotoEntry]:
+    """The session's photos in the order attached."""
+    return [
+        PhotoEntry(
+            id=photo.id,
+            session_id=session.id,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=photo.size,
+            attached_at=photo.attached_at,
+            url=links.photo(workshop_id, session.id, photo.id),
+        )
+        for photo in session.photos.values()
+    ]
 
 
 def decision_entry(decision: DecisionState) -> DecisionEntry:
@@ -652,6 +684,8 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     NoteRemoved: ("at", "note_id"),
     CardRemoved: ("at", "card_id"),
     OfferRemoved: ("at", "offer_id"),
+    PhotoAttached: ("at", "session_id", "photo_id", "content_type", "width", "height", "size"),
+    PhotoRemoved: ("at", "session_id", "photo_id"),
     MatchMade: ("at", "match_id", "offer_id", "request_id"),
     MatchUndone: ("at", "match_id"),
     AgendaItemAdded: ("at", "session_id", "item_id", "title", "minutes"),

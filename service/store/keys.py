@@ -108,3 +108,13 @@ def organiser_emails_key() -> str:
 def signin_link_key(link_hash: str) -> str:
     """A one-time sign-in link's organiser, under the keyed hash of the link's id; it expires."""
     return global_key("signin-link", link_hash)
+
+
+def photo_key(workshop_id: str, photo_id: str) -> str:
+    """A session photo's image, sealed (service/store/photos.py)."""
+    return workshop_key(workshop_id, "photo", photo_id)
+
+
+def photos_key(workshop_id: str) -> str:
+    """Set of the ids of the workshop's stored photos: what retention erases."""
+    return workshop_key(workshop_id, "photos")
