@@ -100,6 +100,10 @@ class Links(msgspec.Struct, frozen=True):
         """One photo's image (facilitator)."""
         return f"{self.photos_api(wid, sid)}/{photo_id}"
 
+    def digest_document(self, wid: str, sid: str, suffix: str) -> str:
+        """A closed session's digest as a document (`html`, `pdf`, `md`) for the facilitator."""
+        return f"{self.session_api(wid, sid)}/digest.{suffix}"
+
     def session_live(self, wid: str, sid: str) -> str:
         """The signals a phone listens to (no fields, only that something happened)."""
         return f"{self.session_api(wid, sid)}/live"

@@ -22,6 +22,7 @@ from service.api.auth import FACILITATOR_COOKIE, Access, sign_in_cookie
 from service.api.problems import BadInput, bad_input
 from service.application.inputs import existing
 from service.application.intro_slots import offer_command, slot_out
+from service.application.public_digests import public_digest_url
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import in_time_order, workshop_report
@@ -32,7 +33,14 @@ from service.domain.intro import intro_talks
 from service.domain.links import PAGES, Links
 from service.domain.rules import decide, session_of
 from service.domain.state import WorkshopState
-from service.domain.views import PublicSession, full_session, public_session, session_summary, workshop_view
+from service.domain.views import (
+    PublicSession,
+    full_session,
+    photo_entries,
+    public_session,
+    session_summary,
+    workshop_view,
+)
 from service.i18n import short_when
 from service.reports.render import report_charts
 from service.schemas import IntroSlotIn
@@ -108,14 +116,17 @@ async def _console(
     request: Request[Any, Any, Any],
     service: WorkshopService,
     links: Links,
+    settings: Settings,
     workshop_id: str,
     session_id: str,
     template: str,
 ) -> Response[str]:
     state = existing(await service.state(workshop_id))
-    session = full_session(state, session_of(state, session_id), links)
+    held = session_of(state, session_id)
+    session = full_session(state, held, links)
     session_format = format_of(session.format)
     qr = _qr_svg(session.signup_url)
+    closed = held.status == "closed"
     return page(
         request,
         template,
@@ -126,6 +137,10 @@ async def _console(
         release=_release_preview(state, session_id, service.clock.now()),
         local_input=_local_input(state),
         zone_of=lambda value: _offset(state, value or service.clock.now()),
+        photos=photo_entries(held, links, workshop_id),
+        digest_html=links.digest_document(workshop_id, session_id, "html") if closed else None,
+        digest_pdf=links.digest_document(workshop_id, session_id, "pdf") if closed else None,
+        public_digest=public_digest_url(links, settings.secret_key, workshop_id, session_id) if closed else None,
         **_context(state, links, "board"),
     )
 
@@ -239,9 +254,10 @@ class FacilitatorPages(Controller):
         session_id: FromPath[str],
         service: NamedDependency[WorkshopService],
         links: NamedDependency[Links],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
         """The session console: QR code, sign-ups and waitlist live, commitments, notes, cards, offers."""
-        return await _console(request, service, links, workshop_id, session_id, "web/console.html")
+        return await _console(request, service, links, settings, workshop_id, session_id, "web/console.html")
 
     @get("/s/{session_id:str}/panel", opt={"access": Access.FACILITATOR})
     async def console_panel(
@@ -251,9 +267,10 @@ class FacilitatorPages(Controller):
         session_id: FromPath[str],
         service: NamedDependency[WorkshopService],
         links: NamedDependency[Links],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
         """The console's live part, fetched again on every event."""
-        return await _console(request, service, links, workshop_id, session_id, "web/_panel.html")
+        return await _console(request, service, links, settings, workshop_id, session_id, "web/_panel.html")
 
     @get("/s/{session_id:str}/projector", opt={"access": Access.FACILITATOR})
     async def projector(

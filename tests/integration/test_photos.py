@@ -150,3 +150,28 @@ async def test_retention_erases_the_photos_with_the_workshop(stack: Stack, clien
         await asyncio.sleep(0.3)
     assert (await client.get(_path(photo), headers=auth)).status_code == 404
     assert stack.redis.client().keys(f"knoten:{{{workshop['id']}}}:photo*") == []
+
+
+async def test_the_digest_shows_the_photos_and_the_public_digest_does_not(api: Api) -> None:
+    workshop, photos = await _session(api)
+    auth = workshop["auth"]
+    photo = (await api.client.post(photos, content=jpeg_with_location(1200, 900), headers=auth)).json()
+    session_path = photos.removesuffix("/photos")
+    assert (await api.client.post(f"{session_path}/close", headers=auth)).status_code == 200
+
+    digest = (await api.client.get(f"{session_path}/digest", headers=auth)).json()
+    assert [(p["id"], p["url"], p["width"]) for p in digest["photos"]] == [(photo["id"], photo["url"], 1200)]
+    assert "data" not in digest["photos"][0]
+    markdown = (await api.client.get(f"{session_path}/digest.md", headers=auth)).text
+    assert f"]({photo['url']})" in markdown
+    html = (await api.client.get(f"{session_path}/digest.html", headers=auth)).text
+    assert '<img src="data:image/jpeg;base64,' in html  # embedded: the page stands on its own
+    pdf = (await api.client.get(f"{session_path}/digest.pdf", headers=auth)).content
+    assert b"/Subtype /Image" in pdf
+
+    link = (await api.client.get(f"{session_path}/digest/public-link", headers=auth)).json()["url"]
+    public = await api.client.get(httpx.URL(link).path)
+    assert public.status_code == 200 and "<img" not in public.text and photo["id"] not in public.text
+
+    await api.client.delete(_path(photo), headers=auth)
+    assert (await api.client.get(f"{session_path}/digest", headers=auth)).json()["photos"] == []
