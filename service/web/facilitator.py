@@ -159,6 +159,10 @@ def _elsewhere(state: WorkshopState, session_id: str, links: Links) -> list[Publ
     return [s for s in candidates if s.seats_left is None or s.seats_left > 0][:4]
 
 
+LIVE_ON_THE_WALL = frozenset({"zukunftswerkstatt", "runder_tisch", "marktplatz"})  # formats/<f>/projector.html
+WALL_ROWS = 7  # rows of a ranking, an agenda or a market's column that a wall shows
+
+
 async def _projector(
     request: Request[Any, Any, Any],
     service: WorkshopService,
@@ -168,7 +172,8 @@ async def _projector(
     template: str,
 ) -> Response[str]:
     state = existing(await service.state(workshop_id))
-    session = public_session(state, session_of(state, session_id), links)
+    held = session_of(state, session_id)
+    session = public_session(state, held, links)
     theme = "light" if request.query_params.get("theme") == "light" else "dark"
     short_host, _, short_code = session.short_url.split("://")[-1].rpartition("/")
     short_host += "/"
@@ -181,6 +186,8 @@ async def _projector(
         short_host=short_host,
         short_code=short_code,
         elsewhere=_elsewhere(state, session_id, links),
+        live=full_session(state, held, links) if held.format in LIVE_ON_THE_WALL else None,  # no names shown
+        WALL_ROWS=WALL_ROWS,
         theme=theme,
         **_context(state, links, "board"),
     )

@@ -154,6 +154,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (tablet, f"/w/{wid}", "board"),
             *((tablet, f"/w/{wid}/s/{s['id']}", f"console-{kind}") for kind, s in sessions.items()),
             (tablet, f"/w/{wid}/s/{table['id']}/projector", "projector"),
+            *((tablet, f"/w/{wid}/s/{sessions[kind]['id']}/projector", f"projector-{kind}") for kind in with_panels),
             (tablet, f"/w/{wid}/s/{sessions['barcamp']['id']}/projector?theme=light", "projector-closed-light"),
             (tablet, f"/w/{wid}/intro", "intro"),
             (tablet, f"/w/{wid}/grid", "barcamp-grid"),
