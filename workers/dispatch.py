@@ -57,7 +57,10 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_CANCELLATIONS, pid, str(sequence))]
-        case e.ProposalPlaced(session_id=sid, moved=True):
+        case e.ProposalPlaced(session_id=sid, moved=True, sequence=int(sequence)):
+            # mailed as any change of room or time is: the calendar entry with its new SEQUENCE
+            return [_job(wid, position, Handler.SEND_SESSION_CHANGE, sid, str(sequence))]
+        case e.ProposalPlaced(session_id=sid, moved=True):  # logged before moves had a sequence
             return [_job(wid, position, Handler.SEND_SESSION_MOVED, sid, str(position))]
         case e.WorkshopClosed():
             return [_job(wid, position, Handler.PRODUCE_WORKSHOP_REPORT)]

@@ -364,6 +364,7 @@ class MakeProposal(Command, frozen=True, kw_only=True):
     description: str | None = None
     proposer_id: str | None = None
     signup_id: str | None = None
+    proposer: Person | None = None  # typed by the facilitator: someone without a sign-up
 
 
 class WithdrawProposal(Command, frozen=True, kw_only=True):
@@ -394,6 +395,12 @@ class PlaceProposal(Command, frozen=True, kw_only=True):
     slot: int
     session_id: str
     short_code: str | None = None
+
+
+class UnplaceProposal(Command, frozen=True, kw_only=True):
+    """Take a placed proposal out of the grid: its session is cancelled, the proposal waits again."""
+
+    proposal_id: str
 
 
 class PlaceAutomatically(Command, frozen=True, kw_only=True):

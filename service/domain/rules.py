@@ -89,6 +89,7 @@ def people_of(state: WorkshopState) -> list[e.Person]:
     people += [commitment.owner for commitment in state.commitments.values()]
     people += [offer.owner for offer in state.offers.values()]
     people += [slot.host for slot in state.intro_slots.values()]
+    people += [proposal.proposer for proposal in state.proposals.values()]
     people += state.former_owners
     return [person for person in people if person is not None]
 
@@ -1248,6 +1249,9 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     for slot in state.intro_slots.values():
         if slot.host.subject == event.subject:
             slot.host = blank
+    for proposal in state.proposals.values():
+        if proposal.proposer is not None and proposal.proposer.subject == event.subject:
+            proposal.proposer = blank
     state.former_owners = [blank if p.subject == event.subject else p for p in state.former_owners]
     if state.organiser is not None and state.organiser.subject == event.subject:
         state.organiser, state.organiser_email = blank, None

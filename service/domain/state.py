@@ -231,6 +231,7 @@ class ProposalState:
     proposer_id: str | None
     signup_id: str | None
     made_at: datetime
+    proposer: Person | None = None  # a proposer named by the facilitator, without a sign-up
     status: ProposalStatus = "proposed"
     interested: set[str] = field(default_factory=set)  # participant ids
     hands: int = 0

@@ -4,6 +4,7 @@ the session console (live, offline-tolerant), the intro talks, and the report.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib.resources import files
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -159,7 +160,9 @@ def _elsewhere(state: WorkshopState, session_id: str, links: Links) -> list[Publ
     return [s for s in candidates if s.seats_left is None or s.seats_left > 0][:4]
 
 
-LIVE_ON_THE_WALL = frozenset({"zukunftswerkstatt", "runder_tisch", "marktplatz"})  # formats/<f>/projector.html
+LIVE_ON_THE_WALL = frozenset(  # the formats whose live state a projector shows: those with the template
+    name for name in FORMATS if (files("service") / "templates" / "formats" / name / "projector.html").is_file()
+)
 WALL_ROWS = 7  # rows of a ranking, an agenda or a market's column that a wall shows
 
 

@@ -498,7 +498,7 @@
 
     // the barcamp's grid and proposals
     ["grid_set", "proposal_made", "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted",
-      "proposal_placed"].forEach(function (type) { source.addEventListener(type, onEvent); });
+      "proposal_placed", "proposal_unplaced"].forEach(function (type) { source.addEventListener(type, onEvent); });
   }
 
   // The public digest's link, copied for sharing; where the clipboard is not offered (no secure
