@@ -160,7 +160,15 @@ class Links(msgspec.Struct, frozen=True):
 
     def programme_stream(self, wid: str, after: int) -> str:
         """The programme's public live stream, after a log position."""
-        return f"{self.api(wid)}/programme/stream?last_event_id={after}"
+        return f"{self.programme_live(wid)}?last_event_id={after}"
+
+    def programme_live(self, wid: str) -> str:
+        """The programme's public live stream (a page that queues its writes adds the position)."""
+        return f"{self.api(wid)}/programme/stream"
+
+    def proposal(self, wid: str, pid: str) -> str:
+        """A proposal in the API (its proposer or the facilitator withdraws it here)."""
+        return f"{self.proposals_api(wid)}/{pid}"
 
     def report_document(self, wid: str, suffix: str, language: str | None = None) -> str:
         """The workshop report as a document (`pdf`, `md`, `csv`), in `language` when given."""

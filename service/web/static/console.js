@@ -248,6 +248,8 @@
     new FormData(form).forEach(function (value, name) {
       const field = form.elements[name];
       if (value === "") return;
+      // a form that also posts without script (the pitch page) keeps its own fields to itself
+      if (name === "_csrf_token" || (field && field.dataset && "formOnly" in field.dataset)) return;
       if (form.dataset.api === "PATCH" && field && field.defaultValue === value) return; // a correction: what changed
       let converted = value;
       if (field && field.dataset && field.dataset.type === "int") converted = parseInt(value, 10);
@@ -498,7 +500,7 @@
 
     // the barcamp's grid and proposals
     ["grid_set", "proposal_made", "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted",
-      "proposal_placed", "proposal_unplaced"].forEach(function (type) { source.addEventListener(type, onEvent); });
+      "proposal_placed", "proposal_unplaced", "programme"].forEach(function (type) { source.addEventListener(type, onEvent); });
   }
 
   // The public digest's link, copied for sharing; where the clipboard is not offered (no secure
