@@ -40,6 +40,7 @@ from service.api.networks import NetworkController
 from service.api.openapi import ClosedInputSchemas, document_problems, event_catalogue, refine_document
 from service.api.organisers import OrganiserController, login
 from service.api.participation import ParticipationController
+from service.api.photos import PhotosController
 from service.api.problems import exception_handlers
 from service.api.request_log import request_log
 from service.api.round_table import RoundTableController
@@ -161,6 +162,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             SessionController,
             ParticipationController,
             RoundTableController,
+            PhotosController,
             IntroTalkController,
             BarcampController,
             CarriedController,

@@ -365,6 +365,7 @@ class ProposalIn(Input):
     title: Title
     description: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
     proposer_signup_id: Ident | None = None  # the facilitator enters a proposal for someone
+    proposer_name: Name | None = None  # or for someone by name, without a sign-up
 
 
 class HandsIn(Input):

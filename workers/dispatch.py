@@ -59,11 +59,19 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_CANCELLATIONS, pid, str(sequence))]
-        case e.ProposalPlaced(session_id=sid, moved=True):
-            return [_job(wid, position, Handler.SEND_SESSION_MOVED, sid, str(position))]
+        case e.ProposalPlaced(moved=True):
+            return [_moved(wid, position, event)]
         case e.WorkshopClosed():
             return [_job(wid, position, Handler.PRODUCE_WORKSHOP_REPORT)]
     return []
+
+
+def _moved(workshop_id: str, position: int, placed: e.ProposalPlaced) -> JobSpec:
+    """A placed session moved in the grid: mailed as any change of room or time is, with the
+    calendar entry's new SEQUENCE; a move logged before moves had a sequence, as it was then."""
+    if placed.sequence is None:
+        return _job(workshop_id, position, Handler.SEND_SESSION_MOVED, placed.session_id, str(position))
+    return _job(workshop_id, position, Handler.SEND_SESSION_CHANGE, placed.session_id, str(placed.sequence))
 
 
 def _handed_over(state: WorkshopState, position: int, commitment_id: str) -> list[JobSpec]:

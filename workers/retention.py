@@ -1,8 +1,9 @@
 """Retention: a workshop's personal data is erased `KNOTEN_RETENTION_DAYS` after it ended.
 
 Every person the workshop names (participants, owners of commitments and offers, intro hosts,
-the organisers' address) gets a tombstone, which deletes their key; the report stays, with
-its counts, anonymised. The erasure cancels the newcomers' intro talks as any command's would
+the organisers' address) gets a tombstone, which deletes their key; the sessions' photos
+(flipcharts may carry names) are deleted; the report stays, with its counts, anonymised.
+The erasure cancels the newcomers' intro talks as any command's would
 (`domain.reactions.settle`); the hosts of those talks keep their address until the next pass,
 so that the cancellation reaches them. The pass runs when a worker starts and then every hour; its job id
 names the hour, so however many workers run, one pass happens per hour. Each workshop's due
@@ -33,6 +34,8 @@ def expire_workshop(workshop_id: str) -> int:
     state = ctx.state(workshop_id)
     due = retention_ends(state, retention)
     erased = 0
+    if due is not None and ctx.clock.now() >= due:
+        ctx.store.photos.erase_sync(workshop_id)  # photos of flipcharts may carry names
     if due is not None and ctx.clock.now() >= due and named_people(state):
         events = decide(state, c.ExpirePersonalData(retention=retention), ctx.clock.now())
         ctx.record(workshop_id, *events)

@@ -14,12 +14,13 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
+from service.api.problems import BadInput
 from service.api.stream import _feeds, _resume_position, live
-from service.application.inputs import existing
+from service.application.inputs import existing, person
 from service.application.runner import Outcome, WorkshopService
 from service.application.workshops import free_short_code
 from service.domain import commands as c
-from service.domain.events import GridRoom, GridSlot
+from service.domain.events import GridRoom, GridSlot, ProposalMade
 from service.domain.formats.barcamp import auto_placement, proposal_of
 from service.domain.links import Links
 from service.domain.programme import Programme, ProposalEntry, programme, proposal_entry
@@ -49,7 +50,9 @@ PROGRAMME_EVENTS = frozenset(
         "interest_withdrawn",
         "hands_counted",
         "proposal_placed",
+        "proposal_unplaced",
         "session_planned",
+        "session_cancelled",
         "session_opened",
         "session_closed",
         "signup_recorded",
@@ -65,7 +68,10 @@ PROGRAMME_EVENTS = frozenset(
 def _proposer(state: WorkshopState, proposal_id: str) -> tuple[str, ...]:
     """The person a reply about a proposal names: its stored copy goes with them."""
     proposal = state.proposals.get(proposal_id)
-    return (proposal.proposer_id,) if proposal is not None and proposal.proposer_id else ()
+    if proposal is None:
+        return ()
+    named = proposal.proposer_id or (proposal.proposer.subject if proposal.proposer is not None else None)
+    return (named,) if named else ()
 
 
 def _proposal_reply(proposal_id: str, status: int = 200) -> Any:
@@ -109,10 +115,15 @@ class BarcampController(Controller):
         principal: NamedDependency[Principal | None],
     ) -> Response[ProposalEntry]:
         """A pitch: a participant proposes as themselves; a facilitator may name the proposer by
-        their sign-up (`proposer_signup_id`)."""
+        their sign-up (`proposer_signup_id`) or by typing their name (`proposer_name`: no sign-up
+        needed; the name is sealed like anyone's and erased with them)."""
         participant = principal.participant_id if principal is not None and principal.kind == "participant" else None
-        if participant is not None and data.proposer_signup_id is not None:
+        if participant is not None and (data.proposer_signup_id is not None or data.proposer_name is not None):
             raise PermissionDeniedException("Participants propose as themselves.")
+        named = (data.proposer_name or "").strip()
+        if data.proposer_name is not None and not named:
+            raise BadInput("proposer_name", "a name, or leave it out")
+        proposer = person(new_id(), named, None, None, "proposer_name") if named else None
         pid = new_id()
         description = (data.description or "").strip() or None
         command = c.MakeProposal(
@@ -121,12 +132,14 @@ class BarcampController(Controller):
             description=description,
             proposer_id=participant,
             signup_id=data.proposer_signup_id,
+            proposer=proposer,
         )
 
         def plan(state: WorkshopState) -> Outcome:
             events = decide(existing(state), command, service.clock.now())
-            proposer = next((getattr(event, "proposer_id", None) for event in events), None)
-            return Outcome(events, _proposal_reply(pid, 201), (proposer,) if proposer else ())
+            made = next((event for event in events if isinstance(event, ProposalMade)), None)
+            subjects = [] if made is None else [made.proposer_id, made.proposer.subject if made.proposer else None]
+            return Outcome(events, _proposal_reply(pid, 201), tuple(s for s in subjects if s))
 
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
@@ -218,6 +231,21 @@ class BarcampController(Controller):
             return 201, public_session(state, state.sessions[session_id], links)
 
         plan = service.command(command, render, lambda s: _proposer(s, proposal_id))
+        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+
+    @delete(PROPOSAL + "/place", opt={"access": Access.FACILITATOR}, status_code=200)
+    async def unplace(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        proposal_id: FromPath[str],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[ProposalEntry]:
+        """Take a placed proposal out of the grid: it is "proposed" again, its session is
+        cancelled and everyone signed up gets the cancellation (with the calendar's). Not in the
+        grid, or its session closed → 409."""
+        command = c.UnplaceProposal(proposal_id=proposal_id)
+        plan = service.command(command, _proposal_reply(proposal_id), lambda s: _proposer(s, proposal_id))
         return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
     @post("/{workshop_id:str}/grid/auto", opt={"access": Access.FACILITATOR}, status_code=200)

@@ -24,7 +24,7 @@ from service.api.problems import BadInput
 from service.application.inputs import existing
 from service.application.public_digests import public_digest_url, signed
 from service.application.runner import WorkshopService
-from service.domain.digests import SessionDigest, WorkshopReport, session_digest, workshop_report
+from service.domain.digests import DigestPhoto, SessionDigest, WorkshopReport, session_digest, workshop_report
 from service.domain.errors import NotFound
 from service.domain.links import Links
 from service.domain.rules import session_of
@@ -78,6 +78,19 @@ def _local_day(moment: datetime | None, timezone: str) -> date | None:
     return moment.astimezone(ZoneInfo(timezone)).date() if moment else None
 
 
+async def _photos(service: WorkshopService, links: Links, digest: SessionDigest, *, embed: bool) -> list[DigestPhoto]:
+    """The digest's photos with their links, and their images where the document embeds them;
+    a photo whose image is gone (erased) is left out."""
+    shown = []
+    for photo in digest.photos:
+        url = links.photo(digest.workshop_id, digest.session_id, photo.id)
+        data = await service.store.photos.get(digest.workshop_id, photo.id) if embed else None
+        if embed and data is None:
+            continue
+        shown.append(msgspec.structs.replace(photo, url=url, data=data))
+    return shown
+
+
 @get(
     [DIGEST, *(f"{DIGEST}.{kind}" for kind in ("html", "md", "pdf"))],
     opt={"access": Access.FACILITATOR},
@@ -88,9 +101,11 @@ async def get_session_digest(
     workshop_id: FromPath[str],
     session_id: FromPath[str],
     service: NamedDependency[WorkshopService],
+    links: NamedDependency[Links],
     lang: FromQuery[str | None] = None,
 ) -> SessionDigest | Response[Any]:
-    """A closed session's digest; 404 while the session is not closed (no digest yet)."""
+    """A closed session's digest; 404 while the session is not closed (no digest yet). Its
+    photos are linked (JSON, Markdown) or embedded (HTML, PDF)."""
     state = existing(await service.state(workshop_id))
     session = session_of(state, session_id)
     if session.status != "closed":
@@ -98,6 +113,7 @@ async def get_session_digest(
     digest = session_digest(state, session, service.clock.now())
     language = _language(lang, state.language)
     kind = _kind(request)
+    digest.photos = await _photos(service, links, digest, embed=kind in {"html", "pdf"})
     if kind == "json":
         return digest
     drawers: dict[str, Callable[[], str | bytes]] = {

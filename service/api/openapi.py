@@ -42,6 +42,7 @@ WHY = {
     404: "No such workshop, session or item.",
     409: "The request conflicts with the current state (e.g. a closed session).",
     413: "The body is too large.",
+    415: "Not an image of a kind taken (JPEG, PNG, WebP).",
     422: "This Idempotency-Key was used before with another request.",
     429: "Too many sign-ups; see `Retry-After`.",
     503: "Storage is unreachable for a moment; retry with the same Idempotency-Key (see `Retry-After`).",
@@ -55,6 +56,8 @@ def problem_statuses(path: str, methods: set[str]) -> set[int]:
         statuses |= {409, 413, 422}
     if "POST" in methods and path.endswith("/signups"):
         statuses.add(429)
+    if "POST" in methods and path.endswith("/photos"):
+        statuses.add(415)
     return statuses
 
 

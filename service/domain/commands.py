@@ -233,6 +233,22 @@ class RemoveCard(Command, frozen=True, kw_only=True):
     participant_id: str | None = None
 
 
+class AttachPhoto(Command, frozen=True, kw_only=True):
+    """A photo of a session (its image already checked, downscaled and stored by the caller)."""
+
+    session_id: str
+    photo_id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+
+
+class RemovePhoto(Command, frozen=True, kw_only=True):
+    session_id: str
+    photo_id: str
+
+
 class RemoveOffer(Command, frozen=True, kw_only=True):
     """`participant_id`: a participant removes an offer or request of their own."""
 
@@ -367,6 +383,7 @@ class MakeProposal(Command, frozen=True, kw_only=True):
     description: str | None = None
     proposer_id: str | None = None
     signup_id: str | None = None
+    proposer: Person | None = None  # typed by the facilitator: someone without a sign-up
 
 
 class WithdrawProposal(Command, frozen=True, kw_only=True):
@@ -397,6 +414,12 @@ class PlaceProposal(Command, frozen=True, kw_only=True):
     slot: int
     session_id: str
     short_code: str | None = None
+
+
+class UnplaceProposal(Command, frozen=True, kw_only=True):
+    """Take a placed proposal out of the grid: its session is cancelled, the proposal waits again."""
+
+    proposal_id: str
 
 
 class PlaceAutomatically(Command, frozen=True, kw_only=True):

@@ -55,6 +55,18 @@ class DigestNote(msgspec.Struct, kw_only=True):
     phase: Phase | None
 
 
+class DigestPhoto(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A photo of the session (a flipchart). `url`: the facilitator's link to the image; `data`:
+    the image itself, filled in only to draw a document that embeds it (HTML, PDF)."""
+
+    id: str
+    content_type: str
+    width: int
+    height: int
+    url: str = ""
+    data: bytes | None = None
+
+
 class SessionDigest(msgspec.Struct, kw_only=True):
     workshop_id: str
     workshop_title: str
@@ -86,6 +98,7 @@ class SessionDigest(msgspec.Struct, kw_only=True):
     decisions: list[DigestDecision] = []
     next_meeting_at: datetime | None = None  # a round table's next meeting, once its date is fixed
     named_only: bool = False  # a version for participants or the public: others' names left out
+    photos: list[DigestPhoto] = []  # the facilitator's version only: a flipchart may carry names
 
 
 class SessionRow(msgspec.Struct, kw_only=True):
@@ -264,6 +277,12 @@ def session_digest(
         decisions=section.decisions,
         next_meeting_at=section.next_meeting_at,
         named_only=named is not None,
+        photos=[]
+        if named is not None
+        else [
+            DigestPhoto(id=p.id, content_type=p.content_type, width=p.width, height=p.height)
+            for p in session.photos.values()
+        ],
     )
 
 

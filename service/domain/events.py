@@ -356,6 +356,25 @@ class OfferRemoved(Event, frozen=True, kw_only=True):
     offer_id: str
 
 
+class PhotoAttached(Event, frozen=True, kw_only=True):
+    """A photo (of a flipchart) attached to a session. The image itself is kept outside the log,
+    sealed (service/store/photos.py); the log records only that it exists."""
+
+    session_id: str
+    photo_id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+
+
+class PhotoRemoved(Event, frozen=True, kw_only=True):
+    """A facilitator deleted a session's photo; its image is deleted with it."""
+
+    session_id: str
+    photo_id: str
+
+
 class OfferPosted(Event, frozen=True, kw_only=True):
     offer_id: str
     session_id: str
@@ -499,13 +518,16 @@ class GridSet(Event, frozen=True, kw_only=True):
 
 class ProposalMade(Event, frozen=True, kw_only=True):
     """A barcamp session was pitched. The proposer is a participant of the workshop (by reference,
-    so their name is sealed and erased with them), or nobody (the facilitator's own idea)."""
+    so their name is sealed and erased with them), a person the facilitator named by typing
+    (`proposer`, sealed, no sign-up needed), or nobody (the facilitator's own idea)."""
 
+    v: ClassVar[int] = 2  # 2: proposer
     proposal_id: str
     title: str
     description: str | None = None
     proposer_id: str | None = None  # a participant id
     signup_id: str | None = None  # the proposer's sign-up it was made with or for
+    proposer: Person | None = None  # a proposer by name only, entered by the facilitator
 
 
 class ProposalWithdrawn(Event, frozen=True, kw_only=True):
@@ -533,8 +555,10 @@ class HandsCounted(Event, frozen=True, kw_only=True):
 
 class ProposalPlaced(Event, frozen=True, kw_only=True):
     """A proposal's session is in this room and slot (the first placement plans the session just
-    before; a later one moves it, with the cell's times and capacity)."""
+    before; a later one moves it, with the cell's times and capacity, and the calendar entry's
+    new `sequence`: the move is mailed as any change of time or room is)."""
 
+    v: ClassVar[int] = 2  # 2: sequence
     proposal_id: str
     session_id: str
     room: str
@@ -543,6 +567,15 @@ class ProposalPlaced(Event, frozen=True, kw_only=True):
     ends_at: datetime
     capacity: int
     moved: bool = False
+    sequence: int | None = None  # a move: the session's calendar SEQUENCE from now on
+
+
+class ProposalUnplaced(Event, frozen=True, kw_only=True):
+    """A placed proposal was taken out of the grid again: it is proposed once more; its session
+    was cancelled just before (everyone signed up is told), a new placement plans a new one."""
+
+    proposal_id: str
+    session_id: str
 
 
 class WorkshopNetworkSet(Event, frozen=True, kw_only=True):
@@ -652,6 +685,8 @@ AnyEvent = (
     | NoteRemoved
     | CardRemoved
     | OfferRemoved
+    | PhotoAttached
+    | PhotoRemoved
     | MatchMade
     | MatchUndone
     | AgendaItemAdded
@@ -680,6 +715,7 @@ AnyEvent = (
     | NetworkMemberChanged
     | NetworkMemberRemoved
     | WorkingGroupFormed
+    | ProposalUnplaced
     | PersonErased
 )
 

@@ -92,6 +92,18 @@ class Links(msgspec.Struct, frozen=True):
         """A session in the API: the phone's and the console's writes go below it."""
         return f"{self.sessions_api(wid)}/{sid}"
 
+    def photos_api(self, wid: str, sid: str) -> str:
+        """Where the console uploads a session's photos."""
+        return f"{self.session_api(wid, sid)}/photos"
+
+    def photo(self, wid: str, sid: str, photo_id: str) -> str:
+        """One photo's image (facilitator)."""
+        return f"{self.photos_api(wid, sid)}/{photo_id}"
+
+    def digest_document(self, wid: str, sid: str, suffix: str) -> str:
+        """A closed session's digest as a document (`html`, `pdf`, `md`) for the facilitator."""
+        return f"{self.session_api(wid, sid)}/digest.{suffix}"
+
     def session_live(self, wid: str, sid: str) -> str:
         """The signals a phone listens to (no fields, only that something happened)."""
         return f"{self.session_api(wid, sid)}/live"
@@ -148,7 +160,15 @@ class Links(msgspec.Struct, frozen=True):
 
     def programme_stream(self, wid: str, after: int) -> str:
         """The programme's public live stream, after a log position."""
-        return f"{self.api(wid)}/programme/stream?last_event_id={after}"
+        return f"{self.programme_live(wid)}?last_event_id={after}"
+
+    def programme_live(self, wid: str) -> str:
+        """The programme's public live stream (a page that queues its writes adds the position)."""
+        return f"{self.api(wid)}/programme/stream"
+
+    def proposal(self, wid: str, pid: str) -> str:
+        """A proposal in the API (its proposer or the facilitator withdraws it here)."""
+        return f"{self.proposals_api(wid)}/{pid}"
 
     def report_document(self, wid: str, suffix: str, language: str | None = None) -> str:
         """The workshop report as a document (`pdf`, `md`, `csv`), in `language` when given."""

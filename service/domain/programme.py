@@ -95,7 +95,7 @@ def programme_session(state: WorkshopState, session: SessionState, links: Links)
         status=session.status,
         signup_url=links.signup(state.id, session.id),
         proposal_id=session.proposal_id,
-        slot=proposal.slot if proposal is not None else None,
+        slot=proposal.slot if proposal is not None and proposal.session_id == session.id else None,
     )
 
 

@@ -27,6 +27,7 @@ from service.domain.state import (
     NoteState,
     OfferState,
     ParticipantState,
+    PhotoState,
     SessionState,
     SignupState,
     WorkshopState,
@@ -88,6 +89,7 @@ def people_of(state: WorkshopState) -> list[e.Person]:
     people += [commitment.owner for commitment in state.commitments.values()]
     people += [offer.owner for offer in state.offers.values()]
     people += [slot.host for slot in state.intro_slots.values()]
+    people += [proposal.proposer for proposal in state.proposals.values()]
     people += state.former_owners
     return [person for person in people if person is not None]
 
@@ -137,6 +139,8 @@ KEEP_WORKING_WHEN_CLOSED = (
     | c.CorrectNewcomer
     | c.StopMails
     | c.LeaveGroup
+    | c.AttachPhoto
+    | c.RemovePhoto
 )
 
 
@@ -216,6 +220,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         case c.RemoveOffer(offer_id=oid, participant_id=pid):
             _remove_own_offer(state, oid, pid)
             return [e.OfferRemoved(at=now, offer_id=oid)]
+        case c.AttachPhoto() | c.RemovePhoto():
+            return _decide_photo(state, command, now)
         case c.MakeMatch():
             return _make_match(state, command, now)
         case c.OfferIntroSlot():
@@ -672,6 +678,20 @@ def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e
     ]
 
 
+def _decide_photo(state: WorkshopState, command: c.AttachPhoto | c.RemovePhoto, now: datetime) -> list[e.Event]:
+    """A photo attached to a session (not a cancelled one), or deleted."""
+    session = session_of(state, command.session_id)
+    if isinstance(command, c.AttachPhoto):
+        if session.status == "cancelled":
+            raise Conflict("The session is cancelled.")
+        if command.photo_id in session.photos:
+            return []
+        return [recorded(e.PhotoAttached, command, now)]
+    if command.photo_id not in session.photos:
+        raise NotFound("photo", command.photo_id)
+    return [e.PhotoRemoved(at=now, session_id=session.id, photo_id=command.photo_id)]
+
+
 def _remove_own_card(state: WorkshopState, card_id: str, participant_id: str | None) -> None:
     card = _found(state.cards, "card", card_id)
     if participant_id is not None:
@@ -1087,6 +1107,16 @@ def _evolve_agenda_started(state: WorkshopState, event: e.AgendaItemStarted) -> 
             item.started_at = event.at
 
 
+def _evolve_photo(state: WorkshopState, event: e.PhotoAttached) -> None:
+    state.sessions[event.session_id].photos[event.photo_id] = PhotoState(
+        event.photo_id, event.content_type, event.width, event.height, event.size, event.at
+    )
+
+
+def _evolve_photo_removed(state: WorkshopState, event: e.PhotoRemoved) -> None:
+    state.sessions[event.session_id].photos.pop(event.photo_id, None)
+
+
 def _evolve_decision(state: WorkshopState, event: e.DecisionRecorded) -> None:
     decision = DecisionState(
         id=event.decision_id,
@@ -1274,6 +1304,9 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     for slot in state.intro_slots.values():
         if slot.host.subject == event.subject:
             slot.host, slot.place = blank, None  # the place may have been the host's home
+    for proposal in state.proposals.values():
+        if proposal.proposer is not None and proposal.proposer.subject == event.subject:
+            proposal.proposer = blank
     state.former_owners = [blank if p.subject == event.subject else p for p in state.former_owners]
     if state.organiser is not None and state.organiser.subject == event.subject:
         state.organiser, state.organiser_email = blank, None
@@ -1343,6 +1376,8 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.AgendaItemAdded: _evolve_agenda_item,
     e.AgendaItemStarted: _evolve_agenda_started,
     e.DecisionRecorded: _evolve_decision,
+    e.PhotoAttached: _evolve_photo,
+    e.PhotoRemoved: _evolve_photo_removed,
     e.DatePollOpened: _evolve_poll_opened,
     e.DatePollAnswered: _evolve_poll_answered,
     e.DateFixed: _evolve_date_fixed,

@@ -39,6 +39,18 @@ class DecisionState:
 
 
 @dataclass(slots=True)
+class PhotoState:
+    """A photo of the session; its image is in the photo store, under the workshop and this id."""
+
+    id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+    attached_at: datetime
+
+
+@dataclass(slots=True)
 class DatePollState:
     options: tuple[datetime, ...]
     opened_at: datetime
@@ -81,6 +93,7 @@ class SessionState:
     current_item: str | None = None
     decisions: list[DecisionState] = field(default_factory=list)
     date_poll: DatePollState | None = None
+    photos: dict[str, PhotoState] = field(default_factory=dict)  # in the order attached
     proposal_id: str | None = None  # a barcamp session placed from a proposal: its host is the proposer
 
     def has_room(self) -> bool:
@@ -219,6 +232,7 @@ class ProposalState:
     proposer_id: str | None
     signup_id: str | None
     made_at: datetime
+    proposer: Person | None = None  # a proposer named by the facilitator, without a sign-up
     status: ProposalStatus = "proposed"
     interested: set[str] = field(default_factory=set)  # participant ids
     hands: int = 0

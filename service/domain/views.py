@@ -62,9 +62,12 @@ from service.domain.events import (
     PersonErased,
     Phase,
     PhaseAdvanced,
+    PhotoAttached,
+    PhotoRemoved,
     PlaceReleased,
     ProposalMade,
     ProposalPlaced,
+    ProposalUnplaced,
     ProposalWithdrawn,
     SessionCancelled,
     SessionChanged,
@@ -193,6 +196,19 @@ class DecisionEntry(msgspec.Struct, kw_only=True):
     no: int | None
     abstain: int | None
     recorded_at: datetime
+
+
+class PhotoEntry(msgspec.Struct, kw_only=True):
+    """A session's photo: its image is at `url` (facilitator)."""
+
+    id: str
+    session_id: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+    attached_at: datetime
+    url: str
 
 
 class DateOption(msgspec.Struct, kw_only=True):
@@ -393,6 +409,23 @@ def agenda_entry(session: SessionState, item: AgendaItemState) -> AgendaItemEntr
         current=session.current_item == item.id,
         started_at=item.started_at,
     )
+
+
+def photo_entries(session: SessionState, links: Links, workshop_id: str) -> list[PhotoEntry]:
+    """The session's photos in the order attached."""
+    return [
+        PhotoEntry(
+            id=photo.id,
+            session_id=session.id,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=photo.size,
+            attached_at=photo.attached_at,
+            url=links.photo(workshop_id, session.id, photo.id),
+        )
+        for photo in session.photos.values()
+    ]
 
 
 def decision_entry(decision: DecisionState) -> DecisionEntry:
@@ -662,6 +695,8 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     NoteRemoved: ("at", "note_id"),
     CardRemoved: ("at", "card_id"),
     OfferRemoved: ("at", "offer_id"),
+    PhotoAttached: ("at", "session_id", "photo_id", "content_type", "width", "height", "size"),
+    PhotoRemoved: ("at", "session_id", "photo_id"),
     MatchMade: ("at", "match_id", "offer_id", "request_id"),
     MatchUndone: ("at", "match_id"),
     AgendaItemAdded: ("at", "session_id", "item_id", "title", "minutes"),
@@ -684,12 +719,24 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     IntroTalkCancelled: ("at", "participant_id", "slot_id", "sequence", "reason"),
     MailsStopped: ("at", "kind", "subjects"),
     GridSet: ("at", "rooms", "slots"),
-    ProposalMade: ("at", "proposal_id", "title", "description", "proposer_id", "signup_id"),
+    ProposalMade: ("at", "proposal_id", "title", "description", "proposer_id", "signup_id", "proposer"),
+    ProposalUnplaced: ("at", "proposal_id", "session_id"),
     ProposalWithdrawn: ("at", "proposal_id"),
     InterestShown: ("at", "proposal_id", "participant_id"),
     InterestWithdrawn: ("at", "proposal_id", "participant_id"),
     HandsCounted: ("at", "proposal_id", "count"),
-    ProposalPlaced: ("at", "proposal_id", "session_id", "room", "slot", "starts_at", "ends_at", "capacity", "moved"),
+    ProposalPlaced: (
+        "at",
+        "proposal_id",
+        "session_id",
+        "room",
+        "slot",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "moved",
+        "sequence",
+    ),
     WorkshopNetworkSet: ("at", "network_id"),
     SessionGroupNamed: ("at", "session_id", "group_id"),
     GroupLeft: ("at", "participant_id", "group_id"),

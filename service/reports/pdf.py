@@ -266,6 +266,23 @@ def _session_sections(pdf: _Document, digest: SessionDigest, language: str) -> N
             pdf.line_of(f"– {prefix}{note.text}")
 
 
+PHOTO_MAX_WIDTH_MM = 170
+PHOTO_MAX_HEIGHT_MM = 220
+
+
+def _photos(pdf: _Document, digest: SessionDigest, language: str) -> None:
+    """The session's photos (flipcharts), each as large as the page allows."""
+    shown = [p for p in digest.photos if p.data]
+    if not shown:
+        return
+    pdf.heading(gettext(language, "Photos"), 11)
+    for photo in shown:
+        assert photo.data is not None
+        width = min(PHOTO_MAX_WIDTH_MM, PHOTO_MAX_HEIGHT_MM * photo.width / max(photo.height, 1))
+        pdf.image(io.BytesIO(photo.data), w=width)
+        pdf.ln(4)
+
+
 def digest_pdf(digest: SessionDigest, language: str) -> bytes:
     """A session's digest as PDF, with its participants."""
     t = partial(gettext, language)
@@ -273,6 +290,7 @@ def digest_pdf(digest: SessionDigest, language: str) -> bytes:
     pdf.line_of(f"{digest.workshop_title} · {t('Documentation')}", muted=True)
     pdf.heading(digest.title, 18)
     _session_sections(pdf, digest, language)
+    _photos(pdf, digest, language)
     if digest.participants:
         pdf.heading(t("Participants"), 11)
         pdf.grid(

@@ -3,6 +3,7 @@ print-ready HTML, Markdown, CSV (one row per sign-up) and PDF."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Mapping
@@ -12,15 +13,23 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from service.domain.digests import SessionDigest, WorkshopReport
+from service.domain.digests import DigestPhoto, SessionDigest, WorkshopReport
 from service.domain.network_report import NetworkReport
 from service.i18n import N_, gettext
 from service.reports.labels import label
 from service.templating import render
 
 
+def photo_src(photo: DigestPhoto) -> str:
+    """Where a digest's photo is drawn from: embedded (the page stands on its own, also in a
+    mail), else the facilitator's link to it."""
+    if photo.data:
+        return f"data:{photo.content_type};base64,{base64.b64encode(photo.data).decode()}"
+    return photo.url
+
+
 def _context(language: str) -> dict[str, Any]:
-    return {"label": partial(label, language)}
+    return {"label": partial(label, language), "photo_src": photo_src}
 
 
 def digest_html(digest: SessionDigest, language: str) -> str:

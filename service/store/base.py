@@ -18,6 +18,7 @@ from service.store.projections import Projections
 
 if TYPE_CHECKING:
     from service.store.jobs import Jobs
+    from service.store.photos import Photos
     from service.store.workshops import Workshops
 
 IDEMPOTENCY_TTL_SECONDS = 8 * 24 * 3600  # API promise: at least 7 days
@@ -201,6 +202,11 @@ class EventStore(ABC):
     @abstractmethod
     def workshops(self) -> Workshops:
         """The workshops the deployment holds, and what the periodic passes noted about them."""
+
+    @property
+    @abstractmethod
+    def photos(self) -> Photos:
+        """The sessions' photos, kept outside the log (service/store/photos.py)."""
 
     async def effects(self, workshop_id: str) -> dict[str, datetime]:
         """The effects of a workshop that happened, and when (what the pages and reports show)."""

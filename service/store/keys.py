@@ -124,3 +124,13 @@ def network_versions_key(network_id: str) -> str:
 def workshop_network_key(workshop_id: str) -> str:
     """The network whose projection holds the workshop's record (so a move takes it out)."""
     return workshop_key(workshop_id, "network")
+
+
+def photo_key(workshop_id: str, photo_id: str) -> str:
+    """A session photo's image, sealed (service/store/photos.py)."""
+    return workshop_key(workshop_id, "photo", photo_id)
+
+
+def photos_key(workshop_id: str) -> str:
+    """Set of the ids of the workshop's stored photos: what retention erases."""
+    return workshop_key(workshop_id, "photos")

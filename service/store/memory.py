@@ -27,6 +27,7 @@ from service.store.codec import EventCodec, subjects_of
 from service.store.job_spec import JobSpec
 from service.store.jobs import MemoryJobs
 from service.store.ledger import MemoryEffectLedger
+from service.store.photos import MemoryPhotos
 from service.store.projections import MemoryProjections
 from service.store.vault import KeyWrapper
 from service.store.workshops import MemoryWorkshops
@@ -49,6 +50,7 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._workshops = MemoryWorkshops(lambda: {w: len(log) for w, log in self._logs.items() if log})
         self.ledger = MemoryEffectLedger()
         self.projections = MemoryProjections()
+        self._photos = MemoryPhotos()
 
     async def append(
         self,
@@ -112,6 +114,10 @@ class MemoryEventStore(EventStore, SyncEventLog):
     @property
     def workshops(self) -> MemoryWorkshops:
         return self._workshops
+
+    @property
+    def photos(self) -> MemoryPhotos:
+        return self._photos
 
     async def read(self, workshop_id: str, after: int = 0) -> list[Recorded]:
         return self._read(workshop_id, after)

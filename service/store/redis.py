@@ -72,6 +72,7 @@ from service.store.connections import (
 from service.store.job_spec import JobSpec
 from service.store.jobs import Enqueue, RedisJobs
 from service.store.ledger import RedisEffectLedger
+from service.store.photos import RedisPhotos
 from service.store.pipelined import Pipelined
 from service.store.projections import RedisProjections
 from service.store.replicas import NotReplicated, Replicas
@@ -182,6 +183,10 @@ class RedisEventStore(EventStore, SyncEventLog):
     @property
     def workshops(self) -> RedisWorkshops:
         return RedisWorkshops(self._sync)
+
+    @property
+    def photos(self) -> RedisPhotos:
+        return RedisPhotos(self._sync, self._async, self._wrapper)
 
     def enqueue_with(self, enqueue: Enqueue, jobs_client: redis.Redis | None = None) -> None:
         """Install how jobs are put onto a pipeline, and (required on a cluster) the plain Redis

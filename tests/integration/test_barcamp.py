@@ -196,7 +196,9 @@ async def test_moving_a_placed_session_tells_the_people_signed_up(api: Api, mail
     mails = mail_sink.wait_for(lambda found: len(found) == 2, to=email)
     text = text_of(mails[-1])
     assert "Saal" in text and "12:00" in text
-    assert "session.ics" in attachments_of(mails[-1])
+    assert mails[-1]["Subject"] == "Neue Zeit oder neuer Ort: Nachbarschaftscafé"  # as any change of time or room
+    calendar = attachments_of(mails[-1])["session.ics"].decode()
+    assert "SEQUENCE:1" in calendar  # replaces the entry of the confirmation (SEQUENCE:0)
     public = (await api.client.get(f"{base}/sessions/{session['id']}")).json()
     assert (public["room"], public["starts_at"][:16]) == ("Saal", "2026-05-09T12:00")
 
@@ -307,3 +309,65 @@ async def test_the_programme_on_a_phone_marks_a_cancelled_session(api: Api) -> N
     lines = {title: line for line in page.text.split("<li") for title in ("Bleibt", "Fällt aus") if title in line}
     assert "abgesagt" in lines["Fällt aus"] and "0/12" not in lines["Fällt aus"]
     assert "abgesagt" not in lines["Bleibt"] and "0/12" in lines["Bleibt"]
+
+
+async def test_the_facilitator_enters_a_proposal_for_someone_by_name(api: Api) -> None:
+    workshop, arrival, base = await _barcamp(api)
+    anna = await _arrive(api, workshop, arrival, "Anna Phone")
+    typed = await _propose(api, base, workshop["auth"], "Plattdeutsch", proposer_name="  Hinrich Ohne Handy ")
+    assert (typed["proposer_name"], typed["status"]) == ("Hinrich Ohne Handy", "proposed")
+    programme = (await api.client.get(f"{base}/programme")).json()
+    assert [p["proposer_name"] for p in programme["proposals"]] == ["Hinrich Ohne Handy"]
+
+    for body, status in (
+        ({"title": "x", "proposer_name": "Eve"}, 403),  # a phone proposes as itself only
+        ({"title": "x", "proposer_name": "   "}, 400),
+        ({"title": "x", "proposer_name": "Zwei", "proposer_signup_id": anna["signup_id"]}, 400),
+    ):
+        auth = anna["auth"] if status == 403 else workshop["auth"]
+        refused = await api.client.post(f"{base}/proposals", json=body, headers=auth)
+        assert refused.status_code == status, refused.text
+
+    place = f"{base}/proposals/{typed['id']}/place"
+    session = (await api.client.post(place, json={"room": "Saal", "slot": 0}, headers=workshop["auth"])).json()
+    assert session["host"] == "Hinrich Ohne Handy"  # the host is the person, as for a phone's pitch
+    second = await _propose(api, base, workshop["auth"], "Noch eins", proposer_name="Hinrich Ohne Handy")
+    other = await api.client.post(
+        f"{base}/proposals/{second['id']}/place", json={"room": "Küche", "slot": 0}, headers=workshop["auth"]
+    )
+    assert other.status_code == 201  # the same name typed twice is not known to be the same person
+
+
+@pytest.mark.usefixtures("worker_process")
+async def test_a_placed_session_taken_out_of_the_grid_is_proposed_again_and_its_people_are_told(
+    api: Api, mail_sink: MailSink
+) -> None:
+    workshop, arrival, base = await _barcamp(api)
+    anna = await _arrive(api, workshop, arrival, "Anna Out")
+    proposal = await _propose(api, base, anna["auth"], "Reparaturcafé")
+    place = f"{base}/proposals/{proposal['id']}/place"
+    session = (await api.client.post(place, json={"room": "Küche", "slot": 0}, headers=workshop["auth"])).json()
+    email = f"dora.{secrets.token_hex(3)}@example.org"
+    assert (await api.signup(workshop, session, name="Dora Dabei", email=email)).status_code == 201
+    mail_sink.wait_for(lambda found: len(found) == 1, to=email)
+
+    assert (await api.client.delete(place, headers=anna["auth"])).status_code == 403  # the facilitator's
+    out = await api.client.delete(place, headers={**workshop["auth"], "Idempotency-Key": "out-1"})
+    assert out.status_code == 200, out.text
+    assert (out.json()["status"], out.json()["room"], out.json()["slot"]) == ("proposed", None, None)
+    again = await api.client.delete(place, headers={**workshop["auth"], "Idempotency-Key": "out-1"})
+    assert (again.status_code, again.json()) == (200, out.json())
+    assert (await api.client.delete(place, headers=workshop["auth"])).status_code == 409  # not in the grid
+
+    mails = mail_sink.wait_for(lambda found: len(found) == 2, to=email)
+    assert "Reparaturcafé" in mails[-1]["Subject"] and "findet nicht statt" in text_of(mails[-1])
+    programme = (await api.client.get(f"{base}/programme")).json()
+    old = next(s for s in programme["sessions"] if s["id"] == session["id"])
+    assert (old["status"], old["slot"]) == ("cancelled", None)  # no longer in the grid
+    assert programme["proposals"][0]["status"] == "proposed"
+    signup = await api.signup(workshop, session, name="Zu Spät")
+    assert signup.status_code == 409
+
+    # placed again: a new session in the cell, the old one stays cancelled
+    placed = await api.client.post(place, json={"room": "Küche", "slot": 0}, headers=workshop["auth"])
+    assert placed.status_code == 201 and placed.json()["id"] != session["id"]

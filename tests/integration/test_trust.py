@@ -191,12 +191,20 @@ async def _world(api: Api) -> dict[str, Any]:
             json={"title": "p"},
         )
     ).json()
+    png = (  # one black pixel
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+        b"\x00\x00\x00\x0cIDATx\x9cc```\x00\x00\x00\x04\x00\x01\xf6\x178U\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    photo = (
+        await api.client.post(f"{base}/sessions/{table['id']}/photos", headers=workshop["auth"], content=png)
+    ).json()
     return {
         "workshop_id": workshop["id"],
         "network_id": network["id"],
         "member_id": member["id"],
         "group_id": group["id"],
         "session_id": table["id"],
+        "photo_id": photo["id"],
         "proposal_id": proposal["id"],
         "signup_id": signup["signup_id"],
         "participant_id": signup["participant_token"].split(".")[2],

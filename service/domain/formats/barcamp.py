@@ -31,6 +31,7 @@ BARCAMP_COMMANDS = (
     | c.WithdrawInterest
     | c.CountHands
     | c.PlaceProposal
+    | c.UnplaceProposal
     | c.PlaceAutomatically
 )
 MAX_HANDS = 100_000
@@ -48,8 +49,16 @@ def proposal_of(state: WorkshopState, proposal_id: str) -> ProposalState:
 
 def proposer_name(state: WorkshopState, proposal: ProposalState) -> str | None:
     """The proposer's name as the workshop knows it now (None once they are erased)."""
+    if proposal.proposer is not None:
+        return proposal.proposer.name
     participant = state.participants.get(proposal.proposer_id or "")
     return participant.person.name if participant is not None else None
+
+
+def proposer_key(proposal: ProposalState) -> str | None:
+    """Who proposed it, for "no proposer in two rooms of one slot": the participant, or the
+    person the facilitator named."""
+    return proposal.proposer_id or (proposal.proposer.subject if proposal.proposer is not None else None)
 
 
 def host_of(state: WorkshopState, session: SessionState) -> str | None:
@@ -106,6 +115,8 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             )
         case c.PlaceProposal():
             return _place(state, command, now)
+        case c.UnplaceProposal(proposal_id=pid):
+            return _unplace(state, pid, now)
         case c.PlaceAutomatically():
             return _place_automatically(state, command, now)
     raise TypeError(f"not a barcamp command: {type(command).__name__}")
@@ -139,6 +150,8 @@ def _set_grid(state: WorkshopState, command: c.SetGrid, now: datetime) -> list[e
 
 def _make_proposal(state: WorkshopState, command: c.MakeProposal, now: datetime) -> list[e.Event]:
     proposer = command.proposer_id
+    if command.proposer is not None and (command.signup_id is not None or proposer is not None):
+        raise Invalid("proposer_name", "either a sign-up or a name, not both")
     if command.signup_id is not None:
         signup = state.signups.get(command.signup_id)
         if signup is None:
@@ -154,6 +167,7 @@ def _make_proposal(state: WorkshopState, command: c.MakeProposal, now: datetime)
             description=command.description,
             proposer_id=proposer,
             signup_id=command.signup_id,
+            proposer=command.proposer,
         )
     ]
 
@@ -165,7 +179,7 @@ def _free_cell(state: WorkshopState, proposal: ProposalState, room: str, slot: i
             continue
         if other.room == room:
             raise Conflict(f"{room!r} in slot {slot} holds {other.title!r} already.")
-        if proposal.proposer_id is not None and other.proposer_id == proposal.proposer_id:
+        if proposer_key(proposal) is not None and proposer_key(other) == proposer_key(proposal):
             raise Conflict(f"The proposer has {other.title!r} in {other.room!r} in slot {slot} already.")
 
 
@@ -245,11 +259,34 @@ def _cell_events(
             ends_at=slot.ends_at,
             capacity=room.capacity,
             moved=True,
+            sequence=session.sequence + 1,
         )
     ]
     room_left = max(0, room.capacity - len(session.confirmed))
     moved += [e.WaitlistPromoted(at=now, signup_id=sid) for sid in session.waitlist[:room_left]]
     return moved
+
+
+def _unplace(state: WorkshopState, proposal_id: str, now: datetime) -> list[e.Event]:
+    """Back to "proposed": the session is cancelled first (its people are told, as with any
+    cancellation), then the proposal leaves its cell. A closed session took place and stays."""
+    proposal = proposal_of(state, proposal_id)
+    if proposal.status != "placed" or proposal.session_id is None:
+        raise Conflict("The proposal is not in the grid.")
+    session = state.sessions[proposal.session_id]
+    if session.status == "closed":
+        raise Conflict("Its session took place and stays in the grid.")
+    withdrawn: list[e.Event] = [
+        e.CommitmentWithdrawn(at=now, commitment_id=cid)
+        for cid in session.commitments
+        if state.commitments[cid].status == "open"
+    ]
+    cancelled = (
+        []
+        if session.status == "cancelled"
+        else [e.SessionCancelled(at=now, session_id=session.id, sequence=session.sequence + 1)]
+    )
+    return [*withdrawn, *cancelled, e.ProposalUnplaced(at=now, proposal_id=proposal.id, session_id=session.id)]
 
 
 def auto_placement(state: WorkshopState) -> placement.Result:
@@ -264,7 +301,7 @@ def _as_candidate(proposal: ProposalState) -> placement.Proposal:
     return placement.Proposal(
         id=proposal.id,
         interest=proposal.interest,
-        proposer=proposal.proposer_id,
+        proposer=proposer_key(proposal),
         interested=frozenset(proposal.interested),
     )
 
@@ -306,6 +343,7 @@ def _evolve_proposal(state: WorkshopState, event: e.ProposalMade) -> None:
         proposer_id=event.proposer_id,
         signup_id=event.signup_id,
         made_at=event.at,
+        proposer=event.proposer,
     )
 
 
@@ -333,6 +371,13 @@ def _evolve_placed(state: WorkshopState, event: e.ProposalPlaced) -> None:
     session.proposal_id = event.proposal_id
     session.room, session.starts_at, session.ends_at = event.room, event.starts_at, event.ends_at
     session.capacity = event.capacity
+    if event.sequence is not None:
+        session.sequence = event.sequence
+
+
+def _evolve_unplaced(state: WorkshopState, event: e.ProposalUnplaced) -> None:
+    proposal = state.proposals[event.proposal_id]
+    proposal.status, proposal.session_id, proposal.room, proposal.slot = "proposed", None, None, None
 
 
 EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
@@ -343,4 +388,5 @@ EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.InterestWithdrawn: _evolve_interest_withdrawn,
     e.HandsCounted: _evolve_hands,
     e.ProposalPlaced: _evolve_placed,
+    e.ProposalUnplaced: _evolve_unplaced,
 }

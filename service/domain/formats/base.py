@@ -22,7 +22,7 @@ from service.domain import commands as c
 from service.domain.events import Phase
 from service.domain.state import SessionState, WorkshopState
 
-TEMPLATES = ("console.html", "participant.html", "digest.html", "digest.md")
+TEMPLATES = ("console.html", "participant.html", "projector.html", "digest.html", "digest.md")
 
 
 def N_(message: str) -> str:

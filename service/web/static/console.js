@@ -45,14 +45,15 @@
     }));
   }
 
-  function notice(text) {
+  function notice(text, good) {
     const box = document.getElementById("notices") || document.getElementById("panel");
     const p = document.createElement("p");
-    p.className = "notice warn";
-    p.setAttribute("role", "alert");
-    p.textContent = cfg.failed + ": " + text;
+    p.className = good ? "notice ok" : "notice warn";
+    p.setAttribute("role", good ? "status" : "alert");
+    p.textContent = good ? text : cfg.failed + ": " + text;
     box.prepend(p);
-    setTimeout(function () { p.remove(); }, 8000);
+    setTimeout(function () { p.remove(); }, good ? 4000 : 8000);
+    return p;
   }
 
   // A removal (of a note, card, offer or match) is kept back for the undo window and sent
@@ -247,6 +248,8 @@
     new FormData(form).forEach(function (value, name) {
       const field = form.elements[name];
       if (value === "") return;
+      // a form that also posts without script (the pitch page) keeps its own fields to itself
+      if (name === "_csrf_token" || (field && field.dataset && "formOnly" in field.dataset)) return;
       if (form.dataset.api === "PATCH" && field && field.defaultValue === value) return; // a correction: what changed
       let converted = value;
       if (field && field.dataset && field.dataset.type === "int") converted = parseInt(value, 10);
@@ -329,6 +332,8 @@
       return;
     }
     if (event.target.closest("[data-print]")) { window.print(); return; }
+    const copy = event.target.closest("button[data-copy]");
+    if (copy) { copyLink(copy); return; }
     const toggle = event.target.closest("button[data-toggle]");
     if (toggle) { // one of a group of choices (a poll's dates): the whole group's choice is sent
       event.preventDefault();
@@ -497,14 +502,65 @@
       "match_made", "match_undone", "session_opened", "session_closed", "session_changed", "session_cancelled",
       "phase_advanced", "session_planned", "person_erased", "workshop_closed",
       "agenda_item_added", "agenda_item_started", "decision_recorded", "date_poll_opened", "date_poll_answered",
-      "date_fixed"].forEach(function (type) {
+      "date_fixed", "photo_attached", "photo_removed"].forEach(function (type) {
       source.addEventListener(type, onEvent);
     });
 
     // the barcamp's grid and proposals
     ["grid_set", "proposal_made", "proposal_withdrawn", "interest_shown", "interest_withdrawn", "hands_counted",
-      "proposal_placed"].forEach(function (type) { source.addEventListener(type, onEvent); });
+      "proposal_placed", "proposal_unplaced", "programme"].forEach(function (type) { source.addEventListener(type, onEvent); });
   }
+
+  // The public digest's link, copied for sharing; where the clipboard is not offered (no secure
+  // context), the link is selected so that it can be copied by hand.
+  async function copyLink(button) {
+    const field = document.getElementById(button.dataset.copy);
+    try {
+      await navigator.clipboard.writeText(field.value);
+      notice(button.dataset.copied, true);
+    } catch (e) {
+      field.focus();
+      field.select();
+    }
+  }
+
+  // Photos from the tablet's camera: sent as they are (the server checks, shrinks and strips
+  // them). An image is too large for the offline queue: if the network is away, it says so.
+  document.addEventListener("change", async function (event) {
+    const input = event.target.closest("input[data-photo-path]");
+    if (!input || !input.files.length) return;
+    const files = Array.from(input.files);
+    const path = input.dataset.photoPath;
+    const label = input.dataset.label;
+    const uploading = notice(input.dataset.uploading, true);
+    for (const file of files) {
+      try {
+        const response = await fetch(path, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: {
+            "X-CSRFToken": cfg.csrf,
+            "Idempotency-Key": newKey(),
+            "Content-Type": file.type || "application/octet-stream",
+            "Accept": "application/json",
+          },
+          body: file,
+        });
+        signedOut = response.status === 401;
+        if (!response.ok) {
+          let detail = response.statusText;
+          try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
+          notice(label + ": " + detail);
+        }
+      } catch (e) {
+        online = false;
+        notice(label);
+      }
+    }
+    uploading.remove();
+    showStatus();
+    refresh();
+  });
 
   window.addEventListener("online", function () { online = true; showStatus(); flush(); });
   window.addEventListener("offline", function () { online = false; showStatus(); });
