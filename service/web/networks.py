@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from service.api.auth import Access
 from service.api.problems import bad_input
 from service.application.network_members import add_member, form_group
+from service.application.network_reports import decoded
 from service.application.networks import NetworkService, meetings, new_network_id
 from service.application.runner import WorkshopService
 from service.domain import network as n
@@ -82,7 +83,10 @@ class NetworkPages(Controller):
         state = await networks.existing(network_id)
         held = await meetings(service, network_id)
         language = language_of(request)
-        attendance = n.member_attendance(state, held)
+        recorded = {
+            r.workshop_id: r.members_present for r in decoded(await service.store.projections.records_async(network_id))
+        }
+        attendance = n.member_attendance(state, held, recorded)
         away = set(n.away_for_a_year(state, attendance, service.clock.now()))
         rows = []
         for entry in attendance:
