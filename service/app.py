@@ -85,7 +85,7 @@ from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
 from service.web.home import OrganiserHome
 from service.web.mail_stops import MailStopPages
-from service.web.networks import NetworkPages
+from service.web.networks import NetworkConsolePages, NetworkPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
 from service.web.short_links import follow_short_link
@@ -195,6 +195,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             admin_page,
             OrganiserHome,
             NetworkPages,
+            NetworkConsolePages,
             admin_login,
             admin_signin_link,
             signin_link_page,
