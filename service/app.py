@@ -117,7 +117,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
-        app.state.networks = NetworkService(event_store, clock or SystemClock(), settings.secret_key)
+        app.state.networks = NetworkService(
+            event_store, clock or SystemClock(), settings.secret_key, Handler.REPROJECT_NETWORK.value
+        )
         app.state.dead_letters = DeadLetters(event_store)
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client, event_store.pipelined)

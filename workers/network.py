@@ -3,7 +3,7 @@ records can be recreated from the logs at any time (service/application/network_
 
 from __future__ import annotations
 
-from service.application.network_reports import network_members, project, rebuild
+from service.application.network_reports import network_members, project, rebuild, reproject
 from workers.context import context, job
 
 
@@ -22,3 +22,11 @@ def rebuild_network(network_id: str) -> None:
     """Recreate the network's projection from every workshop's log."""
     ctx = context()
     rebuild(ctx.log, ctx.store.projections, ctx.store.workshops.ids(), network_id)
+
+
+@job
+def reproject_network(network_id: str) -> None:
+    """Make each meeting's record in the network's projection again, with the network's members
+    as they are now (enqueued when a member organisation is added or renamed)."""
+    ctx = context()
+    reproject(ctx.log, ctx.store.projections, ctx.store.workshops.ids(), network_id)

@@ -84,6 +84,18 @@ def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[
     return len(meetings)
 
 
+def reproject(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
+    """Make each meeting's record again with the network's members now (a member added or
+    renamed), record by record: a record kept that a job made at a later log version stays, so
+    this may run beside the jobs that follow the workshops' logs. The number of meetings."""
+    meetings = meetings_from_logs(log, workshop_ids, network_id)
+    members = network_members(log, network_id)
+    for state in meetings:
+        kept = _kept(projections.record(network_id, state.id))
+        projections.put(network_id, state.id, encoded(meeting_summary(state, members, kept)), state.version)
+    return len(meetings)
+
+
 def report_of(
     network_id: str,
     name: str,
