@@ -182,3 +182,10 @@ def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_
     expect(tablet.get_by_role("heading", name="Member organisations")).to_be_visible()
     expect(tablet.get_by_text("Petra Kontakt")).to_have_count(0)
     shoot(tablet, screenshots, "network-console-en")
+
+    phone = contexts.new(PHONE).new_page()  # a facilitator's phone: the tables stack, nothing runs off the side
+    phone.goto(workshop["console_url"])
+    phone.goto(f"{knoten.url}/w/{workshop['id']}/network/groups/{group['id']}")
+    expect(phone.get_by_text("Leitlinien-Entwurf rundschicken")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(phone, screenshots, "network-group-phone-de")
