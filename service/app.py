@@ -87,7 +87,7 @@ from service.web.facilitator import FacilitatorPages, service_worker_script
 from service.web.files import StaticFileSystem
 from service.web.home import OrganiserHome
 from service.web.mail_stops import MailStopPages
-from service.web.networks import NetworkPages
+from service.web.networks import NetworkConsolePages, NetworkPages
 from service.web.participant import PersonalPages, SignupPages
 from service.web.rendering import error_page
 from service.web.short_links import follow_short_link
@@ -119,7 +119,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             await anyio.to_thread.run_sync(ensure_durable_redis, settings)
             event_store = redis_store(settings)
         app.state.service = WorkshopService(event_store, clock or SystemClock(), settings.secret_key, dispatch)
-        app.state.networks = NetworkService(event_store, clock or SystemClock(), settings.secret_key)
+        app.state.networks = NetworkService(
+            event_store, clock or SystemClock(), settings.secret_key, Handler.REPROJECT_NETWORK.value
+        )
         app.state.dead_letters = DeadLetters(event_store)
         if isinstance(event_store, RedisEventStore):
             app.state.limiter = RedisRateLimiter(event_store.async_client, event_store.pipelined)
@@ -199,6 +201,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             admin_page,
             OrganiserHome,
             NetworkPages,
+            NetworkConsolePages,
             admin_login,
             admin_signin_link,
             signin_link_page,

@@ -31,6 +31,7 @@ class Handler(StrEnum):
     SEND_GROUP_DIGEST = "workers.digests.send_group_digest"
     PROJECT_MEETING = "workers.network.project_meeting"
     REBUILD_NETWORK = "workers.network.rebuild_network"
+    REPROJECT_NETWORK = "workers.network.reproject_network"
 
     @property
     def short(self) -> str:

@@ -3,7 +3,7 @@ records can be recreated from the logs at any time (service/application/network_
 
 from __future__ import annotations
 
-from service.application.network_reports import project, rebuild
+from service.application.network_reports import network_members, project, rebuild, reproject
 from workers.context import context, job
 
 
@@ -12,7 +12,9 @@ def project_meeting(workshop_id: str) -> None:
     """Bring the workshop's record in its network's projection up to date (dispatched after
     appends to a workshop of a network, and when a workshop joins or leaves one)."""
     ctx = context()
-    project(ctx.store.projections, ctx.state(workshop_id))
+    state = ctx.state(workshop_id)
+    members = network_members(ctx.log, state.network_id) if state.network_id is not None else None
+    project(ctx.store.projections, state, members)
 
 
 @job
@@ -20,3 +22,11 @@ def rebuild_network(network_id: str) -> None:
     """Recreate the network's projection from every workshop's log."""
     ctx = context()
     rebuild(ctx.log, ctx.store.projections, ctx.store.workshops.ids(), network_id)
+
+
+@job
+def reproject_network(network_id: str) -> None:
+    """Make each meeting's record in the network's projection again, with the network's members
+    as they are now (enqueued when a member organisation is added or renamed)."""
+    ctx = context()
+    reproject(ctx.log, ctx.store.projections, ctx.store.workshops.ids(), network_id)

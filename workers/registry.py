@@ -50,6 +50,7 @@ REGISTERED: Mapping[Handler, Callable[..., Any]] = {
     Handler.SEND_PARTICIPANT_DIGESTS: digests.send_participant_digests,
     Handler.PROJECT_MEETING: network.project_meeting,
     Handler.REBUILD_NETWORK: network.rebuild_network,
+    Handler.REPROJECT_NETWORK: network.reproject_network,
 }
 
 

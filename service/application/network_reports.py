@@ -8,11 +8,12 @@ the records (warm) or folds the logs (cold); both give the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import msgspec
 
+from service.domain import network as n
 from service.domain.network_report import MeetingSummary, NetworkReport, meeting_summary, network_report
 from service.domain.rules import fold
 from service.domain.state import WorkshopState
@@ -31,15 +32,30 @@ def decoded(records: dict[str, bytes]) -> list[MeetingSummary]:
     return [_decoder.decode(record) for record in records.values()]
 
 
-def project(projections: Projections, state: WorkshopState) -> None:
-    """Bring the workshop's record up to date: in its network's projection, and gone from the
+def network_members(log: SyncEventLog, network_id: str) -> dict[str, str]:
+    """The network's member organisations now (id → organisation), from its own log."""
+    network = n.fold(n.NetworkState(id=network_id), log.read_sync(network_id))
+    return {m.id: m.organisation for m in network.members.values() if not m.removed}
+
+
+def _kept(record: bytes | None) -> list[str]:
+    """The member organisations an earlier record found present: retention erases what people
+    typed, not the match made while it existed."""
+    return [] if record is None else _decoder.decode(record).members_present
+
+
+def project(projections: Projections, state: WorkshopState, members: Mapping[str, str] | None = None) -> None:
+    """Bring the workshop's record up to date: in its network's projection (with the member
+    organisations present, `members`: the network's, id → organisation), and gone from the
     projection of a network it left."""
     network_id = state.network_id
     before = projections.home(state.id)
     if before is not None and before != network_id:
         projections.drop(before, state.id)
     if network_id is not None:
-        projections.put(network_id, state.id, encoded(meeting_summary(state)), state.version)
+        kept = _kept(projections.record(network_id, state.id)) if before == network_id else []
+        summary = meeting_summary(state, members, kept)
+        projections.put(network_id, state.id, encoded(summary), state.version)
     if before != network_id:
         projections.set_home(state.id, network_id)
 
@@ -57,9 +73,26 @@ def meetings_from_logs(log: SyncEventLog, workshop_ids: Iterable[str], network_i
 def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
     """Recreate the network's projection from the workshops' logs; the number of meetings."""
     meetings = meetings_from_logs(log, workshop_ids, network_id)
-    projections.replace(network_id, {state.id: encoded(meeting_summary(state)) for state in meetings})
+    members = network_members(log, network_id)
+    old = projections.records(network_id)
+    projections.replace(
+        network_id,
+        {state.id: encoded(meeting_summary(state, members, _kept(old.get(state.id)))) for state in meetings},
+    )
     for state in meetings:
         projections.set_home(state.id, network_id)
+    return len(meetings)
+
+
+def reproject(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
+    """Make each meeting's record again with the network's members now (a member added or
+    renamed), record by record: a record kept that a job made at a later log version stays, so
+    this may run beside the jobs that follow the workshops' logs. The number of meetings."""
+    meetings = meetings_from_logs(log, workshop_ids, network_id)
+    members = network_members(log, network_id)
+    for state in meetings:
+        kept = _kept(projections.record(network_id, state.id))
+        projections.put(network_id, state.id, encoded(meeting_summary(state, members, kept)), state.version)
     return len(meetings)
 
 

@@ -20,12 +20,14 @@ import msgspec
 from service.application.outcomes import Idempotency, IdempotencyMismatch, Reply
 from service.application.runner import WorkshopService
 from service.clock import Clock
+from service.domain import events as e
 from service.domain import network as n
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.state import SessionState, WorkshopState
 from service.schemas import WorkshopIn
 from service.security import derived_id, keyed_hash, new_id
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, LogRewound, VersionConflict
+from service.store.job_spec import JobSpec
 
 APPEND_ATTEMPTS = 20
 _json = msgspec.json.Encoder()
@@ -41,10 +43,14 @@ def new_network_id(secret_key: str, idempotency: Idempotency | None) -> str:
 
 
 class NetworkService:
-    def __init__(self, store: EventStore, clock: Clock, secret_key: str) -> None:
+    def __init__(self, store: EventStore, clock: Clock, secret_key: str, reproject: str | None = None) -> None:
+        """`reproject`: the job that makes the network's projection again (the wiring names it),
+        enqueued when a member organisation is added or renamed, so that the meetings' records
+        note whether someone of it came while what people typed exists."""
         self.store = store
         self.clock = clock
         self._secret_key = secret_key
+        self._reproject = reproject
         self._states: dict[str, n.NetworkState] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -113,8 +119,19 @@ class NetworkService:
                     assert idempotency is not None
                     return self._replay(taken.record, idempotency)
                 self._states[network_id] = state
+                await self._members_changed(network_id, state.version, events)
                 return reply
         raise Conflict("The network is changing too fast; please try again.")
+
+    async def _members_changed(self, network_id: str, version: int, events: list[e.Event]) -> None:
+        """A member added or renamed: the projection is made again (its job id names the log
+        position, so a retried request enqueues it once)."""
+        if self._reproject is None or not any(
+            isinstance(event, e.NetworkMemberAdded | e.NetworkMemberChanged) for event in events
+        ):
+            return
+        job = JobSpec(f"{network_id}-{version}-reproject_network", self._reproject, (network_id,))
+        await anyio.to_thread.run_sync(self.store.jobs.enqueue, [job])
 
     def _record(self, idempotency: Idempotency, reply: Reply, subjects: tuple[str, ...]) -> IdempotencyRecord:
         keyed = keyed_hash(self._secret_key, "idempotency", idempotency.fingerprint)

@@ -228,6 +228,18 @@ class Links(msgspec.Struct, frozen=True):
         """A network's page: members, who came to which meeting, working groups."""
         return f"{self.admin_networks()}/{nid}" + (f"?done={done}" if done else "")
 
+    def admin_network_group(self, nid: str, gid: str) -> str:
+        """A working group's page for the organiser: members, sessions held, open commitments."""
+        return f"{self.admin_network(nid)}/groups/{gid}"
+
+    def network_console(self, wid: str) -> str:
+        """The network of a workshop, as its facilitator sees it (without contact details)."""
+        return f"{self.board(wid)}/network"
+
+    def network_console_group(self, wid: str, gid: str) -> str:
+        """A working group of the workshop's network, as its facilitator sees it."""
+        return f"{self.network_console(wid)}/groups/{gid}"
+
     def admin_network_action(self, nid: str, action: str) -> str:
         """A form of the network's page: `members`, `groups`."""
         return f"{self.admin_networks()}/{nid}/{action}"

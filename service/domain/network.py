@@ -7,7 +7,7 @@ cross-workshop views fold those workshops' states (`meetings_of`), rebuildable a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ import msgspec
 from service.domain import events as e
 from service.domain.errors import Conflict, NotFound
 from service.domain.events import MemberRole, Person
+from service.domain.organisations import match_organisation
 from service.domain.state import SignupState, WorkshopState, present
 
 NETWORK_PREFIX = "net-"
@@ -293,13 +294,9 @@ YEAR = timedelta(days=365)
 
 
 def same_organisation(member: str, typed: str | None) -> bool:
-    """Whether what someone typed names the member organisation: the same words, or the one the
-    start of the other ("AWO" and "AWO Region Hannover e.V."), ignoring case and spacing."""
-    if not typed:
-        return False
-    a, b = " ".join(member.casefold().split()), " ".join(typed.casefold().split())
-    shorter, longer = sorted((a, b), key=len)
-    return bool(shorter) and (shorter == longer or (len(shorter) >= 3 and longer.startswith(shorter + " ")))
+    """Whether what someone typed names the member organisation, by the one rule of
+    domain/organisations.py ("AWO" and "AWO Region Hannover e.V.", case, spacing, legal forms)."""
+    return bool(typed) and match_organisation(typed or "", [member]) == member
 
 
 class MemberAttendance(msgspec.Struct, frozen=True):
@@ -312,9 +309,13 @@ def was_present(workshop: WorkshopState, signup: SignupState) -> bool:
     return signup.status != "withdrawn" and present(signup, workshop.sessions[signup.session_id])
 
 
-def member_attendance(network: NetworkState, meetings: list[WorkshopState]) -> list[MemberAttendance]:
+def member_attendance(
+    network: NetworkState, meetings: list[WorkshopState], recorded: Mapping[str, Iterable[str]] | None = None
+) -> list[MemberAttendance]:
     """Per member organisation, at which meetings someone of it was present (by the organisation
-    they typed when signing up), and when last."""
+    they typed when signing up, or as the network projection recorded it, `recorded`: workshop
+    id → member ids, which outlives retention's erasure of what people typed), and when last."""
+    kept = {wid: set(ids) for wid, ids in (recorded or {}).items()}
     found = []
     for member in network.members.values():
         if member.removed:
@@ -322,7 +323,8 @@ def member_attendance(network: NetworkState, meetings: list[WorkshopState]) -> l
         came = [
             w
             for w in meetings
-            if any(
+            if member.id in kept.get(w.id, ())
+            or any(
                 same_organisation(member.organisation, signup.person.organisation) and was_present(w, signup)
                 for signup in w.signups.values()
             )

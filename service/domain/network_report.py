@@ -11,14 +11,15 @@ owners of open commitments, and an erased person's name is gone from the state a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from service.domain.network import same_organisation
 from service.domain.organisations import match_organisation
-from service.domain.state import WorkshopState
+from service.domain.state import WorkshopState, present
 
 
 def member_of(typed: str, members: Sequence[str]) -> str | None:
@@ -53,6 +54,9 @@ class MeetingSummary(msgspec.Struct, kw_only=True):
     give_take: dict[str, list[int]]  # organisation → [offers, requests] on the Marktplatz
     intro_talks: list[datetime]  # when each scheduled intro talk (of this meeting's newcomers) starts
     version: int = 0  # the workshop's log position the record was made at
+    members_present: list[str] = msgspec.field(default_factory=list)
+    """The member organisations (ids) someone of whom was present, matched on what people typed
+    while it exists; kept when the record is made again after retention erased it."""
 
 
 def _group_of(state: WorkshopState, session_id: str) -> str | None:
@@ -60,9 +64,25 @@ def _group_of(state: WorkshopState, session_id: str) -> str | None:
     return session.group_id if session is not None else None
 
 
-def meeting_summary(state: WorkshopState) -> MeetingSummary:
+def members_present(state: WorkshopState, members: Mapping[str, str]) -> list[str]:
+    """The member organisations (id → organisation) someone of whom was present at the meeting,
+    by the organisation they typed."""
+    typed = [
+        signup.person.organisation
+        for signup in state.signups.values()
+        if signup.status != "withdrawn"
+        and signup.session_id in state.sessions
+        and present(signup, state.sessions[signup.session_id])
+    ]
+    return sorted(mid for mid, name in members.items() if any(same_organisation(name, t) for t in typed))
+
+
+def meeting_summary(
+    state: WorkshopState, members: Mapping[str, str] | None = None, kept: Iterable[str] = ()
+) -> MeetingSummary:
     """The projection's record of one workshop: its people (confirmed sign-ups), organisations,
-    commitments, Marktplatz give and take and intro talks."""
+    commitments, Marktplatz give and take and intro talks, and the member organisations present
+    (`members`: the network's, id → organisation; `kept`: those an earlier record found)."""
     people: dict[str, str | None] = {}  # person key → organisation
     for signup in state.signups.values():
         if signup.status != "confirmed":
@@ -109,6 +129,7 @@ def meeting_summary(state: WorkshopState) -> MeetingSummary:
         give_take=dict(sorted(give_take.items())),
         intro_talks=sorted(t.astimezone(UTC) for t in talks),
         version=state.version,
+        members_present=sorted(set(kept) | set(members_present(state, members or {}))),
     )
 
 

@@ -39,6 +39,10 @@ class Projections(ABC):
         """Note the network whose projection holds the workshop's record (None: none)."""
 
     @abstractmethod
+    def record(self, network_id: str, workshop_id: str) -> bytes | None:
+        """The workshop's record in the network's projection, if any."""
+
+    @abstractmethod
     def records(self, network_id: str) -> dict[str, bytes]:
         """Workshop id → record."""
 
@@ -76,6 +80,9 @@ class MemoryProjections(Projections):
     def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
         self._records[network_id] = dict(records)
         self._versions.pop(network_id, None)
+
+    def record(self, network_id: str, workshop_id: str) -> bytes | None:
+        return self._records.get(network_id, {}).get(workshop_id)
 
     def records(self, network_id: str) -> dict[str, bytes]:
         return dict(self._records.get(network_id, {}))
@@ -139,6 +146,11 @@ class RedisProjections(Projections):
             self._sync.delete(keys.workshop_network_key(workshop_id))
         else:
             self._sync.set(keys.workshop_network_key(workshop_id), network_id)
+
+    def record(self, network_id: str, workshop_id: str) -> bytes | None:
+        key = keys.network_meetings_key(network_id)
+        raw: Any = self._sync.hget(key, workshop_id)
+        return None if raw is None else self._wrapper.open_blob(f"{key}/{workshop_id}", bytes(raw))
 
     def records(self, network_id: str) -> dict[str, bytes]:
         key = keys.network_meetings_key(network_id)

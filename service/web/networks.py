@@ -17,17 +17,22 @@ from litestar.response import Redirect
 
 from service.api.auth import Access
 from service.api.problems import bad_input
+from service.application.inputs import existing
 from service.application.network_members import add_member, form_group
+from service.application.network_reports import decoded
 from service.application.networks import NetworkService, meetings, new_network_id
 from service.application.runner import WorkshopService
 from service.domain import network as n
-from service.domain.links import PAGES
+from service.domain.errors import NotFound
+from service.domain.links import PAGES, Links
 from service.domain.network_views import group_view
 from service.domain.state import WorkshopState
+from service.domain.views import workshop_view
 from service.i18n import short_when
 from service.schemas import GroupIn, MemberIn, NetworkIn
 from service.security import new_id
 from service.settings import Settings
+from service.web.facilitator import WORKSHOP
 from service.web.rendering import language_of, page
 
 
@@ -80,36 +85,20 @@ class NetworkPages(Controller):
     ) -> Response[str]:
         """The network: its meetings, its members and who came, its working groups."""
         state = await networks.existing(network_id)
-        held = await meetings(service, network_id)
-        language = language_of(request)
-        attendance = n.member_attendance(state, held)
-        away = set(n.away_for_a_year(state, attendance, service.clock.now()))
-        rows = []
-        for entry in attendance:
-            member = state.members[entry.member_id]
-            contact = member.contact
-            rows.append(
-                MemberRow(
-                    id=member.id,
-                    organisation=member.organisation,
-                    role=member.role,
-                    agreement_signed_at=member.agreement_signed_at,
-                    contact_name=contact.name if contact is not None else None,
-                    contact_email=contact.email if contact is not None else None,
-                    came_to=frozenset(entry.came_to),
-                    away=member.id in away,
-                )
-            )
-        return page(
-            request,
-            "web/network.html",
-            network=state,
-            meetings=[(w, short_when(w.starts_at, language, w.timezone), _came(w)) for w in held],
-            members=rows,
-            away=[r for r in rows if r.away],
-            groups=[group_view(g, held, True) for g in state.groups.values()],
-            done=request.query_params.get("done"),
-        )
+        return await _network_page(request, service, state, None, links=None)
+
+    @get("/{network_id:str}/groups/{group_id:str}", opt={"access": Access.ORGANISER})
+    async def group(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        group_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+        service: NamedDependency[WorkshopService],
+    ) -> Response[str]:
+        """A working group: its members, the sessions it held, its open commitments across meetings."""
+        state = await networks.existing(network_id)
+        return await _group_page(request, service, state, group_id, None, links=None)
 
     @post("/{network_id:str}/members", opt={"access": Access.ORGANISER}, status_code=303)
     async def add_member(
@@ -130,6 +119,139 @@ class NetworkPages(Controller):
         command = form_group(new_id(), data)
         await networks.execute(network_id, lambda _: command, lambda _: (201, None), None)
         return Redirect(PAGES.admin_network(network_id, done="group"), status_code=303)
+
+
+class NetworkConsolePages(Controller):
+    """The network of a workshop for its facilitator, linked from the console: the same page as
+    the organiser's, without contact details and without the forms."""
+
+    path = f"{WORKSHOP}/network"
+    tags = ["pages"]
+    include_in_schema = False
+
+    @get("/", opt={"access": Access.FACILITATOR})
+    async def network(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+    ) -> Response[str]:
+        """The network the workshop is a meeting of."""
+        workshop, state = await _network_of(networks, service, workshop_id)
+        return await _network_page(request, service, state, workshop, links)
+
+    @get("/groups/{group_id:str}", opt={"access": Access.FACILITATOR})
+    async def group(
+        self,
+        request: Request[Any, Any, Any],
+        workshop_id: FromPath[str],
+        group_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+        service: NamedDependency[WorkshopService],
+        links: NamedDependency[Links],
+    ) -> Response[str]:
+        """A working group of the workshop's network."""
+        workshop, state = await _network_of(networks, service, workshop_id)
+        return await _group_page(request, service, state, group_id, workshop, links)
+
+
+async def _network_of(
+    networks: NetworkService, service: WorkshopService, workshop_id: str
+) -> tuple[WorkshopState, n.NetworkState]:
+    workshop = existing(await service.state(workshop_id))
+    if workshop.network_id is None:
+        raise NotFound("network", workshop_id)
+    return workshop, await networks.existing(workshop.network_id)
+
+
+def _console_context(workshop: WorkshopState | None, links: Links | None) -> dict[str, Any]:
+    """What the facilitator's frame needs (None: the organiser's page)."""
+    if workshop is None or links is None:
+        return {"layout": "web/base.html", "contacts": True}
+    return {
+        "layout": "web/_facilitator_base.html",
+        "contacts": False,
+        "workshop": workshop_view(workshop, links),
+        "version": workshop.version,
+        "section": "network",
+        "timezone": workshop.timezone,
+    }
+
+
+async def _network_page(
+    request: Request[Any, Any, Any],
+    service: WorkshopService,
+    state: n.NetworkState,
+    workshop: WorkshopState | None,
+    links: Links | None,
+) -> Response[str]:
+    """The network's page: for the organiser (`workshop` None) with contacts and forms, for a
+    facilitator of one of its meetings without them."""
+    held = await meetings(service, state.id)
+    language = language_of(request)
+    records = decoded(await service.store.projections.records_async(state.id))
+    attendance = n.member_attendance(state, held, {r.workshop_id: r.members_present for r in records})
+    away = set(n.away_for_a_year(state, attendance, service.clock.now()))
+    context = _console_context(workshop, links)
+    rows = []
+    for entry in attendance:
+        member = state.members[entry.member_id]
+        contact = member.contact if context["contacts"] else None
+        rows.append(
+            MemberRow(
+                id=member.id,
+                organisation=member.organisation,
+                role=member.role,
+                agreement_signed_at=member.agreement_signed_at,
+                contact_name=contact.name if contact is not None else None,
+                contact_email=contact.email if contact is not None else None,
+                came_to=frozenset(entry.came_to),
+                away=member.id in away,
+            )
+        )
+    return page(
+        request,
+        "web/network.html",
+        network=state,
+        meetings=[(w, short_when(w.starts_at, language, w.timezone), _came(w)) for w in held],
+        members=rows,
+        away=[r for r in rows if r.away],
+        groups=[group_view(g, held, context["contacts"]) for g in state.groups.values()],
+        done=request.query_params.get("done"),
+        **context,
+    )
+
+
+async def _group_page(
+    request: Request[Any, Any, Any],
+    service: WorkshopService,
+    state: n.NetworkState,
+    group_id: str,
+    workshop: WorkshopState | None,
+    links: Links | None,
+) -> Response[str]:
+    group = state.groups.get(group_id)
+    if group is None:
+        raise NotFound("group", group_id)
+    held = await meetings(service, state.id)
+    context = _console_context(workshop, links)
+    language = language_of(request)
+    titles = {w.id: w.title for w in held}
+    zones = {w.id: w.timezone for w in held}
+    view = group_view(group, held, context["contacts"])
+    return page(
+        request,
+        "web/group.html",
+        network=state,
+        group=view,
+        sessions=[
+            (s, short_when(s.starts_at, language, zones[s.workshop_id]) if s.starts_at else "–") for s in view.sessions
+        ],
+        commitments=[(c, titles.get(c.workshop_id, "")) for c in view.commitments],
+        **context,
+    )
 
 
 class HomeNetwork(NamedTuple):

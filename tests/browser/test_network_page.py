@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN, LAPTOP, PHONE, Contexts, Knoten, shoot
+from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten, shoot
 
 ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
@@ -123,3 +123,69 @@ def test_signing_up_to_a_groups_session_joins_it_and_the_person_leaves_it_from_t
     expect(phone.get_by_text("Sie haben die Arbeitsgruppe verlassen.")).to_be_visible()
     expect(phone.get_by_text("Meine Arbeitsgruppen")).to_have_count(0)
     assert knoten.http.get(members, headers=ADMIN_AUTH).json()["members"] == []
+    group_page = knoten.http.get(f"/admin/networks/{network['id']}/groups/{group['id']}", headers=ADMIN_AUTH)
+    assert "Thementisch Stadtgrün" in group_page.text and "Greta Grün" not in group_page.text
+
+
+def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_the_organiser_its_contacts(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    network = _post(knoten, "/api/networks", {"name": "Netzwerk Bürgermitwirkung", "city": "Hannover"})
+    nid = network["id"]
+    for organisation, contact in (
+        ("AWO Region Hannover e.V.", "Petra Kontakt"),
+        ("Stadtteilverein Linden", "Lars Linden"),
+    ):
+        body = {"organisation": organisation, "agreement_signed_at": "2024-03-01", "contact_name": contact}
+        _post(knoten, f"/api/networks/{nid}/members", {**body, "contact_email": "kontakt@example.org"})
+    group = _post(
+        knoten,
+        f"/api/networks/{nid}/groups",
+        {"title": "AG Beteiligung", "patron_name": "Bernd Pate", "patron_email": "bernd@example.org"},
+    )
+    workshop = _meeting_with(knoten, nid, "Herbsttreffen 2026", "2026-11-06", "AWO")
+    session = knoten.session(workshop, title="Thementisch Leitlinien", group_id=group["id"])
+    base = f"/api/workshops/{workshop['id']}/sessions/{session['id']}"
+    greta = _post(knoten, f"{base}/signups", {"name": "Greta Grün", "organisation": "AWO", "consent": True}, {})
+    promise = {"signup_id": greta["signup_id"], "text": "Leitlinien-Entwurf rundschicken", "due": "2026-12-15"}
+    _post(knoten, f"{base}/commitments", promise, workshop["auth"])
+
+    laptop = contexts.new(LAPTOP).new_page()
+    knoten.sign_in(laptop)
+    laptop.goto(f"{knoten.url}/admin/networks/{nid}")
+    expect(laptop.get_by_role("row", name="AWO Region Hannover e.V.")).to_contain_text("Petra Kontakt")
+    laptop.get_by_role("link", name="AG Beteiligung").click()
+    expect(laptop.get_by_role("heading", name="AG Beteiligung", level=1)).to_be_visible()
+    expect(laptop.get_by_role("row", name="Greta Grün AWO", exact=True)).to_be_visible()
+    expect(laptop.get_by_role("row", name="Thementisch Leitlinien")).to_contain_text("Herbsttreffen 2026")
+    expect(laptop.get_by_role("row", name="Leitlinien-Entwurf rundschicken")).to_contain_text("Greta Grün")
+    expect(laptop.get_by_role("link", name="bernd@example.org")).to_be_visible()
+    shoot(laptop, screenshots, "network-group-de")
+    laptop.goto(f"{laptop.url}?lang=en")
+    expect(laptop.get_by_role("heading", name="Open commitments")).to_be_visible()
+    shoot(laptop, screenshots, "network-group-en")
+
+    tablet = contexts.new(TABLET).new_page()
+    tablet.goto(workshop["console_url"])
+    tablet.get_by_role("link", name="Netzwerk", exact=True).click()
+    expect(tablet.get_by_role("heading", name="Netzwerk Bürgermitwirkung", level=1)).to_be_visible()
+    table = tablet.get_by_role("table", name="Wer zu welchem Treffen kam")
+    expect(table.get_by_role("row", name="AWO Region Hannover e.V.")).to_contain_text("gekommen")
+    for hidden in ("Petra Kontakt", "Lars Linden", "kontakt@example.org", "Mitgliedsorganisation eintragen"):
+        expect(tablet.get_by_text(hidden)).to_have_count(0)
+    shoot(tablet, screenshots, "network-console-de")
+    tablet.get_by_role("link", name="AG Beteiligung").click()
+    expect(tablet.get_by_role("row", name="Greta Grün AWO", exact=True)).to_be_visible()
+    expect(tablet.get_by_text("bernd@example.org")).to_have_count(0)
+    shoot(tablet, screenshots, "network-group-console-de")
+    tablet.goto(f"{knoten.url}/w/{workshop['id']}/network?lang=en")
+    expect(tablet.get_by_role("heading", name="Member organisations")).to_be_visible()
+    expect(tablet.get_by_text("Petra Kontakt")).to_have_count(0)
+    shoot(tablet, screenshots, "network-console-en")
+
+    phone = contexts.new(PHONE).new_page()  # a facilitator's phone: the tables stack, nothing runs off the side
+    phone.goto(workshop["console_url"])
+    phone.goto(f"{knoten.url}/w/{workshop['id']}/network/groups/{group['id']}")
+    expect(phone.get_by_text("Leitlinien-Entwurf rundschicken")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(phone, screenshots, "network-group-phone-de")

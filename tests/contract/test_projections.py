@@ -38,8 +38,9 @@ async def test_a_meeting_record_is_kept_replaced_and_dropped(projections: Projec
     assert (
         projections.records("net-a") == {"w1": b"one again", "w2": b"two"} == await projections.records_async("net-a")
     )
+    assert projections.record("net-a", "w1") == b"one again" and projections.record("net-a", "w9") is None
     projections.drop("net-a", "w1")
-    assert projections.records("net-a") == {"w2": b"two"}
+    assert projections.records("net-a") == {"w2": b"two"} and projections.record("net-a", "w1") is None
     assert projections.records("net-b") == {}
 
 
