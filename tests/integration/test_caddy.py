@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,26 +21,16 @@ import pytest
 
 from tests.integration.conftest import ADMIN_TOKEN, knoten_env
 from tests.integration.sse import messages
-from tests.processes import ApiProcess, free_port
+from tests.processes import ApiProcess, CaddyProcess
 from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 WORKSHOP = {"title": "T", "starts_at": "2026-05-09T10:00:00+02:00", "ends_at": "2026-05-09T12:00:00+02:00"}
-UPSTREAMS = re.compile(r"dynamic a \{[^}]*\}")
 
 
 class Proxied(NamedTuple):
     url: str
     replicas: list[ApiProcess]
-
-
-def caddyfile_for(port: int, replicas: list[ApiProcess]) -> str:
-    text = (ROOT / "Caddyfile").read_text()
-    assert UPSTREAMS.search(text) and "{$KNOTEN_DOMAIN} {" in text
-    text = UPSTREAMS.sub("to " + " ".join(f"127.0.0.1:{api.port}" for api in replicas), text)
-    text = text.replace("{$KNOTEN_DOMAIN} {", f"http://127.0.0.1:{port} {{")
-    return "{\n\tadmin off\n\tgrace_period 1s\n}\n" + text
 
 
 @pytest.fixture
@@ -61,44 +48,18 @@ def proxied_unlimited(redis_url: str, tmp_path: Path) -> Iterator[Proxied]:
 
 @contextmanager
 def _proxied(redis_url: str, tmp_path: Path, signups_per_client_minute: int) -> Iterator[Proxied]:
-    caddy = shutil.which("caddy")
-    assert caddy, "the proxy tests need Caddy (apt-get install caddy; `make install` does as root)"
     env = {
         **knoten_env(redis_url),
         "KNOTEN_TRUSTED_PROXIES": "127.0.0.1",
         "KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": str(signups_per_client_minute),
     }
     replicas = [ApiProcess(env, tmp_path / f"api-{n}.log").start() for n in range(2)]
-    port = free_port()
-    config = tmp_path / "Caddyfile"
-    config.write_text(caddyfile_for(port, replicas))
-    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    with (tmp_path / "caddy.log").open("wb") as out:
-        process = subprocess.Popen(
-            [caddy, "run", "--config", str(config), "--adapter", "caddyfile"],
-            env={**os.environ, **home},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    caddy = CaddyProcess(replicas, tmp_path)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "caddy.log").read_text()
-            time.sleep(0.1)
-        yield Proxied(url, replicas)
+        caddy.start()
+        yield Proxied(caddy.url, replicas)
     finally:
-        process.terminate()  # first: its connections to the replicas (a live view's too) end with it
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        caddy.stop()  # first: its connections to the replicas (a live view's too) end with it
         for api in replicas:
             api.stop()
 
