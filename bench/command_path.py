@@ -29,7 +29,8 @@ from bench.baseline_app import baseline_process
 from bench.common import Result, Row, median, met, ms, percentile
 from bench.load import MakeRequest, Sample, closed_loop, json_post, open_loop
 from bench.stack import LIMITS_NOTE, REDIS_NOTE, BenchStack, bench_stack, create_workshop, open_sessions
-from tests.processes import ApiProcess
+from tests.integration.conftest import ADMIN_TOKEN
+from tests.processes import ApiProcess, CaddyProcess
 
 RATE = 200
 LATENCY_SECONDS = 6
@@ -42,6 +43,7 @@ SESSIONS = 20
 TARGET_RATIO, TARGET_P99 = 0.5, 0.050
 API_CPU = "API CPU µs/request"
 SPREAD, ONE, TWO, BASELINE = "knoten, 20 sessions", "knoten, 1 session", "knoten, two processes", "baseline"
+ROUTED = "knoten, two replicas behind Caddy"
 
 PROFILE = (
     "Profile (py-spy on the API under closed-loop sign-ups, and Redis's commandstats). Before issue 16 a "
@@ -66,9 +68,15 @@ PROFILE = (
     "the socket writes to Redis and redis-py's packing and parsing ≈15 %, the middleware stack (request log "
     "≈6 %, Prometheus ≈3 %, CSRF, security headers, exception handling) ≈12 %, Litestar's routing, guard, "
     "signature parsing and dependencies ≈10 %, the append's arguments, sealing with AES-GCM and HMACs ≈8 %, "
-    "writing the jobs ≈4 %, email-validator ≈4 %, decide/settle/render ≈4 %. Not done: the rate limits and "
-    "the idempotency recall inside the append script (one round trip instead of the shared pipeline and the "
-    "batched append: the round trips are shared already, so this saves Redis calls more than API CPU). The "
+    "writing the jobs ≈4 %, email-validator ≈4 %, decide/settle/render ≈4 %. Not done: the rate limits "
+    "inside the append script. The idempotency check is in it already (a used key answers 'taken'); the rate "
+    "limits and the seen-address check come before the decision (a sign-up over its limit is not decided at "
+    "all, and whether its address was seen is an input of `decide`), in the pipeline that the requests of one "
+    "turn of the event loop share, as a batch shares the append: two round trips for a batch of sign-ups, not "
+    "two for each. In the script, the counters would refuse single commands of a batch after they were "
+    "decided, while the rest of the batch was decided on a state that held them (places, waiting list), so "
+    "the batch would have to be decided again: a new way for the command path to go wrong, for one shared "
+    "round trip. The "
     "baseline does one XADD and nothing else: per request it spends 150 µs of CPU, knoten ≈500 µs, a CPU ratio "
     "of ≈0.3; the throughput ratio depends on how the shared cores are handed out, and more sign-ups come "
     "from more API processes (their Redis cost per sign-up is small: docs/scaling.md)."
@@ -101,6 +109,44 @@ def knoten_requests(url: str, workshop_id: str, sessions: list[str]) -> Callable
         return make
 
     return for_round
+
+
+def routed_requests(url: str, workshops: list[tuple[str, list[str]]]) -> Callable[[str], MakeRequest]:
+    """Sign-ups alternating over the workshops, round-robin over each one's sessions."""
+    host = url.removeprefix("http://")
+
+    def for_round(tag: str) -> MakeRequest:
+        def make(i: int) -> bytes:
+            workshop_id, sessions = workshops[i % len(workshops)]
+            path = f"/api/workshops/{workshop_id}/sessions/{sessions[i // len(workshops) % len(sessions)]}/signups"
+            return json_post(host, path, signup_body(tag, i), {"Idempotency-Key": f"{tag}-{i}"})
+
+        return make
+
+    return for_round
+
+
+async def _appends(client: httpx.AsyncClient, replica: ApiProcess) -> float:
+    """The replica's own count of committed appends, read from it directly."""
+    answer = await client.get(f"{replica.url}/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    lines = answer.text.splitlines()
+    return sum(float(line.split()[1]) for line in lines if line.startswith("knoten_appends_total "))
+
+
+async def one_workshop_each(client: httpx.AsyncClient, replicas: list[ApiProcess]) -> list[tuple[str, list[str]]]:
+    """Workshops (with their open sessions) that Caddy routes to different replicas, one each:
+    a workshop's owner is the replica whose appends grow when one of its sessions is opened."""
+    owned: dict[int, tuple[str, list[str]]] = {}
+    while len(owned) < len(replicas):
+        assert len(owned) < 40
+        workshop = await create_workshop(client)
+        before = [await _appends(client, replica) for replica in replicas]
+        sessions = await open_sessions(client, workshop, SESSIONS)  # through Caddy: `client` is its URL
+        grown = [await _appends(client, replica) - was for replica, was in zip(replicas, before, strict=True)]
+        owner = max(range(len(replicas)), key=lambda n: grown[n])
+        assert sum(1 for g in grown if g) == 1, grown
+        owned.setdefault(owner, (workshop["id"], sessions))
+    return [owned[n] for n in sorted(owned)]
 
 
 def baseline_requests(url: str) -> Callable[[str], MakeRequest]:
@@ -150,19 +196,24 @@ def redis_cpu_seconds(stack: BenchStack) -> float:
     return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
 
-async def measure(stack: BenchStack, two: ApiProcess, baseline: ApiProcess) -> list[Row]:
+async def measure(
+    stack: BenchStack, two: ApiProcess, caddy: CaddyProcess, replicas: list[ApiProcess], baseline: ApiProcess
+) -> list[Row]:
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
         spread, one, shared = [await create_workshop(client) for _ in range(3)]
         spread_sessions = await open_sessions(client, spread, SESSIONS)
         one_session = await open_sessions(client, one, 1)
         shared_sessions = await open_sessions(client, shared, SESSIONS)
+    async with httpx.AsyncClient(base_url=caddy.url, timeout=30) as client:
+        routed = await one_workshop_each(client, replicas)
     targets = [
         Target(SPREAD, stack.url, knoten_requests(stack.url, spread["id"], spread_sessions), _pid(stack.api)),
         Target(ONE, stack.url, knoten_requests(stack.url, one["id"], one_session), _pid(stack.api)),
         Target(TWO, two.url, knoten_requests(two.url, shared["id"], shared_sessions)),
+        Target(ROUTED, caddy.url, routed_requests(caddy.url, routed)),
         Target(BASELINE, baseline.url, baseline_requests(baseline.url), _pid(baseline)),
     ]
-    paced_targets = [t for t in targets if t.name != TWO]
+    paced_targets = [t for t in targets if t.name not in (TWO, ROUTED)]
     for target in targets:  # warm up all: connections, caches, JIT-free but lazy imports
         await open_loop(target.url, target.request("warm"), RATE, WARM_UP_SECONDS)
 
@@ -215,15 +266,21 @@ def run() -> Result:
         baseline = baseline_process(stack.redis.url, stack.directory / "baseline.log").start()
         serve = (*ApiProcess.SERVE, "--workers", "2")
         two = ApiProcess(stack.env, stack.directory / "api-two.log", serve=serve).start()
+        replicas = [ApiProcess(stack.env, stack.directory / f"api-replica-{n}.log").start() for n in range(2)]
+        caddy = CaddyProcess(replicas, stack.directory)
         try:
-            rows = asyncio.run(measure(stack, two, baseline))
+            caddy.start()
+            rows = asyncio.run(measure(stack, two, caddy, replicas, baseline))
         finally:
+            caddy.stop()
+            for replica in replicas:
+                replica.stop()
             two.stop()
             baseline.stop()
     by_name = {str(row["system"]): row for row in rows}
     saturated, paced = "throughput req/s (median of rounds)", f"answered req/s at {RATE}/s offered"
     base = by_name[BASELINE]
-    ratios = {name: _number(by_name[name], saturated) / _number(base, saturated) for name in (SPREAD, ONE, TWO)}
+    ratios = {name: _number(by_name[name], saturated) / _number(base, saturated) for name in (SPREAD, ONE, TWO, ROUTED)}
     single = min(ratios[SPREAD], ratios[ONE])
     paced_ratio = _number(by_name[SPREAD], paced) / _number(base, paced)
     p99 = max(_number(by_name[name], f"p99 ms @ {RATE}/s") for name in (SPREAD, ONE)) / 1000
@@ -252,8 +309,12 @@ def run() -> Result:
         "costs more than it saves: a copy of a workshop with 2,449 sign-ups takes 26 ms (pickle; deepcopy is "
         "slower), its full fold 106 ms, and the copy is due for every batch, the fold only for a conflict. "
         "Routing a workshop's writes to one process avoids both: behind Caddy, an upstream chosen by the "
-        "workshop id in the path (a path_regexp matcher setting a header, lb_policy header); not built yet). "
-        "Each sign-up has a new e-mail address and an Idempotency-Key; the workshops grow over the rounds. "
+        "workshop id in the path (a path_regexp matcher setting a header, lb_policy header), measured as "
+        f"'{ROUTED}': two `knoten api` replicas behind the repository's Caddyfile (plain HTTP on a loopback "
+        "port, tests.processes.CaddyProcess), sign-ups alternating between two workshops that Caddy routes "
+        f"to different replicas, {SESSIONS} sessions each; Caddy, both replicas and the load generator share "
+        "the 2 cores). Each sign-up has a new e-mail address and an Idempotency-Key; the workshops grow over "
+        "the rounds. "
         "No worker runs (jobs wait in RQ).",
         "uvicorn processes each (as `knoten api`); the load generator runs on the same 2 cores, and so does the "
         "second process of 'two processes': on this machine it competes with the first for the same cores. "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -169,6 +170,71 @@ class ApiProcess:
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flushing, as when the machine dies."""
         if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+UPSTREAMS = re.compile(r"dynamic a \{[^}]*\}")
+
+
+def caddyfile_for(port: int, replicas: Sequence[ApiProcess]) -> str:
+    """The repository's Caddyfile with only the site address (plain HTTP on a loopback port instead
+    of HTTPS for KNOTEN_DOMAIN) and the upstreams (the replicas' loopback ports instead of the
+    compose service's DNS name) changed."""
+    text = (ROOT / "Caddyfile").read_text()
+    assert UPSTREAMS.search(text) and "{$KNOTEN_DOMAIN} {" in text
+    text = UPSTREAMS.sub("to " + " ".join(f"127.0.0.1:{api.port}" for api in replicas), text)
+    text = text.replace("{$KNOTEN_DOMAIN} {", f"http://127.0.0.1:{port} {{")
+    return "{\n\tadmin off\n\tgrace_period 1s\n}\n" + text
+
+
+class CaddyProcess:
+    """A real Caddy with the repository's Caddyfile in front of API replicas (`caddyfile_for`)."""
+
+    def __init__(self, replicas: Sequence[ApiProcess], directory: Path) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self.config = directory / "Caddyfile"
+        self.config.write_text(caddyfile_for(self.port, replicas))
+        self.log = directory / "caddy.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> CaddyProcess:
+        caddy = shutil.which("caddy")
+        assert caddy, "the proxy tests need Caddy (apt-get install caddy; `make install` does as root)"
+        d = self.directory
+        home = {"HOME": str(d), "XDG_DATA_HOME": str(d / "data"), "XDG_CONFIG_HOME": str(d / "cfg")}
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [caddy, "run", "--config", str(self.config), "--adapter", "caddyfile"],
+                env={**os.environ, **home},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"Caddy did not come up:\n{self.log.read_text()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
 

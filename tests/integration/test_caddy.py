@@ -1,6 +1,7 @@
 """The repository's Caddyfile in front of two API replicas, with a real Caddy: one URL serves both,
 live views pass through at once and end on the API when their client leaves, a client cannot
-forge its address past Caddy, and Caddy's request id reaches the API's log and the answer. Only
+forge its address past Caddy, Caddy's request id reaches the API's log and the answer, and all
+writes of one workshop go to one replica while workshops spread over both. Only
 the site address (plain HTTP on a loopback port instead of HTTPS for KNOTEN_DOMAIN) and the
 upstreams (two loopback ports instead of the compose service's DNS name) differ from production."""
 
@@ -8,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,13 +21,11 @@ import pytest
 
 from tests.integration.conftest import ADMIN_TOKEN, knoten_env
 from tests.integration.sse import messages
-from tests.processes import ApiProcess, free_port
+from tests.processes import ApiProcess, CaddyProcess
 from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 WORKSHOP = {"title": "T", "starts_at": "2026-05-09T10:00:00+02:00", "ends_at": "2026-05-09T12:00:00+02:00"}
-UPSTREAMS = re.compile(r"dynamic a \{[^}]*\}")
 
 
 class Proxied(NamedTuple):
@@ -36,50 +33,33 @@ class Proxied(NamedTuple):
     replicas: list[ApiProcess]
 
 
-def caddyfile_for(port: int, replicas: list[ApiProcess]) -> str:
-    text = (ROOT / "Caddyfile").read_text()
-    assert UPSTREAMS.search(text) and "{$KNOTEN_DOMAIN} {" in text
-    text = UPSTREAMS.sub("to " + " ".join(f"127.0.0.1:{api.port}" for api in replicas), text)
-    text = text.replace("{$KNOTEN_DOMAIN} {", f"http://127.0.0.1:{port} {{")
-    return "{\n\tadmin off\n\tgrace_period 1s\n}\n" + text
+@pytest.fixture
+def proxied(redis_url: str, tmp_path: Path) -> Iterator[Proxied]:
+    with _proxied(redis_url, tmp_path, signups_per_client_minute=2) as running:
+        yield running
 
 
 @pytest.fixture
-def proxied(redis_url: str, tmp_path: Path) -> Iterator[Proxied]:
-    caddy = shutil.which("caddy")
-    assert caddy, "the proxy tests need Caddy (apt-get install caddy; `make install` does as root)"
-    env = {**knoten_env(redis_url), "KNOTEN_TRUSTED_PROXIES": "127.0.0.1", "KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": "2"}
+def proxied_unlimited(redis_url: str, tmp_path: Path) -> Iterator[Proxied]:
+    """As `proxied`, with sign-up limits that many sign-ups from the one test client stay within."""
+    with _proxied(redis_url, tmp_path, signups_per_client_minute=10_000) as running:
+        yield running
+
+
+@contextmanager
+def _proxied(redis_url: str, tmp_path: Path, signups_per_client_minute: int) -> Iterator[Proxied]:
+    env = {
+        **knoten_env(redis_url),
+        "KNOTEN_TRUSTED_PROXIES": "127.0.0.1",
+        "KNOTEN_SIGNUPS_PER_CLIENT_MINUTE": str(signups_per_client_minute),
+    }
     replicas = [ApiProcess(env, tmp_path / f"api-{n}.log").start() for n in range(2)]
-    port = free_port()
-    config = tmp_path / "Caddyfile"
-    config.write_text(caddyfile_for(port, replicas))
-    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    with (tmp_path / "caddy.log").open("wb") as out:
-        process = subprocess.Popen(
-            [caddy, "run", "--config", str(config), "--adapter", "caddyfile"],
-            env={**os.environ, **home},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    caddy = CaddyProcess(replicas, tmp_path)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "caddy.log").read_text()
-            time.sleep(0.1)
-        yield Proxied(url, replicas)
+        caddy.start()
+        yield Proxied(caddy.url, replicas)
     finally:
-        process.terminate()  # first: its connections to the replicas (a live view's too) end with it
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        caddy.stop()  # first: its connections to the replicas (a live view's too) end with it
         for api in replicas:
             api.stop()
 
@@ -139,3 +119,33 @@ def test_a_client_cannot_forge_its_address_past_caddy_and_caddys_request_id_reac
     logged = [entry for api in proxied.replicas for entry in _requests_in(api.log)]
     assert any(entry["request_id"] == request_id and entry["status"] == 201 for entry in logged)
     assert not any("198.51.100" in api.log.read_text() for api in proxied.replicas)
+
+
+def _appends(api: ApiProcess) -> float:
+    """The replica's own count of committed appends, read from it directly (not through Caddy)."""
+    text = httpx.get(f"{api.url}/metrics", headers=ADMIN, timeout=30).text
+    return sum(float(line.split()[1]) for line in text.splitlines() if line.startswith("knoten_appends_total "))
+
+
+def test_a_workshops_writes_land_on_one_replica_and_workshops_spread_over_both(proxied_unlimited: Proxied) -> None:
+    replicas = proxied_unlimited.replicas
+    owners: list[int] = []
+    with httpx.Client(base_url=proxied_unlimited.url, timeout=30) as http:
+        while set(owners) != {0, 1} or len(owners) < 4:
+            assert len(owners) < 30, f"every workshop went to one replica: {owners}"
+            workshop = http.post("/api/workshops", json=WORKSHOP, headers=ADMIN).json()  # names no workshop yet
+            before = [_appends(api) for api in replicas]
+            auth = {"Authorization": f"Bearer {workshop['facilitator_token']}"}
+            sessions = f"/api/workshops/{workshop['id']}/sessions"
+            planned = [
+                http.post(sessions, json={"title": f"S{n}", "format": "barcamp"}, headers=auth) for n in range(3)
+            ]
+            assert [answer.status_code for answer in planned] == [201] * 3
+            signups = [
+                http.post(f"{sessions}/{planned[n % 3].json()['id']}/signups", json={"name": f"P{n}", "consent": True})
+                for n in range(6)
+            ]
+            assert [answer.status_code for answer in signups] == [201] * 6
+            grown = [_appends(api) - was for api, was in zip(replicas, before, strict=True)]
+            assert sorted(grown) == [0, 9], f"the writes of one workshop went to both replicas: {grown}"
+            owners.append(grown.index(9))
