@@ -199,6 +199,8 @@ def test_touch_targets_labels_and_keyboard(contexts: Contexts, knoten: Knoten) -
         small = page.evaluate(
             """() => [...document.querySelectorAll(TARGETS)]
             .filter(el => el.offsetParent !== null && !['checkbox', 'radio', 'hidden'].includes(el.type))
+            // a file input hidden behind its label: the label is what a finger taps, and it is measured
+            .map(el => el.type === 'file' && getComputedStyle(el).opacity === '0' ? el.labels[0] || el : el)
             .filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML.slice(0, 80))""".replace(
                 "TARGETS", repr(TARGETS)
             )
