@@ -5,12 +5,16 @@ group, and the person leaves it from their personal page."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knoten, shoot
+
+# one name per run: the browser tests share one knoten, whose home lists every network by name
+NAME = f"Netzwerk Bürgermitwirkung {secrets.token_hex(2)}"
 
 ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
@@ -35,7 +39,7 @@ def _meeting_with(knoten: Knoten, network_id: str, title: str, day: str, organis
 def test_the_network_page_shows_members_who_came_and_who_stayed_away(
     contexts: Contexts, knoten: Knoten, screenshots: Path
 ) -> None:
-    network = _post(knoten, "/api/networks", {"name": "Netzwerk Bürgermitwirkung", "city": "Hannover"})
+    network = _post(knoten, "/api/networks", {"name": NAME, "city": "Hannover"})
     nid = network["id"]
     for organisation, signed in (
         ("AWO Region Hannover e.V.", "2023-05-01"),
@@ -52,7 +56,7 @@ def test_the_network_page_shows_members_who_came_and_who_stayed_away(
     page = contexts.new(LAPTOP).new_page()
     knoten.sign_in(page)
     page.goto(f"{knoten.url}/admin")
-    card = page.locator(".card", has=page.get_by_role("link", name="Netzwerk Bürgermitwirkung"))
+    card = page.locator(".card", has=page.get_by_role("link", name=NAME))
     expect(card.get_by_role("link", name="Herbsttreffen 2026")).to_be_visible()
     card.scroll_into_view_if_needed()
     card.screenshot(path=str(screenshots / "network-home-de.png"))
@@ -65,7 +69,7 @@ def test_the_network_page_shows_members_who_came_and_who_stayed_away(
     assert last["id"] != page.url.rsplit("/", 1)[1]
 
     page.goto(f"{knoten.url}/admin/networks/{nid}")
-    expect(page.get_by_role("heading", name="Netzwerk Bürgermitwirkung", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=NAME, level=1)).to_be_visible()
     meetings = page.locator("#meetings").locator("xpath=..")
     expect(meetings.get_by_role("link", name="Frühjahrstreffen 2027")).to_be_visible()
     table = page.get_by_role("table", name="Wer zu welchem Treffen kam")
@@ -130,7 +134,7 @@ def test_signing_up_to_a_groups_session_joins_it_and_the_person_leaves_it_from_t
 def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_the_organiser_its_contacts(
     contexts: Contexts, knoten: Knoten, screenshots: Path
 ) -> None:
-    network = _post(knoten, "/api/networks", {"name": "Netzwerk Bürgermitwirkung", "city": "Hannover"})
+    network = _post(knoten, "/api/networks", {"name": NAME, "city": "Hannover"})
     nid = network["id"]
     for organisation, contact in (
         ("AWO Region Hannover e.V.", "Petra Kontakt"),
@@ -168,7 +172,7 @@ def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_
     tablet = contexts.new(TABLET).new_page()
     tablet.goto(workshop["console_url"])
     tablet.get_by_role("link", name="Netzwerk", exact=True).click()
-    expect(tablet.get_by_role("heading", name="Netzwerk Bürgermitwirkung", level=1)).to_be_visible()
+    expect(tablet.get_by_role("heading", name=NAME, level=1)).to_be_visible()
     table = tablet.get_by_role("table", name="Wer zu welchem Treffen kam")
     expect(table.get_by_role("row", name="AWO Region Hannover e.V.")).to_contain_text("gekommen")
     for hidden in ("Petra Kontakt", "Lars Linden", "kontakt@example.org", "Mitgliedsorganisation eintragen"):
