@@ -15,10 +15,10 @@ from litestar.params import FromPath, FromQuery
 
 from service.api.auth import Access
 from service.api.digests import _document, _kind, _language, _pdf
-from service.application.network_reports import decoded
+from service.application.network_reports import decoded, up_to_date
 from service.application.networks import NetworkService, meetings
 from service.application.runner import WorkshopService
-from service.domain.network_report import NetworkReport, meeting_summary, network_report
+from service.domain.network_report import NetworkReport, network_report
 from service.i18n import gettext
 from service.reports import render
 from service.reports.filenames import download_name
@@ -43,9 +43,9 @@ async def get_network_report(
     organisation, intro talks held."""
     network = await networks.existing(network_id)
     members = [m.organisation for m in network.members.values() if not m.removed]
-    summaries = decoded(await service.store.projections.records_async(network_id))
-    if not summaries:
-        summaries = [meeting_summary(state) for state in await meetings(service, network_id)]
+    records = decoded(await service.store.projections.records_async(network_id))
+    held = await meetings(service, network_id)
+    summaries = up_to_date(records, held, {m.id: m.organisation for m in network.members.values() if not m.removed})
     report = network_report(network_id, network.name, members, summaries, service.clock.now())
     language = _language(lang, "de")
     kind = _kind(request)

@@ -8,13 +8,12 @@ the records (warm) or folds the logs (cold); both give the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
 from service.domain import network as n
-from service.domain.network_report import MeetingSummary, NetworkReport, meeting_summary, network_report
+from service.domain.network_report import MeetingSummary, meeting_summary
 from service.domain.rules import fold
 from service.domain.state import WorkshopState
 from service.store.base import SyncEventLog
@@ -71,16 +70,21 @@ def meetings_from_logs(log: SyncEventLog, workshop_ids: Iterable[str], network_i
 
 
 def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
-    """Recreate the network's projection from the workshops' logs; the number of meetings."""
+    """Make the network's projection again from the workshops' logs, record by record, and drop
+    the records of workshops that are no meetings of it (any more); the number of meetings. Like
+    `reproject` it may run beside the jobs that follow the workshops' logs: a record a job made
+    at a later log version stays, and a meeting planned while this runs is never dropped."""
     meetings = meetings_from_logs(log, workshop_ids, network_id)
     members = network_members(log, network_id)
-    old = projections.records(network_id)
-    projections.replace(
-        network_id,
-        {state.id: encoded(meeting_summary(state, members, _kept(old.get(state.id)))) for state in meetings},
-    )
+    held = {state.id for state in meetings}
     for state in meetings:
+        kept = _kept(projections.record(network_id, state.id))
+        projections.put(network_id, state.id, encoded(meeting_summary(state, members, kept)), state.version)
         projections.set_home(state.id, network_id)
+    for workshop_id in projections.records(network_id).keys() - held:
+        gone = folded(log, workshop_id)  # read now: it may have joined since the list was made
+        if gone.network_id != network_id:
+            projections.drop(network_id, workshop_id)
     return len(meetings)
 
 
@@ -96,11 +100,19 @@ def reproject(log: SyncEventLog, projections: Projections, workshop_ids: Iterabl
     return len(meetings)
 
 
-def report_of(
-    network_id: str,
-    name: str,
-    members: Sequence[str],
-    summaries: Iterable[MeetingSummary],
-    now: Callable[[], datetime],
-) -> NetworkReport:
-    return network_report(network_id, name, members, summaries, now())
+def up_to_date(
+    records: Iterable[MeetingSummary], held: Iterable[WorkshopState], members: Mapping[str, str]
+) -> list[MeetingSummary]:
+    """The network's meetings as a reader should see them: each meeting's record where the
+    projection holds it at the workshop's version, otherwise made now from the workshop's state
+    (with the member organisations its record kept). The projection follows the logs a moment
+    behind; a report read in that moment still shows every meeting and no person erased."""
+    kept = {record.workshop_id: record for record in records}
+    found = []
+    for state in held:
+        record = kept.get(state.id)
+        if record is not None and record.version >= state.version:
+            found.append(record)
+        else:
+            found.append(meeting_summary(state, members, record.members_present if record is not None else ()))
+    return found

@@ -534,6 +534,15 @@ def workshop_status(state: WorkshopState) -> WorkshopStatus:
     return "running" if any(s.status == "open" for s in state.sessions.values()) else "planned"
 
 
+def shown_status(state: WorkshopState, now: datetime) -> str:
+    """The workshop's status as a page shows it: a workshop whose end has passed without anyone
+    closing it is over, not planned."""
+    status = workshop_status(state)
+    if status == "planned" and state.ends_at is not None and state.ends_at < now:
+        return "over"
+    return status
+
+
 class WorkshopListed(msgspec.Struct, kw_only=True):
     """A workshop in the organiser's list."""
 

@@ -15,6 +15,7 @@ STATUSES = {
     "running": N_("running"),
     "open": N_("open"),
     "closed": N_("closed"),
+    "over": N_("over, not closed"),
     "cancelled": N_("cancelled"),
     "confirmed": N_("confirmed"),
     "waitlisted": N_("waitlist"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Mapping
 from typing import Any
 
 from service.store import keys
@@ -25,10 +24,6 @@ class Projections(ABC):
     @abstractmethod
     def drop(self, network_id: str, workshop_id: str) -> None:
         """The workshop is no meeting of the network (any more)."""
-
-    @abstractmethod
-    def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
-        """The network's records, all at once (a rebuild): every old one goes."""
 
     @abstractmethod
     def home(self, workshop_id: str) -> str | None:
@@ -77,10 +72,6 @@ class MemoryProjections(Projections):
         self._records[network_id].pop(workshop_id, None)
         self._versions[network_id].pop(workshop_id, None)
 
-    def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
-        self._records[network_id] = dict(records)
-        self._versions.pop(network_id, None)
-
     def record(self, network_id: str, workshop_id: str) -> bytes | None:
         return self._records.get(network_id, {}).get(workshop_id)
 
@@ -90,13 +81,6 @@ class MemoryProjections(Projections):
     async def records_async(self, network_id: str) -> dict[str, bytes]:
         return self.records(network_id)
 
-
-_REPLACE = """
-redis.call('DEL', KEYS[1], KEYS[2])
-if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
-return #ARGV / 2
-"""
-"""One script, so that no reader sees the projection empty halfway through a rebuild."""
 
 _PUT = """
 local kept = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
@@ -109,7 +93,7 @@ return 1
 
 
 class RedisProjections(Projections):
-    """A hash per network in the network's hash slot: a rebuild replaces it in one script.
+    """A hash per network in the network's hash slot, beside the log version each record was made at.
     Each record is sealed under the deployment key, bound to its network and workshop: the
     keyed e-mail hashes, names and organisations it holds are never in Redis in clear (an
     erasure rewrites the record without the person)."""
@@ -118,7 +102,6 @@ class RedisProjections(Projections):
         self._sync = sync_client
         self._async = async_client
         self._wrapper = wrapper
-        self._replace = sync_client.register_script(_REPLACE)
         self._put = sync_client.register_script(_PUT)
 
     def put(self, network_id: str, workshop_id: str, record: bytes, version: int) -> bool:
@@ -130,12 +113,6 @@ class RedisProjections(Projections):
     def drop(self, network_id: str, workshop_id: str) -> None:
         self._sync.hdel(keys.network_meetings_key(network_id), workshop_id)
         self._sync.hdel(keys.network_versions_key(network_id), workshop_id)
-
-    def replace(self, network_id: str, records: Mapping[str, bytes]) -> None:
-        key = keys.network_meetings_key(network_id)
-        sealed = [(wid, self._wrapper.seal_blob(f"{key}/{wid}", record)) for wid, record in records.items()]
-        versions = keys.network_versions_key(network_id)
-        self._replace(keys=[key, versions], args=[part for pair in sealed for part in pair])
 
     def home(self, workshop_id: str) -> str | None:
         raw: Any = self._sync.get(keys.workshop_network_key(workshop_id))

@@ -32,7 +32,7 @@ from service.application.workshops import (
 from service.domain import commands as c
 from service.domain.links import PAGES, Links
 from service.domain.state import WorkshopState
-from service.domain.views import workshop_listed, workshop_status, workshop_view
+from service.domain.views import shown_status, workshop_listed, workshop_status, workshop_view
 from service.i18n import short_when
 from service.schemas import Input, WorkshopCopyIn, WorkshopIn, WorkshopPatch
 from service.security import new_id, token_hash
@@ -100,7 +100,7 @@ async def home_groups(
             Listed(
                 id=state.id,
                 title=state.title,
-                status=listed.status,
+                status=shown_status(state, now),
                 when=short_when(state.starts_at, language, state.timezone),
                 location=state.location,
                 sessions=listed.sessions,

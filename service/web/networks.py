@@ -27,7 +27,7 @@ from service.domain.errors import NotFound
 from service.domain.links import PAGES, Links
 from service.domain.network_views import group_view
 from service.domain.state import WorkshopState
-from service.domain.views import workshop_view
+from service.domain.views import shown_status, workshop_view
 from service.i18n import short_when
 from service.schemas import GroupIn, MemberIn, NetworkIn
 from service.security import new_id
@@ -215,7 +215,10 @@ async def _network_page(
         request,
         "web/network.html",
         network=state,
-        meetings=[(w, short_when(w.starts_at, language, w.timezone), _came(w)) for w in held],
+        meetings=[
+            (w, short_when(w.starts_at, language, w.timezone), shown_status(w, service.clock.now()), _came(w))
+            for w in held
+        ],
         members=rows,
         away=[r for r in rows if r.away],
         groups=[group_view(g, held, context["contacts"]) for g in state.groups.values()],

@@ -15,6 +15,7 @@ from tests.browser.conftest import ADMIN, LAPTOP, PHONE, TABLET, Contexts, Knote
 
 # one name per run: the browser tests share one knoten, whose home lists every network by name
 NAME = f"Netzwerk Bürgermitwirkung {secrets.token_hex(2)}"
+OTHER = f"Netzwerk Bürgerbeteiligung {secrets.token_hex(2)}"
 
 ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
@@ -33,6 +34,7 @@ def _meeting_with(knoten: Knoten, network_id: str, title: str, day: str, organis
     base = f"/api/workshops/{workshop['id']}/sessions/{session['id']}"
     knoten.http.post(f"{base}/open", headers=workshop["auth"]).raise_for_status()
     _post(knoten, f"{base}/signups", {"name": "Olaf Da", "organisation": organisation, "consent": True}, {})
+    workshop["session_base"] = base
     return workshop
 
 
@@ -50,7 +52,8 @@ def test_the_network_page_shows_members_who_came_and_who_stayed_away(
         _post(knoten, f"/api/networks/{nid}/members", body)
     _post(knoten, f"/api/networks/{nid}/groups", {"title": "AG Beteiligung", "patron_name": "Bernd Pate"})
     # within the retention period: after it, the names and organisations of a meeting are erased
-    _meeting_with(knoten, nid, "Wintertreffen 2025", "2025-12-05", "Stadtteilverein Linden")
+    winter = _meeting_with(knoten, nid, "Wintertreffen 2025", "2025-12-05", "Stadtteilverein Linden")
+    knoten.http.post(f"{winter['session_base']}/close", headers=winter["auth"]).raise_for_status()
     last = _meeting_with(knoten, nid, "Herbsttreffen 2026", "2026-11-06", "AWO")
 
     page = contexts.new(LAPTOP).new_page()
@@ -72,6 +75,9 @@ def test_the_network_page_shows_members_who_came_and_who_stayed_away(
     expect(page.get_by_role("heading", name=NAME, level=1)).to_be_visible()
     meetings = page.locator("#meetings").locator("xpath=..")
     expect(meetings.get_by_role("link", name="Frühjahrstreffen 2027")).to_be_visible()
+    expect(meetings.get_by_role("row", name="Frühjahrstreffen 2027")).to_contain_text("geplant")
+    expect(meetings.get_by_role("row", name="Herbsttreffen 2026")).to_contain_text("läuft")  # its session is open
+    expect(meetings.get_by_role("row", name="Wintertreffen 2025")).to_contain_text("vorbei, nicht abgeschlossen")
     table = page.get_by_role("table", name="Wer zu welchem Treffen kam")
     awo = table.get_by_role("row", name="AWO Region Hannover e.V.")
     cells = awo.get_by_role("cell").all_inner_texts()[3:]  # after role, agreement and contact: the meetings
@@ -134,7 +140,7 @@ def test_signing_up_to_a_groups_session_joins_it_and_the_person_leaves_it_from_t
 def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_the_organiser_its_contacts(
     contexts: Contexts, knoten: Knoten, screenshots: Path
 ) -> None:
-    network = _post(knoten, "/api/networks", {"name": NAME, "city": "Hannover"})
+    network = _post(knoten, "/api/networks", {"name": OTHER, "city": "Hannover"})
     nid = network["id"]
     for organisation, contact in (
         ("AWO Region Hannover e.V.", "Petra Kontakt"),
@@ -172,7 +178,7 @@ def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_
     tablet = contexts.new(TABLET).new_page()
     tablet.goto(workshop["console_url"])
     tablet.get_by_role("link", name="Netzwerk", exact=True).click()
-    expect(tablet.get_by_role("heading", name=NAME, level=1)).to_be_visible()
+    expect(tablet.get_by_role("heading", name=OTHER, level=1)).to_be_visible()
     table = tablet.get_by_role("table", name="Wer zu welchem Treffen kam")
     expect(table.get_by_role("row", name="AWO Region Hannover e.V.")).to_contain_text("gekommen")
     for hidden in ("Petra Kontakt", "Lars Linden", "kontakt@example.org", "Mitgliedsorganisation eintragen"):

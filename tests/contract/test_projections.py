@@ -44,14 +44,6 @@ async def test_a_meeting_record_is_kept_replaced_and_dropped(projections: Projec
     assert projections.records("net-b") == {}
 
 
-def test_a_rebuild_replaces_every_record_at_once(projections: Projections) -> None:
-    projections.put("net-r", "w1", b"stale", 9)
-    projections.replace("net-r", {"w2": b"two", "w3": b"three"})
-    assert projections.records("net-r") == {"w2": b"two", "w3": b"three"}
-    projections.replace("net-r", {})
-    assert projections.records("net-r") == {}
-
-
 def test_a_workshop_remembers_its_network(projections: Projections) -> None:
     assert projections.home("w9") is None
     projections.set_home("w9", "net-h")
@@ -69,7 +61,7 @@ def test_records_are_sealed_in_redis(redis_url: str) -> None:
     client = sync_client(redis_url)
     stored = RedisProjections(client, async_client(redis_url), KeyWrapper("a secret key of the tests, long enough"))
     stored.put("net-s", "w1", b"Person 4 hash-of-4 Sportverein", 1)
-    stored.replace("net-t", {"w2": b"Person 5 hash-of-5"})
+    stored.put("net-t", "w2", b"Person 5 hash-of-5", 1)
     raw = [*client.hvals(keys.network_meetings_key("net-s")), *client.hvals(keys.network_meetings_key("net-t"))]
     assert len(raw) == 2 and not any(b"Person" in value or b"hash-of" in value for value in raw)
     assert stored.records("net-s") == {"w1": b"Person 4 hash-of-4 Sportverein"}

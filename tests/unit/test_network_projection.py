@@ -1,0 +1,112 @@
+"""The network projection while the workshops' logs move: a rebuild running beside the jobs that
+follow the logs never drops a meeting planned meanwhile nor puts back an older record, and a
+report read while the projection lags still shows every meeting, each as its log says now."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from service.application.network_reports import decoded, folded, project, rebuild, up_to_date
+from service.domain import events as e
+from service.domain.network_report import meeting_summary
+from service.store.codec import EventCodec
+from service.store.memory import MemoryEventStore
+
+NETWORK = "net-1"
+DAY = datetime(2026, 3, 10, 17, tzinfo=UTC)
+
+
+def _store() -> MemoryEventStore:
+    store = MemoryEventStore(EventCodec())
+    store.append_sync(NETWORK, [e.NetworkCreated(at=DAY, network_id=NETWORK, name="Netzwerk")], expected_version=0)
+    return store
+
+
+def _meeting(store: MemoryEventStore, wid: str, days: int) -> None:
+    starts = DAY + timedelta(days=days)
+    events: list[e.Event] = [
+        e.WorkshopCreated(
+            at=starts - timedelta(days=30),
+            workshop_id=wid,
+            title=f"Treffen {wid}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=3),
+            facilitator_token_hash="h",
+            login_code_hash="l",
+        ),
+        e.WorkshopNetworkSet(at=starts, network_id=NETWORK),
+        e.SessionPlanned(at=starts, session_id="t", title="Tisch", format="thementisch"),
+    ]
+    store.append_sync(wid, events, expected_version=0)
+
+
+def _sign_up(store: MemoryEventStore, wid: str, n: int) -> None:
+    person = e.Person(f"p{n}", f"Person {n}", f"p{n}@example.org", None)
+    signup = e.SignupRecorded(
+        at=DAY,
+        signup_id=f"s{n}",
+        session_id="t",
+        participant_id=f"p{n}",
+        person=person,
+        email_hash=f"hash-of-{n}",
+        newcomer=False,
+        status="confirmed",
+    )
+    store.append_sync(wid, [signup], expected_version=folded(store, wid).version)
+
+
+def _people(store: MemoryEventStore) -> dict[str, int]:
+    return {r.workshop_id: len(r.people) for r in decoded(store.projections.records(NETWORK))}
+
+
+def test_a_rebuild_keeps_a_meeting_planned_while_it_ran_and_a_record_newer_than_its_own() -> None:
+    store = _store()
+    _meeting(store, "w1", 0)
+    _meeting(store, "w2", 100)
+    listed = ["w1", "w2"]  # the rebuild's list of workshops, read before w3 was planned
+    _meeting(store, "w3", 200)
+    project(store.projections, folded(store, "w3"))
+    stale = folded(store, "w1")  # the rebuild folded w1 here ...
+    _sign_up(store, "w1", 1)
+    project(store.projections, folded(store, "w1"))  # ... and a job projected the sign-up after
+
+    original = store.read_sync
+
+    def read_as_the_rebuild_did(workshop_id: str, after: int = 0) -> list[object]:
+        found = original(workshop_id, after)
+        return found[: stale.version] if workshop_id == "w1" else found
+
+    store.read_sync = read_as_the_rebuild_did  # type: ignore[assignment,method-assign]
+    assert rebuild(store, store.projections, listed, NETWORK) == 2
+    store.read_sync = original  # type: ignore[method-assign]
+
+    assert _people(store) == {"w1": 1, "w2": 0, "w3": 0}
+
+
+def test_a_rebuild_drops_the_record_of_a_workshop_that_left_the_network() -> None:
+    store = _store()
+    _meeting(store, "w1", 0)
+    _meeting(store, "w2", 100)
+    for wid in ("w1", "w2"):
+        project(store.projections, folded(store, wid))
+    store.append_sync("w2", [e.WorkshopNetworkSet(at=DAY, network_id=None)], expected_version=3)
+    assert rebuild(store, store.projections, ["w1", "w2"], NETWORK) == 1
+    assert _people(store) == {"w1": 0}
+
+
+def test_a_report_read_while_the_projection_lags_shows_every_meeting_as_its_log_says() -> None:
+    store = _store()
+    _meeting(store, "w1", 0)
+    _meeting(store, "w2", 100)
+    _meeting(store, "w3", 200)
+    project(store.projections, folded(store, "w1"))
+    project(store.projections, folded(store, "w2"))
+    _sign_up(store, "w2", 2)  # its job has not run yet; w3's has not either
+    held = [folded(store, wid) for wid in ("w1", "w2", "w3")]
+    records = decoded(store.projections.records(NETWORK))
+    assert [r.workshop_id for r in records] == ["w1", "w2"] and all(not r.people for r in records)
+
+    seen = up_to_date(records, held, {})
+    assert [(s.workshop_id, s.people) for s in seen] == [("w1", []), ("w2", ["hash-of-2"]), ("w3", [])]
+    assert seen[0] is next(r for r in records if r.workshop_id == "w1")  # the record, where it is current
+    assert seen == [meeting_summary(state) for state in held]
