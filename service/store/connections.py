@@ -8,8 +8,8 @@ from typing import Any
 import hiredis
 import redis
 import redis.asyncio
-from redis.asyncio.connection import Connection as AsyncConnection
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+from redis.asyncio.connection import Connection as AsyncConnection
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from redis.cluster import RedisCluster
