@@ -4,6 +4,7 @@ tests/contract/test_jobs.py; the worker that runs the jobs is `workers.worker`."
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import zlib
@@ -63,7 +64,11 @@ def enqueue_onto(jobs_queue: Queue) -> Enqueue:
             # RQ starts the transaction on an immediate job, not on a scheduled one; a scheduled
             # job first (a digest waiting for more closes) would leave commands before its MULTI
             pipe.multi()
+        now = utcformat(now_utc())
         for job in jobs:
+            if job.at is None:
+                _enqueue_now(pipe, jobs_queue, job, now)
+                continue
             options = {
                 "job_id": job.job_id,
                 "retry": RETRY,
@@ -73,26 +78,30 @@ def enqueue_onto(jobs_queue: Queue) -> Enqueue:
                 "description": _description(job),
                 "pipeline": pipe,
             }
-            if job.at is None:
-                _enqueue_now(pipe, jobs_queue, job)
-            else:
-                jobs_queue.enqueue_at(job.at, str(job.handler), *job.args, **options)
+            jobs_queue.enqueue_at(job.at, str(job.handler), *job.args, **options)
 
     return enqueue
 
 
-def _enqueue_now(pipe: Pipeline, jobs_queue: Queue, job: JobSpec) -> None:
+def _enqueue_now(pipe: Pipeline, jobs_queue: Queue, job: JobSpec, now: str) -> None:
     """The commands of RQ's `Queue.enqueue` for a job to run now, written directly: RQ builds a
     Job object, its dictionary and its hash for each (≈70 µs a sign-up, bench/command_path.py).
     The same hash fields as RQ's `Job.to_dict` for the options `enqueue_onto` passes, the data as
     RQ's JSONSerializer writes it; a unit test compares them with what RQ itself records
     (tests/unit/test_job_commands.py), and the workers' tests run them."""
-    now = utcformat(now_utc())
     data = zlib.compress(json.dumps([str(job.handler), None, list(job.args), {}]).encode("utf-8"))
-    pipe.sadd(Queue.redis_queues_keys, jobs_queue.key)
-    fields: dict[str, str | bytes | int] = {
-        "created_at": now,
-        "data": data,
+    pipe.execute_command("SADD", Queue.redis_queues_keys, jobs_queue.key)
+    key = jobs_queue.job_class.key_for(job.job_id)
+    fields = ("created_at", now, "enqueued_at", now, "data", data, "description", _description(job))
+    pipe.execute_command("HSET", key, *fields, *_fixed_fields(jobs_queue.name))
+    pipe.execute_command("RPUSH", jobs_queue.key, job.job_id)
+
+
+@functools.cache
+def _fixed_fields(origin: str) -> tuple[str | int, ...]:
+    """The fields of a job's hash that are the same for every job knoten enqueues, as HSET's
+    name-value arguments."""
+    fixed: dict[str, str | int] = {
         "success_callback_name": "",
         "failure_callback_name": "",
         "stopped_callback_name": "",
@@ -103,16 +112,13 @@ def _enqueue_now(pipe: Pipeline, jobs_queue: Queue, job: JobSpec) -> None:
         "group_id": "",
         "retries_left": RETRY.max,
         "retry_intervals": RETRY_INTERVALS,
-        "origin": jobs_queue.name,
-        "description": _description(job),
-        "enqueued_at": now,
+        "origin": origin,
         "timeout": JOB_TIMEOUT_SECONDS,
         "result_ttl": RESULT_TTL_SECONDS,
         "failure_ttl": FAILURE_TTL_SECONDS,
         "status": JobStatus.QUEUED.value,
     }
-    pipe.hset(jobs_queue.job_class.key_for(job.job_id), mapping=fields)  # type: ignore[arg-type]
-    pipe.rpush(jobs_queue.key, job.job_id)
+    return tuple(part for pair in fixed.items() for part in pair)
 
 
 def _description(job: JobSpec) -> str:
