@@ -43,6 +43,7 @@ from service.api.participation import ParticipationController
 from service.api.photos import PhotosController
 from service.api.problems import exception_handlers
 from service.api.request_log import request_log
+from service.api.request_metrics import RequestMetrics
 from service.api.round_table import RoundTableController
 from service.api.sessions import SessionController
 from service.api.stream import session_signals, stream_events
@@ -104,7 +105,11 @@ SWAGGER_UI = Path(next(iter(importlib.util.find_spec("swagger_ui").submodule_sea
 # Request counts and latency histograms per route template (never a path as sent: ids and tokens
 # stay out of the labels); live streams are open for minutes and would only blur the latencies.
 REQUEST_METRICS = PrometheusConfig(
-    app_name="knoten", prefix="knoten", group_path=True, exclude=[r"/stream$", r"^/metrics$", r"^/static/", r"^/schema"]
+    app_name="knoten",
+    prefix="knoten",
+    group_path=True,
+    exclude=[r"/stream$", r"^/metrics$", r"^/static/", r"^/schema"],
+    middleware_class=RequestMetrics,
 )
 
 

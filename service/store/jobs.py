@@ -90,11 +90,11 @@ def _enqueue_now(pipe: Pipeline, jobs_queue: Queue, job: JobSpec, now: str) -> N
     RQ's JSONSerializer writes it; a unit test compares them with what RQ itself records
     (tests/unit/test_job_commands.py), and the workers' tests run them."""
     data = zlib.compress(json.dumps([str(job.handler), None, list(job.args), {}]).encode("utf-8"))
-    pipe.execute_command("SADD", Queue.redis_queues_keys, jobs_queue.key)
+    pipe.sadd(Queue.redis_queues_keys, jobs_queue.key)
     key = jobs_queue.job_class.key_for(job.job_id)
     fields = ("created_at", now, "enqueued_at", now, "data", data, "description", _description(job))
-    pipe.execute_command("HSET", key, *fields, *_fixed_fields(jobs_queue.name))
-    pipe.execute_command("RPUSH", jobs_queue.key, job.job_id)
+    pipe.hset(key, items=[*fields, *_fixed_fields(jobs_queue.name)])
+    pipe.rpush(jobs_queue.key, job.job_id)
 
 
 @functools.cache
