@@ -14,13 +14,13 @@ request log names the route's template, never the path as sent, and never the cl
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import re
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from uvicorn.config import LOGGING_CONFIG
 
 SECRET_PARAMETER = re.compile(r"(?i)([?&](?:token|code)=)[^&\s\"']*")
@@ -112,6 +112,9 @@ def worker_logging(quiet: bool) -> None:
 LOGGED_FIELDS = ("method", "route", "status", "duration_ms")
 
 
+_json = msgspec.json.Encoder()
+
+
 class JsonLines(logging.Formatter):
     """A record as one JSON object on one line, redacted, with the request id it belongs to."""
 
@@ -130,12 +133,14 @@ class JsonLines(logging.Formatter):
                 entry[name] = getattr(record, name)
         if record.exc_info:
             entry["error"] = redact(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False)
+        return _json.encode(entry).decode()  # UTF-8 as it is, like json.dumps(ensure_ascii=False)
 
 
 def json_log_config() -> dict[str, Any]:
     """uvicorn's logging as JSON lines, every logger (knoten's, RQ's, uvicorn's) through one
-    redacting handler; uvicorn's own access log is off (`knoten.requests` replaces it)."""
+    redacting handler; uvicorn's own access log is off (`knoten.requests` replaces it). The
+    lines name no process or thread, so records do not look them up (a system call a line)."""
+    logging.logProcesses = logging.logThreads = logging.logMultiprocessing = False
     return {
         "version": 1,
         "disable_existing_loggers": False,

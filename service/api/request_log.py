@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -32,7 +32,7 @@ def request_id_of(scope: Scope) -> str:
             sent = value.decode("latin-1")
             if ACCEPTED_ID.fullmatch(sent):
                 return sent
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 NO_ROUTE = "(no route)"
