@@ -5,7 +5,8 @@ nothing from another site."""
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
+from collections.abc import Iterable
+
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,21 +25,37 @@ HEADERS = {
 }
 
 
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+def replaced(headers: Iterable[tuple[bytes, bytes]], ours: RawHeaders) -> RawHeaders:
+    """A response's raw headers with `ours` in place of any of the same names (in any case)."""
+    names = {name for name, _value in ours}
+    return [header for header in headers if bytes(header[0]).lower() not in names] + ours
+
+
+def _raw(pairs: dict[str, str]) -> RawHeaders:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs.items()]
+
+
+PAGE_HEADERS = _raw({**HEADERS, "Content-Security-Policy": CSP})
+DOCS_HEADERS = _raw({**HEADERS, "Content-Security-Policy": DOCS_CSP})
+
+
 def security_headers(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware; the interactive API docs (/schema) may run their inline script."""
+    """ASGI middleware; the interactive API docs (/schema) may run their inline script. The
+    headers go into the raw list directly (Litestar's `MutableScopeHeaders` scans the list for
+    each header it sets: ≈20 µs a response)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        docs = scope["path"].startswith("/schema")
+        ours = DOCS_HEADERS if scope["path"].startswith("/schema") else PAGE_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
-                    headers[name] = value
-                headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+                message["headers"] = replaced(message.get("headers", ()), ours)
             await send(message)
 
         await app(scope, receive, send_with_headers)

@@ -14,10 +14,10 @@ import re
 import secrets
 import time
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.headers import replaced
 from service.logs import CLEAN, REQUEST_ID
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -59,7 +59,7 @@ def request_log(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+                message["headers"] = replaced(message.get("headers", ()), [(b"x-request-id", request_id.encode())])
             await send(message)
 
         try:
