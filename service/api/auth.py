@@ -92,9 +92,10 @@ def credential(connection: ASGIConnection[Any, Any, Any, Any]) -> Credential | N
     if scheme.lower() == "bearer" and value.strip():
         return Credential(value.strip())
     path, method = connection.scope["path"], connection.scope.get("method")
-    query_token = connection.query_params.get("token")
-    if method == "GET" and query_token and (path.startswith("/api/") or path in TOKEN_LINK_PAGES):
-        return Credential(query_token)
+    if method == "GET" and (path.startswith("/api/") or path in TOKEN_LINK_PAGES):
+        query_token = connection.query_params.get("token")  # parsed only where it may be used
+        if query_token:
+            return Credential(query_token)
     if method not in {"GET", "HEAD"} and path.startswith("/api/") and not csrf_confirmed(connection):
         return None
     return _cookie(connection)
