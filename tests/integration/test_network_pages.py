@@ -80,3 +80,13 @@ async def test_a_facilitator_reaches_the_network_from_the_console_without_contac
     assert (await api.client.get(f"/w/{alone['id']}/network", headers=alone["auth"])).status_code == 404
     assert (await api.client.get(f"/w/{alone['id']}", headers=alone["auth"])).text.count("/network") == 0
     assert (await api.client.get(f"/w/{wid}/network", headers=alone["auth"])).status_code in {401, 403}
+
+
+async def test_a_new_network_without_members_does_not_claim_every_member_came(api: Api) -> None:
+    net = await network(api)
+    page = await api.client.get(f"/admin/networks/{net['id']}", headers=api.admin)
+    assert "Noch keine Mitgliedsorganisationen." in page.text
+    assert "Seit einem Jahr nicht gesehen" not in page.text and "Jedes Mitglied" not in page.text
+    await member(api, net)
+    page = await api.client.get(f"/admin/networks/{net['id']}", headers=api.admin)
+    assert "Seit einem Jahr nicht gesehen" in page.text
