@@ -44,9 +44,31 @@ PEOPLE = [
 ]
 
 
+MEMBERS = [
+    ("AWO Region Hannover e.V.", "speaker"),
+    ("Freiwilligenagentur Hannover", "member"),
+    ("Sportverein Nord", "member"),
+]
+
+
+async def _network(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+    """The demo's network: member organisations with their cooperation agreement, a working
+    group with its patron; the demo workshop is one of its meetings."""
+    body = {"name": "Netzwerk Engagierte Stadt", "city": "Hannover"}
+    network = (await client.post("/api/networks", headers=admin, json=body)).raise_for_status().json()
+    base = f"/api/networks/{network['id']}"
+    for organisation, role in MEMBERS:
+        member = {"organisation": organisation, "role": role, "agreement_signed_at": "2025-03-01"}
+        (await client.post(f"{base}/members", headers=admin, json=member)).raise_for_status()
+    group = {"title": "AG Nachbarschaft", "patron_name": "Agnes W."}
+    made = (await client.post(f"{base}/groups", headers=admin, json=group)).raise_for_status().json()
+    return {"id": network["id"], "name": network["name"], "group_id": made["id"]}
+
+
 async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
     now = datetime.now(UTC).replace(microsecond=0)
     admin = {"Authorization": f"Bearer {settings.admin_token}"}
+    network = await _network(client, admin)
     workshop = (
         (
             await client.post(
@@ -58,6 +80,7 @@ async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, An
                     "ends_at": (now + timedelta(hours=8)).isoformat(),
                     "location": "Rathaus",
                     "organiser_email": "orga@example.org",
+                    "network_id": network["id"],
                 },
             )
         )
@@ -75,6 +98,7 @@ async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, An
         }
         if spec["format"] == "thementisch":
             body["next_meeting_at"] = (now + timedelta(days=10)).isoformat()
+            body["group_id"] = network["group_id"]  # its people join the network's working group
         sessions.append(
             (await client.post(f"{base}/sessions", headers=facilitator, json=body)).raise_for_status().json()
         )
@@ -108,6 +132,7 @@ async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, An
                 },
             )
     workshop["sessions"] = [{"id": s["id"], "title": s["title"], "signup_url": s["signup_url"]} for s in sessions]
+    workshop["network"] = network
     created: dict[str, Any] = workshop
     return created
 
@@ -154,6 +179,16 @@ def _mail(settings: Settings) -> list[str]:
     ]
 
 
+def _network_lines(settings: Settings, workshop: dict[str, Any]) -> list[str]:
+    network = workshop.get("network")  # a demo saved before networks existed has none
+    if network is None:
+        return []
+    return [
+        f"  Network page:       {settings.base_url}/admin/networks/{network['id']} ({network['name']}: members,",
+        "                      who came, working groups; the network report from there)",
+    ]
+
+
 def where_to_go(settings: Settings, workshop: dict[str, Any], signin_link: str | None) -> str:
     """The banner of `knoten dev`: every page with what it takes to open it."""
     signups = [f"    {s['title']}: {_here(settings, s['signup_url'])}" for s in workshop["sessions"]]
@@ -169,6 +204,7 @@ def where_to_go(settings: Settings, workshop: dict[str, Any], signin_link: str |
         "",
         f"  Organiser page:     {settings.base_url}/admin (your workshops: new, change, copy, close,",
         "                      hand the console to a tablet; failed jobs, outbox)",
+        *_network_lines(settings, workshop),
         f"  Sign-in link:       {_here(settings, signin_link) if signin_link else '-'}  "
         f"(as {DEMO_ORGANISER['email']}; once, within {settings.signin_link_seconds // 60} minutes)",
         f"  Organiser token:    {settings.admin_token}  (API: Authorization: Bearer …)",

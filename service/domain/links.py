@@ -228,6 +228,10 @@ class Links(msgspec.Struct, frozen=True):
         """A network's page: members, who came to which meeting, working groups."""
         return f"{self.admin_networks()}/{nid}" + (f"?done={done}" if done else "")
 
+    def network_report(self, nid: str, suffix: str, language: str | None = None) -> str:
+        """The network report as a page or a document (`html`, `pdf`, `csv`), in `language`."""
+        return f"{self.base_url}/api/networks/{nid}/report.{suffix}" + (f"?lang={language}" if language else "")
+
     def admin_network_group(self, nid: str, gid: str) -> str:
         """A working group's page for the organiser: members, sessions held, open commitments."""
         return f"{self.admin_network(nid)}/groups/{gid}"

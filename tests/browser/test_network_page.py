@@ -91,6 +91,10 @@ def test_the_network_page_shows_members_who_came_and_who_stayed_away(
     assert away.locator("li").all_inner_texts() == ["Freiwilligenzentrum Hannover"]
     expect(page.get_by_role("heading", name="AG Beteiligung")).to_be_visible()
     shoot(page, screenshots, "network-de")
+    page.get_by_role("link", name="Netzwerkbericht").click()
+    expect(page.get_by_role("heading", name=NAME, level=1)).to_be_visible()
+    expect(page.get_by_role("img", name="Personen je Treffen")).to_be_visible()
+    page.go_back()
 
     page.get_by_text("Mitgliedsorganisation eintragen").click()
     page.get_by_label("Organisation", exact=True).fill("Caritas Hannover")

@@ -86,6 +86,11 @@ def test_knoten_dev_starts_everything_and_keeps_the_demo_across_restarts(tmp_pat
         formats = {s["format"] for s in workshop["sessions"]}
         assert formats == {"thementisch", "runder_tisch", "zukunftswerkstatt", "barcamp", "marktplatz"}
         assert sum(s["confirmed"] for s in workshop["sessions"]) >= DEMO_SIGNUPS
+        network = re.search(rf"Network page:\s+http://127.0.0.1:{port}/admin/networks/(\S+) ", printed)
+        assert network and workshop["network_id"] == network.group(1), printed
+        admin = {"Authorization": f"Bearer {(tmp_path / '.knoten' / 'admin_token').read_text().strip()}"}
+        page = httpx.get(f"{base}/admin/networks/{network.group(1)}", headers=admin).text
+        assert "Barcamp Engagierte Stadt" in page and "AG Nachbarschaft" in page and "Sportverein Nord" in page
     finally:
         _ctrl_c(process)
     assert (tmp_path / ".knoten" / "redis" / "appendonlydir").is_dir()

@@ -86,6 +86,7 @@ async def test_a_new_network_without_members_does_not_claim_every_member_came(ap
     net = await network(api)
     page = await api.client.get(f"/admin/networks/{net['id']}", headers=api.admin)
     assert "Noch keine Mitgliedsorganisationen." in page.text
+    assert f'href="/api/networks/{net["id"]}/report.pdf?lang=de"' in page.text  # the report, from the page
     assert "Seit einem Jahr nicht gesehen" not in page.text and "Jedes Mitglied" not in page.text
     await member(api, net)
     page = await api.client.get(f"/admin/networks/{net['id']}", headers=api.admin)
