@@ -44,21 +44,22 @@ PEOPLE = [
 ]
 
 
-MEMBERS = [
-    ("AWO Region Hannover e.V.", "speaker"),
-    ("Freiwilligenagentur Hannover", "member"),
-    ("Sportverein Nord", "member"),
+MEMBERS = [  # organisation, role, days since it signed the agreement (over a year and never came: flagged)
+    ("AWO Region Hannover e.V.", "speaker", 60),
+    ("Freiwilligenagentur Hannover", "member", 60),
+    ("Sportverein Nord", "member", 500),
 ]
 
 
-async def _network(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+async def _network(client: httpx.AsyncClient, admin: dict[str, str], now: datetime) -> dict[str, Any]:
     """The demo's network: member organisations with their cooperation agreement, a working
     group with its patron; the demo workshop is one of its meetings."""
     body = {"name": "Netzwerk Engagierte Stadt", "city": "Hannover"}
     network = (await client.post("/api/networks", headers=admin, json=body)).raise_for_status().json()
     base = f"/api/networks/{network['id']}"
-    for organisation, role in MEMBERS:
-        member = {"organisation": organisation, "role": role, "agreement_signed_at": "2025-03-01"}
+    for organisation, role, days in MEMBERS:
+        signed = (now - timedelta(days=days)).date().isoformat()
+        member = {"organisation": organisation, "role": role, "agreement_signed_at": signed}
         (await client.post(f"{base}/members", headers=admin, json=member)).raise_for_status()
     group = {"title": "AG Nachbarschaft", "patron_name": "Agnes W."}
     made = (await client.post(f"{base}/groups", headers=admin, json=group)).raise_for_status().json()
@@ -68,7 +69,7 @@ async def _network(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str
 async def _create(client: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
     now = datetime.now(UTC).replace(microsecond=0)
     admin = {"Authorization": f"Bearer {settings.admin_token}"}
-    network = await _network(client, admin)
+    network = await _network(client, admin, now)
     workshop = (
         (
             await client.post(

@@ -535,11 +535,13 @@ def workshop_status(state: WorkshopState) -> WorkshopStatus:
 
 
 def shown_status(state: WorkshopState, now: datetime) -> str:
-    """The workshop's status as a page shows it: a workshop whose end has passed without anyone
-    closing it is over, not planned."""
+    """The workshop's status as a page shows it: one whose day has begun with no session open yet
+    is begun, one whose end has passed without anyone closing it is over; not planned."""
     status = workshop_status(state)
     if status == "planned" and state.ends_at is not None and state.ends_at < now:
         return "over"
+    if status == "planned" and state.starts_at is not None and state.starts_at <= now:
+        return "begun"
     return status
 
 

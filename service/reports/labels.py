@@ -16,6 +16,7 @@ STATUSES = {
     "open": N_("open"),
     "closed": N_("closed"),
     "over": N_("over, not closed"),
+    "begun": N_("begun, no session open"),
     "cancelled": N_("cancelled"),
     "confirmed": N_("confirmed"),
     "waitlisted": N_("waitlist"),
