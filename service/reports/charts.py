@@ -102,7 +102,8 @@ def network_participants(report: NetworkReport, language: str, kind: Kind) -> by
     axes.set_xticks(positions, titles, rotation=30, ha="right")
     axes.set_ylabel(gettext(language, "People"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(loc="upper left", frameon=False)
+    axes.set_xlim(-0.6, max(len(rows), 4) - 0.4)  # a bar keeps its width with only a few meetings
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above, never on a bar
     axes.spines[["top", "right"]].set_visible(False)
     return _save(figure, kind, "network-people", gettext(language, "People per meeting"))
 
