@@ -11,6 +11,8 @@ from service.domain import events as e
 from service.domain.network_report import meeting_summary
 from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
+from tests.unit.test_network_report import _signup as signup
+from tests.unit.test_network_report import workshop_created
 
 NETWORK = "net-1"
 DAY = datetime(2026, 3, 10, 17, tzinfo=UTC)
@@ -25,15 +27,7 @@ def _store() -> MemoryEventStore:
 def _meeting(store: MemoryEventStore, wid: str, days: int) -> None:
     starts = DAY + timedelta(days=days)
     events: list[e.Event] = [
-        e.WorkshopCreated(
-            at=starts - timedelta(days=30),
-            workshop_id=wid,
-            title=f"Treffen {wid}",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=3),
-            facilitator_token_hash="h",
-            login_code_hash="l",
-        ),
+        workshop_created(wid, starts),
         e.WorkshopNetworkSet(at=starts, network_id=NETWORK),
         e.SessionPlanned(at=starts, session_id="t", title="Tisch", format="thementisch"),
     ]
@@ -41,18 +35,7 @@ def _meeting(store: MemoryEventStore, wid: str, days: int) -> None:
 
 
 def _sign_up(store: MemoryEventStore, wid: str, n: int) -> None:
-    person = e.Person(f"p{n}", f"Person {n}", f"p{n}@example.org", None)
-    signup = e.SignupRecorded(
-        at=DAY,
-        signup_id=f"s{n}",
-        session_id="t",
-        participant_id=f"p{n}",
-        person=person,
-        email_hash=f"hash-of-{n}",
-        newcomer=False,
-        status="confirmed",
-    )
-    store.append_sync(wid, [signup], expected_version=folded(store, wid).version)
+    store.append_sync(wid, [signup(n, DAY)], expected_version=folded(store, wid).version)
 
 
 def _people(store: MemoryEventStore) -> dict[str, int]:

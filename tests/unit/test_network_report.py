@@ -16,9 +16,9 @@ NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 MEMBERS = ["AWO Region Hannover e.V.", "Freiwilligenzentrum"]
 
 
-def _meeting(wid: str, starts_at: datetime, *events: e.Event) -> WorkshopState:
-    state = WorkshopState(id=wid)
-    created = e.WorkshopCreated(
+def workshop_created(wid: str, starts_at: datetime) -> e.WorkshopCreated:
+    """A meeting of three hours, planned a month before."""
+    return e.WorkshopCreated(
         at=starts_at - timedelta(days=30),
         workshop_id=wid,
         title=f"Treffen {wid}",
@@ -27,6 +27,11 @@ def _meeting(wid: str, starts_at: datetime, *events: e.Event) -> WorkshopState:
         facilitator_token_hash="h",
         login_code_hash="l",
     )
+
+
+def _meeting(wid: str, starts_at: datetime, *events: e.Event) -> WorkshopState:
+    state = WorkshopState(id=wid)
+    created = workshop_created(wid, starts_at)
     planned = [
         e.SessionPlanned(at=starts_at, session_id="t", title="Tisch", format="thementisch"),
         e.SessionPlanned(at=starts_at, session_id="m", title="Markt", format="marktplatz"),

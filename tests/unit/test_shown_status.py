@@ -4,40 +4,25 @@ closing it, closed once closed (the API keeps planned / running / closed)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from service.domain import events as e
-from service.domain.rules import evolve
 from service.domain.state import WorkshopState
 from service.domain.views import shown_status, workshop_status
-
-STARTS = datetime(2026, 11, 6, 17, tzinfo=UTC)
+from tests.unit.test_rules import NOW, created, given, planned
 
 
 def _workshop(*events: e.Event) -> WorkshopState:
-    state = WorkshopState(id="w1")
-    created = e.WorkshopCreated(
-        at=STARTS - timedelta(days=30),
-        workshop_id="w1",
-        title="Herbsttreffen",
-        starts_at=STARTS,
-        ends_at=STARTS + timedelta(hours=4),
-        facilitator_token_hash="h",
-        login_code_hash="l",
-    )
-    planned = e.SessionPlanned(at=STARTS, session_id="t", title="Tisch", format="thementisch")
-    for event in (created, planned, *events):
-        evolve(state, event)
-    return state
+    return given(created(), planned(), *events)
 
 
 def test_a_page_says_what_the_day_says() -> None:
-    workshop = _workshop()
-    assert shown_status(workshop, STARTS - timedelta(days=1)) == "planned"
-    assert shown_status(workshop, STARTS + timedelta(hours=1)) == "begun"
-    assert shown_status(workshop, STARTS + timedelta(days=1)) == "over"
+    workshop = _workshop()  # from NOW for eight hours
+    assert shown_status(workshop, NOW - timedelta(days=1)) == "planned"
+    assert shown_status(workshop, NOW + timedelta(hours=1)) == "begun"
+    assert shown_status(workshop, NOW + timedelta(days=1)) == "over"
     assert workshop_status(workshop) == "planned"  # the API's word for all three
-    running = _workshop(e.SessionOpened(at=STARTS, session_id="t"))
-    assert shown_status(running, STARTS + timedelta(days=20)) == "running"  # a session left open is still open
-    closed = _workshop(e.SessionClosed(at=STARTS, session_id="t"), e.WorkshopClosed(at=STARTS))
-    assert shown_status(closed, STARTS + timedelta(hours=1)) == "closed"
+    running = _workshop(e.SessionOpened(at=NOW, session_id="s"))
+    assert shown_status(running, NOW + timedelta(days=20)) == "running"  # a session left open is still open
+    closed = _workshop(e.SessionClosed(at=NOW, session_id="s"), e.WorkshopClosed(at=NOW))
+    assert shown_status(closed, NOW + timedelta(hours=1)) == "closed"
