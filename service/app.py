@@ -73,6 +73,7 @@ from service.settings import Settings
 from service.signins import MemorySigninLinks, MemorySignins, RedisSigninLinks, RedisSignins
 from service.store.base import EventStore
 from service.store.connections import sync_client
+from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.web.admin import (
     admin_login,
@@ -134,7 +135,9 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             app.state.organisers = RedisOrganisers(event_store.async_client, settings.secret_key)
             app.state.signin_links = RedisSigninLinks(event_store.async_client)
         else:
-            app.state.limiter = MemoryRateLimiter()
+            app.state.limiter = MemoryRateLimiter(
+                event_store.rate_counts if isinstance(event_store, MemoryEventStore) else None
+            )
             app.state.signins = MemorySignins()
             app.state.organisers = MemoryOrganisers()
             app.state.signin_links = MemorySigninLinks()

@@ -39,8 +39,10 @@ def _seconds_left(now: float, window_seconds: int) -> int:
 
 
 class MemoryRateLimiter(RateLimiter):
-    def __init__(self) -> None:
-        self._counts: defaultdict[tuple[str, str, int], int] = defaultdict(int)
+    """`counts`: shared with the in-memory event store, whose appends count sign-ups' guards."""
+
+    def __init__(self, counts: defaultdict[tuple[str, str, int], int] | None = None) -> None:
+        self._counts = defaultdict(int) if counts is None else counts
 
     async def hit(self, scope: str, limits: Sequence[Limit], window_seconds: int) -> int | None:
         now = time.time()
@@ -74,7 +76,7 @@ class RedisRateLimiter(RateLimiter):
     async def hit(self, scope: str, limits: Sequence[Limit], window_seconds: int) -> int | None:
         now = time.time()
         window = str(int(now // window_seconds))
-        counters = [keys.workshop_key(scope, "rate", name, window) for name, _limit in limits]
+        counters = [keys.rate_key(scope, name, window) for name, _limit in limits]
         arguments = [window_seconds, *(limit for _name, limit in limits)]
         over = await self._counted(counters, arguments)
         return None if int(over) == 0 else _seconds_left(now, window_seconds)

@@ -16,6 +16,11 @@ append with one expected version; each keeps its own reply, idempotency record a
 command that fails its rules fails alone. When the cached state is the log's (this process
 made the last append), the batch decides without reading first: the append's version check
 says whether the log moved, and only then is it read and the batch decided again.
+
+Guards: a command may carry an `Admission` (a sign-up's rate limits, and the address it was
+decided on as never seen). The append checks and counts them in the same script; when one
+fails it writes nothing, the command over its limit is answered alone (RateLimited) and one
+whose address was seen is decided again as seen, with the rest of the batch.
 """
 
 from __future__ import annotations
@@ -28,7 +33,17 @@ from typing import Any, NamedTuple, TypeVar
 import msgspec
 
 from service import metrics
-from service.application.outcomes import Dispatch, Idempotency, IdempotencyMismatch, Outcome, Plan, Render, Reply
+from service.application.outcomes import (
+    Admission,
+    Dispatch,
+    Idempotency,
+    IdempotencyMismatch,
+    Outcome,
+    Plan,
+    RateLimited,
+    Render,
+    Reply,
+)
 from service.clock import Clock
 from service.domain.errors import Conflict, DomainError
 from service.domain.events import Event
@@ -38,9 +53,11 @@ from service.domain.state import WorkshopState
 from service.security import keyed_hash
 from service.store.base import (
     EventStore,
+    Guard,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
+    Refused,
     SyncEventLog,
     VersionConflict,
 )
@@ -75,6 +92,7 @@ class Append(NamedTuple):
     idempotency: list[tuple[str, IdempotencyRecord]]
     jobs: list[JobSpec]
     forget_emails: list[str]
+    guards: list[Guard]  # of the commands that have one, in their order (may raise Refused)
 
 
 class Remember(NamedTuple):
@@ -88,10 +106,12 @@ Path = Generator[Step, Any, T]
 
 
 class Command(NamedTuple):
-    """One request of a batch: its plan and its Idempotency-Key."""
+    """One request of a batch: its plan, its Idempotency-Key, and what its append must still
+    find (a sign-up's rate limits and unseen address)."""
 
     plan: Plan
     idempotency: Idempotency | None
+    admission: Admission | None = None
 
 
 Result = Reply | Exception
@@ -272,9 +292,11 @@ class CommandPath:
         self, workshop_id: str, batch: list[_Decided], commands: list[Command], results: list[Result | None]
     ) -> Path[bool | None]:
         """Append the batch and answer its commands: True. False when one of their keys was
-        used meanwhile (that command is answered with the first reply), None on a conflict."""
+        used meanwhile (that command is answered with the first reply) or guards failed (a
+        command over its rate limit is answered alone, one whose address was seen is decided
+        again as seen), None on a conflict."""
         try:
-            yield self._append_of(workshop_id, batch)
+            yield self._append_of(workshop_id, batch, commands)
         except VersionConflict:
             self.drop(workshop_id)  # tentative state: rebuild from the log
             return None
@@ -284,15 +306,26 @@ class CommandPath:
             i = keys.get(taken.key or "", batch[0].at)
             results[i] = self._replayed(taken.record, commands[i].idempotency)
             return False
+        except Refused as refused:  # over a limit: answered alone; an address seen: decided again as seen
+            self.drop(workshop_id)
+            guarded = [admission for i, *_rest in batch if (admission := commands[i].admission) is not None]
+            at = [i for i, *_rest in batch if commands[i].admission is not None]
+            for n in refused.limited:
+                results[at[n]] = RateLimited(guarded[n].retry_after)
+            for n in refused.seen:
+                guarded[n].seen = True
+            return False
         except BaseException:
             self.drop(workshop_id)  # tentative state: rebuild from the log
             raise
         for i, prepared, _stored in batch:
             results[i] = prepared.reply
+            if (admission := commands[i].admission) is not None:
+                admission.counted = True
         return True
 
     @staticmethod
-    def _append_of(workshop_id: str, batch: list[_Decided]) -> Append:
+    def _append_of(workshop_id: str, batch: list[_Decided], commands: list[Command]) -> Append:
         """One append for the whole batch, at the version before its first command."""
         _i, first, _stored = batch[0]
         return Append(
@@ -302,6 +335,7 @@ class CommandPath:
             [stored for *_rest, stored in batch if stored is not None],
             [job for _i, prepared, _stored in batch for job in prepared.jobs],
             [email for _i, prepared, _stored in batch for email in prepared.forget_emails],
+            [admission.guard() for i, *_rest in batch if (admission := commands[i].admission) is not None],
         )
 
     def _decide(
@@ -428,7 +462,7 @@ async def _async_step(store: EventStore, step: Step) -> Any:
             return await store.read_and_recall_all(workshop_id, after, keys)
         case Recall(workshop_id, key):
             return await store.recall(workshop_id, key)
-        case Append(workshop_id, events, version, idempotency, jobs, forget_emails):
+        case Append(workshop_id, events, version, idempotency, jobs, forget_emails, guards):
             recorded = await store.append(
                 workshop_id,
                 events,
@@ -436,6 +470,7 @@ async def _async_step(store: EventStore, step: Step) -> Any:
                 idempotency=idempotency,
                 jobs=jobs,
                 forget_emails=forget_emails,
+                guards=guards,
             )
             metrics.appended(events)
             return recorded
@@ -461,7 +496,7 @@ def _sync_step(log: SyncEventLog, step: Step) -> Any:
     match step:
         case Read(workshop_id, after, ()):
             return log.read_sync(workshop_id, after), []
-        case Append(workshop_id, events, version, [], jobs, forget_emails):
+        case Append(workshop_id, events, version, [], jobs, forget_emails, []):
             recorded = log.append_sync(
                 workshop_id, events, expected_version=version, jobs=jobs, forget_emails=forget_emails
             )

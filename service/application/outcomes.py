@@ -11,6 +11,7 @@ import msgspec
 
 from service.domain.events import Event
 from service.domain.state import WorkshopState
+from service.store.base import Counter, Guard
 from service.store.job_spec import JobSpec
 
 
@@ -28,6 +29,39 @@ class Idempotency(NamedTuple):
 
 class IdempotencyMismatch(Exception):
     """The key was used before for another request (422)."""
+
+
+class RateLimited(Exception):
+    """A command's rate limit is used up (429); its window ends in `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate limit used up")
+        self.retry_after = retry_after
+
+
+class Admission:
+    """What a command must still find when it is appended (the append checks it in the same
+    round trip): its rate-limit counters within their limits, counted by the append, and the
+    e-mail hash it was decided on as never seen, while it is taken as unseen.
+
+    The command path keeps it across a batch's attempts: an address found seen is decided
+    again as seen (`seen`), and `counted` says that an append counted the command's hits (a
+    command answered without an append counts them elsewhere)."""
+
+    def __init__(
+        self,
+        counters: tuple[Counter, ...],
+        window_seconds: int,
+        now: float,
+        email_hash: str | None = None,
+    ) -> None:
+        self._guard = Guard(counters, int(now // window_seconds), window_seconds, email_hash)
+        self.retry_after = window_seconds - int(now) % window_seconds
+        self.seen = False
+        self.counted = False
+
+    def guard(self) -> Guard:
+        return self._guard._replace(unseen=None) if self.seen else self._guard
 
 
 Render = Callable[[WorkshopState], tuple[int, Any]]

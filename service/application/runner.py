@@ -16,6 +16,7 @@ from typing import NamedTuple
 from service.application.command_path import Command, CommandPath, Result, run_async
 from service.application.outcomes import (
     About,
+    Admission,
     Dispatch,
     Idempotency,
     IdempotencyMismatch,
@@ -72,8 +73,11 @@ class WorkshopService:
         its outcome from the state before the command."""
         return lambda state: Outcome(decide(state, command, self.clock.now()), render, about(state))
 
-    async def execute(self, workshop_id: str, plan: Plan, idempotency: Idempotency | None) -> Reply:
-        """Run a plan once: a retried request gets its first reply, never a second effect."""
+    async def execute(
+        self, workshop_id: str, plan: Plan, idempotency: Idempotency | None, admission: Admission | None = None
+    ) -> Reply:
+        """Run a plan once: a retried request gets its first reply, never a second effect.
+        With an `admission`, its append checks and counts it (RateLimited when it is over)."""
         reply: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         queue = self._queues.get(workshop_id)
         if queue is None:
@@ -82,7 +86,7 @@ class WorkshopService:
             task = asyncio.create_task(self._run_rounds(workshop_id, queue))
             self._rounds.add(task)
             task.add_done_callback(self._rounds.discard)
-        queue.append(_Queued(Command(plan, idempotency), reply))
+        queue.append(_Queued(Command(plan, idempotency, admission), reply))
         return await reply
 
     async def _run_rounds(self, workshop_id: str, queue: list[_Queued]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import time
 from typing import Any, NamedTuple
 
 import msgspec
@@ -11,6 +11,7 @@ from litestar.exceptions import TooManyRequestsException
 
 from service.application.inputs import checked_email, checked_person, existing, hashed_email
 from service.application.network_people import known_in_network
+from service.application.outcomes import Admission, RateLimited
 from service.application.runner import Idempotency, Outcome, Reply, WorkshopService
 from service.domain import commands as c
 from service.domain.errors import Invalid
@@ -23,6 +24,7 @@ from service.ratelimit import Limit, RateLimiter
 from service.schemas import SignupIn, SignupOut
 from service.security import new_id, new_token, token_hash
 from service.settings import Settings
+from service.store.base import Counter
 
 
 class Signed(NamedTuple):
@@ -47,20 +49,31 @@ def signup_out(state: WorkshopState, signup: SignupState, token: str | None) -> 
     )
 
 
-async def limit_signups(request: Request[Any, Any, Any], settings: Settings, workshop_id: str, session_id: str) -> None:
-    """Public sign-up is limited per client and per session (429 with Retry-After)."""
-    limiter: RateLimiter = request.app.state.limiter
+WINDOW_SECONDS = 60
+
+
+def _limits(request: Request[Any, Any, Any], settings: Settings, session_id: str) -> list[Limit]:
+    """Public sign-up is limited per client and per session, in windows of a minute."""
     client = request.client.host if request.client else "unknown"
-    limits = [
+    return [
         Limit(f"signup:{session_id}:{client}", settings.signups_per_client_minute),
         Limit(f"signup:{session_id}", settings.signups_per_session_minute),
     ]
-    retry_after = await limiter.hit(workshop_id, limits, 60)
+
+
+def _too_many(retry_after: int) -> TooManyRequestsException:
+    return TooManyRequestsException(
+        "Too many sign-ups in a short time; please try again shortly.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def limit_signups(request: Request[Any, Any, Any], settings: Settings, workshop_id: str, session_id: str) -> None:
+    """Count a sign-up that no append counted (429 with Retry-After when it is over)."""
+    limiter: RateLimiter = request.app.state.limiter
+    retry_after = await limiter.hit(workshop_id, _limits(request, settings, session_id), WINDOW_SECONDS)
     if retry_after is not None:
-        raise TooManyRequestsException(
-            "Too many sign-ups in a short time; please try again shortly.",
-            headers={"Retry-After": str(retry_after)},
-        )
+        raise _too_many(retry_after)
 
 
 async def record_signup(
@@ -82,22 +95,24 @@ async def record_signup(
     whatever they answered.
     A walk-in (`walk_in`: a facilitator adds someone who is here) counts as present, also when
     their address was signed up already.
+
+    The rate limits count every request. A sign-up that appends is counted by its append, which
+    also checks that an address decided on as never seen is still unseen: one round trip for
+    the common case. One refused or answered without an append is counted on its own, and a
+    request over its limit is answered 429 before anything else.
     """
     try:
         email, refused = checked_email(data.email, "email"), None
     except Invalid as invalid:
         email, refused = None, invalid
+    if refused is not None or not data.consent:
+        await limit_signups(request, settings, workshop_id, session_id)
+        if not data.consent:
+            raise Invalid("consent", "must be true: we need your consent to store your sign-up")
+        raise refused  # type: ignore[misc]
     ehash = None if email is None else hashed_email(settings, email)
-    # The limits are counted for every request, refused ones too; the seen set is asked in
-    # the same round trip (both go in one pipeline), and only for a valid address.
-    _, seen = await asyncio.gather(
-        limit_signups(request, settings, workshop_id, session_id),
-        _seen_before(service, ehash if data.newcomer is None else None),
-    )
-    if not data.consent:
-        raise Invalid("consent", "must be true: we need your consent to store your sign-up")
-    if refused is not None:
-        raise refused
+    counters = tuple(Counter(*limit) for limit in _limits(request, settings, session_id))
+    admission = Admission(counters, WINDOW_SECONDS, time.time(), ehash if data.newcomer is None else None)
     newcomer = data.newcomer
     if newcomer and await known_in_network(service, workshop_id, ehash):
         newcomer = False  # new to this evening, not to the network
@@ -112,7 +127,7 @@ async def record_signup(
         email_hash=ehash,
         newcomer=newcomer,
         privacy_version=data.privacy_version or PRIVACY_VERSION,
-        email_seen_before=seen,
+        email_seen_before=False,
         language=data.language,
         consent=data.consent,
         token_hash=token_hash(settings.secret_key, token),
@@ -128,15 +143,22 @@ async def record_signup(
         if (already := existing_signup(state, session_id, ehash)) is not None:
             marked = decide(state, c.MarkAttendance(signup_id=already.id, present=True), now) if walk_in else []
             return Outcome(marked, lambda s: (200, signup_out(s, already, None)), (already.participant_id,))
-        events = decide(state, command, now)
+        decided = msgspec.structs.replace(command, email_seen_before=True) if admission.seen else command
+        events = decide(state, decided, now)
         new_person = _participant_of(events) == pid
         return Outcome(events, lambda s: (201, signup_out(s, s.signups[signup_id], token if new_person else None)))
 
-    return Signed(await service.execute(workshop_id, plan, idempotency))
-
-
-async def _seen_before(service: WorkshopService, email_hash: str | None) -> bool:
-    return email_hash is not None and await service.store.seen_before(email_hash)
+    try:
+        reply = await service.execute(workshop_id, plan, idempotency, admission)
+    except RateLimited as limited:
+        raise _too_many(limited.retry_after) from None
+    except Exception:
+        if not admission.counted:
+            await limit_signups(request, settings, workshop_id, session_id)
+        raise
+    if not admission.counted:
+        await limit_signups(request, settings, workshop_id, session_id)
+    return Signed(reply)
 
 
 def _participant_of(events: list[Any]) -> str | None:

@@ -81,6 +81,39 @@ class IdempotencyKeyTaken(Exception):
         self.key = key
 
 
+class Counter(NamedTuple):
+    """A fixed-window rate-limit counter: its name within the workshop, and its limit."""
+
+    name: str
+    limit: int
+
+
+class Guard(NamedTuple):
+    """What one command of an append must still find when it is written (the common case of a
+    sign-up: both are checked, and the counters counted, in the append's one round trip).
+
+    `counters`: counted by one hit each, in order, in the window `window` (seconds since the
+    epoch divided by `window_seconds`); the command is refused when one would pass its limit,
+    and a refused command counts nowhere (its counter is at its limit already).
+    `unseen`: the e-mail hash the command was decided on as never seen before, or None.
+    """
+
+    counters: tuple[Counter, ...] = ()
+    window: int = 0
+    window_seconds: int = 60
+    unseen: str | None = None
+
+
+class Refused(Exception):
+    """An append wrote nothing because some of its guards failed, by their place in the
+    append's `guards`: `limited` would pass a rate limit, `seen` found their address seen."""
+
+    def __init__(self, limited: Sequence[int] = (), seen: Sequence[int] = ()) -> None:
+        super().__init__(f"guards failed: limited {list(limited)}, seen {list(seen)}")
+        self.limited = tuple(limited)
+        self.seen = tuple(seen)
+
+
 Idempotencies = tuple[str, IdempotencyRecord] | Sequence[tuple[str, IdempotencyRecord]] | None
 """What an append stores under idempotency keys: one (key, record), several, or none."""
 
@@ -147,14 +180,17 @@ class EventStore(ABC):
         idempotency: Idempotencies = None,
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
+        guards: Sequence[Guard] = (),
     ) -> list[Recorded]:
         """Append atomically, with the idempotency records and the jobs the events call for,
         if the log is at `expected_version` and every key is unused. `forget_emails` (the hashes
         of the people the events erase) leave what `seen_before` knows, as sign-ups join it.
         Several records (a group commit: one per command of the batch) are stored together.
+        `guards` (one per command that has one) are checked, and their counters counted, in
+        the same step.
 
-        Raises VersionConflict or IdempotencyKeyTaken (for the first used key) and then writes
-        nothing.
+        Raises VersionConflict, IdempotencyKeyTaken (for the first used key) or Refused (every
+        guard that failed) and then writes nothing.
         """
 
     @abstractmethod

@@ -13,6 +13,11 @@ def workshop_key(workshop_id: str, *parts: str) -> str:
     return ":".join((PREFIX, "{" + workshop_id + "}", *parts))
 
 
+def rate_key(scope: str, name: str, window: int | str) -> str:
+    """A fixed-window rate-limit counter, in its scope's hash slot (a workshop's, for sign-ups)."""
+    return workshop_key(scope, "rate", name, str(window))
+
+
 def log_key(workshop_id: str) -> str:
     return workshop_key(workshop_id, "log")
 

@@ -11,11 +11,13 @@ import msgspec
 from service.domain.events import Event, PersonErased
 from service.store.base import (
     EventStore,
+    Guard,
     Idempotencies,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
     Recorded,
+    Refused,
     SyncEventLog,
     VersionConflict,
     idempotency_records,
@@ -43,6 +45,9 @@ class MemoryEventStore(EventStore, SyncEventLog):
         self._records: dict[tuple[str, str], IdempotencyRecord] = {}
         self._appended = asyncio.Condition()
         self._seen: set[str] = set()
+        # fixed-window rate-limit counters, (scope, name, window) → hits: the guards of appends
+        # count here, and the in-memory rate limiter shares them (service/ratelimit.py)
+        self.rate_counts: defaultdict[tuple[str, str, int], int] = defaultdict(int)
         self._short_links: dict[str, str] = {}
         self._email_workshops: defaultdict[str, set[str]] = defaultdict(set)
         self._backfilled = False
@@ -61,19 +66,45 @@ class MemoryEventStore(EventStore, SyncEventLog):
         idempotency: Idempotencies = None,
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
+        guards: Sequence[Guard] = (),
     ) -> list[Recorded]:
         records = idempotency_records(idempotency)
         for key, _record in records:
             if existing := await self.recall(workshop_id, key):
                 raise IdempotencyKeyTaken(existing, key)
+        if len(self._logs[workshop_id]) != expected_version:
+            raise VersionConflict(expected_version, len(self._logs[workshop_id]))
+        counts = self._guarded(workshop_id, guards)
         recorded = self.append_sync(
             workshop_id, events, expected_version=expected_version, jobs=jobs, forget_emails=forget_emails
         )
         for key, record in records:
             self._records[(workshop_id, key)] = self._kept(workshop_id, record)
+        self.rate_counts.update(counts)
         async with self._appended:
             self._appended.notify_all()
         return recorded
+
+    def _guarded(self, workshop_id: str, guards: Sequence[Guard]) -> dict[tuple[str, str, int], int]:
+        """The counts after the guards' hits, or Refused (as the append script decides)."""
+        counts: dict[tuple[str, str, int], int] = {}
+        limited, seen = [], []
+        for n, guard in enumerate(guards):
+            if guard.unseen and guard.unseen in self._seen:
+                seen.append(n)
+            counted: dict[tuple[str, str, int], int] = {}
+            for name, limit in guard.counters:
+                key = (workshop_id, name, guard.window)
+                count = counted.get(key, counts.get(key, self.rate_counts[key])) + 1
+                if count > limit:
+                    limited.append(n)
+                    break
+                counted[key] = count
+            else:
+                counts.update(counted)
+        if limited or seen:
+            raise Refused(limited, seen)
+        return counts
 
     def append_sync(
         self,

@@ -1,8 +1,9 @@
 """Commands that concurrent requests send to Redis at the same moment share one pipeline.
 
-A sign-up asks Redis two small things before it decides (its rate limits, whether its address
-was seen before). Sent one by one, each is a round trip of its own, and under load the API
-spends its time in socket writes. `Pipelined` queues the commands of one turn of the event
+The rate limiter's counts (sign-in links, a sign-up that appends nothing; a sign-up that appends
+is counted by its append) are small commands that many requests send at once. Sent one by
+one, each is a round trip of its own, and under load the API spends its time in socket
+writes. `Pipelined` queues the commands of one turn of the event
 loop and sends them as one pipeline: one round trip for all of them, each caller still gets
 its own reply (or its own error). Commands that come while a pipeline is in flight go in the
 next one. A Redis Cluster client sends each command on its own (its pipeline is per node).

@@ -39,11 +39,13 @@ from service.store import keys
 from service.store.base import (
     IDEMPOTENCY_TTL_SECONDS,
     EventStore,
+    Guard,
     Idempotencies,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
     Recorded,
+    Refused,
     SyncEventLog,
     VersionConflict,
     idempotency_records,
@@ -105,12 +107,26 @@ class _Batch:
         tuple[str, str, IdempotencyRecord]
     ]  # the key as given, the Redis key, the record (sealed per attempt)
     commands: list[tuple[Any, ...]]  # RQ's, each (name, key, argument...)
+    guards: Sequence[Guard] = ()
+    seen_in_script: bool = True  # on a cluster the seen set lies in another slot: checked before
     append_id: str = field(default_factory=lambda: secrets.token_hex(8))
     fresh: dict[str, bytes] = field(default_factory=dict)  # keys made for people the cache did not know
 
     @property
     def erased(self) -> list[str]:
         return [entry.event.subject for entry in self.recorded if isinstance(entry.event, PersonErased)]
+
+
+def _check_unseen(cluster: RedisCluster, guards: Sequence[Guard]) -> None:
+    """On a cluster, where the seen set lies in another slot than the log: raise Refused for the
+    guards whose address it holds, before the append (one round trip more, only there)."""
+    asked = [(n, guard.unseen) for n, guard in enumerate(guards) if guard.unseen]
+    if not asked:
+        return
+    found: Any = cluster.smismember(keys.seen_emails_key(), [email for _n, email in asked])
+    seen = [n for (n, _email), member in zip(asked, found, strict=True) if member]
+    if seen:
+        raise Refused(seen=seen)
 
 
 class _Taken(Exception):
@@ -204,19 +220,22 @@ class RedisEventStore(EventStore, SyncEventLog):
         idempotency: Idempotencies = None,
         jobs: Sequence[JobSpec] = (),
         forget_emails: Sequence[str] = (),
+        guards: Sequence[Guard] = (),
     ) -> list[Recorded]:
         self._can_enqueue(jobs)
         records = idempotency_records(idempotency)
         recorded = [Recorded(expected_version + i, event) for i, event in enumerate(events, start=1)]
         if isinstance(self._async, AsyncRedisCluster):  # routed by hand, synchronously: see cluster.run_on_slot_primary
-            await anyio.to_thread.run_sync(self._append_sync, workshop_id, recorded, records, jobs, forget_emails)
+            await anyio.to_thread.run_sync(
+                self._append_sync, workshop_id, recorded, records, jobs, forget_emails, guards
+            )
             return recorded
         commands = (
             self._job_commands(jobs)
             + self._seen_commands(workshop_id, events, forget_emails)
             + self._short_link_commands(workshop_id, events)
         )
-        batch = self._batch(workshop_id, recorded, records, commands)
+        batch = self._batch(workshop_id, recorded, records, commands, guards)
         if recorded[0].position == 1:
             await self._async.sadd(keys.workshops_key(), workshop_id)  # before the commit: see _register
         await self._load_keys(workshop_id, self._unknown_record_subjects(batch))
@@ -307,6 +326,7 @@ class RedisEventStore(EventStore, SyncEventLog):
         idempotency: list[tuple[str, IdempotencyRecord]],
         jobs: Sequence[JobSpec],
         forget_emails: Sequence[str] = (),
+        guards: Sequence[Guard] = (),
     ) -> None:
         cluster = self._sync if isinstance(self._sync, RedisCluster) else None
         events = [entry.event for entry in recorded]
@@ -317,7 +337,10 @@ class RedisEventStore(EventStore, SyncEventLog):
                 + self._seen_commands(workshop_id, events, forget_emails)
                 + self._short_link_commands(workshop_id, events)
             )
-        batch = self._batch(workshop_id, recorded, idempotency, commands)
+        else:
+            _check_unseen(cluster, guards)  # the seen set lies in another slot than the log
+        batch = self._batch(workshop_id, recorded, idempotency, commands, guards)
+        batch.seen_in_script = cluster is None
         if recorded[0].position == 1:
             self._register(workshop_id)
         self._load_keys_sync(workshop_id, self._unknown_record_subjects(batch))
@@ -350,9 +373,11 @@ class RedisEventStore(EventStore, SyncEventLog):
         recorded: list[Recorded],
         idempotency: list[tuple[str, IdempotencyRecord]],
         commands: list[tuple[Any, ...]],
+        guards: Sequence[Guard] = (),
     ) -> _Batch:
         records = [(key, keys.idempotency_key(workshop_id, key), record) for key, record in idempotency]
-        return _Batch(workshop_id, recorded, [subjects_of(entry.event) for entry in recorded], records, commands)
+        subjects = [subjects_of(entry.event) for entry in recorded]
+        return _Batch(workshop_id, recorded, subjects, records, commands, guards)
 
     def _unknown_record_subjects(self, batch: _Batch) -> list[str]:
         """The people a reply concerns whose keys this process has not loaded (it has, as a rule:
@@ -410,9 +435,15 @@ class RedisEventStore(EventStore, SyncEventLog):
         batch.fresh = {s: batch.fresh.get(s) or KeyWrapper.new_key() for s in sorted(named) if s not in cache}
         data_keys = {s: cache.get(s) or batch.fresh[s] for s in named}
         log = keys.log_key(batch.workshop_id)
+        script_keys = [log, keys.person_keys_key(batch.workshop_id), *(k for _key, k, _r in batch.idempotency)]
+        script_keys += [command[1] for command in batch.commands]
+        seen_set = 0
+        if batch.seen_in_script and any(guard.unseen for guard in batch.guards):
+            seen_set = len(script_keys) + sum(len(guard.counters) for guard in batch.guards) + 1
         arguments: list[Any] = [batch.recorded[0].position - 1, batch.append_id]
         arguments += [IDEMPOTENCY_TTL_SECONDS, len(batch.idempotency)]
         arguments += [len(batch.recorded), len(batch.fresh), len(batch.erased), len(batch.commands)]
+        arguments += [len(batch.guards), seen_set]
         arguments += [self._sealed_record(batch, k, record, data_keys) for _key, k, record in batch.idempotency]
         for entry, subjects in zip(batch.recorded, batch.subjects, strict=True):
             data = self._codec.encode(entry.event, data_keys)
@@ -420,10 +451,16 @@ class RedisEventStore(EventStore, SyncEventLog):
         for subject, key in batch.fresh.items():
             arguments += [subject, self._wrapper.wrap(subject, key)]
         arguments += batch.erased
+        for guard in batch.guards:
+            unseen = guard.unseen if batch.seen_in_script and guard.unseen else ""
+            arguments += [len(guard.counters), guard.window_seconds + 1, unseen]
+            arguments += [counter.limit for counter in guard.counters]
+            script_keys += [keys.rate_key(batch.workshop_id, c.name, guard.window) for c in guard.counters]
+        if seen_set:
+            script_keys.append(keys.seen_emails_key())
         for name, _key, *rest in batch.commands:
             arguments += [len(rest), name, *rest]
-        script_keys = [log, keys.person_keys_key(batch.workshop_id), *(k for _key, k, _r in batch.idempotency)]
-        return script_keys + [command[1] for command in batch.commands], arguments
+        return script_keys, arguments
 
     def _settle(self, batch: _Batch, reply: list[Any]) -> list[str]:
         """Take in the script's reply: [] once the batch is in the log; the people whose keys
@@ -436,6 +473,8 @@ class RedisEventStore(EventStore, SyncEventLog):
             raise _Taken(key, redis_key, reply[2])
         if status == b"conflict":
             raise VersionConflict(batch.recorded[0].position - 1, int(reply[1]))
+        if status == b"refused":  # the script numbers the guards from 1
+            raise Refused([int(n) - 1 for n in reply[1]], [int(n) - 1 for n in reply[2]])
         assert status in (b"ok", b"landed"), reply
         if status == b"ok" and int(reply[1]):
             log.error(

@@ -4,6 +4,7 @@ the same suite."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -14,13 +15,17 @@ from redis.cluster import RedisCluster
 from service.application.runner import Idempotency, Reply, WorkshopService, fingerprint
 from service.clock import SystemClock
 from service.domain.events import Person, PersonErased, SessionOpened, SignupRecorded
+from service.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.store import keys
 from service.store.base import (
     ERASED_REPLY,
+    Counter,
     EventStore,
+    Guard,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     LogRewound,
+    Refused,
     SyncEventLog,
     VersionConflict,
 )
@@ -417,3 +422,53 @@ async def test_a_job_command_that_fails_leaves_the_events_standing_for_reconcile
         assert "1 job commands failed after the commit; reconcile will queue the jobs" in caplog.text
     finally:
         await store.close()
+
+
+GUARDED = (Counter("signup:s1:client", 2), Counter("signup:s1", 3))
+HOUR = 3600  # the guards' window: it does not roll over during a test
+
+
+def guard(client: str = "client", unseen: str | None = None) -> Guard:
+    counters = (Counter(f"signup:s1:{client}", 2), Counter("signup:s1", 3))
+    return Guard(counters, int(time.time() // HOUR), HOUR, unseen)
+
+
+async def test_an_append_counts_its_guards_and_refuses_those_over_a_limit_writing_nothing(store: EventStore) -> None:
+    with pytest.raises(Refused) as refused:  # the client's third sign-up is one too many
+        await store.append("w1", [opened(1), opened(2), opened(3)], expected_version=0, guards=[guard()] * 3)
+    assert (refused.value.limited, refused.value.seen) == ((2,), ())
+    assert await store.read("w1") == []
+    await store.append("w1", [opened(1), opened(2)], expected_version=0, guards=[guard(), guard()])
+    # the client's share is used up, and a refused guard counts nowhere: the session has room for one
+    with pytest.raises(Refused) as refused:
+        await store.append("w1", [opened(3), opened(4)], expected_version=2, guards=[guard(), guard("other")])
+    assert refused.value.limited == (0,)
+    await store.append("w1", [opened(3)], expected_version=2, guards=[guard("other")])
+    with pytest.raises(Refused):  # the session's three are counted
+        await store.append("w1", [opened(4)], expected_version=3, guards=[guard("third")])
+    assert [r.position for r in await store.read("w1")] == [1, 2, 3]
+
+
+async def test_an_append_refuses_a_guard_whose_address_was_seen_meanwhile(store: EventStore) -> None:
+    signup = msgspec.structs.replace(anna("a"), email_hash="hash-of-anna-guarded")
+    await store.append("w1", [signup], expected_version=0, guards=[guard(unseen="hash-of-anna-guarded")])
+    with pytest.raises(Refused) as refused:  # another sign-up with the address, decided as unseen
+        await store.append(
+            "w2", [opened(1), opened(2)], expected_version=0, guards=[guard(), guard(unseen="hash-of-anna-guarded")]
+        )
+    assert (refused.value.limited, refused.value.seen) == ((), (1,))
+    assert await store.read("w2") == []
+    await store.append("w2", [opened(1)], expected_version=0, guards=[guard("another", unseen="hash-of-someone-new")])
+
+
+async def test_the_rate_limiter_and_the_guards_of_appends_count_the_same_hits(store: EventStore) -> None:
+    if isinstance(store, MemoryEventStore):
+        limiter: RateLimiter = MemoryRateLimiter(store.rate_counts)
+    else:
+        assert isinstance(store, RedisEventStore)
+        limiter = RedisRateLimiter(store.async_client)
+    await store.append("w1", [opened(1), opened(2)], expected_version=0, guards=[guard(), guard()])
+    assert await limiter.hit("w1", [Limit(*counter) for counter in GUARDED], HOUR) is not None  # the client's third
+    assert await limiter.hit("w1", [Limit("signup:s1:other", 2), Limit("signup:s1", 3)], HOUR) is None
+    with pytest.raises(Refused):  # the session's three: two appended, one counted by the limiter
+        await store.append("w1", [opened(3)], expected_version=2, guards=[guard("third")])

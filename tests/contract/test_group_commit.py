@@ -6,22 +6,24 @@ and in memory alike."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import msgspec
 import pytest
 
-from service.application.outcomes import Outcome, Plan
+from service.application.outcomes import Admission, Outcome, Plan, RateLimited
 from service.application.runner import Idempotency, Reply, WorkshopService
 from service.clock import SystemClock
 from service.domain.errors import Conflict
 from service.domain.state import WorkshopState
-from service.store.base import EventStore, VersionConflict
+from service.store.base import Counter, EventStore, VersionConflict
 from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from service.store.redis import RedisEventStore
 from service.store.vault import KeyWrapper
-from tests.unit.test_rules import created, planned
+from tests.unit.test_rules import created, planned, signup
 
 URL_FIXTURES = {"redis": "redis_url", "cluster": "cluster_url"}
 SECRET = "k" * 40
@@ -213,3 +215,57 @@ async def test_a_workshop_another_process_appends_to_reads_the_log_first_for_a_w
 
     assert appends.conflicts == 1
     assert reply == Reply(201, b'{"id":"b","version":6}')
+
+
+def admitted(client: str, email_hash: str | None = None) -> Admission:
+    """A sign-up's admission: one place a client, three a session, in an hour's window."""
+    return Admission((Counter(f"s:{client}", 1), Counter("s", 3)), 3600, time.time(), email_hash)
+
+
+async def test_a_command_over_its_rate_limit_fails_alone_and_the_batch_lands_without_it(
+    stores: Callable[[], EventStore],
+) -> None:
+    store = stores()
+    service = await started(store)
+    await service.execute("w", planning("first"), None, admitted("x"))  # client x has had its one
+    appends = Appends(store)
+
+    results = await asyncio.gather(
+        service.execute("w", planning("a"), key("a"), admitted("a")),
+        service.execute("w", planning("x"), key("x"), admitted("x")),
+        service.execute("w", planning("b"), key("b"), admitted("b")),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[1], RateLimited) and 0 < results[1].retry_after <= 3600
+    assert (body(results[0]), body(results[2])) == (b'{"id":"a","version":3}', b'{"id":"b","version":4}')
+    assert appends.sizes == [2]  # refused once, written once
+    assert [r.event for r in await store.read("w", after=2)] == [planned("a"), planned("b")]
+    assert await store.recall("w", "x") is None  # nothing stored for the refused request: a retry may pass later
+    with pytest.raises(RateLimited):  # the session's three are used: first, a, b
+        await service.execute("w", planning("c"), key("c"), admitted("c"))
+
+
+async def test_a_command_decided_on_an_address_as_unseen_is_decided_again_when_it_was_seen(
+    stores: Callable[[], EventStore],
+) -> None:
+    store = stores()
+    service = await started(store)
+    seen_elsewhere = msgspec.structs.replace(signup(1), email_hash=f"hash-seen-{time.time_ns()}")
+    await stores().append("other", [created(), planned(), seen_elsewhere], expected_version=0)
+    admissions = [admitted("a", f"hash-new-{time.time_ns()}"), admitted("b", seen_elsewhere.email_hash)]
+
+    def planning_seen(session_id: str, admission: Admission) -> Plan:
+        def plan(state: WorkshopState) -> Outcome:
+            return Outcome([planned(session_id)], lambda s: (201, {"id": session_id, "seen": admission.seen}))
+
+        return plan
+
+    results = await asyncio.gather(
+        service.execute("w", planning_seen("a", admissions[0]), key("a"), admissions[0]),
+        service.execute("w", planning_seen("b", admissions[1]), key("b"), admissions[1]),
+    )
+
+    assert [body(result) for result in results] == [b'{"id":"a","seen":false}', b'{"id":"b","seen":true}']
+    assert [r.event for r in await store.read("w", after=1)] == [planned("a"), planned("b")]
+    assert all(admission.counted for admission in admissions)
