@@ -54,10 +54,12 @@ def test_a_job_to_run_now_is_the_hash_and_the_queue_entry_rq_itself_writes() -> 
     key = "rq:job:job-1"
     our_hash, their_hash = _hash_of(our_commands, key), _hash_of(their_commands, key)
     assert set(our_hash) == set(their_hash)
-    assert {n: v for n, v in our_hash.items() if n not in TIMESTAMPS} == {
-        n: v for n, v in their_hash.items() if n not in TIMESTAMPS
+    assert {n: v for n, v in our_hash.items() if n not in TIMESTAMPS | {"data"}} == {
+        n: v for n, v in their_hash.items() if n not in TIMESTAMPS | {"data"}
     }
-    assert zlib.decompress(our_hash["data"]) == b'["workers.handlers.send_signup_confirmation", null, ["w1", "s1"], {}]'
+    # compressed with a smaller window than RQ's, read by RQ's own zlib.decompress the same
+    data = b'["workers.handlers.send_signup_confirmation", null, ["w1", "s1"], {}]'
+    assert zlib.decompress(our_hash["data"]) == zlib.decompress(their_hash["data"]) == data
     assert len(our_hash["created_at"]) == len(their_hash["created_at"])
     others = [c for c in their_commands if c[0] != "HSET"]
     assert (
