@@ -8,6 +8,7 @@ import platform
 import subprocess
 import sys
 import time
+import timeit
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -54,12 +55,36 @@ def redis_version() -> str:
     return next((part.removeprefix("v=") for part in out.split() if part.startswith("v=")), out.strip())
 
 
+def python_speed_ms() -> float:
+    """A fixed piece of pure Python (dicts, strings, sorting), best of five: the same code on
+    two machines differs in speed, often by a factor of several (shared virtual cores), and
+    only this says by how much when their results.md are compared."""
+
+    def work() -> int:
+        table = {f"key-{n}": n * 7 % 1013 for n in range(20_000)}
+        return sum(sorted(table.values())) + len(",".join(sorted(table)[:1000]))
+
+    return min(timeit.repeat(work, number=1, repeat=5)) * 1000
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def machine() -> str:
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     libraries = ", ".join(f"{name} {version(name)}" for name in LIBRARIES)
     return (
-        f"{os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}, redis-server {redis_version()}; {libraries}"
+        f"{os.cpu_count()} cores ({cpu_model()}), {memory_gib:.0f} GiB, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}, redis-server {redis_version()}; {libraries}. "
+        f"Python speed: {python_speed_ms():.1f} ms for bench/__main__.py's fixed workload (less is faster), "
+        f"load average {os.getloadavg()[0]:.1f} at the start"
     )
 
 
@@ -76,8 +101,8 @@ def main() -> None:
     names = {benchmark.__name__.rsplit(".", 1)[-1] for benchmark in [*BENCHMARKS, *ON_REQUEST]}
     if only - names:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(only - names))}; known: {', '.join(sorted(names))}")
-    started, when = time.monotonic(), datetime.now(UTC)
-    print(f"Machine: {machine()}\n", flush=True)
+    started, when, described = time.monotonic(), datetime.now(UTC), machine()
+    print(f"Machine: {described}\n", flush=True)
     sections = []
     for benchmark in BENCHMARKS if not only else [*BENCHMARKS, *ON_REQUEST]:
         if only and benchmark.__name__.rsplit(".", 1)[-1] not in only:
@@ -86,7 +111,7 @@ def main() -> None:
         print(sections[-1], flush=True)
     ran = ", ".join(sorted(only)) if only else "all"
     header = (
-        f"Machine: {machine()}\n\n# knoten benchmarks\n\n"
+        f"Machine: {described}\n\n# knoten benchmarks\n\n"
         f"`make bench` ({ran}), {when:%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s in all.\n"
     )
     regular = {benchmark.__name__.rsplit(".", 1)[-1] for benchmark in BENCHMARKS}
