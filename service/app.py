@@ -18,7 +18,7 @@ from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 
 from service.api.admin import list_dead_letters, retry_dead_letter
-from service.api.auth import CSRF_COOKIE, Access, guard, provide_principal
+from service.api.auth import CSRF_COOKIE, Access, authorize, every_route_authorized, provide_principal
 from service.api.barcamp import BarcampController
 from service.api.bodies import ClientRequest
 from service.api.carried import CarriedController
@@ -237,7 +237,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             cookie_secure=settings.secure_cookies,
             exclude=["^/api/", "^/health", "^/schema", "^/unsubscribe/"],  # a stop link is its own token
         ),
-        guards=[guard],
+        before_request=authorize,
         dependencies={
             "service": Provide(provide_service, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -274,6 +274,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             ],
         ),
     )
+    every_route_authorized(app)
     document_problems(app)
     app.on_startup.append(refine_document)
     app.asgi_handler = request_log(app.asgi_handler)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from litestar import Controller, Litestar, Request, get
+
+from service.api.auth import Access, authorize, every_route_authorized
 from tests.integration.conftest import Api
 
 
@@ -75,3 +79,27 @@ async def test_signing_up_needs_no_token_and_a_stale_one_does_not_hurt(api: Api)
         headers={"Authorization": "Bearer p.gone.gone.gone"},
     )
     assert response.status_code == 201
+
+
+def test_an_app_where_a_route_would_skip_the_access_rule_does_not_start() -> None:
+    """The rule runs as the app's before-request hook; a layer with a hook of its own would
+    replace it for its routes, so such an app is refused when it is made."""
+
+    async def own_hook(_request: Request[Any, Any, Any]) -> None:
+        return None
+
+    class Careless(Controller):
+        path = "/careless"
+        before_request = own_hook
+
+        @get("/")
+        async def open_to_all(self) -> str:
+            return "anyone"
+
+    @get("/ruled", opt={"access": Access.PUBLIC})
+    async def ruled() -> str:
+        return "ruled"
+
+    every_route_authorized(Litestar([ruled], before_request=authorize))
+    with pytest.raises(RuntimeError, match="/careless"):
+        every_route_authorized(Litestar([ruled, Careless], before_request=authorize))
