@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from service.domain.network import same_organisation
-from service.domain.organisations import match_organisation
+from service.domain.organisations import OrganisationMatcher, match_organisation
 from service.domain.state import WorkshopState, present
 
 
@@ -229,8 +229,8 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def _canonical(typed: str, members: Sequence[str]) -> tuple[str, bool]:
-    member = member_of(typed, members)
+def _canonical(typed: str, members: OrganisationMatcher) -> tuple[str, bool]:
+    member = members.match(typed)
     return (member, True) if member is not None else (" ".join(typed.split()), False)
 
 
@@ -243,7 +243,7 @@ def _commitment_counts(commitments: Iterable[MeetingCommitment], today: date) ->
     return counts
 
 
-def _give_take(rows: Iterable[tuple[str, list[int]]], members: Sequence[str]) -> list[GiveTake]:
+def _give_take(rows: Iterable[tuple[str, list[int]]], members: OrganisationMatcher) -> list[GiveTake]:
     summed: dict[tuple[str, bool], list[int]] = {}
     for typed, (offers, requests) in rows:
         counts = summed.setdefault(_canonical(typed, members), [0, 0])
@@ -265,6 +265,7 @@ def network_report(
 ) -> NetworkReport:
     """The network's meetings in the order they were held, each with what it added; per year
     and over all. `members`: the member organisations' names."""
+    matcher = OrganisationMatcher(members)
     meetings = sorted(summaries, key=lambda s: (s.starts_at or _LAST, s.workshop_id))
     seen_at: dict[str, list[int]] = {}  # person key → indexes of the meetings they were at
     for index, summary in enumerate(meetings):
@@ -276,7 +277,7 @@ def network_report(
         first = [p for p in summary.people if seen_at[p][0] == index]
         back = [p for p in first if len(seen_at[p]) > 1]
         returning = len(summary.people) - len(first)
-        organisations = {_canonical(typed, members) for typed in summary.organisations}
+        organisations = {_canonical(typed, matcher) for typed in summary.organisations}
         groups: dict[str | None, list[MeetingCommitment]] = {}
         for c in summary.commitments:
             groups.setdefault(c.group_id, []).append(c)
@@ -299,7 +300,7 @@ def network_report(
                     GroupCommitments(group_id=group, **msgspec.structs.asdict(_commitment_counts(cs, today)))
                     for group, cs in sorted(groups.items(), key=lambda item: (item[0] is not None, item[0] or ""))
                 ],
-                give_take=_give_take(summary.give_take.items(), members),
+                give_take=_give_take(summary.give_take.items(), matcher),
                 intro_talks_held=sum(1 for t in summary.intro_talks if t <= now),
                 open_commitments=[
                     OpenCommitment(
@@ -315,7 +316,7 @@ def network_report(
             )
         )
     everyone = set(seen_at)
-    all_organisations = {_canonical(typed, members) for s in meetings for typed in s.organisations}
+    all_organisations = {_canonical(typed, matcher) for s in meetings for typed in s.organisations}
     return NetworkReport(
         network_id=network_id,
         name=name,
@@ -331,14 +332,14 @@ def network_report(
             member_organisations=sum(1 for _, member in all_organisations if member),
             intro_talks_held=sum(line.intro_talks_held for line in lines),
         ),
-        years=_years(meetings, lines, members),
+        years=_years(meetings, lines, matcher),
         meetings=lines,
-        give_take=_give_take(((typed, gt) for s in meetings for typed, gt in s.give_take.items()), members),
+        give_take=_give_take(((typed, gt) for s in meetings for typed, gt in s.give_take.items()), matcher),
         generated_at=now,
     )
 
 
-def _years(meetings: list[MeetingSummary], lines: list[MeetingLine], members: Sequence[str]) -> list[YearLine]:
+def _years(meetings: list[MeetingSummary], lines: list[MeetingLine], members: OrganisationMatcher) -> list[YearLine]:
     by_year: dict[int, list[int]] = {}
     for index, line in enumerate(lines):
         if line.year is not None:
