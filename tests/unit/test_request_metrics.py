@@ -42,11 +42,14 @@ def stream() -> str:
 
 
 def _series(prefix: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of the metrics named `prefix_…`, with the prefix taken off; durations as counts."""
+    """Every sample of the metrics named `prefix_…`, with the prefix taken off; durations as counts
+    (of a histogram its count and its `+Inf` bucket: which finite bucket a request falls in
+    depends on how fast the machine was at that moment)."""
     found = {}
     for metric in REGISTRY.collect():
         for sample in metric.samples:
-            if sample.name.startswith(f"{prefix}_") and not sample.name.endswith(("_sum", "_created")):
+            timed = sample.name.endswith("_bucket") and sample.labels.get("le") != "+Inf"
+            if sample.name.startswith(f"{prefix}_") and not sample.name.endswith(("_sum", "_created")) and not timed:
                 name = sample.name.removeprefix(f"{prefix}_")
                 found[(name, tuple(sorted(sample.labels.items())))] = sample.value
     return found
