@@ -6,10 +6,19 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+import pytest
 import redis
 
 from service.store.job_spec import JobSpec
-from service.store.jobs import FAILURE_TTL_SECONDS, JOB_TIMEOUT_SECONDS, RESULT_TTL_SECONDS, RETRY, enqueue_onto, queue
+from service.store.jobs import (
+    FAILURE_TTL_SECONDS,
+    JOB_TIMEOUT_SECONDS,
+    RESULT_TTL_SECONDS,
+    RETRY,
+    _compressed,
+    enqueue_onto,
+    queue,
+)
 
 TIMESTAMPS = {"created_at", "enqueued_at"}
 
@@ -57,7 +66,7 @@ def test_a_job_to_run_now_is_the_hash_and_the_queue_entry_rq_itself_writes() -> 
     assert {n: v for n, v in our_hash.items() if n not in TIMESTAMPS | {"data"}} == {
         n: v for n, v in their_hash.items() if n not in TIMESTAMPS | {"data"}
     }
-    # compressed with a smaller window than RQ's, read by RQ's own zlib.decompress the same
+    # stored rather than compressed, read by RQ's own zlib.decompress the same
     data = b'["workers.handlers.send_signup_confirmation", null, ["w1", "s1"], {}]'
     assert zlib.decompress(our_hash["data"]) == zlib.decompress(their_hash["data"]) == data
     assert len(our_hash["created_at"]) == len(their_hash["created_at"])
@@ -70,3 +79,13 @@ def test_a_job_to_run_now_is_the_hash_and_the_queue_entry_rq_itself_writes() -> 
             ("RPUSH", "rq:queue:knoten", "job-1"),
         ]
     )
+
+
+@pytest.mark.parametrize("size", [0, 1, 93, 0xFFFF, 0xFFFF + 1, 3 * 0xFFFF + 17])
+def test_a_jobs_data_is_a_zlib_stream_that_zlib_reads_back_whole(size: int) -> None:
+    data = bytes((i * 7919) % 251 for i in range(size))
+    stream = _compressed(data)
+    assert zlib.decompress(stream) == data
+    decompressor = zlib.decompressobj()
+    assert decompressor.decompress(stream) == data
+    assert decompressor.eof and decompressor.unused_data == b""  # one stream, nothing after it
