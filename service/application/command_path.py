@@ -308,12 +308,13 @@ class CommandPath:
             return False
         except Refused as refused:  # over a limit: answered alone; an address seen: decided again as seen
             self.drop(workshop_id)
-            guarded = [admission for i, *_rest in batch if (admission := commands[i].admission) is not None]
-            at = [i for i, *_rest in batch if commands[i].admission is not None]
+            # the guards in the append's order, each with its command's place in the batch
+            guarded = [(i, admission) for i, *_rest in batch if (admission := commands[i].admission) is not None]
             for n in refused.limited:
-                results[at[n]] = RateLimited(guarded[n].retry_after)
+                i, admission = guarded[n]
+                results[i] = RateLimited(admission.retry_after)
             for n in refused.seen:
-                guarded[n].seen = True
+                guarded[n][1].seen = True
             return False
         except BaseException:
             self.drop(workshop_id)  # tentative state: rebuild from the log

@@ -101,15 +101,16 @@ async def record_signup(
     the common case. One refused or answered without an append is counted on its own, and a
     request over its limit is answered 429 before anything else.
     """
+    refused: Invalid | None = None
     try:
-        email, refused = checked_email(data.email, "email"), None
+        email = checked_email(data.email, "email")
     except Invalid as invalid:
         email, refused = None, invalid
-    if refused is not None or not data.consent:
+    if not data.consent:
+        refused = Invalid("consent", "must be true: we need your consent to store your sign-up")
+    if refused is not None:
         await limit_signups(request, settings, workshop_id, session_id)
-        if not data.consent:
-            raise Invalid("consent", "must be true: we need your consent to store your sign-up")
-        raise refused  # type: ignore[misc]
+        raise refused
     ehash = None if email is None else hashed_email(settings, email)
     counters = tuple(Counter(*limit) for limit in _limits(request, settings, session_id))
     admission = Admission(counters, WINDOW_SECONDS, time.time(), ehash if data.newcomer is None else None)
