@@ -30,7 +30,6 @@ from service.api.digests import (
     public_digest_page,
 )
 from service.api.follow_ups import list_follow_ups
-from service.api.headers import security_headers
 from service.api.health import health
 from service.api.intro_talks import IntroTalkController
 from service.api.me import erase_me, get_me, send_links_again
@@ -251,7 +250,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
             "networks": Provide(provide_networks, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        middleware=[security_headers, REQUEST_METRICS.middleware],
+        middleware=[REQUEST_METRICS.middleware],
         request_class=ClientRequest,
         # knoten configures logging itself (service/logs.py, through uvicorn's log_config): Litestar's own
         # root handler would write lines in another format, to whatever stderr was when the app was made

@@ -1,4 +1,5 @@
-"""The request id and the request log, around the whole app (404s and refusals included).
+"""The request id, the security headers and the request log, around the whole app (404s and
+refusals included): one wrapper, so each response passes one more function on its way out, not three.
 
 A request's id is the X-Request-ID it came with (from Caddy, say) when that is a plain token of
 at most 128 characters, else a new one; it goes back in the answer's X-Request-ID and into every
@@ -17,7 +18,7 @@ import time
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.headers import replaced
+from service.api.headers import replaced, security_headers_of
 from service.logs import CLEAN, REQUEST_ID
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -44,13 +45,15 @@ def route_of(scope: Scope) -> str:
 
 
 def request_log(app: ASGIApp) -> ASGIApp:
-    """ASGI wrapper: the request id in and out, one log line per HTTP request."""
+    """ASGI wrapper: the request id in and out with the security headers (service/api/headers.py),
+    one log line per HTTP request."""
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         request_id = request_id_of(scope)
+        ours = [*security_headers_of(scope["path"]), (b"x-request-id", request_id.encode())]
         reset = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -59,7 +62,7 @@ def request_log(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                message["headers"] = replaced(message.get("headers", ()), [(b"x-request-id", request_id.encode())])
+                message["headers"] = replaced(message.get("headers", ()), ours)
             await send(message)
 
         try:

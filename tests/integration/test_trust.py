@@ -25,8 +25,9 @@ from tests.processes import ApiProcess, RedisProcess, free_port
 async def test_pages_and_api_answers_carry_security_headers(api: Api) -> None:
     workshop = await api.workshop()
     session = await api.session(workshop)
-    for path in (f"/s/{workshop['id']}/{session['id']}", "/health", "/privacy"):
+    for path in (f"/s/{workshop['id']}/{session['id']}", "/health", "/privacy", "/no-such-page"):
         response = await api.client.get(path)
+        assert response.headers["x-request-id"]
         csp = response.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
         assert "frame-ancestors 'none'" in csp
