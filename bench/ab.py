@@ -6,6 +6,12 @@ baseline, and drives sign-ups at each in alternating closed-loop rounds (20 sess
 session each). It prints per system the sign-ups per second and the serving process's CPU time
 per request: on a machine shared with other work the CPU per request is the steadier measure,
 and only figures from the same run compare.
+
+`python -m bench.ab <commit> [rounds] together` drives the two APIs at the same time instead (each
+with its own closed loop of the same size, on the same workshops' counterparts), so that both meet
+the same machine in every round: on a shared VM whose speed moves between rounds, the ratio of
+their CPU per request within a round is steadier than figures from alternating rounds. It prints
+that paired ratio per round and its median (below 1: this tree spends less).
 """
 
 from __future__ import annotations
@@ -83,6 +89,31 @@ async def measure(systems: Systems, rounds: int) -> None:
         )
 
 
+async def measure_together(systems: Systems, commit: str, rounds: int) -> None:
+    """Both APIs loaded at once, round by round; the paired ratio of their CPU per request."""
+    for count in (20, 1):
+        old, new = f"{commit}, {count} sess.", f"this tree, {count} sess."
+        ratios: list[float] = []
+        cpu: dict[str, list[float]] = {old: [], new: []}
+        for number in range(rounds):
+            before = {name: process_cpu_seconds(systems[name][2]) for name in (old, new)}
+            runs = await asyncio.gather(
+                *(
+                    closed_loop(
+                        systems[name][0], systems[name][1](f"t{count}r{number}{i}"), CONCURRENCY, THROUGHPUT_SECONDS
+                    )
+                    for i, name in enumerate((old, new))
+                )
+            )
+            for name, samples in zip((old, new), runs, strict=True):
+                cpu[name].append((process_cpu_seconds(systems[name][2]) - before[name]) / max(1, len(samples)) * 1e6)
+            ratios.append(cpu[new][-1] / cpu[old][-1])
+        print(
+            f"{count:2d} sess.: API CPU {median(cpu[old]):4.0f} µs ({commit}) → {median(cpu[new]):4.0f} µs (this tree) "
+            f"a request; paired ratio per round {[round(r, 3) for r in ratios]}, median {median(ratios):.3f}"
+        )
+
+
 async def systems_of(urls: dict[str, tuple[str, int]], baseline: tuple[str, int]) -> Systems:
     systems: Systems = {}
     for label, (url, pid) in urls.items():
@@ -97,6 +128,7 @@ async def systems_of(urls: dict[str, tuple[str, int]], baseline: tuple[str, int]
 
 def main() -> None:
     commit, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    together = sys.argv[3:] == ["together"]
     with tempfile.TemporaryDirectory(prefix="knoten-ab-") as directory, bench_stack() as stack:
         tree = Path(directory)
         checkout(commit, tree)
@@ -106,7 +138,10 @@ def main() -> None:
             assert stack.api.process is not None and baseline.process is not None
             urls = {commit[:8]: (other_url, other.pid), "this tree": (stack.url, stack.api.process.pid)}
             systems = asyncio.run(systems_of(urls, (baseline.url, baseline.process.pid)))
-            asyncio.run(measure(systems, rounds))
+            if together:
+                asyncio.run(measure_together(systems, commit[:8], rounds))
+            else:
+                asyncio.run(measure(systems, rounds))
         finally:
             other.terminate()
             other.wait(timeout=10)
