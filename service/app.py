@@ -260,7 +260,7 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
         openapi_config=OpenAPIConfig(
             title="knoten",
             version="0.1.0",
-            description="Facilitation service for civic-engagement networks. See API.md for the contract.",
+            description="Facilitation service for civic-engagement networks. The contract: docs/api.md.",
             path="/schema",
             render_plugins=[
                 SwaggerRenderPlugin(
