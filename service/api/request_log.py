@@ -1,5 +1,5 @@
 """The request id, the security headers and the request log, around the whole app (404s and
-refusals included): one wrapper, so each response passes one more function on its way out, not three.
+refusals included): one wrapper, so each response passes one function on its way out for all three.
 
 A request's id is the X-Request-ID it came with (from Caddy, say) when that is a plain token of
 at most 128 characters, else a new one; it goes back in the answer's X-Request-ID and into every
