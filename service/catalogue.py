@@ -34,6 +34,8 @@ def event_types() -> tuple[type[Event], ...]:
 
 
 def _person_schema(kind: type) -> dict[str, Any]:
+    """msgspec's `schema_hook`: the schema of a type msgspec cannot describe by itself. Raising
+    NotImplementedError is the hook's documented answer for any other type (not a stub)."""
     if kind is Person:
         return PERSON
     raise NotImplementedError(kind.__name__)
