@@ -45,6 +45,7 @@ from service.api.request_log import request_log
 from service.api.request_metrics import RequestMetrics
 from service.api.round_table import RoundTableController
 from service.api.sessions import SessionController
+from service.api.signup_lane import signup_lane
 from service.api.stream import session_signals, stream_events
 from service.api.workshops import WorkshopController
 from service.application.dead_letters import DeadLetters
@@ -276,5 +277,6 @@ def create_app(settings: Settings, store: EventStore | None = None, clock: Clock
     every_route_authorized(app)
     document_problems(app)
     app.on_startup.append(refine_document)
-    app.asgi_handler = request_log(app.asgi_handler)
+    lane = signup_lane(app, app.asgi_handler, settings, lambda inner: RequestMetrics(inner, REQUEST_METRICS))
+    app.asgi_handler = request_log(lane)
     return app

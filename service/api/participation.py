@@ -106,6 +106,9 @@ class ParticipationController(Controller):
     path = "/api/workshops"
     tags = ["participation"]
 
+    # The common sign-up (no credential, no walk-in) is answered before the router, by the same
+    # code: service/api/signup_lane.py. What this handler does beyond `record_signup` must be
+    # done there too, or the lane must leave such a request to this route.
     @post(SESSION + "/signups", opt={"access": Access.PUBLIC}, status_code=201)
     async def sign_up(
         self,
