@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 from rq import Queue, SimpleWorker
+from rq.exceptions import StopRequested
 from rq.job import Job
 
 from service.metrics import note_job
@@ -72,6 +73,10 @@ def run_worker(connection: redis.Redis, *, burst: bool = False) -> None:
         )
         try:
             worker.work(with_scheduler=True, burst=burst)
+        except StopRequested:
+            # A SIGTERM between two turns of RQ's loop, outside the handler that catches it
+            # within a turn: RQ has torn the worker down already; a stop, not a crash.
+            return
         except redis.ConnectionError:
             log.warning("lost Redis; starting a new worker in %s s", RESTART_DELAY_SECONDS)
         # A SIGTERM while idle stops RQ's loop without setting `_stop_requested`; only the
