@@ -90,6 +90,7 @@ async def test_answers_of_the_lane_and_of_the_route_are_the_same(api: Api) -> No
     assert closing.status_code == 200
     lane, route = await both(api, path.replace(session["id"], closed["id"]), person)
     assert lane == route and lane["status"] == 409
+    assert not api.client.cookies  # no answer set a cookie that would have sent the "lane" requests to the route
 
 
 async def test_a_retry_through_the_lane_gets_the_first_answer_and_another_body_is_refused(api: Api) -> None:
