@@ -40,13 +40,18 @@ class Organisers(ABC):
 
     @abstractmethod
     async def remove(self, organiser_id: str, email_hash: str) -> None:
-        """End an organiser: they are no longer found."""
+        """End an organiser: they are no longer found; their id is remembered as ended."""
+
+    @abstractmethod
+    async def ended(self, organiser_id: str) -> bool:
+        """Whether this id was an organiser's who has been ended (only the id is kept)."""
 
 
 class MemoryOrganisers(Organisers):
     def __init__(self) -> None:
         self._kept: dict[str, Organiser] = {}
         self._by_email: dict[str, str] = {}
+        self._ended: set[str] = set()
 
     async def add(self, organiser: Organiser, email_hash: str) -> bool:
         if email_hash in self._by_email:
@@ -68,6 +73,10 @@ class MemoryOrganisers(Organisers):
     async def remove(self, organiser_id: str, email_hash: str) -> None:
         self._kept.pop(organiser_id, None)
         self._by_email.pop(email_hash, None)
+        self._ended.add(organiser_id)
+
+    async def ended(self, organiser_id: str) -> bool:
+        return organiser_id in self._ended
 
 
 class RedisOrganisers(Organisers):
@@ -104,8 +113,12 @@ class RedisOrganisers(Organisers):
         return None if found is None else await self.find(_text(found))
 
     async def remove(self, organiser_id: str, email_hash: str) -> None:
+        await self._client.sadd(keys.ended_organisers_key(), organiser_id)
         await self._client.hdel(keys.organisers_key(), organiser_id)
         await self._client.hdel(keys.organiser_emails_key(), email_hash)
+
+    async def ended(self, organiser_id: str) -> bool:
+        return bool(await self._client.sismember(keys.ended_organisers_key(), organiser_id))
 
 
 def _text(value: bytes | str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
@@ -72,11 +73,19 @@ class OrganiserController(Controller):
 
     @delete("/{organiser_id:str}", opt={"access": Access.ORGANISER}, status_code=204)
     async def end_organiser(
-        self, organiser_id: FromPath[str], organisers: NamedDependency[Organisers], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        organiser_id: FromPath[str],
+        organisers: NamedDependency[Organisers],
+        settings: NamedDependency[Settings],
     ) -> None:
-        """Ends an organiser: their sign-ins and sign-in links stop working."""
+        """Ends an organiser: their sign-ins and sign-in links stop working. Ending one again (a
+        retry, with or without its Idempotency-Key) answers 204 as the first time did."""
+        await idempotency_of(request)  # a malformed key is refused like on every write
         organiser = await organisers.find(organiser_id)
         if organiser is None:
+            if await organisers.ended(organiser_id):
+                return
             raise NotFoundException("No such organiser.")
         await organisers.remove(organiser_id, email_hash(settings.secret_key, organiser.email))
 
@@ -88,9 +97,12 @@ class LoginAccepted(msgspec.Struct):
 @post("/api/login", opt={"access": Access.PUBLIC}, status_code=202, tags=["organisers"])
 async def login(
     request: Request[Any, Any, Any], data: JSONBody[LoginIn], signin_link_request: NamedDependency[SigninLinkRequest]
-) -> LoginAccepted:
+) -> Response[LoginAccepted]:
     """Mails an organiser's address a one-time sign-in link, in the language of the request's
-    Accept-Language (German otherwise); the answer is the same for every address."""
-    email = checked_email(data.email, "email") or ""
-    await signin_link_request.ask(email, accepted_language(request.headers.get("accept-language", "")) or "de")
-    return LoginAccepted(detail="If this address is an organiser's, a sign-in link is on its way.")
+    Accept-Language (German otherwise). The answer is the same for every address, a malformed
+    one included, and is sent before the address is looked at, so its timing tells nothing."""
+    language = accepted_language(request.headers.get("accept-language", "")) or "de"
+    accepted = LoginAccepted(detail="If this address is an organiser's, a sign-in link is on its way.")
+    return Response(
+        accepted, status_code=202, background=BackgroundTask(signin_link_request.ask_quietly, data.email, language)
+    )

@@ -4,11 +4,14 @@ link sealed under the deployment key, so RQ's Redis holds neither in clear."""
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 
 import anyio.to_thread
 import msgspec
 
+from service.application.inputs import checked_email
+from service.domain.errors import Invalid
 from service.domain.links import Links
 from service.i18n import DEFAULT_LANGUAGE, language_or_default
 from service.organisers import Organiser, Organisers
@@ -19,6 +22,8 @@ from service.signins import SigninLinks
 from service.store.base import EventStore
 from service.store.job_spec import JobSpec
 from service.store.vault import KeyWrapper
+
+log = logging.getLogger("knoten.signin")
 
 SEALED_CONTEXT = "signin-link-mail"
 QUARTER_HOUR = 15 * 60
@@ -85,6 +90,18 @@ class SigninLinkRequest(msgspec.Struct, frozen=True, kw_only=True):
                 language=language_or_default(language),
             )
         )
+
+    async def ask_quietly(self, email: str, language: str = DEFAULT_LANGUAGE) -> None:
+        """`ask` after the answer went out: a malformed address gets nothing, and a failure is
+        logged here, since nobody waits for it."""
+        try:
+            address = checked_email(email, "email")
+        except Invalid:
+            return
+        try:
+            await self.ask(address or "", language)
+        except Exception:
+            log.exception("sign-in link not sent")
 
     async def new_link(self, organiser: Organiser) -> str:
         """A fresh one-time sign-in link for the organiser (`knoten dev` prints one)."""

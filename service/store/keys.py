@@ -105,6 +105,11 @@ def organisers_key() -> str:
     return global_key("organisers")
 
 
+def ended_organisers_key() -> str:
+    """Set of the ids of organisers who were ended, so that ending one again answers as the first time."""
+    return global_key("organisers-ended")
+
+
 def organiser_emails_key() -> str:
     """Hash of the keyed hash of an organiser's address → their id."""
     return global_key("organiser-emails")

@@ -38,8 +38,10 @@ async def test_an_organiser_is_found_by_id_and_address_until_ended(organisers: O
     assert await organisers.find(organiser.id) == organiser
     assert await organisers.find_by_email(email_hash) == organiser
     assert organiser in await organisers.listed()
+    assert not await organisers.ended(organiser.id)
     await organisers.remove(organiser.id, email_hash)
     assert await organisers.find(organiser.id) is None
+    assert await organisers.ended(organiser.id)  # only the id is kept, so ending it again answers alike
     assert await organisers.find_by_email(email_hash) is None
     assert organiser not in await organisers.listed()
 
