@@ -29,7 +29,7 @@ from service.api.auth import (
 from service.api.problems import BadInput, invalid_field
 from service.application.inputs import checked_email, existing
 from service.application.links_again import LinksAgain
-from service.application.network_people import member_organisations
+from service.application.network_people import erase_in_network, member_organisations
 from service.application.networks import NetworkService, group_of_session, groups_of_person
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
@@ -535,10 +535,12 @@ class PersonalPages(Controller):
         principal: NamedDependency[Principal | None],
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
+        state = existing(await service.state(workshop_id))
         return page(
             request,
             "web/me_delete.html",
-            workshop_title=(await service.state(workshop_id)).title,
+            workshop_title=state.title,
+            in_network=state.network_id is not None,
             action=PAGES.erase_me(workshop_id, participant_id),
         )
 
@@ -553,6 +555,7 @@ class PersonalPages(Controller):
         principal: NamedDependency[Principal | None],
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
+        await erase_in_network(service, workshop_id, participant_id)
         await run(service, workshop_id, c.ErasePerson(subject=participant_id))
         language = language_of(request)
         mine = _token_prefix(workshop_id, participant_id)

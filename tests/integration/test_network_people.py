@@ -3,11 +3,16 @@ newcomer at the second meeting, and erased from every meeting of the network at 
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import httpx
 
 from tests.integration.conftest import Api
 from tests.integration.test_carried_commitments import meeting, network
 from tests.integration.test_intro_talks import soon
+from tests.integration.test_page_errors import csrf
+from tests.processes import ApiProcess
 
 
 async def _signup(api: Api, workshop: dict[str, Any], session: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -84,3 +89,31 @@ async def test_the_intro_talk_comes_before_the_first_meeting_of_a_working_group(
     assert [talk["reason"] for talk in talks.json()] == ["none_before_deadline"]
     early = await api.client.post(slots, json={**host, "starts_at": soon(24)}, headers=workshop["auth"])
     assert early.status_code == 201 and early.json()["talks"] == 1
+
+
+async def test_deleting_oneself_on_the_personal_page_erases_one_from_every_meeting_of_the_network(
+    api: Api, api_process: ApiProcess
+) -> None:
+    net = await network(api)
+    first, second = await meeting(api, net, "2026-10-01"), await meeting(api, net, "2026-12-01")
+    sessions = {w["id"]: await api.session(w, title="AG Verkehr") for w in (first, second)}
+    tokens = {}
+    for workshop in (first, second):
+        signed = await _signup(
+            api, workshop, sessions[workshop["id"]], name="Paula Page", email="paula.page@example.org"
+        )
+        tokens[workshop["id"]] = signed["participant_token"]
+    async with httpx.AsyncClient(base_url=api_process.url, timeout=30, headers={"accept-language": "de"}) as phone:
+        await phone.get("/me", params={"token": tokens[second["id"]]})
+        delete = re.search(rf'href="[^"]*(/me/{second["id"]}/[^/"]+/delete)"', (await phone.get("/me")).text)
+        assert delete is not None
+        confirm = await phone.get(delete.group(1))
+        assert "jedes andere Treffen seines Netzwerks" in confirm.text  # it says what will happen
+        done = await phone.post(delete.group(1), data={"_csrf_token": csrf(confirm)})
+        assert done.status_code == 200 and "Ihre Daten sind gelöscht." in done.text
+    for workshop in (first, second):
+        mine = {"Authorization": f"Bearer {tokens[workshop['id']]}"}
+        assert (await api.client.get("/api/me", headers=mine)).status_code == 401
+        path = f"/api/workshops/{workshop['id']}/sessions/{sessions[workshop['id']]['id']}"
+        full = await api.client.get(path, headers=workshop["auth"])
+        assert "Paula" not in full.text and full.json()["confirmed"] == 1  # the count stays
