@@ -185,28 +185,42 @@ def send_session_moved(workshop_id: str, session_id: str, position: str) -> bool
 
 
 @job
-def send_personal_link_again(workshop_id: str, email_hash: str, request_id: str) -> bool:
-    """A fresh personal link for the person of this (keyed hash of an) e-mail, asked for again;
-    nothing when the person is erased or has no sign-up here."""
+def send_personal_link_again(workshop_ids: str, email_hash: str, request_id: str) -> bool:
+    """One mail with a fresh personal link for each workshop where the person of this (keyed
+    hash of an) e-mail signed up, asked for again; nothing for a workshop where they are erased
+    or have no sign-up. One mail, so "at most 3 an hour" counts mails whatever their number of
+    workshops. `workshop_ids` are joined by commas (a job's arguments are strings; a job queued
+    before this named one workshop)."""
     ctx = context()
-    state = ctx.state(workshop_id)
-    participant_id = state.participants_by_email.get(email_hash)
-    participant = state.participants.get(participant_id) if participant_id else None
-    if participant is None or not participant.person.email or not participant.signups:
+    ids = workshop_ids.split(",")
+    found = []
+    for workshop_id in ids:
+        state = ctx.state(workshop_id)
+        participant_id = state.participants_by_email.get(email_hash)
+        participant = state.participants.get(participant_id) if participant_id else None
+        if participant is not None and participant.person.email and participant.signups:
+            found.append((state, participant))
+    if not found:
         return False
-    email = participant.person.email
-    language = state.signups[participant.signups[-1]].language
+    found.sort(key=lambda kept: kept[0].signups[kept[1].signups[-1]].recorded_at)
+    latest_state, latest = found[-1]  # their latest sign-up's language and name
+    email = latest.person.email or ""  # every one found has an address
+    language = latest_state.signups[latest.signups[-1]].language
 
     def compose() -> Mail:
+        workshops = [
+            {"title": state.title, "link": ctx.personal_link(state.id, participant.id)} for state, participant in found
+        ]
+        titles = ", ".join(state.title for state, _ in found)  # the footer names whose mail this is
         return render_mail(
             "personal_link_again",
             language,
             email,
             effect,
-            name=participant.person.name,
-            workshop_title=state.title,
-            link=ctx.personal_link(workshop_id, participant.id),
+            name=latest.person.name,
+            workshops=workshops,
+            workshop_title=titles,
         )
 
-    effect = effects.personal_link_again(participant.id, request_id)
-    return ctx.send_once(workshop_id, effect, compose)
+    effect = effects.personal_links_again(request_id)
+    return ctx.send_once(ids[0], effect, compose)

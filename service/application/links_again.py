@@ -25,10 +25,11 @@ class LinksAgain:
         self._store = store
         self._limiter = limiter
         self._secret_key = secret_key
-        self._handler = handler  # the job that mails one workshop's link (workers.handlers)
+        self._handler = handler  # the job that mails the links (workers.handlers)
 
     async def request(self, email: str, request_id: str) -> None:
-        """One mail per workshop the address signed up in, unless it asked too often this hour."""
+        """One mail with a link for each workshop the address signed up in, unless it asked too
+        often this hour."""
         try:
             address = checked_email(email, "email")
         except Invalid:
@@ -40,5 +41,6 @@ class LinksAgain:
         if over is not None or not workshops:
             return
         name = self._handler.rsplit(".", 1)[-1]
-        jobs = [JobSpec(f"{w}-{request_id}-{name}", self._handler, (w, hashed, request_id)) for w in workshops]
-        await anyio.to_thread.run_sync(self._store.jobs.enqueue, jobs)
+        ordered = sorted(workshops)
+        job = JobSpec(f"{ordered[0]}-{request_id}-{name}", self._handler, (",".join(ordered), hashed, request_id))
+        await anyio.to_thread.run_sync(self._store.jobs.enqueue, [job])

@@ -21,9 +21,9 @@ def session_cancellation(signup_id: str) -> str:
     return f"mail:session-cancel:{signup_id}"
 
 
-def personal_link_again(participant_id: str, request_id: str) -> str:
-    """The personal link sent again on one request (`POST /api/me/link`)."""
-    return f"mail:link-again:{participant_id}:{request_id}"
+def personal_links_again(request_id: str) -> str:
+    """The mail with the personal links sent again on one request (`POST /api/me/link`)."""
+    return f"mail:links-again:{request_id}"
 
 
 def follow_up(session_id: str, subject: str) -> str:

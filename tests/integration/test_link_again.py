@@ -37,7 +37,7 @@ def _address(name: str) -> str:
 
 
 def _links_again(mails: list[EmailMessage]) -> list[EmailMessage]:
-    return [m for m in mails if str(m["Subject"]).startswith(AGAIN)]
+    return [m for m in mails if str(m["Subject"]).startswith((AGAIN, "Ihre persönlichen Links"))]
 
 
 def _token_in(mail: EmailMessage) -> str:
@@ -64,15 +64,19 @@ async def test_known_unknown_and_invalid_addresses_get_the_same_answer_and_the_k
 
     assert {a.status_code for a in answers} == {202}
     assert len({a.content for a in answers}) == 1
-    mails = mail_sink.wait_for(lambda found: len(_links_again(found)) == 2, to=email)
-    by_workshop = {str(m["Subject"]).removeprefix(AGAIN).strip(): _token_in(m) for m in _links_again(mails)}
-    assert sorted(by_workshop) == ["Barcamp Süd", "Zukunftswerkstatt Nord"]
+    (mail,) = _links_again(mail_sink.wait_for(lambda found: len(_links_again(found)) == 1, to=email))
+    assert str(mail["Subject"]) == "Ihre persönlichen Links für 2 Veranstaltungen"  # one mail, both links
+    text = text_of(mail)
+    by_workshop = {}
+    for title in ("Zukunftswerkstatt Nord", "Barcamp Süd"):
+        found = re.search(rf"{title}:\s+\S+/me\?token=(\S+)", text)
+        assert found is not None, text
+        by_workshop[title] = found.group(1)
     for title, workshop in (("Zukunftswerkstatt Nord", first), ("Barcamp Süd", second)):
         me = await api.client.get("/api/me", headers={"Authorization": f"Bearer {by_workshop[title]}"})
         assert me.status_code == 200 and me.json()["workshop_id"] == workshop["id"]
-    wait_for_jobs(redis_client, first["id"], "send_personal_link_again")
-    wait_for_jobs(redis_client, second["id"], "send_personal_link_again")
-    assert len(_links_again(mail_sink.messages(email))) == 2
+    wait_for_jobs(redis_client, min(first["id"], second["id"]), "send_personal_link_again")
+    assert len(_links_again(mail_sink.messages(email))) == 1
 
 
 @pytest.mark.usefixtures("worker_process")
@@ -80,14 +84,15 @@ async def test_the_fourth_request_in_an_hour_sends_nothing(
     api: Api, mail_sink: MailSink, redis_client: redis.Redis
 ) -> None:
     email = _address("often")
-    workshop = await api.workshop()
-    await api.signup(workshop, await api.session(workshop), email=email)
+    workshops = [await api.workshop(), await api.workshop()]
+    for workshop in workshops:  # signed up twice: still at most 3 mails an hour, not 3 a workshop
+        await api.signup(workshop, await api.session(workshop), email=email)
 
     answers = [await _ask(api, email.upper()) for _ in range(4)]
 
     assert [a.status_code for a in answers] == [202] * 4 and len({a.content for a in answers}) == 1
     mail_sink.wait_for(lambda found: len(_links_again(found)) == 3, to=email)
-    wait_for_jobs(redis_client, workshop["id"], "send_personal_link_again")
+    wait_for_jobs(redis_client, min(w["id"] for w in workshops), "send_personal_link_again")
     assert len(_links_again(mail_sink.messages(email))) == 3
 
 
