@@ -479,8 +479,9 @@ def _change_session_fields(state: WorkshopState, command: c.ChangeSession, now: 
 
 def _cancel_session(state: WorkshopState, session_id: str, now: datetime) -> list[e.Event]:
     """A session that will not take place: its open commitments are withdrawn (no reminders about
-    a meeting that did not happen), then it is cancelled. Again: nothing more. A closed session
-    took place and is not cancelled."""
+    a meeting that did not happen), then it is cancelled, and a barcamp session leaves its cell in
+    the grid (in the same append). Again: nothing more. A closed session took place and is not
+    cancelled."""
     session = session_of(state, session_id)
     if session.status == "cancelled":
         return []
@@ -491,7 +492,8 @@ def _cancel_session(state: WorkshopState, session_id: str, now: datetime) -> lis
         for cid in session.commitments
         if state.commitments[cid].status == "open"
     ]
-    return [*withdrawn, e.SessionCancelled(at=now, session_id=session_id, sequence=session.sequence + 1)]
+    cancelled = e.SessionCancelled(at=now, session_id=session_id, sequence=session.sequence + 1)
+    return [*withdrawn, cancelled, *barcamp.cell_freed(state, session, now)]
 
 
 def _make_commitment(state: WorkshopState, command: c.MakeCommitment, now: datetime) -> list[e.Event]:
