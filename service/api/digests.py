@@ -27,7 +27,7 @@ from service.application.runner import WorkshopService
 from service.domain.digests import DigestPhoto, SessionDigest, WorkshopReport, session_digest, workshop_report
 from service.domain.errors import NotFound
 from service.domain.links import Links
-from service.domain.rules import session_of
+from service.domain.lookups import session_of
 from service.domain.views import public_session
 from service.i18n import LANGUAGES, gettext
 from service.reports import render

@@ -20,7 +20,9 @@ from service.application.runner import Outcome, WorkshopService
 from service.application.signups import record_signup, signup_out
 from service.domain import commands as c
 from service.domain.events import Person, PlaceReleased, WaitlistPromoted
-from service.domain.rules import decide, dots_left, signup_of
+from service.domain.formats.zukunftswerkstatt import dots_left
+from service.domain.lookups import signup_of
+from service.domain.rules import decide
 from service.domain.state import CommitmentState, WorkshopState, present
 from service.domain.views import (
     CardEntry,

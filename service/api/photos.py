@@ -22,7 +22,7 @@ from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.errors import NotFound
 from service.domain.links import Links
-from service.domain.rules import session_of
+from service.domain.lookups import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import PhotoEntry, photo_entries
 from service.schemas import StatusOut

@@ -20,7 +20,7 @@ from service.application.runner import Render, WorkshopService
 from service.application.workshops import free_short_code
 from service.domain import commands as c
 from service.domain.links import Links
-from service.domain.rules import session_of
+from service.domain.lookups import session_of
 from service.domain.state import WorkshopState
 from service.domain.views import (
     FullSession,

@@ -17,7 +17,7 @@ from service.api.problems import BadInput
 from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.events import event_type
-from service.domain.rules import session_of
+from service.domain.lookups import session_of
 from service.domain.views import streamed
 from service.store.base import EventStore, Recorded
 

@@ -16,7 +16,8 @@ from service.application.runner import Idempotency, Outcome, Reply, WorkshopServ
 from service.domain import commands as c
 from service.domain.errors import Invalid
 from service.domain.events import SignupRecorded
-from service.domain.rules import check_table_code, decide, existing_signup, session_of
+from service.domain.lookups import session_of
+from service.domain.rules import check_table_code, decide, existing_signup
 from service.domain.state import SignupState, WorkshopState
 from service.domain.views import waitlist_position
 from service.i18n import PRIVACY_VERSION

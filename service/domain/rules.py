@@ -1,31 +1,32 @@
 """The rules of a workshop: `decide` turns a command into events, `evolve` folds an event
-into state. Both are pure: no I/O, no clock (time comes in as `now`)."""
+into state. Both are pure: no I/O, no clock (time comes in as `now`).
+
+Here is what every format shares: the workshop and its sessions, sign-ups, attendance,
+commitments, notes, photos, intro talks, access and erasure. The commands and events of one
+format (a future workshop's cards, a market place's offers, a round table's agenda and poll, a
+barcamp's grid) are decided and folded in its module, `formats/<format>.py`, to which `decide`
+hands them and whose `EVOLVERS` `evolve` uses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
 from service.domain import commands as c
 from service.domain import events as e
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from service.domain.formats import barcamp, format_of, takers
+from service.domain.formats import barcamp, format_of, marktplatz, runder_tisch, takers, zukunftswerkstatt
+from service.domain.lookups import found, owner_of, recorded, session_of, signup_of, writable_session
 from service.domain.short_links import derived_short_code
 from service.domain.state import (
-    AgendaItemState,
-    CardState,
     CommitmentState,
     CommitmentStatus,
-    DatePollState,
-    DecisionState,
     IntroSlotState,
     IntroTalkState,
-    MatchState,
     NoteState,
-    OfferState,
     ParticipantState,
     PhotoState,
     SessionState,
@@ -34,27 +35,7 @@ from service.domain.state import (
     present,
 )
 
-E = TypeVar("E", bound=e.Event)
-Entry = TypeVar("Entry")
-
 # ---------------------------------------------------------------------------- lookups
-
-
-def session_of(state: WorkshopState, session_id: str) -> SessionState:
-    session = state.sessions.get(session_id)
-    if session is None:
-        raise NotFound("session", session_id)
-    return session
-
-
-def writable_session(state: WorkshopState, session_id: str) -> SessionState:
-    """A session that still takes writes; a closed or cancelled one is a conflict."""
-    session = session_of(state, session_id)
-    if session.status == "closed":
-        raise Conflict(f"Session {session_id!r} is closed and takes no more changes.")
-    if session.status == "cancelled":
-        raise Conflict(f"Session {session_id!r} was cancelled and takes no more sign-ups or changes.")
-    return session
 
 
 def check_table_code(session: SessionState, table_code: str | None) -> None:
@@ -62,13 +43,6 @@ def check_table_code(session: SessionState, table_code: str | None) -> None:
     the short link and the poster carry it): bots that guess the link get nowhere."""
     if session.table_code is not None and table_code != session.table_code:
         raise Forbidden("This session takes sign-ups only with its table code (on the QR code and the poster).")
-
-
-def signup_of(state: WorkshopState, signup_id: str) -> SignupState:
-    signup = state.signups.get(signup_id)
-    if signup is None:
-        raise NotFound("sign-up", signup_id)
-    return signup
 
 
 def existing_signup(state: WorkshopState, session_id: str, email_hash: str | None) -> SignupState | None:
@@ -156,6 +130,12 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
         raise Conflict("The workshop is closed and takes no more changes.")
     if isinstance(command, barcamp.BARCAMP_COMMANDS):
         return barcamp.decide(state, command, now)
+    if isinstance(command, runder_tisch.RUNDER_TISCH_COMMANDS):
+        return runder_tisch.decide(state, command, now)
+    if isinstance(command, zukunftswerkstatt.ZUKUNFTSWERKSTATT_COMMANDS):
+        return zukunftswerkstatt.decide(state, command, now)
+    if isinstance(command, marktplatz.MARKTPLATZ_COMMANDS):
+        return marktplatz.decide(state, command, now)
     match command:
         case c.CloseWorkshop():
             return _close_workshop(state, now)
@@ -174,8 +154,6 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _change_session(state, command, now)
         case c.CancelSession(session_id=sid):
             return _cancel_session(state, sid, now)
-        case c.AdvancePhase():
-            return _advance_phase(state, command, now)
         case c.RecordSignup():
             return _record_signup(state, command, now)
         case c.CorrectNewcomer():
@@ -203,33 +181,13 @@ def decide(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Ev
             return _set_commitment(state, cid, "open", e.CommitmentReopened(at=now, commitment_id=cid))
         case c.TakeNote():
             return _take_note(state, command, now)
-        case c.AddCard():
-            return _add_card(state, command, now)
-        case c.VoteCard():
-            return _vote_card(state, command, now)
-        case c.PostOffer():
-            return _post_offer(state, command, now)
-        case c.UndoMatch(match_id=mid):
-            return _undo_match(state, mid, now)
         case c.RemoveNote(note_id=nid):
-            _found(state.notes, "note", nid)
+            found(state.notes, "note", nid)
             return [e.NoteRemoved(at=now, note_id=nid)]
-        case c.RemoveCard(card_id=kid, participant_id=pid):
-            _remove_own_card(state, kid, pid)
-            return [e.CardRemoved(at=now, card_id=kid)]
-        case c.RemoveOffer(offer_id=oid, participant_id=pid):
-            _remove_own_offer(state, oid, pid)
-            return [e.OfferRemoved(at=now, offer_id=oid)]
         case c.AttachPhoto() | c.RemovePhoto():
             return _decide_photo(state, command, now)
-        case c.MakeMatch():
-            return _make_match(state, command, now)
         case c.OfferIntroSlot():
             return [recorded(e.IntroSlotOffered, command, now)]
-        case c.AddAgendaItem() | c.StartAgendaItem() | c.RecordDecision() | c.OpenDatePoll() | c.AnswerDatePoll():
-            return _decide_round_table(state, command, now)
-        case c.FixDate():
-            return _decide_round_table(state, command, now)
         case c.WithdrawIntroSlot(slot_id=slot_id):
             return _withdraw_slot(state, slot_id, now)
     return _decide_access_and_privacy(state, command, now)
@@ -276,12 +234,6 @@ def _expire_personal_data(state: WorkshopState, retention: timedelta, now: datet
     hosts = {state.intro_slots[t.slot_id].host.subject for t in state.intro_talks.values() if t.slot_id is not None}
     people = named_people(state)
     return [e.PersonErased(at=now, subject=subject) for subject in [p for p in people if p not in hosts] or people]
-
-
-def recorded(kind: type[E], command: c.Command, now: datetime) -> E:
-    """The event that records a command field for field (its fields are the command's, plus `at`):
-    one place instead of a copy of every field per command."""
-    return kind(at=now, **msgspec.structs.asdict(command))
 
 
 def _create_workshop(state: WorkshopState, command: c.CreateWorkshop, now: datetime) -> list[e.Event]:
@@ -353,22 +305,6 @@ def _open_session(state: WorkshopState, session_id: str, now: datetime) -> list[
     if session.status == "open":
         return []
     return [e.SessionOpened(at=now, session_id=session_id)]
-
-
-def _advance_phase(state: WorkshopState, command: c.AdvancePhase, now: datetime) -> list[e.Event]:
-    session = writable_session(state, command.session_id)
-    phases = format_of(session.format).phases
-    if not format_of(session.format).takes(c.AdvancePhase):
-        raise Conflict(f"Only a {takers(c.AdvancePhase)} has phases.")
-    current = phases.index(session.phase or phases[0])
-    wanted = phases.index(command.phase)
-    if wanted != current + 1:
-        raise Conflict(
-            f"Phases go forward one at a time: after {phases[current]!r} comes "
-            + (repr(phases[current + 1]) if current + 1 < len(phases) else "nothing")
-            + f", not {command.phase!r}."
-        )
-    return [e.PhaseAdvanced(at=now, session_id=command.session_id, phase=command.phase)]
 
 
 def _record_signup(state: WorkshopState, command: c.RecordSignup, now: datetime) -> list[e.Event]:
@@ -543,8 +479,9 @@ def _change_session_fields(state: WorkshopState, command: c.ChangeSession, now: 
 
 def _cancel_session(state: WorkshopState, session_id: str, now: datetime) -> list[e.Event]:
     """A session that will not take place: its open commitments are withdrawn (no reminders about
-    a meeting that did not happen), then it is cancelled. Again: nothing more. A closed session
-    took place and is not cancelled."""
+    a meeting that did not happen), then it is cancelled, and a barcamp session leaves its cell in
+    the grid (in the same append). Again: nothing more. A closed session took place and is not
+    cancelled."""
     session = session_of(state, session_id)
     if session.status == "cancelled":
         return []
@@ -555,23 +492,13 @@ def _cancel_session(state: WorkshopState, session_id: str, now: datetime) -> lis
         for cid in session.commitments
         if state.commitments[cid].status == "open"
     ]
-    return [*withdrawn, e.SessionCancelled(at=now, session_id=session_id, sequence=session.sequence + 1)]
-
-
-def _owner(state: WorkshopState, signup_id: str | None, owner: e.Person | None, session_id: str) -> e.Person:
-    if signup_id is not None:
-        signup = signup_of(state, signup_id)
-        if signup.session_id != session_id:
-            raise NotFound("sign-up", signup_id)
-        return signup.person
-    if owner is None:
-        raise Invalid("owner_name", "signup_id or owner_name is required")
-    return owner
+    cancelled = e.SessionCancelled(at=now, session_id=session_id, sequence=session.sequence + 1)
+    return [*withdrawn, cancelled, *barcamp.cell_freed(state, session, now)]
 
 
 def _make_commitment(state: WorkshopState, command: c.MakeCommitment, now: datetime) -> list[e.Event]:
     writable_session(state, command.session_id)
-    owner = _owner(state, command.signup_id, command.owner, command.session_id)
+    owner = owner_of(state, command.signup_id, command.owner, command.session_id)
     return [
         e.CommitmentMade(
             at=now,
@@ -595,10 +522,10 @@ def _complete_commitment(state: WorkshopState, commitment_id: str, now: datetime
 
 
 def _correct_commitment(state: WorkshopState, command: c.CorrectCommitment, now: datetime) -> list[e.Event]:
-    commitment = _found(state.commitments, "commitment", command.commitment_id)
+    commitment = found(state.commitments, "commitment", command.commitment_id)
     owner = command.owner
     if command.signup_id is not None:
-        owner = _owner(state, command.signup_id, None, commitment.session_id)
+        owner = owner_of(state, command.signup_id, None, commitment.session_id)
     if command.text is None and command.due is None and owner is None:
         return []
     corrected = e.CommitmentCorrected(
@@ -616,7 +543,7 @@ def _carry_commitment(
     state: WorkshopState, command: c.PostponeCommitment | c.HandOverCommitment, now: datetime
 ) -> list[e.Event]:
     """A later meeting's decision on an open commitment: a new date or a new owner."""
-    commitment = _found(state.commitments, "commitment", command.commitment_id)
+    commitment = found(state.commitments, "commitment", command.commitment_id)
     if commitment.status != "open":
         raise Conflict(f"The commitment is {commitment.status}: only open ones can be postponed or handed over.")
     if isinstance(command, c.PostponeCommitment):
@@ -648,36 +575,6 @@ def _take_note(state: WorkshopState, command: c.TakeNote, now: datetime) -> list
     return [e.NoteTaken(at=now, note_id=command.note_id, session_id=command.session_id, text=command.text, phase=phase)]
 
 
-def confirmed_here(state: WorkshopState, session: SessionState, participant_id: str) -> SignupState:
-    """The confirmed sign-up of a participant acting from their phone: the session must be open
-    (409) and they must hold a confirmed place in it (403)."""
-    if session.status != "open":
-        raise Conflict("The session is not open: participants can take part once the facilitator opens it.")
-    for signup_id in session.confirmed:
-        signup = state.signups[signup_id]
-        if signup.participant_id == participant_id:
-            return signup
-    raise Forbidden("Only people with a confirmed place in this session can take part from their phone.")
-
-
-def _add_card(state: WorkshopState, command: c.AddCard, now: datetime) -> list[e.Event]:
-    session = writable_session(state, command.session_id)
-    if not format_of(session.format).takes(c.AddCard) or session.phase is None:
-        raise Conflict(f"Cards belong to a {takers(c.AddCard)}.")
-    if command.participant_id is not None:
-        confirmed_here(state, session, command.participant_id)
-    return [
-        e.CardAdded(
-            at=now,
-            card_id=command.card_id,
-            session_id=command.session_id,
-            phase=session.phase,
-            text=command.text,
-            participant_id=command.participant_id,
-        )
-    ]
-
-
 def _decide_photo(state: WorkshopState, command: c.AttachPhoto | c.RemovePhoto, now: datetime) -> list[e.Event]:
     """A photo attached to a session (not a cancelled one), or deleted."""
     session = session_of(state, command.session_id)
@@ -692,192 +589,9 @@ def _decide_photo(state: WorkshopState, command: c.AttachPhoto | c.RemovePhoto, 
     return [e.PhotoRemoved(at=now, session_id=session.id, photo_id=command.photo_id)]
 
 
-def _remove_own_card(state: WorkshopState, card_id: str, participant_id: str | None) -> None:
-    card = _found(state.cards, "card", card_id)
-    if participant_id is not None:
-        confirmed_here(state, state.sessions[card.session_id], participant_id)
-        if card.participant_id != participant_id:
-            raise Forbidden("Participants may remove only their own cards.")
-
-
-def _remove_own_offer(state: WorkshopState, offer_id: str, participant_id: str | None) -> None:
-    offer = _found(state.offers, "offer", offer_id)
-    if participant_id is not None:
-        confirmed_here(state, state.sessions[offer.session_id], participant_id)
-        own = offer.signup_id is not None and state.signups[offer.signup_id].participant_id == participant_id
-        if not own:
-            raise Forbidden("Participants may remove only their own offers and requests.")
-    if offer.match_id is not None:
-        raise Conflict("The offer is matched: withdraw the match first.")
-
-
 def was_present(state: WorkshopState, signup: SignupState) -> bool:
     """Present (state.present: marked so, else signed up while the session was open), and still signed up."""
     return signup.status != "withdrawn" and present(signup, state.sessions[signup.session_id])
-
-
-def dots_left(session: SessionState, participant_id: str) -> int:
-    """How many of the session's dot budget a person has not given yet."""
-    return session.dot_budget - sum(session.dots.get(participant_id, {}).values())
-
-
-def _found(entries: dict[str, Entry], kind: str, entry_id: str) -> Entry:
-    entry = entries.get(entry_id)
-    if entry is None:
-        raise NotFound(kind, entry_id)
-    return entry
-
-
-MAX_DOTS_AT_ONCE = 5
-
-
-def _vote_card(state: WorkshopState, command: c.VoteCard, now: datetime) -> list[e.Event]:
-    card = state.cards.get(command.card_id)
-    if card is None:
-        raise NotFound("card", command.card_id)
-    session = writable_session(state, card.session_id)
-    if command.count == 0 or abs(command.count) > MAX_DOTS_AT_ONCE:
-        raise Invalid("count", f"from -{MAX_DOTS_AT_ONCE} to {MAX_DOTS_AT_ONCE}, not 0")
-    pid = command.participant_id
-    if pid is None:
-        count = max(command.count, -card.votes)  # a card's dots never go below 0
-        return [e.CardVoted(at=now, card_id=command.card_id, count=count)] if count else []
-    confirmed_here(state, session, pid)
-    if command.count > 0:
-        left = dots_left(session, pid)
-        if command.count > left:
-            raise Conflict(f"Over the dot budget: {left} of {session.dot_budget} dots left.")
-        count = command.count
-    else:
-        own = session.dots.get(pid, {}).get(card.id, 0)
-        if own == 0:
-            raise Conflict("You have no dots on this card to take back.")
-        count = max(command.count, -own, -card.votes)
-    return [e.CardVoted(at=now, card_id=command.card_id, count=count, participant_id=pid)]
-
-
-def _post_offer(state: WorkshopState, command: c.PostOffer, now: datetime) -> list[e.Event]:
-    session = writable_session(state, command.session_id)
-    if not format_of(session.format).takes(c.PostOffer):
-        raise Conflict(f"Offers and requests belong to a {takers(c.PostOffer)}.")
-    owner = None
-    if command.participant_id is not None:  # from their phone: the owner is themselves
-        command = msgspec.structs.replace(
-            command, signup_id=confirmed_here(state, session, command.participant_id).id, owner=None
-        )
-    if command.signup_id is not None or command.owner is not None:
-        owner = _owner(state, command.signup_id, command.owner, command.session_id)
-    return [
-        e.OfferPosted(
-            at=now,
-            offer_id=command.offer_id,
-            session_id=command.session_id,
-            kind=command.kind,
-            text=command.text,
-            owner=owner,
-            signup_id=command.signup_id,
-        )
-    ]
-
-
-def _offer(state: WorkshopState, offer_id: str, kind: e.OfferKind, field: str) -> OfferState:
-    offer = state.offers.get(offer_id)
-    if offer is None:
-        raise NotFound("offer", offer_id)
-    if offer.kind != kind:
-        raise Invalid(field, f"{offer_id!r} is not an {kind}" if kind == "offer" else f"{offer_id!r} is not a request")
-    writable_session(state, offer.session_id)
-    if offer.match_id is not None:
-        raise Conflict(f"{offer_id!r} is matched already.")
-    return offer
-
-
-def _make_match(state: WorkshopState, command: c.MakeMatch, now: datetime) -> list[e.Event]:
-    offer = _offer(state, command.offer_id, "offer", "offer_id")
-    request = _offer(state, command.request_id, "request", "request_id")
-    made: list[e.Event] = [e.MatchMade(at=now, match_id=command.match_id, offer_id=offer.id, request_id=request.id)]
-    sides = ((offer, request), (request, offer))
-    for commitment_id, (side, other) in zip(command.commitment_ids, sides, strict=True):
-        if side.owner is None:
-            continue
-        text = f"{side.text} ↔ {other.text}"
-        made.append(
-            e.CommitmentMade(
-                at=now,
-                commitment_id=commitment_id,
-                session_id=side.session_id,
-                owner=side.owner,
-                signup_id=side.signup_id,
-                text=text[:500],
-                match_id=command.match_id,
-            )
-        )
-    return made
-
-
-def _undo_match(state: WorkshopState, match_id: str, now: datetime) -> list[e.Event]:
-    """The match's commitments withdrawn, then the match undone: offer and request are open again."""
-    match = _found(state.matches, "match", match_id)
-    undone: list[e.Event] = [
-        e.CommitmentWithdrawn(at=now, commitment_id=cid)
-        for cid in match.commitment_ids
-        if state.commitments[cid].status != "withdrawn"
-    ]
-    return [*undone, e.MatchUndone(at=now, match_id=match_id)]
-
-
-def _round_table(state: WorkshopState, session_id: str, command: type[c.Command]) -> SessionState:
-    session = writable_session(state, session_id)
-    if not format_of(session.format).takes(command):
-        raise Conflict(f"Agenda, decisions and date polls belong to a {takers(command)}.")
-    return session
-
-
-MIN_DATE_OPTIONS, MAX_DATE_OPTIONS = 2, 5
-
-
-def _decide_round_table(state: WorkshopState, command: c.Command, now: datetime) -> list[e.Event]:
-    """A round table's agenda, decisions and the date poll for its next meeting."""
-    match command:
-        case c.AddAgendaItem(session_id=sid, item_id=iid, title=title, minutes=minutes):
-            _round_table(state, sid, c.AddAgendaItem)
-            return [e.AgendaItemAdded(at=now, session_id=sid, item_id=iid, title=title, minutes=minutes)]
-        case c.StartAgendaItem(session_id=sid, item_id=iid):
-            session = _round_table(state, sid, c.StartAgendaItem)
-            if all(item.id != iid for item in session.agenda):
-                raise NotFound("agenda item", iid)
-            return [] if session.current_item == iid else [e.AgendaItemStarted(at=now, session_id=sid, item_id=iid)]
-        case c.RecordDecision():
-            _round_table(state, command.session_id, c.RecordDecision)
-            return [recorded(e.DecisionRecorded, command, now)]
-        case c.OpenDatePoll(session_id=sid, options=options):
-            session = _round_table(state, sid, c.OpenDatePoll)
-            if not MIN_DATE_OPTIONS <= len(options) <= MAX_DATE_OPTIONS or len(set(options)) != len(options):
-                raise Invalid("options", f"{MIN_DATE_OPTIONS} to {MAX_DATE_OPTIONS} different dates")
-            if session.date_poll is not None and session.date_poll.fixed is not None:
-                raise Conflict("The next meeting's date is fixed already.")
-            return [e.DatePollOpened(at=now, session_id=sid, options=tuple(sorted(options)))]
-        case c.AnswerDatePoll(session_id=sid, participant_id=pid, options=chosen):
-            poll = _open_poll(_round_table(state, sid, c.AnswerDatePoll))
-            confirmed_here(state, state.sessions[sid], pid)
-            if any(not 0 <= i < len(poll.options) for i in chosen):
-                raise Invalid("options", f"indices from 0 to {len(poll.options) - 1}")
-            answer = tuple(sorted(set(chosen)))
-            return [e.DatePollAnswered(at=now, session_id=sid, participant_id=pid, options=answer)]
-        case c.FixDate(session_id=sid, option=option):
-            poll = _open_poll(_round_table(state, sid, c.FixDate))
-            if not 0 <= option < len(poll.options):
-                raise Invalid("option", f"an index from 0 to {len(poll.options) - 1}")
-            return [e.DateFixed(at=now, session_id=sid, option=option, next_meeting_at=poll.options[option])]
-    raise TypeError(f"unknown command {type(command).__name__}")
-
-
-def _open_poll(session: SessionState) -> DatePollState:
-    if session.date_poll is None:
-        raise Conflict("There is no date poll in this session.")
-    if session.date_poll.fixed is not None:
-        raise Conflict("The next meeting's date is fixed already.")
-    return session.date_poll
 
 
 def _withdraw_slot(state: WorkshopState, slot_id: str, now: datetime) -> list[e.Event]:
@@ -946,10 +660,6 @@ def _evolve_session_cancelled(state: WorkshopState, event: e.SessionCancelled) -
 def _evolve_opened(state: WorkshopState, event: e.SessionOpened) -> None:
     session = state.sessions[event.session_id]
     session.status, session.opened_at = "open", event.at
-
-
-def _evolve_phase(state: WorkshopState, event: e.PhaseAdvanced) -> None:
-    state.sessions[event.session_id].phase = event.phase
 
 
 def _evolve_session_closed(state: WorkshopState, event: e.SessionClosed) -> None:
@@ -1026,85 +736,9 @@ def _evolve_note(state: WorkshopState, event: e.NoteTaken) -> None:
     state.sessions[event.session_id].notes.append(event.note_id)
 
 
-def _evolve_card(state: WorkshopState, event: e.CardAdded) -> None:
-    state.cards[event.card_id] = CardState(
-        id=event.card_id,
-        session_id=event.session_id,
-        phase=event.phase,
-        text=event.text,
-        added_at=event.at,
-        participant_id=event.participant_id,
-    )
-    state.sessions[event.session_id].cards.append(event.card_id)
-
-
-def _evolve_vote(state: WorkshopState, event: e.CardVoted) -> None:
-    card = state.cards[event.card_id]
-    card.votes += event.count
-    if event.participant_id is not None:
-        given = state.sessions[card.session_id].dots.setdefault(event.participant_id, {})
-        given[card.id] = given.get(card.id, 0) + event.count
-        if given[card.id] <= 0:
-            del given[card.id]
-
-
 def _evolve_note_removed(state: WorkshopState, event: e.NoteRemoved) -> None:
     note = state.notes.pop(event.note_id)
     state.sessions[note.session_id].notes.remove(event.note_id)
-
-
-def _evolve_card_removed(state: WorkshopState, event: e.CardRemoved) -> None:
-    card = state.cards.pop(event.card_id)
-    session = state.sessions[card.session_id]
-    session.cards.remove(event.card_id)
-    for given in session.dots.values():  # its dots go back to the people who gave them
-        given.pop(event.card_id, None)
-
-
-def _evolve_offer_removed(state: WorkshopState, event: e.OfferRemoved) -> None:
-    offer = state.offers.pop(event.offer_id)
-    state.sessions[offer.session_id].offers.remove(event.offer_id)
-    if offer.owner is not None:
-        state.former_owners.append(offer.owner)
-
-
-def _evolve_offer(state: WorkshopState, event: e.OfferPosted) -> None:
-    state.offers[event.offer_id] = OfferState(
-        id=event.offer_id,
-        session_id=event.session_id,
-        kind=event.kind,
-        text=event.text,
-        owner=event.owner,
-        signup_id=event.signup_id,
-        posted_at=event.at,
-    )
-    state.sessions[event.session_id].offers.append(event.offer_id)
-
-
-def _evolve_match(state: WorkshopState, event: e.MatchMade) -> None:
-    state.matches[event.match_id] = MatchState(
-        id=event.match_id, offer_id=event.offer_id, request_id=event.request_id, made_at=event.at
-    )
-    state.offers[event.offer_id].match_id = event.match_id
-    state.offers[event.request_id].match_id = event.match_id
-
-
-def _evolve_match_undone(state: WorkshopState, event: e.MatchUndone) -> None:
-    match = state.matches.pop(event.match_id)
-    state.offers[match.offer_id].match_id = state.offers[match.request_id].match_id = None
-
-
-def _evolve_agenda_item(state: WorkshopState, event: e.AgendaItemAdded) -> None:
-    item = AgendaItemState(id=event.item_id, title=event.title, minutes=event.minutes, added_at=event.at)
-    state.sessions[event.session_id].agenda.append(item)
-
-
-def _evolve_agenda_started(state: WorkshopState, event: e.AgendaItemStarted) -> None:
-    session = state.sessions[event.session_id]
-    session.current_item = event.item_id
-    for item in session.agenda:
-        if item.id == event.item_id and item.started_at is None:
-            item.started_at = event.at
 
 
 def _evolve_photo(state: WorkshopState, event: e.PhotoAttached) -> None:
@@ -1115,35 +749,6 @@ def _evolve_photo(state: WorkshopState, event: e.PhotoAttached) -> None:
 
 def _evolve_photo_removed(state: WorkshopState, event: e.PhotoRemoved) -> None:
     state.sessions[event.session_id].photos.pop(event.photo_id, None)
-
-
-def _evolve_decision(state: WorkshopState, event: e.DecisionRecorded) -> None:
-    decision = DecisionState(
-        id=event.decision_id,
-        text=event.text,
-        yes=event.yes,
-        no=event.no,
-        abstain=event.abstain,
-        recorded_at=event.at,
-    )
-    state.sessions[event.session_id].decisions.append(decision)
-
-
-def _evolve_poll_opened(state: WorkshopState, event: e.DatePollOpened) -> None:
-    state.sessions[event.session_id].date_poll = DatePollState(options=event.options, opened_at=event.at)
-
-
-def _evolve_poll_answered(state: WorkshopState, event: e.DatePollAnswered) -> None:
-    poll = state.sessions[event.session_id].date_poll
-    assert poll is not None
-    poll.answers[event.participant_id] = event.options
-
-
-def _evolve_date_fixed(state: WorkshopState, event: e.DateFixed) -> None:
-    session = state.sessions[event.session_id]
-    assert session.date_poll is not None
-    session.date_poll.fixed = event.option
-    session.next_meeting_at = event.next_meeting_at
 
 
 def _evolve_created(state: WorkshopState, event: e.WorkshopCreated) -> None:
@@ -1346,7 +951,6 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.ConsoleLinkIssued: lambda state, event: state.login_code_hashes.add(event.login_code_hash),
     e.SessionPlanned: _evolve_planned,
     e.SessionOpened: _evolve_opened,
-    e.PhaseAdvanced: _evolve_phase,
     e.SessionClosed: _evolve_session_closed,
     e.SessionChanged: _evolve_session_changed,
     e.SessionCancelled: _evolve_session_cancelled,
@@ -1365,22 +969,9 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.CommitmentWithdrawn: _evolve_commitment_withdrawn,
     e.CommitmentReopened: _evolve_commitment_reopened,
     e.NoteTaken: _evolve_note,
-    e.CardAdded: _evolve_card,
-    e.CardVoted: _evolve_vote,
-    e.OfferPosted: _evolve_offer,
     e.NoteRemoved: _evolve_note_removed,
-    e.CardRemoved: _evolve_card_removed,
-    e.OfferRemoved: _evolve_offer_removed,
-    e.MatchMade: _evolve_match,
-    e.MatchUndone: _evolve_match_undone,
-    e.AgendaItemAdded: _evolve_agenda_item,
-    e.AgendaItemStarted: _evolve_agenda_started,
-    e.DecisionRecorded: _evolve_decision,
     e.PhotoAttached: _evolve_photo,
     e.PhotoRemoved: _evolve_photo_removed,
-    e.DatePollOpened: _evolve_poll_opened,
-    e.DatePollAnswered: _evolve_poll_answered,
-    e.DateFixed: _evolve_date_fixed,
     e.IntroSlotOffered: _evolve_slot_offered,
     e.IntroSlotWithdrawn: _evolve_slot_withdrawn,
     e.IntroTalkScheduled: _evolve_talk_scheduled,
@@ -1395,4 +986,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     # a network's own events live in its own log (domain/network.py); folded as a workshop they change nothing
     **dict.fromkeys(e.NETWORK_EVENTS, _ignored),
     **barcamp.EVOLVERS,
+    **runder_tisch.EVOLVERS,
+    **zukunftswerkstatt.EVOLVERS,
+    **marktplatz.EVOLVERS,
 }

@@ -33,7 +33,8 @@ from service.domain.events import PlaceReleased, WaitlistPromoted
 from service.domain.formats import FORMATS, format_of
 from service.domain.intro import intro_talks
 from service.domain.links import PAGES, Links
-from service.domain.rules import decide, session_of
+from service.domain.lookups import session_of
+from service.domain.rules import decide
 from service.domain.state import WorkshopState
 from service.domain.views import (
     PublicSession,

@@ -12,7 +12,7 @@ from service.application.inputs import existing
 from service.application.runner import WorkshopService
 from service.domain.errors import NotFound
 from service.domain.links import PAGES
-from service.domain.rules import session_of
+from service.domain.lookups import session_of
 from service.domain.short_links import typed_short_code
 
 

@@ -371,3 +371,32 @@ async def test_a_placed_session_taken_out_of_the_grid_is_proposed_again_and_its_
     # placed again: a new session in the cell, the old one stays cancelled
     placed = await api.client.post(place, json={"room": "Küche", "slot": 0}, headers=workshop["auth"])
     assert placed.status_code == 201 and placed.json()["id"] != session["id"]
+
+
+async def test_a_placed_session_cancelled_the_ordinary_way_frees_its_cell(api: Api, redis_client: redis.Redis) -> None:
+    """Cancelling left the proposal placed: its cell stayed taken (409 for the next proposal) until
+    the facilitator also took the cancelled session out of the grid."""
+    workshop, arrival, base = await _barcamp(api)
+    anna = await _arrive(api, workshop, arrival, "Anna Absage")
+    first = await _propose(api, base, anna["auth"], "Fällt aus")
+    second = await _propose(api, base, workshop["auth"], "Springt ein", proposer_name="Bea Ersatz")
+    cell = {"room": "Küche", "slot": 0}
+    place = f"{base}/proposals/{first['id']}/place"
+    session = (await api.client.post(place, json=cell, headers=workshop["auth"])).json()
+
+    length = log_length(redis_client, workshop["id"])
+    cancelled = await api.client.post(f"{base}/sessions/{session['id']}/cancel", headers=workshop["auth"])
+    assert cancelled.status_code == 200, cancelled.text
+    assert log_length(redis_client, workshop["id"]) == length + 2  # cancelled, and out of its cell
+    programme = (await api.client.get(f"{base}/programme")).json()
+    old = next(s for s in programme["sessions"] if s["id"] == session["id"])
+    assert (old["status"], old["slot"]) == ("cancelled", None)  # no longer in the grid
+    assert {p["id"]: p["status"] for p in programme["proposals"]}[first["id"]] == "proposed"
+
+    other = await api.client.post(f"{base}/proposals/{second['id']}/place", json=cell, headers=workshop["auth"])
+    assert other.status_code == 201, other.text
+    programme = (await api.client.get(f"{base}/programme")).json()
+    in_cell = [s["title"] for s in programme["sessions"] if (s["room"], s["slot"]) == ("Küche", 0)]
+    assert in_cell == ["Springt ein"]
+    again = await api.client.post(f"{base}/sessions/{session['id']}/cancel", headers=workshop["auth"])
+    assert again.status_code == 200 and log_length(redis_client, workshop["id"]) == length + 4  # nothing more

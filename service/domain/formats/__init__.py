@@ -3,19 +3,10 @@ order the pages offer them. docs/architecture.md says how to add one."""
 
 from __future__ import annotations
 
-from service.domain import commands as c
 from service.domain.formats import barcamp, marktplatz, runder_tisch, thementisch, zukunftswerkstatt
-from service.domain.formats.base import SessionFormat
+from service.domain.formats.base import FORMATS, format_of, takers
 
-FORMATS: dict[str, SessionFormat] = {
-    module.FORMAT.name: module.FORMAT for module in (thementisch, runder_tisch, zukunftswerkstatt, barcamp, marktplatz)
-}
+__all__ = ["FORMATS", "format_of", "takers"]
 
-
-def format_of(name: str) -> SessionFormat:
-    return FORMATS[name]
-
-
-def takers(command: type[c.Command]) -> str:
-    """The formats whose sessions take a command, for the message that refuses it elsewhere."""
-    return " or ".join(name for name, session_format in FORMATS.items() if session_format.takes(command))
+MENU = (thementisch, runder_tisch, zukunftswerkstatt, barcamp, marktplatz)
+FORMATS.update({module.FORMAT.name: module.FORMAT for module in MENU})

@@ -289,6 +289,16 @@ def _unplace(state: WorkshopState, proposal_id: str, now: datetime) -> list[e.Ev
     return [*withdrawn, *cancelled, e.ProposalUnplaced(at=now, proposal_id=proposal.id, session_id=session.id)]
 
 
+def cell_freed(state: WorkshopState, session: SessionState, now: datetime) -> list[e.Event]:
+    """What cancelling a placed session the ordinary way adds: its proposal leaves the cell, as when
+    it is taken out of the grid, so the cell takes another proposal (before, it stayed taken until
+    the facilitator also took the cancelled session out). Nothing for a session of no proposal."""
+    proposal = state.proposals.get(session.proposal_id or "")
+    if proposal is None or proposal.status != "placed" or proposal.session_id != session.id:
+        return []
+    return [e.ProposalUnplaced(at=now, proposal_id=proposal.id, session_id=session.id)]
+
+
 def auto_placement(state: WorkshopState) -> placement.Result:
     """Where automatic placement puts the proposals not placed yet (deterministic)."""
     rooms = [placement.Room(room.name, room.capacity) for room in state.rooms]

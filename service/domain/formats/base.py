@@ -97,3 +97,18 @@ class SessionFormat:
 
     def takes(self, command: type[c.Command]) -> bool:
         return command in self.commands
+
+
+FORMATS: dict[str, SessionFormat] = {}
+"""Every format by its `Format` value, in the order the pages offer them. The package
+(`formats/__init__.py`) fills it; it is here so that a format's own rules can ask the format of
+another session without importing the package that imports them."""
+
+
+def format_of(name: str) -> SessionFormat:
+    return FORMATS[name]
+
+
+def takers(command: type[c.Command]) -> str:
+    """The formats whose sessions take a command, for the message that refuses it elsewhere."""
+    return " or ".join(name for name, session_format in FORMATS.items() if session_format.takes(command))
