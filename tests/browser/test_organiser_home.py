@@ -19,7 +19,7 @@ from tests.mail_sink import text_of
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def _sign_in_by_mail(page: Page, knoten: Knoten) -> None:
+def _sign_in_by_mail(page: Page, knoten: Knoten, screenshots: Path | None = None) -> None:
     """Ask for a sign-in link on /admin, open it from the mail and press its button."""
     email = f"orga-{secrets.token_hex(6)}@example.org"
     knoten.http.post(
@@ -27,11 +27,17 @@ def _sign_in_by_mail(page: Page, knoten: Knoten) -> None:
     ).raise_for_status()
     page.goto(f"{knoten.url}/admin")
     page.get_by_label("Ihre E-Mail-Adresse").fill(email)
+    if screenshots:
+        shoot(page, screenshots, "organiser-sign-in-form-de")
     page.get_by_role("button", name="Anmeldelink schicken").click()
+    if screenshots:
+        shoot(page, screenshots, "organiser-sign-in-link-sent-de")
     mail = knoten.sink.wait_for(lambda found: len(found) == 1, to=email)[0]
     link = re.search(r"http\S+/admin/signin/\S+", text_of(mail))
     assert link is not None
     page.goto(link.group(0))
+    if screenshots:
+        shoot(page, screenshots, "organiser-sign-in-button-de")
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_role("heading", name="Ihre Veranstaltungen", level=1)).to_be_visible()
 
@@ -50,7 +56,7 @@ def test_the_organiser_creates_copies_hands_over_and_closes_a_workshop_from_the_
     contexts: Contexts, knoten: Knoten, screenshots: Path
 ) -> None:
     page = contexts.new(LAPTOP).new_page()
-    _sign_in_by_mail(page, knoten)
+    _sign_in_by_mail(page, knoten, screenshots)
     title = f"Netzwerktreffen März {secrets.token_hex(2)}"
 
     if not page.get_by_label("Titel", exact=True).is_visible():  # open by itself while there is none

@@ -15,7 +15,7 @@ from rq.job import Job, JobStatus
 
 from service.store.jobs import SERIALIZER
 from tests.integration.conftest import Api, log_length
-from tests.integration.sse import collect
+from tests.integration.sse import collect, messages
 from tests.mail_sink import MailSink, text_of
 from tests.waiting import wait_for_jobs, wait_until
 
@@ -322,3 +322,62 @@ async def test_each_correction_is_an_event_in_the_stream_with_names_but_no_email
     assert [m.event for m in got[3:]] == ["commitment_corrected", "commitment_withdrawn", "commitment_reopened"]
     assert got[3].data["text"] == "Flyer" and got[3].data["owner"] == {"name": "Anna B."}
     assert "anna.stream@example.org" not in repr([m.data for m in got])
+
+
+async def _events_until(api: Api, workshop: dict[str, Any], wanted: set[str]) -> list[Any]:
+    """The workshop's stream from its start until every event named in `wanted` came."""
+    got = []
+    path = f"/api/workshops/{workshop['id']}/stream"
+    async with api.client.stream("GET", path, headers=workshop["auth"]) as response:
+        async for message in messages(response):
+            got.append(message)
+            if wanted <= {m.event for m in got}:
+                break
+    return got
+
+
+async def test_every_correction_at_the_table_is_an_event_in_the_stream(api: Api) -> None:
+    """What the console undoes and corrects reaches every other screen: removed notes, cards and
+    offers, dots taken back, an undone match, attendance and places released."""
+    workshop = await api.workshop()
+    auth, base = workshop["auth"], f"/api/workshops/{workshop['id']}"
+    future = await api.session(workshop, format="zukunftswerkstatt", title="Zukunft", capacity=1)
+    market = await api.session(workshop, format="marktplatz", title="Markt")
+    away = (await api.signup(workshop, future, name="Away Arne", email="arne.stream@example.org")).json()
+    waiting = (await api.signup(workshop, future, name="Wim Wartet", email="wim.stream@example.org")).json()
+    assert waiting["status"] == "waitlisted"
+    for session in (future, market):
+        await api.client.post(f"{base}/sessions/{session['id']}/open", headers=auth)
+    note = await _post(api, workshop, f"/sessions/{future['id']}/notes", {"text": "Tippfehler-Notiz"})
+    card = await _post(api, workshop, f"/sessions/{future['id']}/cards", {"text": "Laut"})
+    wrong = await _post(api, workshop, f"/sessions/{future['id']}/cards", {"text": "Tippfehler-Karte"})
+    await _post(api, workshop, f"/cards/{card['id']}/votes", {"count": 2})
+    await _post(api, workshop, f"/cards/{card['id']}/votes", {"count": -1})
+    offers = f"/sessions/{market['id']}/offers"
+    offer = await _post(api, workshop, offers, {"kind": "offer", "text": "Lastenrad", "owner_name": "Anna"})
+    request = await _post(api, workshop, offers, {"kind": "request", "text": "Transport", "owner_name": "Ben"})
+    extra = await _post(api, workshop, offers, {"kind": "offer", "text": "Tippfehler-Angebot"})
+    match = await _post(api, workshop, "/matches", {"offer_id": offer["id"], "request_id": request["id"]})
+    for path in (f"notes/{note['id']}", f"cards/{wrong['id']}", f"offers/{extra['id']}", f"matches/{match['id']}"):
+        assert (await api.client.delete(f"{base}/{path}", headers=auth)).status_code == 200, path
+    for present in (True, False):  # tapped by mistake, then corrected
+        await _post(api, workshop, f"/signups/{away['signup_id']}/attendance", {"present": present})
+    released = await _post(api, workshop, f"/sessions/{future['id']}/release-absent", {})
+    assert [p["name"] for p in released["promoted"]] == ["Wim Wartet"]
+
+    wanted = {
+        "note_removed",
+        "card_removed",
+        "offer_removed",
+        "match_undone",
+        "attendance_marked",
+        "place_released",
+    }
+    got = await asyncio.wait_for(_events_until(api, workshop, wanted), 15)
+    kinds = [m.event for m in got]
+    assert wanted <= set(kinds), kinds
+    votes = [m.data for m in got if m.event == "card_voted"]
+    assert [v.get("count") for v in votes] == [2, -1]  # the dot taken back is an event of its own
+    marks = [m.data["present"] for m in got if m.event == "attendance_marked"]
+    assert marks == [True, False]
+    assert "arne.stream@example.org" not in repr([m.data for m in got])
