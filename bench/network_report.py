@@ -30,7 +30,7 @@ from litestar.serialization import encode_json
 
 from bench.common import Result, Row, met
 from bench.stack import REDIS_NOTE, start_redis
-from service.application.network_reports import decoded, rebuild
+from service.application.network_reports import decoded, organisation_token, rebuild
 from service.domain import events as e
 from service.domain.network_report import NetworkReport, network_report
 from service.reports import pdf, render
@@ -144,7 +144,8 @@ def cold(redis_url: str) -> NetworkReport:
     """A new store (no cached states or data keys): rebuild the projection, then report."""
     store = store_for(redis_url)
     try:
-        rebuild(store, store.projections, [f"m{i:03d}" for i in range(MEETINGS)], NETWORK_ID)
+        listed = [f"m{i:03d}" for i in range(MEETINGS)]
+        rebuild(store, store.projections, organisation_token("bench"), listed, NETWORK_ID)
         return _report(store)
     finally:
         asyncio.run(store.close())

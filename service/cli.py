@@ -282,13 +282,15 @@ def check_worker() -> int:
 
 def run_rebuild_network(args: argparse.Namespace) -> None:
     """Recreate a network's projection from every workshop's log, here and now."""
-    from service.application.network_reports import rebuild
+    from service.application.network_reports import organisation_token, rebuild
     from service.settings import Settings
     from service.wiring import redis_store
 
-    store = redis_store(Settings.from_env())
+    settings = Settings.from_env()
+    store = redis_store(settings)
     try:
-        meetings = rebuild(store, store.projections, store.workshops.ids(), args.network_id)
+        token = organisation_token(settings.secret_key)
+        meetings = rebuild(store, store.projections, token, store.workshops.ids(), args.network_id)
     finally:
         asyncio.run(store.close())
     print(f"network {args.network_id}: {meetings} meetings projected")

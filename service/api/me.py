@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 from service.api.auth import Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.application.links_again import LinksAgain
-from service.application.network_people import erase_in_network
+from service.application.network_people import erase_in_network, tombstone_of
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.views import PersonalData, personal_data
@@ -50,13 +50,16 @@ async def erase_me(
     request: Request[Any, Any, Any],
     service: NamedDependency[WorkshopService],
     principal: NamedDependency[Principal | None],
+    settings: NamedDependency[Settings],
 ) -> Response[Erased]:
     """Erase the participant: name, e-mail and organisation leave every view, digest, report
     and pending mail, in every meeting of the workshop's network; counts stay; the token stops
     working."""
     workshop_id, participant_id = _me(principal)
-    await erase_in_network(service, workshop_id, participant_id)
-    plan = service.command(c.ErasePerson(subject=participant_id), lambda _: (200, Erased(True, participant_id)))
+    tombstone = tombstone_of(settings.secret_key, workshop_id, participant_id)
+    await erase_in_network(service, workshop_id, participant_id, tombstone)
+    erase = c.ErasePerson(subject=participant_id, tombstone=tombstone)
+    plan = service.command(erase, lambda _: (200, Erased(True, participant_id)))
     return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
 
 

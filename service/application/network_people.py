@@ -8,6 +8,7 @@ from service.application.networks import NetworkService, meetings
 from service.application.runner import WorkshopService
 from service.domain import commands as c
 from service.domain.state import WorkshopState
+from service.security import derived_id
 
 
 async def _meetings_with(service: WorkshopService, workshop_id: str, email_hash: str) -> list[WorkshopState]:
@@ -26,9 +27,16 @@ async def known_in_network(service: WorkshopService, workshop_id: str, email_has
     return email_hash is not None and bool(await _meetings_with(service, workshop_id, email_hash))
 
 
-async def erase_in_network(service: WorkshopService, workshop_id: str, participant_id: str) -> None:
+def tombstone_of(secret_key: str, workshop_id: str, participant_id: str) -> str:
+    """The anonymous id an erasure gives the person in every meeting of the network: derived from
+    their random participant id (so a retry gives the same), never from their address."""
+    return derived_id(secret_key, "tombstone", f"{workshop_id}/{participant_id}")
+
+
+async def erase_in_network(service: WorkshopService, workshop_id: str, participant_id: str, tombstone: str) -> None:
     """Erase the participant from the other meetings of the network (one erasure in each log),
-    before their own: a retry after a failure still finds their address here."""
+    before their own: a retry after a failure still finds their address here. Each erasure
+    carries `tombstone`, as their own is to, so the network report counts them once still."""
     state = existing(await service.state(workshop_id))
     participant = state.participants.get(participant_id)
     if participant is None or participant.email_hash is None:
@@ -36,7 +44,7 @@ async def erase_in_network(service: WorkshopService, workshop_id: str, participa
     hashed = participant.email_hash
     for meeting in await _meetings_with(service, workshop_id, hashed):
         for other in [p.id for p in meeting.participants.values() if p.email_hash == hashed]:
-            erase = c.ErasePerson(subject=other)
+            erase = c.ErasePerson(subject=other, tombstone=tombstone)
             await service.execute(meeting.id, service.command(erase, lambda _: (200, None)), None)
 
 

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from service.domain import network as n
-from service.domain.network_report import MeetingSummary, meeting_summary
+from service.domain.network_report import MeetingSummary, OrganisationToken, meeting_summary
 from service.domain.rules import fold
 from service.domain.state import WorkshopState
+from service.security import keyed_hash
 from service.store.base import SyncEventLog
 from service.store.projections import Projections
 
@@ -37,13 +38,21 @@ def network_members(log: SyncEventLog, network_id: str) -> dict[str, str]:
     return {m.id: m.organisation for m in network.members.values() if not m.removed}
 
 
-def _kept(record: bytes | None) -> list[str]:
-    """The member organisations an earlier record found present: retention erases what people
-    typed, not the match made while it existed."""
-    return [] if record is None else _decoder.decode(record).members_present
+def organisation_token(secret_key: str) -> OrganisationToken:
+    """Organisations counted by a keyed hash of what was typed, under the deployment's key: a
+    record keeps an erased person's organisation as this, not as its name."""
+    return lambda typed: keyed_hash(secret_key, "network-organisation", typed)[:32]
 
 
-def project(projections: Projections, state: WorkshopState, members: Mapping[str, str] | None = None) -> None:
+def _kept(record: bytes | None) -> MeetingSummary | None:
+    """The earlier record: an erasure takes what people typed from the state, not the members
+    matched and the organisations counted while it existed."""
+    return None if record is None else _decoder.decode(record)
+
+
+def project(
+    projections: Projections, state: WorkshopState, token: OrganisationToken, members: Mapping[str, str] | None = None
+) -> None:
     """Bring the workshop's record up to date: in its network's projection (with the member
     organisations present, `members`: the network's, id → organisation), and gone from the
     projection of a network it left."""
@@ -52,8 +61,8 @@ def project(projections: Projections, state: WorkshopState, members: Mapping[str
     if before is not None and before != network_id:
         projections.drop(before, state.id)
     if network_id is not None:
-        kept = _kept(projections.record(network_id, state.id)) if before == network_id else []
-        summary = meeting_summary(state, members, kept)
+        earlier = _kept(projections.record(network_id, state.id)) if before == network_id else None
+        summary = meeting_summary(state, token, members, earlier)
         projections.put(network_id, state.id, encoded(summary), state.version)
     if before != network_id:
         projections.set_home(state.id, network_id)
@@ -69,7 +78,9 @@ def meetings_from_logs(log: SyncEventLog, workshop_ids: Iterable[str], network_i
     return [state for state in states if state.exists and state.network_id == network_id]
 
 
-def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
+def rebuild(
+    log: SyncEventLog, projections: Projections, token: OrganisationToken, workshop_ids: Iterable[str], network_id: str
+) -> int:
     """Make the network's projection again from the workshops' logs, record by record, and drop
     the records of workshops that are no meetings of it (any more); the number of meetings. Like
     `reproject` it may run beside the jobs that follow the workshops' logs: a record a job made
@@ -78,8 +89,8 @@ def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[
     members = network_members(log, network_id)
     held = {state.id for state in meetings}
     for state in meetings:
-        kept = _kept(projections.record(network_id, state.id))
-        projections.put(network_id, state.id, encoded(meeting_summary(state, members, kept)), state.version)
+        earlier = _kept(projections.record(network_id, state.id))
+        projections.put(network_id, state.id, encoded(meeting_summary(state, token, members, earlier)), state.version)
         projections.set_home(state.id, network_id)
     for workshop_id in projections.records(network_id).keys() - held:
         gone = folded(log, workshop_id)  # read now: it may have joined since the list was made
@@ -88,20 +99,25 @@ def rebuild(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[
     return len(meetings)
 
 
-def reproject(log: SyncEventLog, projections: Projections, workshop_ids: Iterable[str], network_id: str) -> int:
+def reproject(
+    log: SyncEventLog, projections: Projections, token: OrganisationToken, workshop_ids: Iterable[str], network_id: str
+) -> int:
     """Make each meeting's record again with the network's members now (a member added or
     renamed), record by record: a record kept that a job made at a later log version stays, so
     this may run beside the jobs that follow the workshops' logs. The number of meetings."""
     meetings = meetings_from_logs(log, workshop_ids, network_id)
     members = network_members(log, network_id)
     for state in meetings:
-        kept = _kept(projections.record(network_id, state.id))
-        projections.put(network_id, state.id, encoded(meeting_summary(state, members, kept)), state.version)
+        earlier = _kept(projections.record(network_id, state.id))
+        projections.put(network_id, state.id, encoded(meeting_summary(state, token, members, earlier)), state.version)
     return len(meetings)
 
 
 def up_to_date(
-    records: Iterable[MeetingSummary], held: Iterable[WorkshopState], members: Mapping[str, str]
+    records: Iterable[MeetingSummary],
+    held: Iterable[WorkshopState],
+    members: Mapping[str, str],
+    token: OrganisationToken,
 ) -> list[MeetingSummary]:
     """The network's meetings as a reader should see them: each meeting's record where the
     projection holds it at the workshop's version, otherwise made now from the workshop's state
@@ -114,5 +130,5 @@ def up_to_date(
         if record is not None and record.version >= state.version:
             found.append(record)
         else:
-            found.append(meeting_summary(state, members, record.members_present if record is not None else ()))
+            found.append(meeting_summary(state, token, members, record))
     return found

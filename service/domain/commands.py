@@ -334,6 +334,7 @@ class StopMails(Command, frozen=True, kw_only=True):
 
 class ErasePerson(Command, frozen=True, kw_only=True):
     subject: str
+    tombstone: str | None = None  # the same in every meeting of a network the person is erased from
 
 
 class ExpirePersonalData(Command, frozen=True, kw_only=True):

@@ -646,9 +646,12 @@ class WorkingGroupFormed(Event, frozen=True, kw_only=True):
 
 class PersonErased(Event, frozen=True, kw_only=True):
     """The tombstone of an erased person: their personal fields are gone from every view;
-    what they did (sign-ups, commitments) stays, without their name."""
+    what they did (sign-ups, commitments) stays, without their name. `tombstone`: a random id
+    the erasure of one person across a network's meetings gives each of them, so that the network
+    report still counts them once (it is not derived from their address)."""
 
     subject: str
+    tombstone: str | None = None
 
 
 AnyEvent = (

@@ -2,21 +2,25 @@
 
 Two pure steps. `meeting_summary` folds one workshop's state into the small record the
 network projection keeps per meeting (kept by a worker, rebuildable from the logs);
-`network_report` adds those records up. People are linked across meetings only by the keyed
-e-mail hash; a person without one (or erased, whose hash went with them) counts once per
-meeting. No address, hash or token leaves this module in the report; names appear only as
-owners of open commitments, and an erased person's name is gone from the state already.
+`network_report` adds those records up. People are linked across meetings by the keyed
+e-mail hash, and once erased across the network by the random tombstone id their erasure gave
+every meeting; a person without either counts once per meeting. Organisations are counted by a
+keyed hash of what was typed, which a record keeps (with the member it matched) for people
+erased since: an erasure takes names, not counts. No address, hash or token leaves this module
+in the report; names appear only as owners of open commitments, and an erased person's name is
+gone from the state already.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from service.domain.events import Person
 from service.domain.network import same_organisation
 from service.domain.organisations import OrganisationMatcher, match_organisation
 from service.domain.state import WorkshopState, present
@@ -48,15 +52,32 @@ class MeetingSummary(msgspec.Struct, kw_only=True):
     starts_at: datetime | None
     timezone: str
     status: str
-    people: list[str]  # keyed e-mail hashes, and `~<workshop id>/<participant id>` for people without one
-    organisations: dict[str, int]  # typed organisation → people at this meeting
+    people: list[str]  # keyed e-mail hashes, `~<tombstone>` once erased, `~<workshop id>/<participant id>` else
     commitments: list[MeetingCommitment]
-    give_take: dict[str, list[int]]  # organisation → [offers, requests] on the Marktplatz
     intro_talks: list[datetime]  # when each scheduled intro talk (of this meeting's newcomers) starts
     version: int = 0  # the workshop's log position the record was made at
     members_present: list[str] = msgspec.field(default_factory=list)
     """The member organisations (ids) someone of whom was present, matched on what people typed
     while it exists; kept when the record is made again after retention erased it."""
+    organisation_of: dict[str, str] = msgspec.field(default_factory=dict)
+    """Participant (confirmed) → the token of the organisation they typed; kept once they are erased."""
+    organisation_names: dict[str, str] = msgspec.field(default_factory=dict)
+    """Token → the organisation as typed, while someone not erased typed it."""
+    member_of: dict[str, str] = msgspec.field(default_factory=dict)
+    """Token → the member organisation it matched while it was typed (a name, which is no personal data)."""
+    offers: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    """Marktplatz post → [the token of its owner's organisation, "offer" or "request"]; kept once erased."""
+
+
+OrganisationToken = Callable[[str], str]
+"""A typed organisation, whitespace-normalised and casefolded → a keyed hash of it: how the
+projection counts organisations, so a record can keep the count of an erased person's
+organisation without its name (application/network_reports.py keys it with the deployment's)."""
+
+
+def plain(typed: str) -> str:
+    """What an organisation's token is made of: two spellings that differ only in case and spaces are one."""
+    return " ".join(typed.split()).casefold()
 
 
 def _group_of(state: WorkshopState, session_id: str) -> str | None:
@@ -78,22 +99,35 @@ def members_present(state: WorkshopState, members: Mapping[str, str]) -> list[st
 
 
 def meeting_summary(
-    state: WorkshopState, members: Mapping[str, str] | None = None, kept: Iterable[str] = ()
+    state: WorkshopState,
+    token: OrganisationToken,
+    members: Mapping[str, str] | None = None,
+    earlier: MeetingSummary | None = None,
 ) -> MeetingSummary:
     """The projection's record of one workshop: its people (confirmed sign-ups), organisations,
     commitments, Marktplatz give and take and intro talks, and the member organisations present
-    (`members`: the network's, id → organisation; `kept`: those an earlier record found)."""
-    people: dict[str, str | None] = {}  # person key → organisation
+    (`members`: the network's, id → organisation). `earlier`: the record made before, whose
+    organisations of people erased since are kept (the state has lost them)."""
+    member_names = sorted(set((members or {}).values()))
+    tokens = _Tokens(token, member_names, earlier)
+    people: set[str] = set()
+    organisation_of: dict[str, str] = {}
     for signup in state.signups.values():
         if signup.status != "confirmed":
             continue
         participant = state.participants.get(signup.participant_id)
         hashed = participant.email_hash if participant is not None else signup.email_hash
-        key = hashed or f"~{state.id}/{signup.participant_id}"
-        organisation = (signup.person.organisation or "").strip() or None
-        if people.get(key) is None:
-            people[key] = organisation
-    organisations = Counter(org for org in people.values() if org)
+        tombstone = participant.tombstone if participant is not None else None
+        people.add(hashed or (f"~{tombstone}" if tombstone else f"~{state.id}/{signup.participant_id}"))
+        found = tokens.of(signup.person, earlier.organisation_of.get(signup.participant_id) if earlier else None)
+        if found is not None:
+            organisation_of.setdefault(signup.participant_id, found)
+    offers: dict[str, list[str]] = {}
+    for offer in state.offers.values():
+        kept = earlier.offers.get(offer.id) if earlier is not None else None
+        found = tokens.of(offer.owner, kept[0] if kept else None) if offer.owner is not None else None
+        if found is not None:
+            offers[offer.id] = [found, offer.kind]
     commitments = [
         MeetingCommitment(
             id=c.id,
@@ -106,17 +140,12 @@ def meeting_summary(
         for c in state.commitments.values()
         if c.status != "withdrawn"
     ]
-    give_take: dict[str, list[int]] = {}
-    for offer in state.offers.values():
-        organisation = ((offer.owner.organisation if offer.owner else None) or "").strip()
-        if organisation:
-            counts = give_take.setdefault(organisation, [0, 0])
-            counts[0 if offer.kind == "offer" else 1] += 1
     talks = [
         state.intro_slots[t.slot_id].starts_at
         for t in state.intro_talks.values()
         if t.slot_id is not None and t.slot_id in state.intro_slots and not state.intro_slots[t.slot_id].withdrawn
     ]
+    kept_members = earlier.members_present if earlier is not None else ()
     return MeetingSummary(
         workshop_id=state.id,
         title=state.title,
@@ -124,13 +153,43 @@ def meeting_summary(
         timezone=state.timezone,
         status=state.status,
         people=sorted(people),
-        organisations=dict(sorted(organisations.items())),
         commitments=commitments,
-        give_take=dict(sorted(give_take.items())),
         intro_talks=sorted(t.astimezone(UTC) for t in talks),
         version=state.version,
-        members_present=sorted(set(kept) | set(members_present(state, members or {}))),
+        members_present=sorted(set(kept_members) | set(members_present(state, members or {}))),
+        organisation_of=dict(sorted(organisation_of.items())),
+        organisation_names=dict(sorted(tokens.names.items())),
+        member_of=dict(sorted(tokens.member_of.items())),
+        offers=dict(sorted(offers.items())),
     )
+
+
+class _Tokens:
+    """The organisations of one meeting's record: a token per typed organisation, its name while
+    typed, the member it matched; an erased person's token taken from the earlier record."""
+
+    def __init__(self, token: OrganisationToken, member_names: Sequence[str], earlier: MeetingSummary | None) -> None:
+        self._token = token
+        self._member_names = member_names
+        self._earlier_members = earlier.member_of if earlier is not None else {}
+        self.names: dict[str, str] = {}
+        self.member_of: dict[str, str] = {}
+
+    def of(self, person: Person, kept: str | None) -> str | None:
+        """The token of the person's organisation: of what they typed, or (erased) the one kept."""
+        typed = " ".join((person.organisation or "").split())
+        if typed:
+            found = self._token(plain(typed))
+            self.names.setdefault(found, typed)
+            member = match_organisation(typed, self._member_names)
+            if member is not None:
+                self.member_of[found] = member
+            return found
+        if kept is not None and person.erased:
+            if kept in self._earlier_members:
+                self.member_of.setdefault(kept, self._earlier_members[kept])
+            return kept
+        return None
 
 
 # --- the report ------------------------------------------------------------------------
@@ -147,7 +206,7 @@ class GroupCommitments(CommitmentCounts, kw_only=True):
 
 
 class GiveTake(msgspec.Struct, kw_only=True):
-    organisation: str
+    organisation: str | None  # None: a non-member whose every typist was erased (counted, not named)
     member: bool
     offers: int
     requests: int
@@ -229,9 +288,33 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def _canonical(typed: str, members: OrganisationMatcher) -> tuple[str, bool]:
-    member = members.match(typed)
-    return (member, True) if member is not None else (" ".join(typed.split()), False)
+class _Organisations:
+    """The network's organisations by token: a member (matched on a name typed now, or as the
+    record noted while it was typed) counts by its name, any other by its token."""
+
+    def __init__(self, meetings: Sequence[MeetingSummary], members: Sequence[str]) -> None:
+        matcher = OrganisationMatcher(members)
+        names: dict[str, str] = {}
+        noted: dict[str, str] = {}
+        for summary in meetings:
+            for found, name in summary.organisation_names.items():
+                names.setdefault(found, name)
+            noted.update(summary.member_of)
+        self.names = names
+        self._member = {
+            found: matcher.match(names[found]) if found in names else None for found in names.keys() | noted.keys()
+        }
+        for found, member in noted.items():
+            if self._member.get(found) is None and member in members:
+                self._member[found] = member
+
+    def canonical(self, found: str) -> tuple[str, bool]:
+        """(member name, True) or (token, False): what counts as one organisation."""
+        member = self._member.get(found)
+        return (member, True) if member is not None else (found, False)
+
+    def label(self, key: str, member: bool) -> str | None:
+        return key if member else self.names.get(key)
 
 
 def _commitment_counts(commitments: Iterable[MeetingCommitment], today: date) -> CommitmentCounts:
@@ -243,16 +326,18 @@ def _commitment_counts(commitments: Iterable[MeetingCommitment], today: date) ->
     return counts
 
 
-def _give_take(rows: Iterable[tuple[str, list[int]]], members: OrganisationMatcher) -> list[GiveTake]:
+def _give_take(posts: Iterable[list[str]], organisations: _Organisations) -> list[GiveTake]:
     summed: dict[tuple[str, bool], list[int]] = {}
-    for typed, (offers, requests) in rows:
-        counts = summed.setdefault(_canonical(typed, members), [0, 0])
-        counts[0] += offers
-        counts[1] += requests
-    return [
-        GiveTake(organisation=name, member=member, offers=o, requests=r)
-        for (name, member), (o, r) in sorted(summed.items(), key=lambda item: (-sum(item[1]), item[0][0].casefold()))
+    for found, kind in posts:
+        counts = summed.setdefault(organisations.canonical(found), [0, 0])
+        counts[0 if kind == "offer" else 1] += 1
+    rows = [
+        GiveTake(organisation=organisations.label(key, member), member=member, offers=o, requests=r)
+        for (key, member), (o, r) in summed.items()
     ]
+    return sorted(
+        rows, key=lambda g: (-(g.offers + g.requests), g.organisation is None, (g.organisation or "").casefold())
+    )
 
 
 def network_report(
@@ -265,8 +350,8 @@ def network_report(
 ) -> NetworkReport:
     """The network's meetings in the order they were held, each with what it added; per year
     and over all. `members`: the member organisations' names."""
-    matcher = OrganisationMatcher(members)
     meetings = sorted(summaries, key=lambda s: (s.starts_at or _LAST, s.workshop_id))
+    organisations_of = _Organisations(meetings, members)
     seen_at: dict[str, list[int]] = {}  # person key → indexes of the meetings they were at
     for index, summary in enumerate(meetings):
         for person in summary.people:
@@ -277,7 +362,7 @@ def network_report(
         first = [p for p in summary.people if seen_at[p][0] == index]
         back = [p for p in first if len(seen_at[p]) > 1]
         returning = len(summary.people) - len(first)
-        organisations = {_canonical(typed, matcher) for typed in summary.organisations}
+        organisations = {organisations_of.canonical(found) for found in summary.organisation_of.values()}
         groups: dict[str | None, list[MeetingCommitment]] = {}
         for c in summary.commitments:
             groups.setdefault(c.group_id, []).append(c)
@@ -300,7 +385,7 @@ def network_report(
                     GroupCommitments(group_id=group, **msgspec.structs.asdict(_commitment_counts(cs, today)))
                     for group, cs in sorted(groups.items(), key=lambda item: (item[0] is not None, item[0] or ""))
                 ],
-                give_take=_give_take(summary.give_take.items(), matcher),
+                give_take=_give_take(summary.offers.values(), organisations_of),
                 intro_talks_held=sum(1 for t in summary.intro_talks if t <= now),
                 open_commitments=[
                     OpenCommitment(
@@ -316,7 +401,7 @@ def network_report(
             )
         )
     everyone = set(seen_at)
-    all_organisations = {_canonical(typed, matcher) for s in meetings for typed in s.organisations}
+    all_organisations = {organisations_of.canonical(found) for s in meetings for found in s.organisation_of.values()}
     return NetworkReport(
         network_id=network_id,
         name=name,
@@ -332,14 +417,14 @@ def network_report(
             member_organisations=sum(1 for _, member in all_organisations if member),
             intro_talks_held=sum(line.intro_talks_held for line in lines),
         ),
-        years=_years(meetings, lines, matcher),
+        years=_years(meetings, lines, organisations_of),
         meetings=lines,
-        give_take=_give_take(((typed, gt) for s in meetings for typed, gt in s.give_take.items()), matcher),
+        give_take=_give_take((post for s in meetings for post in s.offers.values()), organisations_of),
         generated_at=now,
     )
 
 
-def _years(meetings: list[MeetingSummary], lines: list[MeetingLine], members: OrganisationMatcher) -> list[YearLine]:
+def _years(meetings: list[MeetingSummary], lines: list[MeetingLine], members: _Organisations) -> list[YearLine]:
     by_year: dict[int, list[int]] = {}
     for index, line in enumerate(lines):
         if line.year is not None:
@@ -347,7 +432,7 @@ def _years(meetings: list[MeetingSummary], lines: list[MeetingLine], members: Or
     years = []
     for year, indexes in sorted(by_year.items()):
         count = Counter(p for i in indexes for p in meetings[i].people)
-        organisations = {_canonical(typed, members) for i in indexes for typed in meetings[i].organisations}
+        organisations = {members.canonical(found) for i in indexes for found in meetings[i].organisation_of.values()}
         returning = sum(1 for n in count.values() if n > 1)
         years.append(
             YearLine(

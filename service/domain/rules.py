@@ -208,10 +208,10 @@ def _decide_access_and_privacy(state: WorkshopState, command: c.Command, now: da
             if participant_id not in state.participants:
                 raise NotFound("participant", participant_id)
             return [e.EarlierLinksEnded(at=now, participant_id=participant_id, token_hash=token_hash)]
-        case c.ErasePerson(subject=subject):
+        case c.ErasePerson(subject=subject, tombstone=tombstone):
             if subject not in state.participants:
                 raise NotFound("participant", subject)
-            return [e.PersonErased(at=now, subject=subject)]
+            return [e.PersonErased(at=now, subject=subject, tombstone=tombstone)]
         case c.ExpirePersonalData(retention=retention):
             return _expire_personal_data(state, retention, now)
         case c.StopMails(email_hash=hashed, kind=kind, subjects=subjects):
@@ -900,6 +900,7 @@ def _evolve_erased(state: WorkshopState, event: e.PersonErased) -> None:
     participant = state.participants.get(event.subject)
     if participant is not None:
         _forget_participant(state, participant, blank)
+        participant.tombstone = participant.tombstone or event.tombstone
     for commitment in state.commitments.values():
         if commitment.owner.subject == event.subject:
             commitment.owner = blank

@@ -141,6 +141,7 @@ class ParticipantState:
     newcomer: bool | None = None  # their latest answer, or the facilitator's correction; None: unknown
     token_hashes: set[str] = field(default_factory=set)
     signups: list[str] = field(default_factory=list)
+    tombstone: str | None = None  # once erased across a network: the random id all their meetings share
 
 
 @dataclass(slots=True)

@@ -112,7 +112,8 @@ def give_and_take(report: NetworkReport, language: str, kind: Kind) -> bytes:
     """Offers and requests on the Marktplatz per organisation: the balance of giving and taking."""
     rows = report.give_take[:MOST_ORGANISATIONS][::-1]
     figure, axes = plt.subplots(figsize=(7, 0.35 * max(len(rows), 3) + 0.8))
-    names = [r.organisation if len(r.organisation) <= 40 else r.organisation[:39] + "…" for r in rows]
+    named = [r.organisation or gettext(language, "(erased)") for r in rows]
+    names = [name if len(name) <= 40 else name[:39] + "…" for name in named]
     axes.barh(names, [r.offers for r in rows], color=GREEN, label=gettext(language, "offers"))
     axes.barh(names, [-r.requests for r in rows], color=AMBER, label=gettext(language, "requests"))
     axes.axvline(0, color=GREY, linewidth=0.8)

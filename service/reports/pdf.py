@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -18,7 +18,7 @@ from fpdf.enums import XPos, YPos
 
 from service.domain.digests import SessionDigest, WorkshopReport
 from service.domain.formats.base import DigestDecision
-from service.domain.network_report import NetworkReport
+from service.domain.network_report import GiveTake, NetworkReport
 from service.domain.views import PublicSession
 from service.i18n import day, gettext, short_when, when
 from service.reports import charts
@@ -404,6 +404,11 @@ def _poster(pdf: _Document, session: PublicSession, language: str, starts: str) 
     pdf.set_font("DejaVu", size=10)
 
 
+def _organisation(o: GiveTake, t: Callable[[str], str]) -> str:
+    """An organisation's name (or that it is no longer named), marked when it is a member."""
+    return (o.organisation or t("(erased)")) + (f" · {t('member')}" if o.member else "")
+
+
 def network_report_pdf(report: NetworkReport, language: str, groups: Mapping[str, str]) -> bytes:
     """The network report as PDF: totals, charts, per year, per meeting, per working group, the
     balance of giving and taking, open commitments."""
@@ -414,17 +419,33 @@ def network_report_pdf(report: NetworkReport, language: str, groups: Mapping[str
     totals = report.totals
     pdf.line_of(
         f"{t('meetings')}: {totals.meetings} · {t('people')}: {totals.participants} · "
-        f"{t('at two or more meetings')}: {totals.returning} · {t('organisations')}: {totals.organisations} · "
+        f"{t('at two or more meetings')}: {totals.returning} · {t('organisations')}: {totals.organisations} "
+        f"({t('member organisations')}: {totals.member_organisations}) · "
         f"{t('commitments done')}: {totals.commitments_done}/{totals.commitments_made} · "
-        f"{t('intro talks held')}: {totals.intro_talks_held}"
+        f"{t('overdue')}: {totals.commitments_overdue} · {t('intro talks held')}: {totals.intro_talks_held}"
     )
     if report.meetings:
         pdf.image(io.BytesIO(charts.network_participants(report, language, "png")), w=150)
     if report.give_take:
         pdf.image(io.BytesIO(charts.give_and_take(report, language, "png")), w=150)
     pdf.heading(t("Per year"))
+    pdf.line_of(
+        f"{t('newcomers')} ({t('newcomers who came back')}) · "
+        f"{t('organisations')}: {t('member organisations')} + {t('other organisations')}",
+        muted=True,
+    )
     pdf.grid(
-        [t("Year"), t("meetings"), t("people"), t("came back"), t("newcomers"), t("commitments done/made")],
+        [
+            t("Year"),
+            t("meetings"),
+            t("people"),
+            t("came back"),
+            t("newcomers"),
+            t("organisations"),
+            t("commitments done/made"),
+            t("overdue"),
+            t("intro talks held"),
+        ],
         [
             [
                 str(y.year),
@@ -432,15 +453,28 @@ def network_report_pdf(report: NetworkReport, language: str, groups: Mapping[str
                 str(y.participants),
                 f"{y.returning} ({round(y.returning_share * 100)} %)",
                 f"{y.newcomers} ({y.newcomers_came_back})",
+                f"{y.member_organisations} + {y.organisations - y.member_organisations}",
                 f"{y.commitments.done}/{y.commitments.made}",
+                str(y.commitments.overdue),
+                str(y.intro_talks_held),
             ]
             for y in report.years
         ],
-        (3, 3, 3, 4, 4, 4),
+        (3, 3, 3, 4, 4, 4, 4, 3, 3),
     )
     pdf.heading(t("Per meeting"))
     pdf.grid(
-        [t("Meeting"), t("When"), t("people"), t("came back"), t("newcomers"), t("organisations"), t("overdue")],
+        [
+            t("Meeting"),
+            t("When"),
+            t("people"),
+            t("came back"),
+            t("newcomers"),
+            t("organisations"),
+            t("commitments done/made"),
+            t("overdue"),
+            t("intro talks held"),
+        ],
         [
             [
                 m.title,
@@ -449,11 +483,13 @@ def network_report_pdf(report: NetworkReport, language: str, groups: Mapping[str
                 f"{m.returning} ({round(m.returning_share * 100)} %)",
                 f"{m.newcomers} ({m.newcomers_came_back})",
                 f"{m.member_organisations} + {m.other_organisations}",
+                f"{m.commitments.done}/{m.commitments.made}",
                 str(m.commitments.overdue),
+                str(m.intro_talks_held),
             ]
             for m in report.meetings
         ],
-        (8, 5, 3, 4, 4, 4, 3),
+        (6, 4, 3, 4, 4, 4, 4, 3, 3),
     )
     pdf.heading(t("Commitments per working group"))
     pdf.grid(
@@ -476,11 +512,14 @@ def network_report_pdf(report: NetworkReport, language: str, groups: Mapping[str
         pdf.line_of(t("Nothing offered or asked for on a Marktplatz yet."), muted=True)
     pdf.grid(
         [t("Organisation"), t("offers"), t("requests")],
-        [
-            [o.organisation + (f" · {t('member')}" if o.member else ""), str(o.offers), str(o.requests)]
-            for o in report.give_take
-        ],
+        [[_organisation(o, t), str(o.offers), str(o.requests)] for o in report.give_take],
         (8, 2, 2),
+    )
+    pdf.heading(t("Marktplatz offers and requests per meeting and organisation"))
+    pdf.grid(
+        [t("Meeting"), t("Organisation"), t("offers"), t("requests")],
+        [[m.title, _organisation(o, t), str(o.offers), str(o.requests)] for m in report.meetings for o in m.give_take],
+        (6, 8, 2, 2),
     )
     pdf.heading(t("Open commitments"))
     pdf.grid(

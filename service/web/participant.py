@@ -29,7 +29,7 @@ from service.api.auth import (
 from service.api.problems import BadInput, invalid_field
 from service.application.inputs import checked_email, existing
 from service.application.links_again import LinksAgain
-from service.application.network_people import erase_in_network, member_organisations
+from service.application.network_people import erase_in_network, member_organisations, tombstone_of
 from service.application.networks import NetworkService, group_of_session, groups_of_person
 from service.application.runner import Idempotency, WorkshopService, fingerprint
 from service.application.signups import record_signup
@@ -555,8 +555,9 @@ class PersonalPages(Controller):
         principal: NamedDependency[Principal | None],
     ) -> Response[str]:
         _me(principal, workshop_id, participant_id)
-        await erase_in_network(service, workshop_id, participant_id)
-        await run(service, workshop_id, c.ErasePerson(subject=participant_id))
+        tombstone = tombstone_of(settings.secret_key, workshop_id, participant_id)
+        await erase_in_network(service, workshop_id, participant_id, tombstone)
+        await run(service, workshop_id, c.ErasePerson(subject=participant_id, tombstone=tombstone))
         language = language_of(request)
         mine = _token_prefix(workshop_id, participant_id)
         kept = [t for t in participant_tokens(request.cookies.get(PARTICIPANT_COOKIE)) if not t.startswith(mine)]

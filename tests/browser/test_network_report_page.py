@@ -74,5 +74,12 @@ def test_the_network_report_shows_each_meeting_and_who_came_back(
         meetings = laptop.locator("table").nth(1)
         expect(meetings.locator("caption")).to_be_visible()
         expect(meetings.locator("tbody th[scope=row]")).to_have_text(["Netzwerktreffen 1", "Netzwerktreffen 2"])
+        # the figures as a reader sees them: Anna and Ben came to both; the second meeting had three people
+        expect(laptop.locator(".figure b").nth(2)).to_have_text("2")
+        second = meetings.locator("tbody tr").nth(1).locator("td")
+        expect(second.nth(1)).to_have_text("3")  # people
+        expect(second.nth(2)).to_have_text("2 (67 %)")  # came back, and their share
+        expect(second.nth(5)).to_have_text("1")  # member organisations: AWO
+        expect(second.nth(6)).to_have_text("2")  # other organisations: Nachbarschaftsladen, Kulturverein
         expect(laptop.get_by_role("heading", name=chart)).to_be_visible()
         shoot(laptop, screenshots, f"network-report-laptop-1366x900-{language}")

@@ -133,6 +133,72 @@ async def test_the_report_counts_people_across_meetings_and_an_erased_person_wit
     )
 
 
+def _without_names(found: dict[str, Any]) -> dict[str, Any]:
+    """The report with the owners of open commitments left out: what an erasure may change."""
+    meetings = [
+        {**m, "open_commitments": [{**c, "owner_name": "?"} for c in m["open_commitments"]]} for m in found["meetings"]
+    ]
+    return {**found, "meetings": meetings}
+
+
+async def test_an_erasure_across_the_network_leaves_every_figure_of_the_report(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    tag = secrets.token_hex(4)
+    anna = {"name": "Anna Netz", "email": f"anna-{tag}@example.org", "organisation": "AWO Region Hannover e.V."}
+    ben = {"name": "Ben Netz", "email": f"ben-{tag}@example.org", "organisation": "Nachbarschaftsladen"}
+    nobody = {"name": "Dora ohne Adresse", "organisation": "Kirchengemeinde"}
+    nid = await network(api, f"Netzwerk {tag}")
+    first = await meeting(api, nid, "2026-03-10", [anna, ben, nobody])
+    second = await meeting(api, nid, "2026-09-10", [anna, ben])
+    third = await meeting(api, nid, "2027-02-10", [anna, ben, nobody])
+    promise = {"signup_id": second["signups"][1]["signup_id"], "text": "Flyer drucken", "due": "2026-10-01"}
+    made = await api.client.post(
+        f"/api/workshops/{second['id']}/sessions/{second['session']['id']}/commitments",
+        json=promise,
+        headers=keyed(second["auth"]),
+    )
+    assert made.status_code == 201, made.text
+
+    async def projected() -> bool:
+        """The projection holds each meeting at its log's end: the record an erasure is made over."""
+        versions = redis_client.hgetall(keys.network_versions_key(nid))
+        return all(
+            int(versions.get(w["id"].encode(), -1)) == int(redis_client.xlen(keys.log_key(w["id"])))
+            for w in (first, second, third)
+        )
+
+    await eventually(projected, "the worker to project the three meetings")
+    before = await report(api, nid)
+    # Anna and Ben by address at all three, Dora twice without one
+    assert (before["totals"]["participants"], before["totals"]["returning"]) == (4, 2)
+    assert (before["totals"]["organisations"], before["totals"]["member_organisations"]) == (3, 1)
+    assert [(m["member_organisations"], m["other_organisations"]) for m in before["meetings"]] == [
+        (1, 2),
+        (1, 1),
+        (1, 2),
+    ]
+    assert [m["returning"] for m in before["meetings"]] == [0, 2, 2]
+    assert before["meetings"][0]["newcomers_came_back"] == 2
+
+    ben_third = {"Authorization": f"Bearer {third['signups'][1]['participant_token']}"}
+    assert (await api.client.delete("/api/me", headers=keyed(ben_third))).status_code == 200
+
+    async def erased() -> bool:
+        found = await report(api, nid)
+        return found["meetings"][1]["open_commitments"][0]["owner_name"] is None
+
+    await eventually(erased, "the erasure in every meeting")
+    after = await report(api, nid)
+    assert _without_names(after) == _without_names(before)
+    assert "Ben Netz" in str(before) and "Ben Netz" not in str(after)
+    for kind in ("html", "csv"):
+        document = await api.client.get(f"/api/networks/{nid}/report.{kind}", headers=api.admin)
+        assert document.status_code == 200 and "Ben Netz" not in document.text
+    printed = await api.client.get(f"/api/networks/{nid}/report.pdf", headers=api.admin)
+    assert "Ben" not in words_in(printed.content)
+
+
 async def test_the_projection_deleted_is_rebuilt_from_the_logs_to_the_same_report(
     api: Api, redis_client: redis.Redis, redis_server: RedisProcess
 ) -> None:

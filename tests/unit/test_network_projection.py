@@ -11,8 +11,8 @@ from service.domain import events as e
 from service.domain.network_report import meeting_summary
 from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
+from tests.unit.test_network_report import TOKEN, workshop_created
 from tests.unit.test_network_report import _signup as signup
-from tests.unit.test_network_report import workshop_created
 
 NETWORK = "net-1"
 DAY = datetime(2026, 3, 10, 17, tzinfo=UTC)
@@ -48,10 +48,10 @@ def test_a_rebuild_keeps_a_meeting_planned_while_it_ran_and_a_record_newer_than_
     _meeting(store, "w2", 100)
     listed = ["w1", "w2"]  # the rebuild's list of workshops, read before w3 was planned
     _meeting(store, "w3", 200)
-    project(store.projections, folded(store, "w3"))
+    project(store.projections, folded(store, "w3"), TOKEN)
     stale = folded(store, "w1")  # the rebuild folded w1 here ...
     _sign_up(store, "w1", 1)
-    project(store.projections, folded(store, "w1"))  # ... and a job projected the sign-up after
+    project(store.projections, folded(store, "w1"), TOKEN)  # ... and a job projected the sign-up after
 
     original = store.read_sync
 
@@ -60,7 +60,7 @@ def test_a_rebuild_keeps_a_meeting_planned_while_it_ran_and_a_record_newer_than_
         return found[: stale.version] if workshop_id == "w1" else found
 
     store.read_sync = read_as_the_rebuild_did  # type: ignore[assignment,method-assign]
-    assert rebuild(store, store.projections, listed, NETWORK) == 2
+    assert rebuild(store, store.projections, TOKEN, listed, NETWORK) == 2
     store.read_sync = original  # type: ignore[method-assign]
 
     assert _people(store) == {"w1": 1, "w2": 0, "w3": 0}
@@ -71,9 +71,9 @@ def test_a_rebuild_drops_the_record_of_a_workshop_that_left_the_network() -> Non
     _meeting(store, "w1", 0)
     _meeting(store, "w2", 100)
     for wid in ("w1", "w2"):
-        project(store.projections, folded(store, wid))
+        project(store.projections, folded(store, wid), TOKEN)
     store.append_sync("w2", [e.WorkshopNetworkSet(at=DAY, network_id=None)], expected_version=3)
-    assert rebuild(store, store.projections, ["w1", "w2"], NETWORK) == 1
+    assert rebuild(store, store.projections, TOKEN, ["w1", "w2"], NETWORK) == 1
     assert _people(store) == {"w1": 0}
 
 
@@ -82,14 +82,14 @@ def test_a_report_read_while_the_projection_lags_shows_every_meeting_as_its_log_
     _meeting(store, "w1", 0)
     _meeting(store, "w2", 100)
     _meeting(store, "w3", 200)
-    project(store.projections, folded(store, "w1"))
-    project(store.projections, folded(store, "w2"))
+    project(store.projections, folded(store, "w1"), TOKEN)
+    project(store.projections, folded(store, "w2"), TOKEN)
     _sign_up(store, "w2", 2)  # its job has not run yet; w3's has not either
     held = [folded(store, wid) for wid in ("w1", "w2", "w3")]
     records = decoded(store.projections.records(NETWORK))
     assert [r.workshop_id for r in records] == ["w1", "w2"] and all(not r.people for r in records)
 
-    seen = up_to_date(records, held, {})
+    seen = up_to_date(records, held, {}, TOKEN)
     assert [(s.workshop_id, s.people) for s in seen] == [("w1", []), ("w2", ["hash-of-2"]), ("w3", [])]
     assert seen[0] is next(r for r in records if r.workshop_id == "w1")  # the record, where it is current
-    assert seen == [meeting_summary(state) for state in held]
+    assert seen == [meeting_summary(state, TOKEN) for state in held]
