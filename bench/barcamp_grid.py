@@ -42,8 +42,9 @@ def barcamp(seed: int = 14) -> tuple[list[Room], list[Proposal]]:
     return rooms, proposals
 
 
-def rules_kept(rooms: Sequence[Room], proposals: Sequence[Proposal], result: placement.Result) -> bool:
-    """One per cell, no proposer twice in a slot, more interest never in a smaller room."""
+def rules_kept(rooms: Sequence[Room], slots: int, proposals: Sequence[Proposal], result: placement.Result) -> bool:
+    """One per cell, no proposer twice in a slot, more interest never in a smaller room, and a
+    room smaller than a session's interest only while every room large enough is full."""
     by_id = {p.id: p for p in proposals}
     capacity = {room.name: room.capacity for room in rooms}
     cells = [(p.room, p.slot) for p in result.placed]
@@ -54,7 +55,17 @@ def rules_kept(rooms: Sequence[Room], proposals: Sequence[Proposal], result: pla
         for b in result.placed
         if by_id[a.proposal_id].interest > by_id[b.proposal_id].interest
     )
-    return len(set(cells)) == len(cells) and len(set(proposer_slots)) == len(proposer_slots) and monotone
+    taken = set(cells)
+    large_enough = all(
+        (room.name, slot) in taken
+        for p in result.placed
+        if capacity[p.room] < (interest := by_id[p.proposal_id].interest)
+        for room in rooms
+        if room.capacity >= interest
+        for slot in range(slots)
+    )
+    one_per_cell = len(taken) == len(cells)
+    return one_per_cell and len(set(proposer_slots)) == len(proposer_slots) and monotone and large_enough
 
 
 def run() -> Result:
@@ -78,7 +89,7 @@ def run() -> Result:
             "conflicts": cost[name],
             "conflicts_vs_baseline": round(cost[name] / cost[base], 2) if cost[base] else 1.0,
             "placed": len(results[name].placed),
-            "rules_kept": rules_kept(rooms, proposals, results[name]),
+            "rules_kept": rules_kept(rooms, SLOTS, proposals, results[name]),
         }
         for name, t in timings.items()
     ]

@@ -53,8 +53,11 @@ def jobs_for(state: WorkshopState, position: int, event: e.Event) -> list[JobSpe
         ):
             reminder_at = due_reminder_at(state, due)
             return [_job(wid, position, Handler.SEND_DUE_REMINDER, cid, due.isoformat(), at=reminder_at)]
-        case e.CommitmentCorrected(commitment_id=cid, owner=e.Person()) if state.commitments[cid].due is not None:
-            return _handed_over(state, position, cid)
+        # A new owner is reminded of the date too; a reopened commitment's reminder may have found it done.
+        case e.CommitmentCorrected(commitment_id=cid, owner=e.Person()) | e.CommitmentReopened(commitment_id=cid) if (
+            state.commitments[cid].due is not None
+        ):
+            return _reminded(state, position, cid)
         case e.IntroTalkScheduled(participant_id=pid, sequence=sequence):
             return [_job(wid, position, Handler.SEND_INVITATIONS, pid, str(sequence))]
         case e.IntroTalkCancelled(participant_id=pid, sequence=sequence):
@@ -74,9 +77,10 @@ def _moved(workshop_id: str, position: int, placed: e.ProposalPlaced) -> JobSpec
     return _job(workshop_id, position, Handler.SEND_SESSION_CHANGE, placed.session_id, str(placed.sequence))
 
 
-def _handed_over(state: WorkshopState, position: int, commitment_id: str) -> list[JobSpec]:
-    """A commitment with a new owner and its date: the new owner's reminder on that date (at once
-    when the day of the reminder has passed)."""
+def _reminded(state: WorkshopState, position: int, commitment_id: str) -> list[JobSpec]:
+    """A commitment handed over to a new owner, or open again, and its date: the owner's reminder
+    on that date (at once when the day of the reminder has passed), as for a new commitment. The
+    ledger keeps it to one mail per date and owner, so a reminder sent before is not sent again."""
     due = state.commitments[commitment_id].due
     assert due is not None
     reminder_at = due_reminder_at(state, due)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -17,10 +18,11 @@ from service.api.auth import Access
 from service.api.idempotency import idempotency_of, respond
 from service.api.sessions import SESSION
 from service.application.inputs import existing
+from service.application.outcomes import Plan
 from service.application.photos import MAX_PHOTO_BYTES, NotAnImage, TooLarge, clean_photo
-from service.application.runner import WorkshopService
+from service.application.runner import Idempotency, IdempotencyMismatch, Reply, WorkshopService
 from service.domain import commands as c
-from service.domain.errors import NotFound
+from service.domain.errors import DomainError, NotFound
 from service.domain.links import Links
 from service.domain.lookups import session_of
 from service.domain.state import WorkshopState
@@ -51,6 +53,33 @@ async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
     return await request.body()
 
 
+async def _attach(
+    service: WorkshopService,
+    workshop_id: str,
+    photo_id: str,
+    image: bytes,
+    plan: Plan,
+    idempotency: Idempotency | None,
+) -> Reply:
+    """Run the attaching plan so that the image is kept exactly when the log names it: stored
+    before the event names it, deleted when the command is refused or answered by an earlier
+    reply of its key, and not stored at all for a retry of an upload already answered."""
+    retry = idempotency is not None and await service.store.recall(workshop_id, idempotency.key) is not None
+    if not retry:
+        await service.store.photos.put(workshop_id, photo_id, image)
+    try:
+        reply = await service.execute(workshop_id, plan, idempotency)
+    except (DomainError, IdempotencyMismatch):  # refused: nothing names it
+        await service.store.photos.delete(workshop_id, photo_id)
+        raise
+    ours = reply.status == 201 and msgspec.json.decode(reply.body).get("id") == photo_id  # only our append renders it
+    if ours and retry:  # the first reply's record expired in between: this upload was attached after all
+        await service.store.photos.put(workshop_id, photo_id, image)
+    elif not ours and not retry:
+        await service.store.photos.delete(workshop_id, photo_id)
+    return reply
+
+
 class PhotosController(Controller):
     path = "/api/workshops"
     tags = ["photos"]
@@ -79,7 +108,6 @@ class PhotosController(Controller):
         except NotAnImage as exc:
             raise NotAPhoto(detail="Only JPEG, PNG and WebP images are taken.") from exc
         photo_id = new_id()
-        await service.store.photos.put(workshop_id, photo_id, photo.image)  # before the event names it
         command = c.AttachPhoto(
             session_id=session_id,
             photo_id=photo_id,
@@ -94,7 +122,7 @@ class PhotosController(Controller):
             return 201, next(p for p in photo_entries(session, links, workshop_id) if p.id == photo_id)
 
         plan = service.command(command, attached)
-        return respond(await service.execute(workshop_id, plan, await idempotency_of(request)))
+        return respond(await _attach(service, workshop_id, photo_id, photo.image, plan, await idempotency_of(request)))
 
     @get(SESSION + "/photos", opt={"access": Access.FACILITATOR})
     async def list_photos(

@@ -9,6 +9,7 @@ import msgspec
 import segno
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 
 from service.api.auth import Access, Principal
@@ -62,6 +63,12 @@ def session_summary_reply(session_id: str, links: Links) -> Render:
         return 200, session_summary(state, state.sessions[session_id], links)
 
     return render
+
+
+class SignupsOver(HTTPException):
+    """The sign-up QR code of a closed or cancelled session (410)."""
+
+    status_code = 410
 
 
 class CancelledOut(msgspec.Struct, kw_only=True):
@@ -241,9 +248,12 @@ class SessionController(Controller):
         principal: NamedDependency[Principal | None],
     ) -> bytes:
         """The QR code of the session's sign-up link, for the table; with the table code only
-        for the session's facilitators (anyone may fetch this picture)."""
+        for the session's facilitators (anyone may fetch this picture). Gone (410) once the
+        session is closed or cancelled: a link that takes no more sign-ups is not handed out."""
         state = existing(await service.state(workshop_id))
         session = session_of(state, session_id)
+        if not session.takes_signups():
+            raise SignupsOver(detail=f"The session is {session.status}; it takes no more sign-ups.")
         code = session.table_code if principal is not None and principal.manages(workshop_id) else None
         out = io.BytesIO()
         segno.make(links.signup(workshop_id, session_id, code), error="m").save(

@@ -34,6 +34,21 @@ async def test_a_session_has_sign_up_and_qr_links_and_counts(api: Api) -> None:
     assert shown["sessions"][0]["confirmed"] == 1 and shown["sessions"][0]["newcomers"] == 1
 
 
+async def test_the_qr_code_is_gone_once_the_session_is_closed_or_cancelled(api: Api) -> None:
+    """The QR disappears when the session closes: a table card photographed later leads nowhere."""
+    workshop = await api.workshop()
+    closed, cancelled = await api.session(workshop), await api.session(workshop, title="Lastenrad")
+    base = f"/api/workshops/{workshop['id']}/sessions"
+    assert (await api.client.post(f"{base}/{closed['id']}/close", headers=workshop["auth"])).status_code == 200
+    assert (await api.client.post(f"{base}/{cancelled['id']}/cancel", headers=workshop["auth"])).status_code == 200
+    for session in (closed, cancelled):
+        for auth in ({}, workshop["auth"]):
+            gone = await api.client.get(session["qr_url"].replace("http://knoten.test", ""), headers=auth)
+            assert gone.status_code == 410, gone.text
+            assert gone.headers["content-type"].startswith("application/problem+json")
+            assert gone.json()["status"] == 410 and b"<svg" not in gone.content
+
+
 async def test_the_public_view_has_counts_but_no_personal_data(api: Api) -> None:
     workshop = await api.workshop()
     session = await api.session(workshop, capacity=1)

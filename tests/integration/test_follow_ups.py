@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import redis
+from rq import Queue
 from rq.job import Job, JobStatus
 
 from service.store.jobs import SERIALIZER
@@ -105,3 +106,54 @@ async def test_a_commitment_past_its_due_date_is_overdue_and_reminded_once(
         "Dora's reminder to have run and Emil's to wait for its day",
     )
     assert mail_sink.messages("emil.due@example.org") == []
+
+
+def _reminder_jobs(client: redis.Redis, workshop_id: str) -> list[Job]:
+    """The workshop's due-reminder jobs, in the order of the events that called for them."""
+    keys = [
+        key.decode().removeprefix("rq:job:") for key in client.scan_iter(f"rq:job:{workshop_id}-*-send_due_reminder")
+    ]
+    keys.sort(key=lambda job_id: int(job_id.removeprefix(f"{workshop_id}-").split("-")[0]))
+    return [Job.fetch(job_id, connection=client, serializer=SERIALIZER) for job_id in keys]
+
+
+def _run_now(client: redis.Redis, job: Job) -> Any:
+    """Run a reminder job waiting for its day at once (its day comes early); what it returned."""
+    Queue(job.origin, connection=client, serializer=SERIALIZER).enqueue_job(job)
+    wait_until(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, f"the reminder job {job.id} to run")
+    return job.return_value()
+
+
+async def test_a_commitment_reopened_after_its_reminder_found_it_done_is_reminded_once(
+    api: Api, mail_sink: MailSink, redis_client: redis.Redis
+) -> None:
+    workshop = await api.workshop()
+    session = await api.session(workshop)
+    base = f"/api/workshops/{workshop['id']}"
+    made = await api.client.post(
+        f"{base}/sessions/{session['id']}/commitments",
+        headers=workshop["auth"],
+        json={
+            "owner_name": "Frida",
+            "owner_email": "frida.reopen@example.org",
+            "text": "Protokoll verschicken",
+            "due": (date.today() + timedelta(days=20)).isoformat(),
+        },
+    )
+    commitment = f"{base}/commitments/{made.json()['id']}"
+    assert (await api.client.post(f"{commitment}/done", headers=workshop["auth"])).status_code == 200
+    (first,) = _reminder_jobs(redis_client, workshop["id"])
+    assert _run_now(redis_client, first) is False  # its day came while it was done
+
+    assert (await api.client.post(f"{commitment}/reopen", headers=workshop["auth"])).status_code == 200
+    _, again = _reminder_jobs(redis_client, workshop["id"])
+    assert again.get_status() == JobStatus.SCHEDULED  # for its day, still to come
+    assert _run_now(redis_client, again) is True
+    (reminder,) = mail_sink.wait_for(lambda found: len(found) == 1, to="frida.reopen@example.org")
+    assert reminder["Subject"] == "Heute fällig: Protokoll verschicken"
+
+    assert (await api.client.delete(commitment, headers=workshop["auth"])).status_code == 200
+    assert (await api.client.post(f"{commitment}/reopen", headers=workshop["auth"])).status_code == 200
+    *_, third = _reminder_jobs(redis_client, workshop["id"])
+    assert _run_now(redis_client, third) is False  # reminded of that date already
+    assert len(mail_sink.messages("frida.reopen@example.org")) == 1

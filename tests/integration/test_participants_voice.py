@@ -65,8 +65,10 @@ async def test_a_phone_adds_cards_and_gives_dots_within_the_budget(api: Api, red
     again = await api.client.post(f"{base}/cards/{other['id']}/votes", headers={**ben, **key}, json={"count": 1})
     assert first.json() == again.json() and again.json()["votes"] == 2
 
+    before = log_length(redis_client, workshop["id"])
     someone_elses = await api.client.delete(f"{base}/cards/{other['id']}", headers=anna)
     assert someone_elses.status_code == 403
+    assert log_length(redis_client, workshop["id"]) == before  # nothing written
     own = await api.client.delete(f"{base}/cards/{card.json()['id']}", headers=anna)
     assert own.status_code == 200
     view = (await api.client.get(spath, headers=workshop["auth"])).json()
@@ -92,7 +94,9 @@ async def test_only_a_confirmed_place_lets_a_phone_take_part(api: Api) -> None:
     assert dots.status_code == 403
 
 
-async def test_a_phone_posts_biete_and_suche_as_itself_and_removes_only_its_own(api: Api) -> None:
+async def test_a_phone_posts_biete_and_suche_as_itself_and_removes_only_its_own(
+    api: Api, redis_client: redis.Redis
+) -> None:
     workshop = await api.workshop()
     base = f"/api/workshops/{workshop['id']}"
     market = await api.session(workshop, format="marktplatz")
@@ -108,7 +112,9 @@ async def test_a_phone_posts_biete_and_suche_as_itself_and_removes_only_its_own(
         await api.client.post(f"{spath}/offers", headers=ben, json={"kind": "request", "text": "Transport"})
     ).json()
     assert request["owner_name"] == "Ben"
+    before = log_length(redis_client, workshop["id"])
     assert (await api.client.delete(f"{base}/offers/{request['id']}", headers=anna)).status_code == 403
+    assert log_length(redis_client, workshop["id"]) == before  # nothing written
     assert (await api.client.delete(f"{base}/offers/{request['id']}", headers=ben)).status_code == 200
     hidden = await api.client.delete(f"{base}/offers/{offer.json()['id']}", headers=workshop["auth"])
     assert hidden.status_code == 200  # the facilitator hides a post

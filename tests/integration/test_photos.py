@@ -175,3 +175,35 @@ async def test_the_digest_shows_the_photos_and_the_public_digest_does_not(api: A
 
     await api.client.delete(_path(photo), headers=auth)
     assert (await api.client.get(f"{session_path}/digest", headers=auth)).json()["photos"] == []
+
+
+def _stored_photos(redis_client: redis.Redis, workshop_id: str) -> int:
+    """The images kept for the workshop, counted by their keys (the set of their ids aside)."""
+    return len(redis_client.keys(f"knoten:{{{workshop_id}}}:photo:*"))
+
+
+async def test_a_refused_upload_leaves_no_image_behind(api: Api, redis_client: redis.Redis) -> None:
+    workshop, photos = await _session(api)
+    auth = workshop["auth"]
+    assert (await api.client.post(photos, content=png(), headers=auth)).status_code == 201
+    session_path = photos.removesuffix("/photos")
+    assert (await api.client.post(f"{session_path}/cancel", headers=auth)).status_code == 200
+    before = _stored_photos(redis_client, workshop["id"])
+
+    for key in ("cancelled-1", "cancelled-1", None):  # a retry of the refusal is refused again
+        headers = auth if key is None else {**auth, "Idempotency-Key": key}
+        refused = await api.client.post(photos, content=png(), headers=headers)
+        assert refused.status_code == 409, refused.text
+    assert _stored_photos(redis_client, workshop["id"]) == before == 1
+    assert redis_client.scard(f"knoten:{{{workshop['id']}}}:photos") == 1
+
+
+async def test_a_retried_upload_keeps_one_image_and_gets_the_first_reply(api: Api, redis_client: redis.Redis) -> None:
+    workshop, photos = await _session(api)
+    headers = {**workshop["auth"], "Idempotency-Key": "flipchart-1", "Content-Type": "image/png"}
+    image = png()
+    first = await api.client.post(photos, content=image, headers=headers)
+    again = await api.client.post(photos, content=image, headers=headers)
+    assert (first.status_code, again.status_code, again.json()) == (201, 201, first.json())
+    assert _stored_photos(redis_client, workshop["id"]) == 1
+    assert [p["id"] for p in (await api.client.get(photos, headers=workshop["auth"])).json()] == [first.json()["id"]]

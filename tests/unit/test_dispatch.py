@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from service.domain import events as e
 from service.domain.state import WorkshopState
+from service.domain.timing import due_reminder_at
 from tests.unit.test_rules import NOW, created, given, planned, signup
 from workers.dispatch import dispatch
 
@@ -66,3 +67,17 @@ def test_a_new_date_or_a_new_owner_calls_for_a_reminder_on_the_date_a_new_text_d
         ("w-4-send_due_reminder", (NOW.date() + timedelta(days=7)).isoformat()),
         ("w-5-send_due_reminder", NOW.date().isoformat()),
     ]
+
+
+def test_a_reopened_commitment_with_a_date_calls_for_its_reminder_again() -> None:
+    dated = e.CommitmentMade(
+        at=NOW, commitment_id="c", session_id="s", owner=e.Person("o", "Olga"), text="Flyer", due=NOW.date()
+    )
+    undated = e.CommitmentMade(at=NOW, commitment_id="u", session_id="s", owner=e.Person("o", "Olga"), text="Saal")
+    state = given(created(), planned(), dated, undated)
+    recorded: list[tuple[int, e.Event]] = [
+        (5, e.CommitmentReopened(at=NOW, commitment_id="c")),
+        (6, e.CommitmentReopened(at=NOW, commitment_id="u")),
+    ]
+    jobs = [(job.job_id, job.args, job.at) for job in dispatch(state, recorded)]
+    assert jobs == [("w-5-send_due_reminder", ("w", "c", NOW.date().isoformat()), due_reminder_at(state, NOW.date()))]

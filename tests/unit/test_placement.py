@@ -174,3 +174,48 @@ def test_more_proposals_than_cells_leave_the_least_wanted_out() -> None:
         ("p0", "no_free_cell"),
         ("p1", "no_free_cell"),
     ]
+
+
+def test_each_room_and_slot_holds_one_session_beside_those_placed_by_hand() -> None:
+    """Seven proposals for the five cells left free beside a session placed by hand: each
+    cell gets one, the hand-placed one keeps its own, and the two least wanted stay out."""
+    rooms = [Room("Saal", 40), Room("Raum", 12)]
+    fixed: Fixed = [(Proposal("vorher", 8, "z"), "Raum", 1)]
+    candidates = [Proposal(f"p{n}", n + 1, f"x{n}") for n in range(7)]
+    result = place(rooms, 3, fixed, candidates)
+    cells = _cells(fixed, result)
+    assert len(cells) == len(set(cells))
+    assert sorted(cells) == sorted((room.name, slot) for room in rooms for slot in range(3))
+    assert ("Raum", 1) not in [(p.room, p.slot) for p in result.placed]
+    assert sorted((u.proposal_id, u.reason) for u in result.unplaced) == [
+        ("p0", "no_free_cell"),
+        ("p1", "no_free_cell"),
+    ]
+
+
+def test_a_room_holds_the_interest_unless_every_room_large_enough_is_taken() -> None:
+    """The hall is taken in slot 0, so "klima" (25) gets its other slot; "kultur" (20) fits no
+    room left and goes to the next largest; the others get a room as large as their interest."""
+    rooms = [Room("Saal", 30), Room("Raum", 10), Room("Ecke", 6)]
+    fixed: Fixed = [(Proposal("vorher", 3, "z"), "Saal", 0)]
+    candidates = [
+        Proposal("klima", 25, "a"),
+        Proposal("kultur", 20, "b"),
+        Proposal("mobil", 9, "c"),
+        Proposal("garten", 6, "d"),
+        Proposal("sport", 5, "e"),
+    ]
+    result = place(rooms, 2, fixed, candidates)
+    capacity = {room.name: room.capacity for room in rooms}
+    interest = {p.id: p.interest for p in candidates}
+    placed = {p.proposal_id: (p.room, p.slot) for p in result.placed}
+    assert placed["klima"] == ("Saal", 1)
+    assert {name: room for name, (room, _slot) in placed.items()} == {
+        "klima": "Saal",
+        "kultur": "Raum",
+        "mobil": "Raum",
+        "garten": "Ecke",
+        "sport": "Ecke",
+    }
+    too_small = [name for name, (room, _slot) in placed.items() if capacity[room] < interest[name]]
+    assert too_small == ["kultur"]  # no room of 20 or more had a free cell
