@@ -17,7 +17,7 @@ import msgspec
 from service.domain import events as e
 from service.domain.errors import Conflict, NotFound
 from service.domain.events import MemberRole, Person
-from service.domain.organisations import match_organisation
+from service.domain.organisations import members_named
 from service.domain.state import SignupState, WorkshopState, present
 
 NETWORK_PREFIX = "net-"
@@ -293,12 +293,6 @@ def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
 YEAR = timedelta(days=365)
 
 
-def same_organisation(member: str, typed: str | None) -> bool:
-    """Whether what someone typed names the member organisation, by the one rule of
-    domain/organisations.py ("AWO" and "AWO Region Hannover e.V.", case, spacing, legal forms)."""
-    return bool(typed) and match_organisation(typed or "", [member]) == member
-
-
 class MemberAttendance(msgspec.Struct, frozen=True):
     member_id: str
     came_to: tuple[str, ...]  # the meetings (workshop ids) someone of the organisation was present at
@@ -316,21 +310,17 @@ def member_attendance(
     they typed when signing up, or as the network projection recorded it, `recorded`: workshop
     id → member ids, which outlives retention's erasure of what people typed), and when last."""
     kept = {wid: set(ids) for wid, ids in (recorded or {}).items()}
+    current = {m.id: m.organisation for m in network.members.values() if not m.removed}
+    came_to: dict[str, list[WorkshopState]] = {mid: [] for mid in current}
+    for workshop in meetings:
+        typed = [s.person.organisation for s in workshop.signups.values() if was_present(workshop, s)]
+        for mid in kept.get(workshop.id, set()) | members_named(typed, current):
+            if mid in came_to:
+                came_to[mid].append(workshop)
     found = []
-    for member in network.members.values():
-        if member.removed:
-            continue
-        came = [
-            w
-            for w in meetings
-            if member.id in kept.get(w.id, ())
-            or any(
-                same_organisation(member.organisation, signup.person.organisation) and was_present(w, signup)
-                for signup in w.signups.values()
-            )
-        ]
+    for mid, came in came_to.items():
         last = max((w.starts_at for w in came if w.starts_at is not None), default=None)
-        found.append(MemberAttendance(member.id, tuple(w.id for w in came), last))
+        found.append(MemberAttendance(mid, tuple(w.id for w in came), last))
     return found
 
 

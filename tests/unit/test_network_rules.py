@@ -6,9 +6,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from service.domain import events as e
 from service.domain import network as n
 from service.domain.errors import NotFound
 from service.domain.events import Person
+from service.domain.network_report import members_present
+from service.domain.organisations import members_named
+from service.domain.rules import evolve
+from service.domain.state import WorkshopState
+from tests.unit.test_network_report import _signup as signup
+from tests.unit.test_network_report import workshop_created
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 
@@ -37,7 +44,37 @@ def _run(state: n.NetworkState, command: n.NetworkCommand) -> list[object]:
     ],
 )
 def test_what_someone_typed_names_a_member_organisation(member: str, typed: str | None, same: bool) -> None:
-    assert n.same_organisation(member, typed) is same
+    assert (members_named([typed], {"m": member}) == {"m"}) is same
+
+
+def _meeting_where(*typed: str) -> WorkshopState:
+    """A meeting whose table was open when people who typed these organisations signed up."""
+    day = datetime(2026, 3, 10, 17, tzinfo=UTC)
+    meeting = WorkshopState(id="w1")
+    history: list[e.Event] = [
+        workshop_created("w1", day),
+        e.SessionPlanned(at=day, session_id="t", title="Tisch", format="thementisch"),
+        e.SessionOpened(at=day, session_id="t"),
+        *(signup(i, day, organisation=name) for i, name in enumerate(typed)),
+    ]
+    for event in history:
+        evolve(meeting, event)
+    return meeting
+
+
+def test_a_name_two_members_fit_counts_for_neither_on_the_page_as_in_the_report() -> None:
+    state = _network()
+    _run(state, n.AddMember(member_id="region", organisation="AWO Region Hannover e.V."))
+    _run(state, n.AddMember(member_id="south", organisation="AWO Südstadt"))
+    members = {"region": "AWO Region Hannover e.V.", "south": "AWO Südstadt"}
+
+    ambiguous = _meeting_where("AWO")
+    assert [a.came_to for a in n.member_attendance(state, [ambiguous])] == [(), ()]
+    assert members_present(ambiguous, members) == []
+
+    clear = _meeting_where("awo südstadt")
+    assert {a.member_id: a.came_to for a in n.member_attendance(state, [clear])} == {"region": (), "south": ("w1",)}
+    assert members_present(clear, members) == ["south"]
 
 
 def test_a_member_changes_only_what_differs_and_removing_it_erases_its_contact() -> None:
