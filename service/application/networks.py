@@ -23,7 +23,7 @@ from service.clock import Clock
 from service.domain import events as e
 from service.domain import network as n
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from service.domain.state import SessionState, WorkshopState
+from service.domain.state import SessionState, WorkshopState, groups_of
 from service.schemas import WorkshopIn
 from service.security import derived_id, keyed_hash, new_id
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, LogRewound, VersionConflict
@@ -202,7 +202,7 @@ async def groups_of_person(
     network = await networks.state(workshop.network_id)
     return [
         GroupNamed(gid, network.groups[gid].title, network.name)
-        for gid in n.groups_of(workshop, participant_id)
+        for gid in groups_of(workshop, participant_id)
         if gid in network.groups
     ]
 

@@ -18,7 +18,7 @@ from service.domain import events as e
 from service.domain.errors import Conflict, NotFound
 from service.domain.events import MemberRole, Person
 from service.domain.organisations import members_named
-from service.domain.state import SignupState, WorkshopState, present
+from service.domain.state import SignupState, WorkshopState, joined_at, present
 
 NETWORK_PREFIX = "net-"
 """Network ids start with it; workshop ids never do (they hold no "-")."""
@@ -256,14 +256,19 @@ class GroupMember(msgspec.Struct, frozen=True):
 
 def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[GroupMember]:
     """The confirmed people of the group's sessions across the meetings, each once (by keyed
-    e-mail hash), but for those who left the group (in any meeting) or were erased."""
+    e-mail hash), but for the erased and those whose last word was leaving: a person who left
+    and later signed up to a session of the group again is a member again. Joining and leaving
+    are compared by when they happened, not by the order of the meetings (a leave at an earlier
+    meeting may come after a sign-up in advance to a later one)."""
     found: dict[str, GroupMember] = {}
-    left: set[str] = set()
+    joined: dict[str, datetime] = {}
+    left: dict[str, datetime] = {}
     for workshop in meetings:
-        for participant_id, left_group in workshop.left_groups:
+        for (participant_id, left_group), at in workshop.left_groups.items():
             participant = workshop.participants.get(participant_id)
             if left_group == group_id and participant is not None:
-                left.add(participant.email_hash or f"{workshop.id}/{participant_id}")
+                key = participant.email_hash or f"{workshop.id}/{participant_id}"
+                left[key] = max(at, left.get(key, at))
         for session in workshop.sessions.values():
             if session.group_id != group_id:
                 continue
@@ -273,21 +278,9 @@ def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[Grou
                     continue
                 key = signup.email_hash or f"{workshop.id}/{signup.participant_id}"
                 found[key] = GroupMember(key, signup.person.name, signup.person.organisation)
-    return sorted((m for k, m in found.items() if k not in left), key=lambda m: m.name.casefold())
-
-
-def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
-    """The working groups a participant of a workshop joined there and has not left."""
-    participant = workshop.participants.get(participant_id)
-    if participant is None:
-        return []
-    groups = {
-        session.group_id
-        for signup_id in participant.signups
-        if (signup := workshop.signups[signup_id]).status == "confirmed"
-        and (session := workshop.sessions[signup.session_id]).group_id is not None
-    }
-    return sorted(g for g in groups if g is not None and (participant_id, g) not in workshop.left_groups)
+                joined[key] = max(joined_at(signup), joined.get(key, joined_at(signup)))
+    listed = (m for key, m in found.items() if key not in left or joined[key] > left[key])
+    return sorted(listed, key=lambda m: m.name.casefold())
 
 
 YEAR = timedelta(days=365)

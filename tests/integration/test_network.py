@@ -8,7 +8,10 @@ import asyncio
 import secrets
 from typing import Any
 
+import httpx
+
 from tests.integration.conftest import Api
+from tests.integration.test_page_errors import csrf
 from tests.mail_sink import MailSink, text_of
 from tests.processes import WorkerProcess
 
@@ -246,3 +249,38 @@ async def test_the_patron_gets_the_digest_of_the_groups_session(
     assert "Thementisch Grünflächen" in mails[0]["Subject"]
     assert "Greta Grün" in text_of(mails[0])
     assert len(mail_sink.messages(patron)) == 1  # nothing about the session without a group
+
+
+async def test_whoever_left_a_group_and_signs_up_to_a_later_session_of_it_is_listed_again(api: Api) -> None:
+    net = await network(api)
+    ag = await group(api, net)
+    spring = await api.workshop(title="Frühjahrstreffen", network_id=net["id"])
+    autumn = await api.workshop(
+        title="Herbsttreffen",
+        network_id=net["id"],
+        starts_at="2026-10-09T10:00:00+02:00",
+        ends_at="2026-10-09T18:00:00+02:00",
+    )
+    table = await api.session(spring, title="Thementisch Beteiligung", group_id=ag["id"])
+    again = await api.session(autumn, title="AG Beteiligung, zweites Treffen", group_id=ag["id"])
+    address = f"lena-{secrets.token_hex(4)}@example.org"
+    joined = (await api.signup(spring, table, name="Lena Lang", email=address)).json()
+    group_path = f"/api/networks/{net['id']}/groups/{ag['id']}"
+
+    async def members() -> list[str]:
+        return [m["name"] for m in (await api.client.get(group_path, headers=api.admin)).json()["members"]]
+
+    assert await members() == ["Lena Lang"]
+    async with httpx.AsyncClient(base_url=str(api.client.base_url), timeout=30) as phone:
+        await phone.get("/me", params={"token": joined["participant_token"]})
+        personal = await phone.get("/me")
+        participant_id = joined["participant_token"].split(".")[2]
+        left = await phone.post(
+            f"/me/{spring['id']}/{participant_id}/groups/{ag['id']}/leave", data={"_csrf_token": csrf(personal)}
+        )
+        assert left.status_code == 303, left.text
+    assert await members() == []
+
+    signed_up = await api.signup(autumn, again, name="Lena Lang", email=address)
+    assert signed_up.status_code == 201, signed_up.text
+    assert await members() == ["Lena Lang"]
