@@ -34,6 +34,7 @@ _json = msgspec.json.Encoder()
 
 NetworkRender = Callable[[n.NetworkState], tuple[int, Any]]
 NetworkPlan = Callable[[n.NetworkState], n.NetworkCommand]
+NetworkSubjects = Callable[[n.NetworkState], tuple[str, ...]]
 
 
 def new_network_id(secret_key: str, idempotency: Idempotency | None) -> str:
@@ -91,9 +92,11 @@ class NetworkService:
         plan: NetworkPlan,
         render: NetworkRender,
         idempotency: Idempotency | None,
-        subjects: tuple[str, ...] = (),
+        subjects: NetworkSubjects = lambda _: (),
     ) -> Reply:
-        """Run a command once: a retried request gets its first reply, never a second effect."""
+        """Run a command once: a retried request gets its first reply, never a second effect.
+        `subjects`: the people the reply names, read from the network after the command (a new
+        contact person has a new subject), so that its stored copy is erased with them."""
         if not n.is_network_id(network_id):
             raise NotFound("network", network_id)
         async with self._lock(network_id):
@@ -110,7 +113,9 @@ class NetworkService:
                 self._states.pop(network_id, None)  # tentative from here: rebuilt from the log on failure
                 n.fold(state, enumerate(events, start=version + 1))
                 reply = _render(render, state)
-                stored = None if idempotency is None else (idempotency.key, self._record(idempotency, reply, subjects))
+                stored = None
+                if idempotency is not None:
+                    stored = (idempotency.key, self._record(idempotency, reply, subjects(state)))
                 try:
                     await self.store.append(network_id, events, expected_version=version, idempotency=stored)
                 except VersionConflict:

@@ -154,3 +154,35 @@ def test_within_one_meeting_a_person_leaves_rejoins_and_leaves_again() -> None:
     for event in again:
         evolve(meeting, event)
     assert groups_of(meeting, "p1") == [] and n.group_members("g", [meeting]) == []
+
+
+def test_a_contact_person_replaced_or_dropped_is_erased_and_the_successor_has_a_subject_of_their_own() -> None:
+    state = _network()
+    _run(state, n.AddMember(member_id="m", organisation="AWO", contact=Person("contact-m", "Petra", "p@example.org")))
+    successor = Person("contact-m-3", "Paul", "paul@example.org")
+    assert _run(state, n.ChangeMember(member_id="m", contact=successor)) == ["NetworkMemberChanged", "PersonErased"]
+    assert state.members["m"].contact is successor
+    assert [p.subject for p in state.people() if not p.erased] == ["contact-m-3"]
+
+    assert _run(state, n.ChangeMember(member_id="m", drop_contact=True)) == ["PersonErased"]
+    assert all(p.erased for p in state.people())
+    assert _run(state, n.ChangeMember(member_id="m", drop_contact=True)) == []  # nothing left to erase
+
+
+def test_a_group_gets_a_new_title_and_patron_and_ends_with_its_patron_erased() -> None:
+    state = _network()
+    _run(state, n.FormGroup(group_id="g", title="AG", patron=Person("patron-g", "Bernd", "b@example.org")))
+    assert _run(state, n.ChangeGroup(group_id="g", title="AG")) == []
+    successor = Person("patron-g-3", "Berta", "berta@example.org")
+    assert _run(state, n.ChangeGroup(group_id="g", title="AG Verkehr", patron=successor)) == [
+        "WorkingGroupChanged",
+        "PersonErased",
+    ]
+    assert (state.groups["g"].title, state.groups["g"].patron) == ("AG Verkehr", successor)
+
+    assert _run(state, n.EndGroup(group_id="g")) == ["WorkingGroupEnded", "PersonErased"]
+    assert "g" not in state.groups and state.ended_groups["g"].title == "AG Verkehr"
+    assert all(p.erased for p in state.people())
+    for command in (n.EndGroup(group_id="g"), n.ChangeGroup(group_id="g", title="X")):
+        with pytest.raises(NotFound):
+            n.decide(state, command, NOW)
