@@ -417,11 +417,12 @@ class MemberIn(Input):
 
 
 class MemberPatch(Input):
-    """A change of a member: absent or null leaves a field as it is."""
+    """A change of a member: absent or null leaves a field as it is, but for the contact
+    person's fields, where null empties the field (a contact with neither is erased)."""
 
     organisation: Title | None = None
-    contact_name: Name | None = None
-    contact_email: Email | None = None
+    contact_name: Name | Unset | None = UNSET
+    contact_email: Email | Unset | None = UNSET
     agreement_signed_at: date | None = None
     role: MemberRole | None = None
 
@@ -432,6 +433,15 @@ class GroupIn(Input):
     title: Title
     patron_name: Name | None = None
     patron_email: Email | None = None
+
+
+class GroupPatch(Input):
+    """A change of a working group: absent leaves a field as it is; null empties a patron's field
+    (a patron with neither name nor address is erased)."""
+
+    title: Title | Unset = UNSET
+    patron_name: Name | Unset | None = UNSET
+    patron_email: Email | Unset | None = UNSET
 
 
 class PostponeIn(Input):

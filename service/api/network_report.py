@@ -54,7 +54,7 @@ async def get_network_report(
     kind = _kind(request)
     if kind == "json":
         return report
-    groups = {g.id: g.title for g in network.groups.values()}
+    groups = {g.id: g.title for g in [*network.ended_groups.values(), *network.groups.values()]}
     drawers: dict[str, Callable[[], str | bytes]] = {
         "html": lambda: render.network_report_html(report, language, groups),
         "pdf": lambda: _pdf().network_report_pdf(report, language, groups),

@@ -14,10 +14,11 @@ from service.api.auth import NETWORK_SCOPED, Access, Principal
 from service.api.idempotency import idempotency_of, respond
 from service.application.network_members import (
     add_member,
+    change_group,
     change_member,
     form_group,
+    group_subjects,
     member_subjects,
-    patron_subject,
 )
 from service.application.networks import NetworkService, meetings, new_network_id
 from service.application.runner import WorkshopService
@@ -35,7 +36,7 @@ from service.domain.network_views import (
     network_listed,
     network_view,
 )
-from service.schemas import GroupIn, MemberIn, MemberPatch, NetworkIn
+from service.schemas import GroupIn, GroupPatch, MemberIn, MemberPatch, NetworkIn
 from service.security import new_id
 from service.settings import Settings
 
@@ -117,7 +118,7 @@ class NetworkController(Controller):
             lambda _: command,
             lambda s: (201, _member(s, member_id)),
             await idempotency_of(request),
-            member_subjects(member_id),
+            lambda s: member_subjects(s, member_id),
         )
         return respond(reply)
 
@@ -130,13 +131,14 @@ class NetworkController(Controller):
         data: JSONBody[MemberPatch],
         networks: NamedDependency[NetworkService],
     ) -> Response[Any]:
-        """Change a member's organisation, role, agreement date or contact person."""
+        """Change a member's organisation, role, agreement date or contact person (a contact
+        person replaced or emptied is erased)."""
         reply = await networks.execute(
             network_id,
             lambda s: change_member(s, member_id, data),
             lambda s: (200, _member(s, member_id)),
             await idempotency_of(request),
-            member_subjects(member_id),
+            lambda s: member_subjects(s, member_id),
         )
         return respond(reply)
 
@@ -174,7 +176,45 @@ class NetworkController(Controller):
             lambda _: command,
             lambda s: (201, _group(s, group_id)),
             await idempotency_of(request),
-            (patron_subject(group_id),),
+            lambda s: group_subjects(s, group_id),
+        )
+        return respond(reply)
+
+    @patch("/{network_id:str}/groups/{group_id:str}", opt={"access": Access.ORGANISER}, status_code=200)
+    async def change_group(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        group_id: FromPath[str],
+        data: JSONBody[GroupPatch],
+        networks: NamedDependency[NetworkService],
+    ) -> Response[Any]:
+        """Change a working group's title or patron (a patron replaced or emptied is erased; the
+        next digest of the group goes to the new one)."""
+        reply = await networks.execute(
+            network_id,
+            lambda s: change_group(s, group_id, data),
+            lambda s: (200, _group(s, group_id)),
+            await idempotency_of(request),
+            lambda s: group_subjects(s, group_id),
+        )
+        return respond(reply)
+
+    @delete("/{network_id:str}/groups/{group_id:str}", opt={"access": Access.ORGANISER}, status_code=200)
+    async def end_group(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        group_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+    ) -> Response[Any]:
+        """The working group ends and its patron is erased; sessions that named it keep working
+        and show no group."""
+        reply = await networks.execute(
+            network_id,
+            lambda _: n.EndGroup(group_id=group_id),
+            lambda _: (200, {"id": group_id, "status": "ended"}),
+            await idempotency_of(request),
         )
         return respond(reply)
 

@@ -23,7 +23,7 @@ from service.clock import Clock
 from service.domain import events as e
 from service.domain import network as n
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from service.domain.state import SessionState, WorkshopState
+from service.domain.state import SessionState, WorkshopState, groups_of
 from service.schemas import WorkshopIn
 from service.security import derived_id, keyed_hash, new_id
 from service.store.base import EventStore, IdempotencyKeyTaken, IdempotencyRecord, LogRewound, VersionConflict
@@ -34,6 +34,7 @@ _json = msgspec.json.Encoder()
 
 NetworkRender = Callable[[n.NetworkState], tuple[int, Any]]
 NetworkPlan = Callable[[n.NetworkState], n.NetworkCommand]
+NetworkSubjects = Callable[[n.NetworkState], tuple[str, ...]]
 
 
 def new_network_id(secret_key: str, idempotency: Idempotency | None) -> str:
@@ -91,9 +92,11 @@ class NetworkService:
         plan: NetworkPlan,
         render: NetworkRender,
         idempotency: Idempotency | None,
-        subjects: tuple[str, ...] = (),
+        subjects: NetworkSubjects = lambda _: (),
     ) -> Reply:
-        """Run a command once: a retried request gets its first reply, never a second effect."""
+        """Run a command once: a retried request gets its first reply, never a second effect.
+        `subjects`: the people the reply names, read from the network after the command (a new
+        contact person has a new subject), so that its stored copy is erased with them."""
         if not n.is_network_id(network_id):
             raise NotFound("network", network_id)
         async with self._lock(network_id):
@@ -110,7 +113,9 @@ class NetworkService:
                 self._states.pop(network_id, None)  # tentative from here: rebuilt from the log on failure
                 n.fold(state, enumerate(events, start=version + 1))
                 reply = _render(render, state)
-                stored = None if idempotency is None else (idempotency.key, self._record(idempotency, reply, subjects))
+                stored = None
+                if idempotency is not None:
+                    stored = (idempotency.key, self._record(idempotency, reply, subjects(state)))
                 try:
                     await self.store.append(network_id, events, expected_version=version, idempotency=stored)
                 except VersionConflict:
@@ -202,7 +207,7 @@ async def groups_of_person(
     network = await networks.state(workshop.network_id)
     return [
         GroupNamed(gid, network.groups[gid].title, network.name)
-        for gid in n.groups_of(workshop, participant_id)
+        for gid in groups_of(workshop, participant_id)
         if gid in network.groups
     ]
 

@@ -644,6 +644,21 @@ class WorkingGroupFormed(Event, frozen=True, kw_only=True):
     patron: Person | None = None
 
 
+class WorkingGroupChanged(Event, frozen=True, kw_only=True):
+    """Only the fields given change; a new `patron` takes the place of the old one (whose
+    personal data is erased in the same batch)."""
+
+    group_id: str
+    title: str | None = None
+    patron: Person | None = None
+
+
+class WorkingGroupEnded(Event, frozen=True, kw_only=True):
+    """The working group is over: its patron is erased with it; sessions that named it stay."""
+
+    group_id: str
+
+
 class PersonErased(Event, frozen=True, kw_only=True):
     """The tombstone of an erased person: their personal fields are gone from every view;
     what they did (sign-ups, commitments) stays, without their name. `tombstone`: a random id
@@ -718,6 +733,8 @@ AnyEvent = (
     | NetworkMemberChanged
     | NetworkMemberRemoved
     | WorkingGroupFormed
+    | WorkingGroupChanged
+    | WorkingGroupEnded
     | ProposalUnplaced
     | PersonErased
 )
@@ -729,6 +746,8 @@ NETWORK_EVENTS: tuple[type[Event], ...] = (
     NetworkMemberChanged,
     NetworkMemberRemoved,
     WorkingGroupFormed,
+    WorkingGroupChanged,
+    WorkingGroupEnded,
 )
 """The events of a network's own log (domain/network.py), not of a workshop's."""
 

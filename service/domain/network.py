@@ -17,8 +17,8 @@ import msgspec
 from service.domain import events as e
 from service.domain.errors import Conflict, NotFound
 from service.domain.events import MemberRole, Person
-from service.domain.organisations import match_organisation
-from service.domain.state import SignupState, WorkshopState, present
+from service.domain.organisations import members_named
+from service.domain.state import SignupState, WorkshopState, joined_at, present
 
 NETWORK_PREFIX = "net-"
 """Network ids start with it; workshop ids never do (they hold no "-")."""
@@ -51,11 +51,15 @@ class AddMember(NetworkCommand, frozen=True, kw_only=True):
 
 
 class ChangeMember(NetworkCommand, frozen=True, kw_only=True):
+    """Only the fields given change. A new `contact` (under a subject of its own) takes the place
+    of the one before, whose personal data is erased; `drop_contact` erases it without successor."""
+
     member_id: str
     organisation: str | None = None
     role: MemberRole | None = None
     agreement_signed_at: date | None = None
     contact: Person | None = None
+    drop_contact: bool = False
 
 
 class RemoveMember(NetworkCommand, frozen=True, kw_only=True):
@@ -68,10 +72,20 @@ class FormGroup(NetworkCommand, frozen=True, kw_only=True):
     patron: Person | None = None
 
 
-class EraseContact(NetworkCommand, frozen=True, kw_only=True):
-    """The contact person's (or patron's) personal data goes; the organisation stays."""
+class ChangeGroup(NetworkCommand, frozen=True, kw_only=True):
+    """A new title, or a new patron (under a subject of its own) in the place of the one before,
+    whose personal data is erased; `drop_patron` erases the patron without successor."""
 
-    subject: str
+    group_id: str
+    title: str | None = None
+    patron: Person | None = None
+    drop_patron: bool = False
+
+
+class EndGroup(NetworkCommand, frozen=True, kw_only=True):
+    """The working group is over; its patron's personal data goes with it."""
+
+    group_id: str
 
 
 # ---------------------------------------------------------------------------- state
@@ -107,13 +121,13 @@ class NetworkState:
     created_at: datetime | None = None
     members: dict[str, MemberState] = field(default_factory=dict)
     groups: dict[str, GroupState] = field(default_factory=dict)
-    former_contacts: list[Person] = field(default_factory=list)  # replaced, still erasable
+    ended_groups: dict[str, GroupState] = field(default_factory=dict)  # their titles stay for the report
 
     def people(self) -> list[Person]:
-        """Every person the network's log names (contact people, patrons)."""
+        """Every person the network's log names now (contact people, patrons)."""
         found = [m.contact for m in self.members.values() if m.contact is not None]
-        found += [g.patron for g in self.groups.values() if g.patron is not None]
-        return found + self.former_contacts
+        groups = [*self.groups.values(), *self.ended_groups.values()]
+        return found + [g.patron for g in groups if g.patron is not None]
 
 
 # ---------------------------------------------------------------------------- decide
@@ -134,17 +148,15 @@ def decide(state: NetworkState, command: NetworkCommand, now: datetime) -> list[
             return _change_member(state, command, now)
         case RemoveMember(member_id=mid):
             member = _member(state, mid)
-            removed: list[e.Event] = [e.NetworkMemberRemoved(at=now, member_id=mid)]
-            # the contact person's data goes with the organisation (earlier contacts share the subject)
-            if member.contact is not None and not member.contact.erased:
-                removed.append(e.PersonErased(at=now, subject=member.contact.subject))
-            return removed
+            # the contact person's data goes with the organisation
+            return [e.NetworkMemberRemoved(at=now, member_id=mid), *_erasure(member.contact, now)]
         case FormGroup():
             return [e.WorkingGroupFormed(at=now, **msgspec.structs.asdict(command))]
-        case EraseContact(subject=subject):
-            if not any(p.subject == subject and not p.erased for p in state.people()):
-                return []
-            return [e.PersonErased(at=now, subject=subject)]
+        case ChangeGroup():
+            return _change_group(state, command, now)
+        case EndGroup(group_id=gid):
+            group = _group(state, gid)
+            return [e.WorkingGroupEnded(at=now, group_id=gid), *_erasure(group.patron, now)]
     raise TypeError(f"unknown network command {type(command).__name__}")
 
 
@@ -153,6 +165,33 @@ def _member(state: NetworkState, member_id: str) -> MemberState:
     if member is None or member.removed:
         raise NotFound("member", member_id)
     return member
+
+
+def _group(state: NetworkState, group_id: str) -> GroupState:
+    group = state.groups.get(group_id)
+    if group is None:
+        raise NotFound("working group", group_id)
+    return group
+
+
+def _erasure(person: Person | None, now: datetime) -> list[e.Event]:
+    """The tombstone of a person the network names, unless there is none (any more)."""
+    if person is None or person.erased:
+        return []
+    return [e.PersonErased(at=now, subject=person.subject)]
+
+
+def _succession(
+    before: Person | None, after: Person | None, drop: bool, now: datetime
+) -> tuple[Person | None, list[e.Event]]:
+    """Who takes a person's place (None: nobody new) and the erasure of the one before: a
+    contact person or patron replaced or dropped leaves nothing readable in the log."""
+    if after is None and not drop:
+        return None, []
+    if after is not None and before is not None and not before.erased and _same_person(after, before):
+        return None, []
+    kept_subject = after is not None and before is not None and after.subject == before.subject
+    return after, [] if kept_subject else _erasure(before, now)
 
 
 def _change_member(state: NetworkState, command: ChangeMember, now: datetime) -> list[e.Event]:
@@ -167,12 +206,19 @@ def _change_member(state: NetworkState, command: ChangeMember, now: datetime) ->
         for name, value in msgspec.structs.asdict(command).items()
         if name in current and value is not None and value != current[name]
     }
-    contact = command.contact
-    if contact is not None and member.contact is not None and _same_person(contact, member.contact):
-        contact = None
+    contact, erased = _succession(member.contact, command.contact, command.drop_contact, now)
     if not changed and contact is None:
-        return []
-    return [e.NetworkMemberChanged(at=now, member_id=member.id, contact=contact, **changed)]
+        return erased
+    return [e.NetworkMemberChanged(at=now, member_id=member.id, contact=contact, **changed), *erased]
+
+
+def _change_group(state: NetworkState, command: ChangeGroup, now: datetime) -> list[e.Event]:
+    group = _group(state, command.group_id)
+    title = command.title if command.title not in {None, group.title} else None
+    patron, erased = _succession(group.patron, command.patron, command.drop_patron, now)
+    if title is None and patron is None:
+        return erased
+    return [e.WorkingGroupChanged(at=now, group_id=group.id, title=title, patron=patron), *erased]
 
 
 def _same_person(a: Person, b: Person) -> bool:
@@ -209,16 +255,19 @@ def evolve(state: NetworkState, event: e.Event) -> NetworkState:
             member.organisation = event.organisation or member.organisation
             member.role = event.role or member.role
             member.agreement_signed_at = event.agreement_signed_at or member.agreement_signed_at
-            if event.contact is not None:
-                if member.contact is not None:
-                    state.former_contacts.append(member.contact)
-                member.contact = event.contact
+            member.contact = event.contact or member.contact
         case e.NetworkMemberRemoved():
             state.members[event.member_id].removed = True
         case e.WorkingGroupFormed():
             state.groups[event.group_id] = GroupState(
                 id=event.group_id, title=event.title, patron=event.patron, formed_at=event.at
             )
+        case e.WorkingGroupChanged():
+            group = state.groups[event.group_id]
+            group.title = event.title or group.title
+            group.patron = event.patron or group.patron
+        case e.WorkingGroupEnded():
+            state.ended_groups[event.group_id] = state.groups.pop(event.group_id)
         case e.PersonErased(subject=subject):
             _erase(state, subject)
     return state
@@ -229,10 +278,9 @@ def _erase(state: NetworkState, subject: str) -> None:
     for member in state.members.values():
         if member.contact is not None and member.contact.subject == subject:
             member.contact = blank
-    for group in state.groups.values():
+    for group in [*state.groups.values(), *state.ended_groups.values()]:
         if group.patron is not None and group.patron.subject == subject:
             group.patron = blank
-    state.former_contacts = [blank if p.subject == subject else p for p in state.former_contacts]
 
 
 # ---------------------------------------------------------------------------- projections
@@ -256,14 +304,19 @@ class GroupMember(msgspec.Struct, frozen=True):
 
 def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[GroupMember]:
     """The confirmed people of the group's sessions across the meetings, each once (by keyed
-    e-mail hash), but for those who left the group (in any meeting) or were erased."""
+    e-mail hash), but for the erased and those whose last word was leaving: a person who left
+    and later signed up to a session of the group again is a member again. Joining and leaving
+    are compared by when they happened, not by the order of the meetings (a leave at an earlier
+    meeting may come after a sign-up in advance to a later one)."""
     found: dict[str, GroupMember] = {}
-    left: set[str] = set()
+    joined: dict[str, datetime] = {}
+    left: dict[str, datetime] = {}
     for workshop in meetings:
-        for participant_id, left_group in workshop.left_groups:
+        for (participant_id, left_group), at in workshop.left_groups.items():
             participant = workshop.participants.get(participant_id)
             if left_group == group_id and participant is not None:
-                left.add(participant.email_hash or f"{workshop.id}/{participant_id}")
+                key = participant.email_hash or f"{workshop.id}/{participant_id}"
+                left[key] = max(at, left.get(key, at))
         for session in workshop.sessions.values():
             if session.group_id != group_id:
                 continue
@@ -273,30 +326,12 @@ def group_members(group_id: str, meetings: Iterable[WorkshopState]) -> list[Grou
                     continue
                 key = signup.email_hash or f"{workshop.id}/{signup.participant_id}"
                 found[key] = GroupMember(key, signup.person.name, signup.person.organisation)
-    return sorted((m for k, m in found.items() if k not in left), key=lambda m: m.name.casefold())
-
-
-def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
-    """The working groups a participant of a workshop joined there and has not left."""
-    participant = workshop.participants.get(participant_id)
-    if participant is None:
-        return []
-    groups = {
-        session.group_id
-        for signup_id in participant.signups
-        if (signup := workshop.signups[signup_id]).status == "confirmed"
-        and (session := workshop.sessions[signup.session_id]).group_id is not None
-    }
-    return sorted(g for g in groups if g is not None and (participant_id, g) not in workshop.left_groups)
+                joined[key] = max(joined_at(signup), joined.get(key, joined_at(signup)))
+    listed = (m for key, m in found.items() if key not in left or joined[key] > left[key])
+    return sorted(listed, key=lambda m: m.name.casefold())
 
 
 YEAR = timedelta(days=365)
-
-
-def same_organisation(member: str, typed: str | None) -> bool:
-    """Whether what someone typed names the member organisation, by the one rule of
-    domain/organisations.py ("AWO" and "AWO Region Hannover e.V.", case, spacing, legal forms)."""
-    return bool(typed) and match_organisation(typed or "", [member]) == member
 
 
 class MemberAttendance(msgspec.Struct, frozen=True):
@@ -316,21 +351,17 @@ def member_attendance(
     they typed when signing up, or as the network projection recorded it, `recorded`: workshop
     id → member ids, which outlives retention's erasure of what people typed), and when last."""
     kept = {wid: set(ids) for wid, ids in (recorded or {}).items()}
+    current = {m.id: m.organisation for m in network.members.values() if not m.removed}
+    came_to: dict[str, list[WorkshopState]] = {mid: [] for mid in current}
+    for workshop in meetings:
+        typed = [s.person.organisation for s in workshop.signups.values() if was_present(workshop, s)]
+        for mid in kept.get(workshop.id, set()) | members_named(typed, current):
+            if mid in came_to:
+                came_to[mid].append(workshop)
     found = []
-    for member in network.members.values():
-        if member.removed:
-            continue
-        came = [
-            w
-            for w in meetings
-            if member.id in kept.get(w.id, ())
-            or any(
-                same_organisation(member.organisation, signup.person.organisation) and was_present(w, signup)
-                for signup in w.signups.values()
-            )
-        ]
+    for mid, came in came_to.items():
         last = max((w.starts_at for w in came if w.starts_at is not None), default=None)
-        found.append(MemberAttendance(member.id, tuple(w.id for w in came), last))
+        found.append(MemberAttendance(mid, tuple(w.id for w in came), last))
     return found
 
 

@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from service.domain.events import Person
-from service.domain.network import same_organisation
-from service.domain.organisations import OrganisationMatcher, match_organisation
+from service.domain.organisations import OrganisationMatcher, match_organisation, members_named
 from service.domain.state import WorkshopState, present
 
 
@@ -95,7 +94,7 @@ def members_present(state: WorkshopState, members: Mapping[str, str]) -> list[st
         and signup.session_id in state.sessions
         and present(signup, state.sessions[signup.session_id])
     ]
-    return sorted(mid for mid, name in members.items() if any(same_organisation(name, t) for t in typed))
+    return sorted(members_named(typed, members))
 
 
 def meeting_summary(

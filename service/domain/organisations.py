@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 LEGAL_FORMS = frozenset({"ev", "e v", "ggmbh", "gmbh", "mbh", "gug", "ug", "ag", "gag", "eg", "kg"})
 REGION_WORDS = frozenset(
@@ -97,3 +97,11 @@ def map_organisations(typed: Iterable[str], members: Sequence[str], places: Iter
     matcher = OrganisationMatcher(members, places)
     mapped = {name: matcher.match(name) for name in set(typed)}
     return {name: member for name, member in mapped.items() if member is not None}
+
+
+def members_named(typed: Iterable[str | None], members: Mapping[str, str], places: Iterable[str] = ()) -> set[str]:
+    """The ids of the members (id → organisation) that some typed name clearly means, each name
+    matched against all members at once: "AWO" names no member when two AWOs are members."""
+    matcher = OrganisationMatcher(list(dict.fromkeys(members.values())), places)
+    matched = {matcher.match(name) for name in set(typed) if name}
+    return {mid for mid, organisation in members.items() if organisation in matched}

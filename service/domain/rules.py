@@ -32,6 +32,7 @@ from service.domain.state import (
     SessionState,
     SignupState,
     WorkshopState,
+    groups_of,
     present,
 )
 
@@ -430,8 +431,8 @@ def _plan_session(command: c.PlanSession, now: datetime) -> list[e.Event]:
 def _leave_group(state: WorkshopState, command: c.LeaveGroup, now: datetime) -> list[e.Event]:
     if command.participant_id not in state.participants:
         raise NotFound("participant", command.participant_id)
-    if (command.participant_id, command.group_id) in state.left_groups:
-        return []
+    if command.group_id not in groups_of(state, command.participant_id):
+        return []  # left already (and not joined again since), or never joined
     return [e.GroupLeft(at=now, participant_id=command.participant_id, group_id=command.group_id)]
 
 
@@ -941,6 +942,10 @@ def _evolve_session_group(state: WorkshopState, event: e.SessionGroupNamed) -> N
     state.sessions[event.session_id].group_id = event.group_id
 
 
+def _evolve_group_left(state: WorkshopState, event: e.GroupLeft) -> None:
+    state.left_groups[(event.participant_id, event.group_id)] = event.at
+
+
 def _ignored(_state: WorkshopState, _event: e.Event) -> None:
     return None
 
@@ -983,7 +988,7 @@ _EVOLVERS: dict[type[e.Event], Callable[[WorkshopState, Any], None]] = {
     e.FacilitatorTokensRotated: _evolve_rotated,
     e.WorkshopNetworkSet: _evolve_network_set,
     e.SessionGroupNamed: _evolve_session_group,
-    e.GroupLeft: lambda state, event: state.left_groups.add((event.participant_id, event.group_id)),
+    e.GroupLeft: _evolve_group_left,
     # a network's own events live in its own log (domain/network.py); folded as a workshop they change nothing
     **dict.fromkeys(e.NETWORK_EVENTS, _ignored),
     **barcamp.EVOLVERS,

@@ -131,6 +131,12 @@ def present(signup: SignupState, session: SessionState) -> bool:
     return session.opened_at is not None and signup.recorded_at >= session.opened_at
 
 
+def joined_at(signup: SignupState) -> datetime:
+    """When a confirmed sign-up put its person into the session (and into its working group):
+    when it was recorded, or when its person moved up from the waitlist."""
+    return signup.promoted_at or signup.recorded_at
+
+
 @dataclass(slots=True)
 class ParticipantState:
     """One person in a workshop: one e-mail address (by its keyed hash), however many sign-ups."""
@@ -289,4 +295,23 @@ class WorkshopState:
     slots: tuple[GridSlot, ...] = ()
     proposals: dict[str, ProposalState] = field(default_factory=dict)
     network_id: str | None = None  # the network the workshop is a meeting of
-    left_groups: set[tuple[str, str]] = field(default_factory=set)  # (participant id, group id)
+    left_groups: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (participant, group) → last left
+
+
+def groups_of(workshop: WorkshopState, participant_id: str) -> list[str]:
+    """The working groups a participant of a workshop is in there: those of the sessions they
+    have a confirmed place in, unless they left the group after they last joined it."""
+    participant = workshop.participants.get(participant_id)
+    if participant is None:
+        return []
+    joined: dict[str, datetime] = {}
+    for signup_id in participant.signups:
+        signup = workshop.signups[signup_id]
+        group_id = workshop.sessions[signup.session_id].group_id
+        if signup.status == "confirmed" and group_id is not None:
+            joined[group_id] = max(joined_at(signup), joined.get(group_id, joined_at(signup)))
+    return sorted(
+        group_id
+        for group_id, at in joined.items()
+        if (left := workshop.left_groups.get((participant_id, group_id))) is None or at > left
+    )

@@ -79,6 +79,8 @@ from service.domain.events import (
     SignupWithdrawn,
     TableCodeChanged,
     WaitlistPromoted,
+    WorkingGroupChanged,
+    WorkingGroupEnded,
     WorkingGroupFormed,
     WorkshopChanged,
     WorkshopClosed,
@@ -756,6 +758,8 @@ STREAMED_FIELDS: dict[type[Event], tuple[str, ...]] = {
     NetworkMemberChanged: ("at", "member_id", "role", "agreement_signed_at"),
     NetworkMemberRemoved: ("at", "member_id"),
     WorkingGroupFormed: ("at", "group_id", "title", "patron"),
+    WorkingGroupChanged: ("at", "group_id", "title", "patron"),
+    WorkingGroupEnded: ("at", "group_id"),
     PersonErased: ("at", "subject"),
 }
 """What the live stream shows of each event type: an allow-list, so a new field stays out of the

@@ -37,8 +37,7 @@ from service.domain import commands as c
 from service.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from service.domain.links import PAGES, Links
 from service.domain.lookups import session_of, signup_of
-from service.domain.network import groups_of
-from service.domain.state import SessionState, SignupState, WorkshopState
+from service.domain.state import SessionState, SignupState, WorkshopState, groups_of
 from service.domain.views import elsewhere, participant_panel, personal_data, public_session, waitlist_position
 from service.i18n import N_, PRIVACY_VERSION, gettext
 from service.reports.calendar import talk_invitation

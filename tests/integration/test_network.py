@@ -8,9 +8,29 @@ import asyncio
 import secrets
 from typing import Any
 
-from tests.integration.conftest import Api
+import httpx
+import redis
+
+from service.domain.events import Person
+from service.store import keys
+from service.store.codec import EventCodec
+from service.store.vault import KeyWrapper
+from tests.integration.conftest import SECRET_KEY, Api
+from tests.integration.test_page_errors import csrf
 from tests.mail_sink import MailSink, text_of
 from tests.processes import WorkerProcess
+
+
+def readable_people(redis_client: redis.Redis, log_id: str) -> list[Person]:
+    """The people a log's sealed entries still open to, with the keys Redis holds now (an
+    erased person's key is gone, so nothing of them can be read back)."""
+    wrapper = KeyWrapper(SECRET_KEY)
+    held: Any = redis_client.hgetall(keys.person_keys_key(log_id))
+    ring = {subject.decode(): wrapper.unwrap(subject.decode(), key) for subject, key in held.items()}
+    entries: Any = redis_client.xrange(keys.log_key(log_id))
+    events = [EventCodec().decode(fields[b"data"], ring) for _id, fields in entries]
+    found = [getattr(event, name) for event in events for name in event.__struct_fields__]
+    return [person for person in found if isinstance(person, Person) and not person.erased]
 
 
 async def network(api: Api, **fields: Any) -> dict[str, Any]:
@@ -140,13 +160,15 @@ async def test_members_with_role_agreement_date_and_a_contact_who_can_be_erased(
     assert b"petra" not in raw.lower() and b"p.k@example.org" not in raw
     assert b"AWO Region Hannover" in raw
 
-    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is not None
+    # the address changed: a contact person of their own, the one before erased with their key
+    assert [p.email for p in readable_people(redis_client, net["id"])] == ["p.k@example.org"]
+    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is None
     removed = await api.client.delete(path, headers=api.admin)
     assert removed.status_code == 200, removed.text
     seen = (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).json()
     assert seen["members"] == []
     # the contact person's key is gone: their data cannot be read back from the log
-    assert redis_client.hget(f"knoten:{{{net['id']}}}:keys", f"contact-{awo['id']}") is None
+    assert readable_people(redis_client, net["id"]) == []
     assert (await api.client.delete(path, headers=api.admin)).status_code == 404
     bad = await api.client.post(
         f"/api/networks/{net['id']}/members", json={"organisation": "X", "role": "boss"}, headers=api.admin
@@ -246,3 +268,142 @@ async def test_the_patron_gets_the_digest_of_the_groups_session(
     assert "Thementisch Grünflächen" in mails[0]["Subject"]
     assert "Greta Grün" in text_of(mails[0])
     assert len(mail_sink.messages(patron)) == 1  # nothing about the session without a group
+
+
+async def test_whoever_left_a_group_and_signs_up_to_a_later_session_of_it_is_listed_again(api: Api) -> None:
+    net = await network(api)
+    ag = await group(api, net)
+    spring = await api.workshop(title="Frühjahrstreffen", network_id=net["id"])
+    autumn = await api.workshop(
+        title="Herbsttreffen",
+        network_id=net["id"],
+        starts_at="2026-10-09T10:00:00+02:00",
+        ends_at="2026-10-09T18:00:00+02:00",
+    )
+    table = await api.session(spring, title="Thementisch Beteiligung", group_id=ag["id"])
+    again = await api.session(autumn, title="AG Beteiligung, zweites Treffen", group_id=ag["id"])
+    address = f"lena-{secrets.token_hex(4)}@example.org"
+    joined = (await api.signup(spring, table, name="Lena Lang", email=address)).json()
+    group_path = f"/api/networks/{net['id']}/groups/{ag['id']}"
+
+    async def members() -> list[str]:
+        return [m["name"] for m in (await api.client.get(group_path, headers=api.admin)).json()["members"]]
+
+    assert await members() == ["Lena Lang"]
+    async with httpx.AsyncClient(base_url=str(api.client.base_url), timeout=30) as phone:
+        await phone.get("/me", params={"token": joined["participant_token"]})
+        personal = await phone.get("/me")
+        participant_id = joined["participant_token"].split(".")[2]
+        left = await phone.post(
+            f"/me/{spring['id']}/{participant_id}/groups/{ag['id']}/leave", data={"_csrf_token": csrf(personal)}
+        )
+        assert left.status_code == 303, left.text
+    assert await members() == []
+
+    signed_up = await api.signup(autumn, again, name="Lena Lang", email=address)
+    assert signed_up.status_code == 201, signed_up.text
+    assert await members() == ["Lena Lang"]
+
+
+async def test_a_contact_person_replaced_or_emptied_is_erased_and_the_next_one_sealed_apart(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    net = await network(api)
+    awo = await member(api, net, contact_name="Petra Kontakt", contact_email="petra@example.org")
+    path = f"/api/networks/{net['id']}/members/{awo['id']}"
+    headers = {**api.admin, "Idempotency-Key": f"contact-{secrets.token_hex(4)}"}
+    body = {"contact_name": "Olaf Nachfolger", "contact_email": "olaf@example.org"}
+    replaced = await api.client.patch(path, json=body, headers=headers)
+    assert replaced.status_code == 200, replaced.text
+    assert (replaced.json()["contact_name"], replaced.json()["contact_email"]) == (
+        "Olaf Nachfolger",
+        "olaf@example.org",
+    )
+    again = await api.client.patch(path, json=body, headers=headers)
+    assert again.status_code == 200 and again.json() == replaced.json()  # a retry: its first reply
+    assert [(p.name, p.email) for p in readable_people(redis_client, net["id"])] == [
+        ("Olaf Nachfolger", "olaf@example.org")
+    ]
+    seen = (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).text
+    assert "Petra" not in seen and "petra@example.org" not in seen
+
+    emptied = await api.client.patch(path, json={"contact_name": None, "contact_email": None}, headers=api.admin)
+    assert emptied.status_code == 200, emptied.text
+    assert (emptied.json().get("contact_name"), emptied.json().get("contact_email")) == (None, None)
+    assert readable_people(redis_client, net["id"]) == []
+    assert emptied.json()["organisation"] == "AWO Region Hannover e.V."
+    # a contact person again, after the erasure: sealed under a new key
+    anew = await api.client.patch(path, json={"contact_name": "Rita Neu"}, headers=api.admin)
+    assert anew.status_code == 200 and anew.json()["contact_name"] == "Rita Neu"
+    assert [p.name for p in readable_people(redis_client, net["id"])] == ["Rita Neu"]
+    bad = await api.client.patch(path, json={"contact_email": "not an address"}, headers=api.admin)
+    assert bad.status_code == 400
+
+
+async def test_a_group_gets_a_new_title_and_patron_and_ends_with_its_patron_erased(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    net = await network(api)
+    ag = await group(api, net)
+    workshop = await api.workshop(network_id=net["id"])
+    table = await api.session(workshop, title="Thementisch Beteiligung", group_id=ag["id"])
+    path = f"/api/networks/{net['id']}/groups/{ag['id']}"
+    body = {"title": "AG Beteiligung und Verkehr", "patron_name": "Berta Patin", "patron_email": "berta@example.org"}
+    headers = {**api.admin, "Idempotency-Key": f"group-{secrets.token_hex(4)}"}
+    changed = await api.client.patch(path, json=body, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["title"], changed.json()["patron_name"], changed.json()["patron_email"]) == (
+        "AG Beteiligung und Verkehr",
+        "Berta Patin",
+        "berta@example.org",
+    )
+    assert (await api.client.patch(path, json=body, headers=headers)).json() == changed.json()
+    assert [(p.name, p.email) for p in readable_people(redis_client, net["id"])] == [
+        ("Berta Patin", "berta@example.org")
+    ]
+    assert (await api.client.patch(path, json={"title": ""}, headers=api.admin)).status_code == 400
+    only_name = await api.client.patch(path, json={"patron_email": None}, headers=api.admin)
+    assert only_name.status_code == 200 and only_name.json()["patron_name"] == "Berta Patin"
+    assert [p.email for p in readable_people(redis_client, net["id"])] == [None]
+
+    ended = await api.client.delete(path, headers=api.admin)
+    assert ended.status_code == 200 and ended.json() == {"id": ag["id"], "status": "ended"}
+    assert readable_people(redis_client, net["id"]) == []
+    assert (await api.client.get(path, headers=api.admin)).status_code == 404
+    assert (await api.client.delete(path, headers=api.admin)).status_code == 404
+    assert (await api.client.patch(path, json={"title": "X"}, headers=api.admin)).status_code == 404
+    assert (await api.client.get(f"/api/networks/{net['id']}", headers=api.admin)).json()["groups"] == []
+    # the session that named it keeps working, without a group
+    signed_up = await api.signup(workshop, table, name="Greta Grün")
+    assert signed_up.status_code == 201, signed_up.text
+    page = await api.client.get(f"/s/{workshop['id']}/{table['id']}")
+    assert page.status_code == 200 and "AG Beteiligung" not in page.text
+    refused = await api.client.post(
+        f"/api/workshops/{workshop['id']}/sessions",
+        json={"title": "T", "format": "thementisch", "group_id": ag["id"]},
+        headers=workshop["auth"],
+    )
+    assert refused.status_code == 400
+    facilitator = await api.client.patch(path, json={"title": "X"}, headers=workshop["auth"])
+    assert facilitator.status_code == 403
+
+
+async def test_a_changed_patron_gets_the_next_digest_of_the_group_instead_of_the_old_one(
+    api: Api, worker_process: WorkerProcess, mail_sink: MailSink
+) -> None:
+    net = await network(api)
+    old, new = (f"{who}-{secrets.token_hex(4)}@example.org" for who in ("alt", "neu"))
+    ag = await group(api, net, patron_email=old)
+    changed = await api.client.patch(
+        f"/api/networks/{net['id']}/groups/{ag['id']}", json={"patron_email": new}, headers=api.admin
+    )
+    assert changed.status_code == 200, changed.text
+    workshop = await api.workshop(network_id=net["id"])
+    table = await api.session(workshop, title="Thementisch Grünflächen", group_id=ag["id"])
+    base = f"/api/workshops/{workshop['id']}/sessions/{table['id']}"
+    assert (await api.client.post(f"{base}/open", headers=workshop["auth"])).status_code == 200
+    await api.signup(workshop, table, name="Greta Grün")
+    assert (await api.client.post(f"{base}/close", headers=workshop["auth"])).status_code == 200
+    mails = await asyncio.to_thread(mail_sink.wait_for, lambda found: len(found) >= 1, to=new)
+    assert "Thementisch Grünflächen" in mails[0]["Subject"]
+    assert mail_sink.messages(old) == []
