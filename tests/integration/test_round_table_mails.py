@@ -95,9 +95,14 @@ async def test_after_the_session_those_present_who_chose_it_get_each_other_s_con
     table = await api.session(workshop, format="runder_tisch", title="Runder Tisch Kultur")
     spath = f"/api/workshops/{workshop['id']}/sessions/{table['id']}"
     early, anna, ben, dora = _address("early"), _address("anna"), _address("ben"), _address("dora")
+    fritz = _address("fritz")
     # signed up before the session opened and not marked present: not counted as present
     await api.signup(workshop, table, name="Erik Früh", email=early, share_contact=True)
+    # signed up before too, and marked present by the facilitator: counted as present
+    marked = (await api.signup(workshop, table, name="Fritz Früh", email=fritz, share_contact=True)).json()
     await api.client.post(f"{spath}/open", headers=workshop["auth"])
+    attendance = f"/api/workshops/{workshop['id']}/signups/{marked['signup_id']}/attendance"
+    assert (await api.client.post(attendance, json={"present": True}, headers=workshop["auth"])).status_code == 200
     await api.signup(workshop, table, name="Anna Arendt", email=anna, organisation="AWO", share_contact=True)
     await api.signup(workshop, table, name="Ben Bauer", email=ben, share_contact=True, language="en")
     await api.signup(workshop, table, name="Dora Diskret", email=dora)  # did not choose it
@@ -106,10 +111,12 @@ async def test_after_the_session_those_present_who_chose_it_get_each_other_s_con
     to_anna, to_ben = _one(mail_sink, anna, _is_contacts), _one(mail_sink, ben, _is_contacts)
     assert "Ben Bauer" in text_of(to_anna) and ben in text_of(to_anna) and anna not in text_of(to_anna)
     assert "Anna Arendt (AWO)" in text_of(to_ben) and anna in html_of(to_ben)
+    to_fritz = _one(mail_sink, fritz, _is_contacts)
+    assert "Anna Arendt" in text_of(to_fritz) and "Ben Bauer" in text_of(to_fritz)
     for mail in (to_anna, to_ben):
-        assert "Erik" not in text_of(mail) and "Dora" not in text_of(mail)
+        assert "Erik" not in text_of(mail) and "Dora" not in text_of(mail) and "Fritz Früh" in text_of(mail)
     await _sentinel(api, workshop, mail_sink)
-    assert [_count(mail_sink, to, _is_contacts) for to in (anna, ben, early, dora)] == [1, 1, 0, 0]
+    assert [_count(mail_sink, to, _is_contacts) for to in (anna, ben, fritz, early, dora)] == [1, 1, 1, 0, 0]
 
 
 def _is_digest(mail: EmailMessage) -> bool:

@@ -313,6 +313,7 @@ def test_retention_erases_everyone_the_workshop_names_and_keeps_the_counts() -> 
         e.CommitmentMade(at=NOW, commitment_id="c", session_id="s", owner=e.Person("o", "Olga"), text="Flyer"),
         e.OfferPosted(at=NOW, offer_id="f", session_id="s", kind="offer", text="Biete", owner=e.Person("b", "Ben")),
         e.IntroSlotOffered(at=NOW, slot_id="i", host=e.Person("h", "Hanna", "h@example.org"), starts_at=NOW),
+        e.ProposalMade(at=NOW, proposal_id="pr", title="Lastenräder", proposer=e.Person("pp", "Paul Pitch")),
         e.PersonErased(at=NOW, subject="p2"),
         e.WorkshopClosed(at=NOW),
     )
@@ -323,11 +324,14 @@ def test_retention_erases_everyone_the_workshop_names_and_keeps_the_counts() -> 
         "o",
         "org",
         "p1",
+        "pp",  # a proposer the facilitator typed in for someone
     ]
     for event in events:
         evolve(state, event)
     assert named_people(state) == []
     assert state.organiser_email is None and state.intro_slots["i"].host.erased
+    proposer = state.proposals["pr"].proposer
+    assert proposer is not None and proposer.name is None and state.proposals["pr"].title == "Lastenräder"
     assert len(state.signups) == 2 and len(state.commitments) == 1
     assert decide(state, c.ExpirePersonalData(retention=timedelta(0)), NOW + timedelta(days=1)) == []
 
