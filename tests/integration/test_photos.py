@@ -9,6 +9,7 @@ import io
 import os
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from PIL import Image
 
 from tests.integration.conftest import ADMIN_TOKEN, Api, log_length
 from tests.integration.stack import Stack
+from tests.processes import ApiProcess
 
 GPS_IFD = 0x8825
 
@@ -207,3 +209,23 @@ async def test_a_retried_upload_keeps_one_image_and_gets_the_first_reply(api: Ap
     assert (first.status_code, again.status_code, again.json()) == (201, 201, first.json())
     assert _stored_photos(redis_client, workshop["id"]) == 1
     assert [p["id"] for p in (await api.client.get(photos, headers=workshop["auth"])).json()] == [first.json()["id"]]
+
+
+async def test_a_photo_uploaded_through_one_api_is_shown_by_another(
+    api: Api, api_process: ApiProcess, tmp_path: Path
+) -> None:
+    """Behind a load balancer the tablet uploads to one replica and the digest is read from
+    another: the photo lives in Redis, not on a replica's disk."""
+    workshop, photos = await _session(api)
+    uploaded = await api.client.post(photos, content=png(), headers={**workshop["auth"], "Content-Type": "image/png"})
+    assert uploaded.status_code == 201, uploaded.text
+    other = ApiProcess(api_process.env, tmp_path / "api-other.log").start()
+    try:
+        async with httpx.AsyncClient(base_url=other.url, timeout=30) as replica:
+            image = await replica.get(_path(uploaded.json()), headers=workshop["auth"])
+            listed = await replica.get(photos, headers=workshop["auth"])
+    finally:
+        other.stop()
+    assert (image.status_code, image.headers["content-type"]) == (200, "image/png")
+    assert Image.open(io.BytesIO(image.content)).size == (40, 30)
+    assert [p["id"] for p in listed.json()] == [uploaded.json()["id"]]
