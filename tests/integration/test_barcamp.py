@@ -237,6 +237,30 @@ async def test_automatic_placement_fills_the_grid_by_the_rules(api: Api) -> None
     }
 
 
+@pytest.mark.usefixtures("worker_process")
+async def test_a_new_grid_that_moves_a_slot_tells_the_people_signed_up_to_its_sessions(
+    api: Api, mail_sink: MailSink
+) -> None:
+    workshop, arrival, base = await _barcamp(api)
+    anna = await _arrive(api, workshop, arrival, "Anna Grid Move")
+    proposal = await _propose(api, base, anna["auth"], "Reparaturcafé")
+    place = f"{base}/proposals/{proposal['id']}/place"
+    session = (await api.client.post(place, json={"room": "Küche", "slot": 1}, headers=workshop["auth"])).json()
+    email = f"dora.{secrets.token_hex(3)}@example.org"
+    assert (await api.signup(workshop, session, name="Dora Grid", email=email)).status_code == 201
+    mail_sink.wait_for(lambda found: len(found) == 1, to=email)  # the confirmation
+
+    later = {"starts_at": "2026-05-09T12:30:00+02:00", "ends_at": "2026-05-09T13:15:00+02:00"}
+    grid = {"rooms": GRID["rooms"], "slots": [GRID["slots"][0], later]}  # the second slot runs late
+    assert (await api.client.put(f"{base}/grid", json=grid, headers=workshop["auth"])).status_code == 200
+
+    mails = mail_sink.wait_for(lambda found: len(found) == 2, to=email)
+    assert mails[-1]["Subject"] == "Neue Zeit oder neuer Ort: Reparaturcafé"
+    assert "12:30" in text_of(mails[-1]) and "SEQUENCE:1" in attachments_of(mails[-1])["session.ics"].decode()
+    public = (await api.client.get(f"{base}/sessions/{session['id']}")).json()
+    assert (public["room"], public["starts_at"][:16]) == ("Küche", "2026-05-09T12:30")
+
+
 async def test_the_grid_refuses_bad_input_and_keeps_cells_in_use(api: Api, redis_client: redis.Redis) -> None:
     workshop, arrival, base = await _barcamp(api)
     anna = await _arrive(api, workshop, arrival, "Anna Grid")
