@@ -232,9 +232,21 @@ class Links(msgspec.Struct, frozen=True):
         """The network report as a page or a document (`html`, `pdf`, `csv`), in `language`."""
         return f"{self.base_url}/api/networks/{nid}/report.{suffix}" + (f"?lang={language}" if language else "")
 
-    def admin_network_group(self, nid: str, gid: str) -> str:
+    def admin_network_group(self, nid: str, gid: str, done: str | None = None) -> str:
         """A working group's page for the organiser: members, sessions held, open commitments."""
-        return f"{self.admin_network(nid)}/groups/{gid}"
+        return f"{self.admin_network(nid)}/groups/{gid}" + (f"?done={done}" if done else "")
+
+    def admin_network_group_action(self, nid: str, gid: str, action: str) -> str:
+        """A form of the working group's page: `edit`, `end`."""
+        return f"{self.admin_network_group(nid, gid)}/{action}"
+
+    def admin_network_member(self, nid: str, mid: str, done: str | None = None) -> str:
+        """A member organisation's page for the organiser: change it, or remove it."""
+        return f"{self.admin_network(nid)}/members/{mid}" + (f"?done={done}" if done else "")
+
+    def admin_network_member_action(self, nid: str, mid: str, action: str) -> str:
+        """A form of the member's page: `edit`, `remove`."""
+        return f"{self.admin_network_member(nid, mid)}/{action}"
 
     def network_console(self, wid: str) -> str:
         """The network of a workshop, as its facilitator sees it (without contact details)."""

@@ -18,18 +18,19 @@ from litestar.response import Redirect
 from service.api.auth import Access
 from service.api.problems import bad_input
 from service.application.inputs import existing
-from service.application.network_members import add_member, form_group
+from service.application.network_members import add_member, change_group, change_member, form_group
 from service.application.network_reports import decoded
 from service.application.networks import NetworkService, meetings, new_network_id
 from service.application.runner import WorkshopService
 from service.domain import network as n
 from service.domain.errors import NotFound
+from service.domain.events import Person
 from service.domain.links import PAGES, Links
 from service.domain.network_views import group_view
 from service.domain.state import WorkshopState
 from service.domain.views import shown_status, workshop_view
 from service.i18n import short_when
-from service.schemas import GroupIn, MemberIn, NetworkIn
+from service.schemas import GroupIn, GroupPatch, MemberIn, MemberPatch, NetworkIn
 from service.security import new_id
 from service.settings import Settings
 from service.web.facilitator import WORKSHOP
@@ -50,10 +51,7 @@ class MemberRow(NamedTuple):
 def _form(form: dict[str, Any], kind: type[msgspec.Struct]) -> Any:
     """Form fields (empty ones left out) as the API's body type."""
     fields = {k: v.strip() for k, v in form.items() if isinstance(v, str) and v.strip() and k != "_csrf_token"}
-    try:
-        return msgspec.convert(fields, kind, strict=False)
-    except msgspec.ValidationError as exc:
-        raise bad_input(exc) from exc
+    return _convert(fields, kind)
 
 
 class NetworkPages(Controller):
@@ -119,6 +117,118 @@ class NetworkPages(Controller):
         command = form_group(new_id(), data)
         await networks.execute(network_id, lambda _: command, lambda _: (201, None), None)
         return Redirect(PAGES.admin_network(network_id, done="group"), status_code=303)
+
+    @get("/{network_id:str}/members/{member_id:str}", opt={"access": Access.ORGANISER})
+    async def member(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        member_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+    ) -> Response[str]:
+        """A member organisation: its details in a form to change them, and a way to remove it."""
+        state = await networks.existing(network_id)
+        member = _member_of(state, member_id)
+        contact = _living(member.contact)
+        return page(
+            request,
+            "web/network_member.html",
+            network=state,
+            member=member,
+            contact_name=contact.name if contact else "",
+            contact_email=contact.email if contact else "",
+            done=request.query_params.get("done"),
+        )
+
+    @post("/{network_id:str}/members/{member_id:str}/edit", opt={"access": Access.ORGANISER}, status_code=303)
+    async def edit_member(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        member_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+    ) -> Redirect:
+        """The member's form: what differs from what is kept is changed; a contact field emptied
+        empties it (a contact person left with neither name nor address is erased)."""
+        state = await networks.existing(network_id)
+        member = _member_of(state, member_id)
+        form = dict(await request.form())
+        contact = _living(member.contact)
+        fields: dict[str, Any] = {
+            k: v.strip() for k in ("organisation", "role", "agreement_signed_at") if (v := _text(form, k))
+        }
+        fields |= _changed_person(form, "contact_name", "contact_email", contact)
+        data: MemberPatch = _convert(fields, MemberPatch)
+        await networks.execute(network_id, lambda s: change_member(s, member_id, data), lambda _: (200, None), None)
+        return Redirect(PAGES.admin_network_member(network_id, member_id, done="changed"), status_code=303)
+
+    @post("/{network_id:str}/members/{member_id:str}/remove", opt={"access": Access.ORGANISER}, status_code=303)
+    async def remove_member(
+        self, network_id: FromPath[str], member_id: FromPath[str], networks: NamedDependency[NetworkService]
+    ) -> Redirect:
+        """The member leaves the network; its contact person's data is erased with it."""
+        _member_of(await networks.existing(network_id), member_id)
+        await networks.execute(network_id, lambda _: n.RemoveMember(member_id=member_id), lambda _: (200, None), None)
+        return Redirect(PAGES.admin_network(network_id, done="member_removed"), status_code=303)
+
+    @post("/{network_id:str}/groups/{group_id:str}/edit", opt={"access": Access.ORGANISER}, status_code=303)
+    async def edit_group(
+        self,
+        request: Request[Any, Any, Any],
+        network_id: FromPath[str],
+        group_id: FromPath[str],
+        networks: NamedDependency[NetworkService],
+    ) -> Redirect:
+        """The group's form: its title, and its patron where changed (emptied: erased)."""
+        state = await networks.existing(network_id)
+        group = state.groups.get(group_id)
+        if group is None:
+            raise NotFound("group", group_id)
+        form = dict(await request.form())
+        fields: dict[str, Any] = {"title": _text(form, "title")}
+        fields |= _changed_person(form, "patron_name", "patron_email", _living(group.patron))
+        data: GroupPatch = _convert(fields, GroupPatch)
+        await networks.execute(network_id, lambda s: change_group(s, group_id, data), lambda _: (200, None), None)
+        return Redirect(PAGES.admin_network_group(network_id, group_id, done="changed"), status_code=303)
+
+    @post("/{network_id:str}/groups/{group_id:str}/end", opt={"access": Access.ORGANISER}, status_code=303)
+    async def end_group(
+        self, network_id: FromPath[str], group_id: FromPath[str], networks: NamedDependency[NetworkService]
+    ) -> Redirect:
+        """The group ends; its patron is erased; its sessions keep working without a group."""
+        if group_id not in (await networks.existing(network_id)).groups:
+            raise NotFound("group", group_id)
+        await networks.execute(network_id, lambda _: n.EndGroup(group_id=group_id), lambda _: (200, None), None)
+        return Redirect(PAGES.admin_network(network_id, done="group_ended"), status_code=303)
+
+
+def _text(form: dict[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _living(person: Person | None) -> Person | None:
+    return None if person is None or person.erased else person
+
+
+def _changed_person(form: dict[str, Any], name_field: str, email_field: str, before: Person | None) -> dict[str, Any]:
+    """The fields of a contact person or patron that the form changed (an emptied one: None)."""
+    kept = {name_field: (before.name if before else None) or "", email_field: (before.email if before else None) or ""}
+    return {field: _text(form, field) or None for field in kept if _text(form, field) != kept[field]}
+
+
+def _convert(fields: dict[str, Any], kind: type[msgspec.Struct]) -> Any:
+    try:
+        return msgspec.convert(fields, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        raise bad_input(exc) from exc
+
+
+def _member_of(state: n.NetworkState, member_id: str) -> n.MemberState:
+    member = state.members.get(member_id)
+    if member is None or member.removed:
+        raise NotFound("member", member_id)
+    return member
 
 
 class NetworkConsolePages(Controller):
@@ -253,6 +363,7 @@ async def _group_page(
             (s, short_when(s.starts_at, language, zones[s.workshop_id]) if s.starts_at else "–") for s in view.sessions
         ],
         commitments=[(c, titles.get(c.workshop_id, "")) for c in view.commitments],
+        done=request.query_params.get("done"),
         **context,
     )
 

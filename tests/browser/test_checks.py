@@ -143,7 +143,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
     network = knoten.http.post("/api/networks", json={"name": "Netzwerk Prüfstand"}, headers=admin).json()
     network_base = f"/api/networks/{network['id']}"
     member = {"organisation": "AWO", "contact_name": "Petra", "agreement_signed_at": "2020-01-01"}
-    knoten.http.post(f"{network_base}/members", json=member, headers=admin).raise_for_status()
+    added = knoten.http.post(f"{network_base}/members", json=member, headers=admin).raise_for_status().json()
     group = knoten.http.post(f"{network_base}/groups", json={"title": "AG Prüfen"}, headers=admin).json()
     knoten.http.patch(f"/api/workshops/{wid}", json={"network_id": network["id"]}, headers=admin).raise_for_status()
 
@@ -176,6 +176,7 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_german_and_english(
             (laptop, f"/admin/workshops/{wid}", "admin-workshop"),
             (laptop, f"/admin/networks/{network['id']}", "network"),
             (laptop, f"/admin/networks/{network['id']}/groups/{group['id']}", "network-group"),
+            (laptop, f"/admin/networks/{network['id']}/members/{added['id']}", "network-member"),
             (tablet, f"/w/{wid}/network", "network-console"),
             (tablet, f"/w/{wid}/network/groups/{group['id']}", "network-group-console"),
             (stranger, "/admin", "admin-sign-in"),

@@ -203,3 +203,56 @@ def test_the_organiser_and_a_facilitator_see_the_network_and_its_group_and_only_
     expect(phone.get_by_text("Leitlinien-Entwurf rundschicken")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(phone, screenshots, "network-group-phone-de")
+
+
+def test_the_organiser_changes_and_removes_a_member_and_changes_and_ends_a_group_in_the_browser(
+    contexts: Contexts, knoten: Knoten, screenshots: Path
+) -> None:
+    network = _post(knoten, "/api/networks", {"name": f"Netzwerk Pflege {secrets.token_hex(2)}"})
+    nid = network["id"]
+    body = {"organisation": "Tafel Linden", "contact_name": "Paula Alt", "contact_email": "paula.alt@example.org"}
+    member = _post(knoten, f"/api/networks/{nid}/members", body)
+    _post(knoten, f"/api/networks/{nid}/members", {"organisation": "Kulturzentrum Faust"})
+    group = _post(knoten, f"/api/networks/{nid}/groups", {"title": "AG Wohnen", "patron_name": "Peter Pate"})
+    page = contexts.new(LAPTOP).new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    knoten.sign_in(page)
+
+    page.goto(f"{knoten.url}/admin/networks/{nid}")
+    page.get_by_role("link", name="Tafel Linden").click()
+    expect(page.get_by_label("Ansprechperson", exact=False).first).to_have_value("Paula Alt")
+    page.get_by_label("Ansprechperson", exact=False).first.fill("Nina Neu")
+    page.get_by_label("E-Mail der Ansprechperson").fill("nina.neu@example.org")
+    page.get_by_label("Rolle").select_option("speaker")
+    shoot(page, screenshots, "network-member-de")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Die Mitgliedsorganisation ist geändert.")).to_be_visible()
+    expect(page.get_by_label("Ansprechperson", exact=False).first).to_have_value("Nina Neu")
+    contact = knoten.http.get(f"/api/networks/{nid}", headers=ADMIN_AUTH).json()["members"]
+    changed = next(m for m in contact if m["id"] == member["id"])
+    assert (changed["role"], changed["contact_name"], changed["contact_email"]) == (
+        "speaker",
+        "Nina Neu",
+        "nina.neu@example.org",
+    )
+
+    page.goto(f"{knoten.url}/admin/networks/{nid}")
+    page.get_by_role("link", name="Kulturzentrum Faust").click()
+    page.get_by_text("Aus dem Netzwerk entfernen").click()
+    page.get_by_role("button", name="Ja, Kulturzentrum Faust entfernen").click()
+    expect(page.get_by_text("Die Mitgliedsorganisation ist entfernt")).to_be_visible()
+    expect(page.get_by_role("row", name="Kulturzentrum Faust")).to_have_count(0)
+
+    page.goto(f"{knoten.url}/admin/networks/{nid}/groups/{group['id']}")
+    page.get_by_text("Gruppe ändern").click()
+    expect(page.get_by_label("Pate/Patin", exact=False).first).to_have_value("Peter Pate")
+    page.get_by_label("Pate/Patin", exact=False).first.fill("")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Die Arbeitsgruppe ist geändert.")).to_be_visible()
+    expect(page.get_by_text("Peter Pate")).to_have_count(0)  # emptied: the patron is gone
+    page.get_by_text("Gruppe beenden", exact=True).click()
+    shoot(page, screenshots, "network-group-end-de")
+    page.get_by_role("button", name="Ja, Gruppe beenden").click()
+    expect(page.get_by_text("Die Arbeitsgruppe ist beendet")).to_be_visible()
+    expect(page.get_by_role("heading", name="AG Wohnen")).to_have_count(0)
+    assert knoten.http.get(f"/api/networks/{nid}/groups/{group['id']}", headers=ADMIN_AUTH).status_code == 404
