@@ -73,6 +73,21 @@ def test_a_barcamp_from_the_pitches_to_the_grid_on_the_projector(
     shoot(anna, screenshots, "barcamp-pitch-phone-de")
 
     expect(tablet.locator("#proposals li")).to_have_count(4, timeout=10_000)  # live on the console
+    # the room's show of hands for the pitch, counted by the facilitator
+    klima_pitch = tablet.locator("#proposals li", has_text="Klima vor Ort")
+    klima_pitch.get_by_label("Handzeichen").fill("12")
+    klima_pitch.get_by_role("button", name="Speichern").click()
+
+    def klima_interest() -> tuple[int, int]:
+        programme = knoten.http.get(f"/api/workshops/{wid}/programme").json()
+        entry = next(p for p in programme["proposals"] if p["title"] == "Klima vor Ort")
+        return entry["hands"], entry["interest"]
+
+    for _ in range(50):
+        if klima_interest()[0] == 12:
+            break
+        tablet.wait_for_timeout(200)
+    assert klima_interest() == (12, 12)  # twelve hands in the room, the two phones among them
     tablet.get_by_role("button", name="Automatisch verteilen").click()
     expect(tablet.locator("#proposals")).to_have_count(0, timeout=10_000)
 

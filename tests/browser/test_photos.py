@@ -47,6 +47,16 @@ def _photo_in_the_documentation(
     expect(thumbnail).to_have_count(1, timeout=10_000)
     tablet.wait_for_function("() => document.querySelector('#photos img').naturalWidth === 2000")
     shoot(tablet, screenshots, f"console-photo-tablet-1024x768-{language}")
+    if language == "de":  # a photo taken by mistake (a face in it): deleted, after a question
+        tablet.on("dialog", lambda dialog: dialog.accept())
+        tablet.get_by_label(take).set_input_files(str(_flipchart(tmp_path / "by-mistake.jpg")))
+        expect(thumbnail).to_have_count(2, timeout=10_000)
+        tablet.get_by_role("button", name="Foto 2 löschen").click()
+        expect(thumbnail).to_have_count(1, timeout=10_000)
+        listed = knoten.http.get(
+            f"/api/workshops/{workshop['id']}/sessions/{session['id']}/photos", headers=workshop["auth"]
+        ).json()
+        assert len(listed) == 1
 
     closed = knoten.http.post(
         f"/api/workshops/{workshop['id']}/sessions/{session['id']}/close", headers=workshop["auth"]
