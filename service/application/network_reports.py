@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from service.domain import network as n
-from service.domain.network_report import MeetingSummary, OrganisationToken, meeting_summary
+from service.domain.network_report import RECORD_FORM, MeetingSummary, OrganisationToken, meeting_summary
 from service.domain.rules import fold
 from service.domain.state import WorkshopState
 from service.security import keyed_hash
@@ -122,12 +122,13 @@ def up_to_date(
     """The network's meetings as a reader should see them: each meeting's record where the
     projection holds it at the workshop's version, otherwise made now from the workshop's state
     (with the member organisations its record kept). The projection follows the logs a moment
-    behind; a report read in that moment still shows every meeting and no person erased."""
+    behind; a report read in that moment still shows every meeting and no person erased. A
+    record of an earlier form (written before this code) is made again likewise."""
     kept = {record.workshop_id: record for record in records}
     found = []
     for state in held:
         record = kept.get(state.id)
-        if record is not None and record.version >= state.version:
+        if record is not None and record.version >= state.version and record.form >= RECORD_FORM:
             found.append(record)
         else:
             found.append(meeting_summary(state, token, members, record))

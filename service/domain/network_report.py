@@ -66,6 +66,12 @@ class MeetingSummary(msgspec.Struct, kw_only=True):
     """Token → the member organisation it matched while it was typed (a name, which is no personal data)."""
     offers: dict[str, list[str]] = msgspec.field(default_factory=dict)
     """Marktplatz post → [the token of its owner's organisation, "offer" or "request"]; kept once erased."""
+    form: int = 1
+    """What this record holds: 1 (absent) before organisations were kept by token; a record of an
+    earlier form is made again from its workshop by the reader (`up_to_date`), as one behind it."""
+
+
+RECORD_FORM = 2
 
 
 OrganisationToken = Callable[[str], str]
@@ -160,6 +166,7 @@ def meeting_summary(
         organisation_names=dict(sorted(tokens.names.items())),
         member_of=dict(sorted(tokens.member_of.items())),
         offers=dict(sorted(offers.items())),
+        form=RECORD_FORM,
     )
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from service.application.network_reports import decoded, folded, project, rebuild, up_to_date
+import msgspec
+
+from service.application.network_reports import decoded, encoded, folded, project, rebuild, up_to_date
 from service.domain import events as e
-from service.domain.network_report import meeting_summary
+from service.domain.network_report import RECORD_FORM, meeting_summary
 from service.store.codec import EventCodec
 from service.store.memory import MemoryEventStore
 from tests.unit.test_network_report import TOKEN, workshop_created
@@ -93,3 +95,18 @@ def test_a_report_read_while_the_projection_lags_shows_every_meeting_as_its_log_
     assert [(s.workshop_id, s.people) for s in seen] == [("w1", []), ("w2", ["hash-of-2"]), ("w3", [])]
     assert seen[0] is next(r for r in records if r.workshop_id == "w1")  # the record, where it is current
     assert seen == [meeting_summary(state, TOKEN) for state in held]
+
+
+def test_a_record_written_before_organisations_were_kept_is_made_again_by_the_reader() -> None:
+    store = _store()
+    _meeting(store, "w1", 0)
+    _sign_up(store, "w1", 1)
+    state = folded(store, "w1")
+    current = meeting_summary(state, TOKEN)
+    older = msgspec.msgpack.decode(encoded(current))
+    for field in ("form", "organisation_of", "organisation_names", "member_of", "offers"):
+        older.pop(field)  # as such a record lies in Redis, at the workshop's version
+    (kept,) = decoded({"w1": msgspec.msgpack.encode(older)})
+    assert kept.form == 1 and kept.version == state.version
+    (seen,) = up_to_date([kept], [state], {}, TOKEN)
+    assert seen == current and seen.form == RECORD_FORM
