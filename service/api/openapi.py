@@ -41,6 +41,7 @@ WHY = {
     403: "The token does not allow this.",
     404: "No such workshop, session or item.",
     409: "The request conflicts with the current state (e.g. a closed session).",
+    410: "The session is closed or cancelled: its sign-up QR code is no longer handed out.",
     413: "The body is too large.",
     415: "Not an image of a kind taken (JPEG, PNG, WebP).",
     422: "This Idempotency-Key was used before with another request.",
@@ -58,6 +59,8 @@ def problem_statuses(path: str, methods: set[str]) -> set[int]:
         statuses.add(429)
     if "POST" in methods and path.endswith("/photos"):
         statuses.add(415)
+    if path.endswith("/qr.svg"):
+        statuses.add(410)
     return statuses
 
 

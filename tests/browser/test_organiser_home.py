@@ -60,7 +60,7 @@ def test_the_organiser_creates_copies_hands_over_and_closes_a_workshop_from_the_
     title = f"Netzwerktreffen März {secrets.token_hex(2)}"
 
     if not page.get_by_label("Titel", exact=True).is_visible():  # open by itself while there is none
-        page.get_by_text("Neue Veranstaltung").click()
+        page.get_by_text("Neue Veranstaltung", exact=True).click()
     page.get_by_label("Titel", exact=True).fill(title)
     page.get_by_label("Beginn", exact=True).fill("2027-03-19T16:00")
     page.get_by_label("Ende", exact=True).fill("2027-03-19T21:00")
@@ -160,7 +160,7 @@ def test_the_home_and_its_forms_in_english(contexts: Contexts, knoten: Knoten, s
     page.goto(f"{knoten.url}/admin?lang=en")
     expect(page.get_by_role("heading", name="Your workshops", level=1)).to_be_visible()
     if not page.get_by_label("Title", exact=True).is_visible():
-        page.get_by_text("New workshop").click()
+        page.get_by_text("New workshop", exact=True).click()
     expect(page.get_by_role("button", name="Create workshop")).to_be_visible()
     shoot(page, screenshots, "organiser-home-en")
     workshop = knoten.workshop(

@@ -43,7 +43,7 @@ async def _meeting(api: Api, nid: str, title: str, starts: datetime, *organisati
 
 def _row(html: str, organisation: str) -> list[str]:
     """What a screen reader hears in the member's row of the attendance table, after the organisation."""
-    row = next(r for r in html.split("<tr>") if f'<th scope="row">{organisation}' in r)
+    row = next(r for r in html.split("<tr>") if re.search(rf'<th scope="row">(<a [^>]*>)?{re.escape(organisation)}', r))
     return re.findall(r'class="sr-only">([^<]+)<', row)
 
 
