@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.mail_sink import MailSink, text_of
 from tests.processes import ApiProcess, RedisProcess, WorkerProcess
@@ -31,6 +31,11 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1024, "height": 768}
 TABLET_PORTRAIT = {"width": 820, "height": 1180}
 LAPTOP = {"width": 1366, "height": 900}
+
+# What a page shows after a live event goes through the stream, a debounced panel fetch and a
+# render, on a machine that runs the whole suite on two cores: 5 s (Playwright's default) was
+# seen too short there. A thing that never appears still fails, only later.
+expect.set_options(timeout=10_000)
 
 
 class Knoten:

@@ -215,3 +215,46 @@ def test_a_phone_posts_biete_and_suche_and_the_console_shows_it_live(
     ben.on("dialog", lambda dialog: dialog.accept())
     ben.locator("#requests").get_by_role("button", name="Take back", exact=True).click()
     expect(console.locator("#panel")).not_to_contain_text("Help moving boxes")
+
+
+def test_a_date_tapped_on_a_phone_stays_tapped_when_another_phones_answer_arrives_before_it(
+    contexts: Contexts, knoten: Knoten
+) -> None:
+    """The live refresh shows the server's state; a tap the server has not had yet must survive it,
+    or the next tap sends the older choice and the first date is lost."""
+    workshop = knoten.workshop(title="Netzwerk Süd")
+    session = knoten.session(workshop, title="Runder Tisch Verkehr", format="runder_tisch")
+    console = _console(contexts, knoten, workshop, session)
+    console.get_by_label("Termin 1", exact=True).fill("2026-06-01T18:00")
+    console.get_by_label("Termin 2", exact=True).fill("2026-06-08T18:00")
+    console.get_by_role("button", name="Auf den Handys abfragen").click()
+    expect(console.get_by_role("button", name="Termin festlegen")).to_have_count(2)
+    console.get_by_role("button", name="Runde eröffnen").click()
+    first = _phone_signs_up(contexts, session, "Anna")[1]
+    second = _phone_signs_up(contexts, session, "Ben")[1]
+
+    held: list[Any] = []  # the second phone's first answer is slow on the venue Wi-Fi
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    second.route("**/date-poll/votes", hold_the_first)
+    second.get_by_role("button", name="Montag, 1. Juni 2026").click()
+    for _ in range(100):
+        if held:
+            break
+        second.wait_for_timeout(50)
+    assert held, "the second phone's answer was not sent"
+    first.get_by_role("button", name="Montag, 8. Juni 2026").click()
+    expect(second.locator("#panel li").filter(has_text="8. Juni 2026")).to_contain_text("1 kann")  # refreshed live
+    expect(second.get_by_role("button", name="Montag, 1. Juni 2026")).to_have_attribute("aria-pressed", "true")
+    second.get_by_role("button", name="Montag, 8. Juni 2026").click()
+    held[0].continue_()
+
+    expect(console.locator("#panel li").filter(has_text="8. Juni 2026")).to_contain_text("2 können")
+    expect(console.locator("#panel li").filter(has_text="1. Juni 2026")).to_contain_text("1 kann")
+    expect(second.get_by_role("button", name="Montag, 1. Juni 2026")).to_have_attribute("aria-pressed", "true")
+    expect(second.get_by_role("button", name="Montag, 8. Juni 2026")).to_have_attribute("aria-pressed", "true")

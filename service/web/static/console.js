@@ -63,7 +63,7 @@
     const key = newKey();
     const extra = options || {};
     items.push({ key: key, method: method, path: path, body: body, label: label, summary: summary,
-      notBefore: extra.notBefore || 0, hide: extra.hide || "" });
+      notBefore: extra.notBefore || 0, hide: extra.hide || "", toggles: extra.toggles || "" });
     save(items);
     hidePending();
     showStatus();
@@ -76,6 +76,25 @@
     load().forEach(function (item) {
       const element = item.hide && document.getElementById(item.hide);
       if (element) element.hidden = true;
+    });
+  }
+
+  // A choice among a group of toggles (a poll's dates) made here is shown as made until the
+  // server has it: a refresh that began before (another phone's answer arrived) would show the
+  // choice before it, and the next tap would send that older choice with one date changed.
+  const chosenHere = {}; // a group's path -> { chosen, settled: when the server answered }
+  function showChosen(started) {
+    const queued = {};
+    load().forEach(function (item) { if (item.toggles) queued[item.path] = item.body[item.toggles]; });
+    document.querySelectorAll("[data-group][data-path]").forEach(function (group) {
+      const path = group.dataset.path;
+      const here = chosenHere[path];
+      let chosen = queued[path];
+      if (!chosen && here && !(here.settled && here.settled < started)) chosen = here.chosen;
+      if (!chosen) return;
+      group.querySelectorAll("button[data-toggle]").forEach(function (button) {
+        button.setAttribute("aria-pressed", String(chosen.indexOf(parseInt(button.dataset.toggle, 10)) !== -1));
+      });
     });
   }
 
@@ -192,6 +211,7 @@
   function refresh() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(async function () {
+      const started = Date.now();
       try {
         const response = await fetch(cfg.panel, { headers: { "Accept": "text/html" } });
         if (signedOut !== (response.status === 401)) { signedOut = response.status === 401; showStatus(); }
@@ -214,6 +234,7 @@
         if (active && document.getElementById(active)) document.getElementById(active).focus();
         opened.forEach(function (id) { const d = document.getElementById(id); if (d) d.open = true; });
         hidePending();
+        showChosen(started);
         renderPending();
       } catch (e) { /* offline: keep what is shown */ }
     }, 150);
@@ -344,7 +365,10 @@
         function (b) { return parseInt(b.dataset.toggle, 10); });
       const body = {};
       body[group.dataset.group] = chosen;
-      enqueue("POST", group.dataset.path, body, toggle.dataset.label, "");
+      const here = { chosen: chosen, settled: 0 };
+      chosenHere[group.dataset.path] = here;
+      const key = enqueue("POST", group.dataset.path, body, toggle.dataset.label, "", { toggles: group.dataset.group });
+      waiting[key] = function () { here.settled = Date.now(); };
       return;
     }
     const button = event.target.closest("button[data-api]");
@@ -573,6 +597,7 @@
   }
   showStatus();
   hidePending();
+  showChosen(0);
   flush();
   load().forEach(function (item) { if (item.notBefore) setTimeout(flush, item.notBefore - Date.now() + 50); });
   listen();
