@@ -5,6 +5,7 @@ date, and the invitations arrive."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -258,3 +259,29 @@ def test_a_date_tapped_on_a_phone_stays_tapped_when_another_phones_answer_arrive
     expect(console.locator("#panel li").filter(has_text="1. Juni 2026")).to_contain_text("1 kann")
     expect(second.get_by_role("button", name="Montag, 1. Juni 2026")).to_have_attribute("aria-pressed", "true")
     expect(second.get_by_role("button", name="Montag, 8. Juni 2026")).to_have_attribute("aria-pressed", "true")
+
+
+def test_an_offer_tapped_on_the_console_stays_marked_while_phones_post_and_the_match_is_made(
+    contexts: Contexts, knoten: Knoten
+) -> None:
+    workshop = knoten.workshop(title="Markt im Quartier")
+    session = knoten.session(workshop, title="Marktplatz Nachbarschaft", format="marktplatz")
+    console = _console(contexts, knoten, workshop, session)
+    console.get_by_role("button", name="Runde eröffnen").click()
+    anna = _phone_signs_up(contexts, session, "Anna Arendt")[1]
+    anna.get_by_label("Was", exact=True).fill("Werkzeugkiste")
+    anna.get_by_role("button", name="Als Anna Arendt eintragen").click()
+    offer = console.get_by_role("button", name=re.compile("^Werkzeugkiste"))
+    offer.click()
+    expect(offer).to_have_class(re.compile(r"\bselected\b"))
+
+    ben = _phone_signs_up(contexts, session, "Ben Bauer", language="en")  # the console refreshes live meanwhile
+    ben[1].get_by_text("I am looking for").click()
+    ben[1].get_by_label("What", exact=True).fill("Bohrmaschine")
+    ben[1].get_by_role("button", name="Post as Ben Bauer").click()
+    request = console.get_by_role("button", name=re.compile("^Bohrmaschine"))
+    expect(request).to_be_visible()
+    expect(offer).to_have_class(re.compile(r"\bselected\b"))  # still the one the facilitator tapped
+    request.click()
+    expect(console.locator("#commitments")).to_contain_text("Werkzeugkiste ↔ Bohrmaschine")
+    assert [o["match_id"] is not None for o in knoten.full(workshop, session)["offers"]] == [True, True]

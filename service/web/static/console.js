@@ -334,8 +334,22 @@
       if (b.dataset.placePath === placing) b.classList.add("selected");
     });
   }
+  // The Marktplatz: an offer or request tapped stays marked through a live refresh, until it is
+  // matched elsewhere or removed (then it is no longer picked).
+  function markPicked() {
+    if (!picked) return;
+    ["offer", "request"].forEach(function (kind) {
+      if (!picked[kind]) return;
+      const button = Array.prototype.find.call(document.querySelectorAll('button[data-pick="' + kind + '"]'),
+        function (b) { return b.dataset.id === picked[kind]; });
+      if (button && !button.disabled) button.classList.add("selected");
+      else delete picked[kind];
+    });
+  }
   const placingPanel = document.getElementById("panel"); // a live refresh keeps the tapped proposal marked
-  if (placingPanel && window.MutationObserver) new MutationObserver(markPlacing).observe(placingPanel, { childList: true });
+  if (placingPanel && window.MutationObserver) {
+    new MutationObserver(function () { markPlacing(); markPicked(); }).observe(placingPanel, { childList: true });
+  }
   document.addEventListener("click", function (event) {
     const proposal = event.target.closest("button[data-place-path]");
     if (proposal) {
