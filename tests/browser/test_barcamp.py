@@ -193,6 +193,8 @@ def test_a_phone_pitches_offline_and_the_facilitator_takes_a_session_out_of_the_
     mine = phone.locator("ul[id^=my-proposals]")
     expect(mine.locator("li", has_text="Funklöcher kartieren")).to_contain_text("von mir vorgeschlagen")
     expect(mine.locator("li", has_text="Plattdeutsch im Verein")).to_contain_text("ich bin interessiert")
+    # a sign-up to a session without a time shows its room alone, not "· Foyer"
+    expect(phone.locator("li", has_text="Ankommen").locator(".muted").first).to_have_text("Foyer")
     shoot(phone, screenshots, "me-proposals-phone-de")
     phone.goto(f"{knoten.url}/me?lang=en")
     expect(phone.get_by_role("heading", name="My barcamp proposals")).to_be_visible()

@@ -249,3 +249,43 @@ def test_the_organiser_signs_in_from_the_mailed_link_and_sees_failed_jobs(
     expect(page.get_by_role("heading", name="Fehlgeschlagene Aufträge")).to_be_visible()
     expect(page.get_by_role("link", name="Entwicklungs-Postausgang")).to_be_visible()
     shoot(page, screenshots, "operations-laptop-1366x900")
+
+
+def test_a_tablet_that_was_here_before_gets_a_new_release_of_the_console_script(
+    contexts: Contexts, knoten: Knoten
+) -> None:
+    """The service worker keeps the script for offline use, but online the new release is used."""
+    workshop = knoten.workshop(title="Runder Tisch Neuauflage")
+    session = knoten.session(workshop, title="Runder Tisch", format="runder_tisch")
+    context = contexts.new(TABLET)
+    page = context.new_page()
+    page.goto(workshop["console_url"])
+    page.goto(f"{knoten.url}/w/{workshop['id']}/s/{session['id']}")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # the worker is active: it controls every load from now on (a first load it may not)
+    assert page.evaluate("navigator.serviceWorker.controller !== null"), "no service worker controls the console"
+    earlier = "/* an earlier release */"
+    page.evaluate(  # what an earlier release left in the worker's cache
+        """async (earlier) => {
+            const cache = await caches.open((await caches.keys())[0]);
+            const script = { headers: { "Content-Type": "text/javascript" } };
+            await cache.put("/static/console.js", new Response(earlier, script));
+        }""",
+        earlier,
+    )
+    kept = "caches.match('/static/console.js').then((response) => response.text())"
+    url = page.url
+    page.close()  # the next morning: the console is opened again
+    page = context.new_page()
+    page.goto(url)
+    expect(page.locator("#net")).to_contain_text("Online")
+    for _ in range(50):  # the new release came from the network and is kept (the worker stores it after)
+        if page.evaluate(kept) != earlier:
+            break
+        page.wait_for_timeout(100)
+    assert "knoten console" in page.evaluate(kept)
+
+    context.set_offline(True)  # the next network drop: the console still works, with the new release
+    page.reload()
+    expect(page.locator("#net")).to_contain_text("Offline")
+    assert "knoten console" in page.evaluate(kept)

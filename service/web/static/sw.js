@@ -1,5 +1,6 @@
 // knoten service worker: keeps the facilitator's pages usable when the venue network drops.
-// Pages under /w/ are fetched from the network first and kept; offline, the last copy is shown.
+// Pages under /w/ and the static files are fetched from the network first and kept; offline, the
+// last copy is shown.
 // API calls are never cached: writes wait in the page's queue instead. Nothing holding a secret
 // is kept: no URL with a token or login code, no redirect (a sign-in), nothing marked no-store.
 "use strict";
@@ -32,20 +33,29 @@ self.addEventListener("message", function (event) {
   }).catch(function () {}));
 });
 
+// Network first, the kept copy when the network is gone: a tablet that was here before gets a new
+// release's script and styles on its next load (served from the cache first, it kept the old ones).
+function networkFirst(event, keep) {
+  let stored = Promise.resolve();
+  const answer = fetch(event.request).then(function (response) {
+    if (keep(response)) {
+      const copy = response.clone();
+      stored = caches.open(CACHE).then(function (cache) { return cache.put(event.request, copy); });
+    }
+    return response;
+  });
+  event.respondWith(answer.catch(function () {
+    return caches.match(event.request).then(function (hit) { return hit || Response.error(); });
+  }));
+  event.waitUntil(answer.then(function () { return stored; }, function () {}));
+}
+
 self.addEventListener("fetch", function (event) {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(event.request).then(function (hit) { return hit || fetch(event.request); }));
+    networkFirst(event, function (response) { return response.ok; });
   } else if (url.pathname.startsWith("/w/")) {
-    event.respondWith(fetch(event.request).then(function (response) {
-      if (keepable(event.request.url, response)) {
-        const copy = response.clone();
-        caches.open(CACHE).then(function (cache) { cache.put(event.request, copy); });
-      }
-      return response;
-    }).catch(function () {
-      return caches.match(event.request).then(function (hit) { return hit || Response.error(); });
-    }));
+    networkFirst(event, function (response) { return keepable(event.request.url, response); });
   }
 });
